@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import { systemClock, type Clock, type Logger } from '../core/index.js';
+import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
+import { errorMiddleware, notFoundHandler } from './error-middleware.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
+import { healthRoutes, type HealthCheck } from './routes/health.js';
+import { streamRoutes } from './routes/streams.js';
+
+export interface ApiOptions {
+  store: TimeSeriesStore;
+  deadLetters: DeadLetterStore;
+  logger: Logger;
+  clock?: Clock;
+  /** Tenant served when a request names none. */
+  defaultTenant: string;
+  /** Readiness checks reported by /health, e.g. broker and store. */
+  health?: Record<string, HealthCheck>;
+}
+
+export function createApp(options: ApiOptions): Express {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const requestId = req.header('x-request-id') ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.debug(
+        { requestId, method: req.method, url: req.originalUrl, status: res.statusCode, ms },
+        'request',
+      );
+    });
+    next();
+  });
+  app.use(healthRoutes(options.health ?? { store: () => options.store.ping() }));
+  const v1 = express.Router();
+  v1.use(streamRoutes({ store: options.store, clock, defaultTenant: options.defaultTenant }));
+  v1.use(deadLetterRoutes({ deadLetters: options.deadLetters }));
+  app.use('/api/v1', v1);
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(logger));
+  return app;
+}
+
+/** The API as a runnable: start() listens (port 0 picks a free one) and returns the base URL. */
+export class ApiServer {
+  private server: Server | undefined;
+
+  constructor(private readonly options: ApiOptions & { host?: string; port?: number }) {}
+
+  async start(): Promise<string> {
+    const app = createApp(this.options);
+    const { host = '127.0.0.1', port = 8080 } = this.options;
+    this.server = await new Promise<Server>((resolve, reject) => {
+      const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    });
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('API not started');
+    const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}

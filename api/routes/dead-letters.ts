@@ -1,0 +1,63 @@
+import { Router } from 'express';
+import { badRequest, isStreamName, notFound } from '../../core/index.js';
+import type { DeadLetter, DeadLetterStore } from '../../store/index.js';
+import { intParam, stringParam } from '../query-params.js';
+import { tenantParam } from './streams.js';
+
+/** Payload characters shown inline in a listing; the whole payload is at /dead-letters/{id}/payload. */
+const PREVIEW_CHARS = 4096;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore }): Router {
+  const router = Router();
+
+  router.get('/dead-letters', async (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const limit = intParam(query, 'limit', { min: 1, max: 500, fallback: 50 });
+    const before = intParam(query, 'before', { min: 1, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
+    const stream = stringParam(query, 'stream');
+    if (stream !== undefined && !isStreamName(stream))
+      throw badRequest('stream', `"${stream}" is not a stream`);
+    const tenant = stringParam(query, 'tenant') === undefined ? undefined : tenantParam(query, '');
+    const page = await deadLetters.list({
+      limit,
+      ...(before > 0 ? { before } : {}),
+      ...(tenant ? { tenant } : {}),
+      ...(stream ? { stream } : {}),
+    });
+    res.json({ total: page.total, nextBefore: page.nextBefore, items: page.items.map(view) });
+  });
+
+  router.get('/dead-letters/:id/payload', async (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id) || id < 1)
+      throw badRequest('id', `"${req.params.id}" is not a dead-letter id`);
+    const entry = await deadLetters.get(id);
+    if (!entry) throw notFound(`no dead letter ${id}`);
+    res.type('application/octet-stream').send(Buffer.from(entry.payload));
+  });
+
+  return router;
+}
+
+function view(d: DeadLetter): Record<string, unknown> {
+  let text: string | undefined;
+  try {
+    text = utf8.decode(d.payload);
+  } catch {
+    text = undefined; // not UTF-8: shown as base64
+  }
+  const full = text ?? Buffer.from(d.payload).toString('base64');
+  return {
+    id: d.id,
+    receivedAt: new Date(d.receivedMs).toISOString(),
+    topic: d.topic,
+    tenant: d.tenant,
+    stream: d.stream,
+    reason: d.reason,
+    size: d.size,
+    payload: full.slice(0, PREVIEW_CHARS),
+    payloadEncoding: text === undefined ? 'base64' : 'utf8',
+    payloadTruncated: full.length > PREVIEW_CHARS,
+  };
+}

@@ -1,0 +1,133 @@
+import { errorMessage, redactConfig, type Config, type Logger } from '../core/index.js';
+import { EmbeddedBroker } from '../broker/index.js';
+import { IngestService } from '../ingest/index.js';
+import { ApiServer } from '../api/index.js';
+import { MqttPublisher, SimulationRunner, createSimulators } from '../edge/index.js';
+import { mqttSettings, openStores, type Stores } from './runtime.js';
+
+export interface Roles {
+  ingest: boolean;
+  api: boolean;
+  simulate: boolean;
+}
+
+export interface SimulationSettings {
+  startMs: number;
+  seed: number;
+  untilMs?: number;
+}
+
+export interface GreenopsApp {
+  apiUrl: string | undefined;
+  brokerUrl: string;
+  stores: Stores;
+  ingest: IngestService | undefined;
+  simulation: SimulationRunner | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: wires the runnables a command asks for. `greenops start` runs them all in one process
+ * (with the embedded broker unless MQTT_URL names one); `greenops ingest` and `greenops api` run one role.
+ */
+export async function startGreenops(
+  config: Config,
+  logger: Logger,
+  roles: Roles,
+  simulation?: SimulationSettings,
+): Promise<GreenopsApp> {
+  logger.debug({ config: redactConfig(config) }, 'configuration');
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.error({ err: errorMessage(err) }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    const stores = await openStores(config);
+    stoppers.push(() => stores.close());
+
+    let brokerUrl = config.mqttUrl;
+    let broker: EmbeddedBroker | undefined;
+    if (brokerUrl === undefined) {
+      broker = new EmbeddedBroker({
+        host: config.host,
+        port: config.brokerPort,
+        logger: logger.child({ component: 'broker' }),
+      });
+      brokerUrl = await broker.start();
+      const started = broker;
+      stoppers.push(() => started.stop());
+    }
+    const mqtt = mqttSettings(config, brokerUrl);
+
+    let ingest: IngestService | undefined;
+    if (roles.ingest) {
+      ingest = new IngestService({
+        mqtt,
+        store: stores.store,
+        deadLetters: stores.deadLetters,
+        logger: logger.child({ component: 'ingest' }),
+        batchSize: config.ingestBatchSize,
+        flushMs: config.ingestFlushMs,
+        limits: { maxBytes: config.maxPayloadBytes },
+      });
+      const started = ingest;
+      stoppers.push(() => started.stop());
+      await ingest.start();
+    }
+
+    let apiUrl: string | undefined;
+    if (roles.api) {
+      const ingestRef = ingest;
+      const api = new ApiServer({
+        store: stores.store,
+        deadLetters: stores.deadLetters,
+        logger: logger.child({ component: 'api' }),
+        defaultTenant: config.tenant,
+        host: config.host,
+        port: config.port,
+        health: {
+          store: () => stores.store.ping(),
+          ...(ingestRef ? { broker: () => ingestRef.connected } : {}),
+        },
+      });
+      apiUrl = await api.start();
+      stoppers.push(() => api.stop());
+    }
+
+    let runner: SimulationRunner | undefined;
+    if (roles.simulate) {
+      const publisher = await MqttPublisher.connect(
+        mqtt,
+        `greenops-sim-${process.pid}`,
+        logger.child({ component: 'edge' }),
+      );
+      stoppers.push(() => publisher.close());
+      const settings = simulation ?? { startMs: Date.now() - 3_600_000, seed: 1 };
+      runner = new SimulationRunner({
+        simulators: createSimulators('all', {
+          devices: config.simulateDevices,
+          seed: settings.seed,
+          startMs: settings.startMs,
+        }),
+        publisher,
+        tenant: config.tenant,
+        logger: logger.child({ component: 'edge' }),
+        rate: config.simulateRate,
+        untilMs: settings.untilMs,
+      });
+      runner.start();
+      const started = runner;
+      stoppers.push(() => started.stop());
+    }
+    return { apiUrl, brokerUrl, stores, ingest, simulation: runner, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

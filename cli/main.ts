@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { GreenopsError } from '../core/index.js';
+import { registerEdgeCommands } from './commands/edge.js';
+import { registerServeCommands } from './commands/serve.js';
+
+const program = new Command('greenops')
+  .description('Green-operations IoT analytics for Danish municipalities')
+  .showHelpAfterError();
+registerServeCommands(program);
+registerEdgeCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof GreenopsError) {
+    console.error(`greenops: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+}

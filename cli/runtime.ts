@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GreenopsError, loadConfig, type Config, type MqttSettings } from '../core/index.js';
+import {
+  DuckDbDatabase,
+  DuckDbDeadLetterStore,
+  DuckDbStore,
+  type DeadLetterStore,
+  type TimeSeriesStore,
+} from '../store/index.js';
+
+/** Reads the config: defaults < config file (GREENOPS_CONFIG or ./greenops.config.json) < environment < flags. */
+export function readConfig(flags: Partial<Record<keyof Config, string>> = {}, env = process.env): Config {
+  const explicit = env.GREENOPS_CONFIG;
+  const fileName = explicit ?? 'greenops.config.json';
+  let file: Record<string, unknown> = {};
+  if (explicit !== undefined || existsSync(fileName)) {
+    let text: string;
+    try {
+      text = readFileSync(fileName, 'utf8');
+    } catch (err) {
+      throw new GreenopsError(
+        'INVALID_CONFIG',
+        `GREENOPS_CONFIG: cannot read ${fileName}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    try {
+      file = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new GreenopsError('INVALID_CONFIG', `${fileName}: not valid JSON: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+  return loadConfig({ env, file, fileName, flags });
+}
+
+export function mqttSettings(config: Config, url: string): MqttSettings {
+  const read = (path: string | undefined) => (path === undefined ? undefined : readFileSync(path));
+  const tls =
+    config.mqttCaFile || config.mqttCertFile
+      ? { ca: read(config.mqttCaFile), cert: read(config.mqttCertFile), key: read(config.mqttKeyFile) }
+      : undefined;
+  return { url, username: config.mqttUsername, password: config.mqttPassword, tls };
+}
+
+export interface Stores {
+  store: TimeSeriesStore;
+  deadLetters: DeadLetterStore;
+  close(): Promise<void>;
+}
+
+export async function openStores(config: Config): Promise<Stores> {
+  if (config.store === 'influx') {
+    throw new GreenopsError(
+      'INVALID_CONFIG',
+      'GREENOPS_STORE=influx: the InfluxDB adapter is not in this build yet; use duckdb',
+    );
+  }
+  const db = await DuckDbDatabase.open(config.duckdbPath ?? join(config.dataDir, 'greenops.duckdb'));
+  const store = await DuckDbStore.create(db);
+  const deadLetters = await DuckDbDeadLetterStore.create(db);
+  return { store, deadLetters, close: () => db.close() };
+}

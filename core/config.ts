@@ -1,0 +1,348 @@
+import { GreenopsError } from './errors.js';
+import { isTenant } from './topic.js';
+
+/**
+ * The one configuration schema. Sources, lowest precedence first: defaults, a JSON config file (camelCase
+ * keys), environment variables, command-line flags. Every value is validated at start-up and every bad key is
+ * reported by name in one error, so a deployment fails fast instead of half-starting.
+ */
+export interface Config {
+  store: 'duckdb' | 'influx';
+  dataDir: string;
+  /** DuckDB database file; defaults to `{dataDir}/greenops.duckdb`. */
+  duckdbPath: string | undefined;
+  /** External broker URL (mqtt://, mqtts://, ws://); unset means the embedded broker. */
+  mqttUrl: string | undefined;
+  mqttUsername: string | undefined;
+  mqttPassword: string | undefined;
+  mqttCaFile: string | undefined;
+  mqttCertFile: string | undefined;
+  mqttKeyFile: string | undefined;
+  /** Port of the embedded broker. */
+  brokerPort: number;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  tenant: string;
+  simulate: boolean;
+  simulateDevices: number;
+  simulateRate: number;
+  ingestBatchSize: number;
+  ingestFlushMs: number;
+  maxPayloadBytes: number;
+  influxUrl: string | undefined;
+  influxToken: string | undefined;
+  influxOrg: string | undefined;
+  influxBucket: string | undefined;
+  influxDatabase: string | undefined;
+  influxRetentionPolicy: string | undefined;
+  influxUsername: string | undefined;
+  influxPassword: string | undefined;
+}
+
+type Parser<T> = (raw: string) => T;
+interface KeySpec<K extends keyof Config> {
+  env: string;
+  parse: Parser<Config[K]>;
+  default: Config[K];
+  secret?: boolean;
+  description: string;
+}
+
+class BadValue extends Error {}
+
+const str: Parser<string> = (raw) => {
+  if (raw.trim() === '') throw new BadValue('must not be empty');
+  return raw;
+};
+const optStr: Parser<string | undefined> = (raw) => (raw === '' ? undefined : raw);
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    const n = Number(raw);
+    if (!/^-?\d+$/.test(raw.trim()) || n < min || n > max)
+      throw new BadValue(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+const num =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+      throw new BadValue(`must be a number from ${min} to ${max}`);
+    return n;
+  };
+const bool: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new BadValue('must be true or false');
+};
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw) => {
+    if (!(values as string[]).includes(raw)) throw new BadValue(`must be one of ${values.join(', ')}`);
+    return raw as T;
+  };
+const url =
+  (...protocols: string[]): Parser<string | undefined> =>
+  (raw) => {
+    if (raw === '') return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new BadValue('must be a URL');
+    }
+    if (!protocols.includes(parsed.protocol)) throw new BadValue(`must use ${protocols.join(' or ')}`);
+    return raw;
+  };
+const tenant: Parser<string> = (raw) => {
+  if (!isTenant(raw)) throw new BadValue('must be lower case letters, digits, - or _ (at most 63)');
+  return raw;
+};
+
+export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
+  store: {
+    env: 'GREENOPS_STORE',
+    parse: oneOf('duckdb', 'influx'),
+    default: 'duckdb',
+    description: 'Time-series store.',
+  },
+  dataDir: {
+    env: 'GREENOPS_DATA_DIR',
+    parse: str,
+    default: './data',
+    description: 'Folder for embedded data.',
+  },
+  duckdbPath: {
+    env: 'GREENOPS_DUCKDB_PATH',
+    parse: optStr,
+    default: undefined,
+    description: 'DuckDB file (default {dataDir}/greenops.duckdb).',
+  },
+  mqttUrl: {
+    env: 'MQTT_URL',
+    parse: url('mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:'),
+    default: undefined,
+    description: 'External MQTT broker; unset: embedded broker.',
+  },
+  mqttUsername: { env: 'MQTT_USERNAME', parse: optStr, default: undefined, description: 'MQTT user name.' },
+  mqttPassword: {
+    env: 'MQTT_PASSWORD',
+    parse: optStr,
+    default: undefined,
+    secret: true,
+    description: 'MQTT password.',
+  },
+  mqttCaFile: {
+    env: 'MQTT_CA_FILE',
+    parse: optStr,
+    default: undefined,
+    description: 'CA certificate (PEM) for mqtts://.',
+  },
+  mqttCertFile: {
+    env: 'MQTT_CERT_FILE',
+    parse: optStr,
+    default: undefined,
+    description: 'Client certificate (PEM) for mqtts://.',
+  },
+  mqttKeyFile: {
+    env: 'MQTT_KEY_FILE',
+    parse: optStr,
+    default: undefined,
+    description: 'Client key (PEM) for mqtts://.',
+  },
+  brokerPort: {
+    env: 'GREENOPS_BROKER_PORT',
+    parse: int(0, 65535),
+    default: 1883,
+    description: 'Port of the embedded broker (0: any free port).',
+  },
+  host: {
+    env: 'HOST',
+    parse: str,
+    default: '127.0.0.1',
+    description: 'Interface the API and embedded broker listen on.',
+  },
+  port: { env: 'PORT', parse: int(0, 65535), default: 8080, description: 'API port (0: any free port).' },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+    default: 'info',
+    description: 'Log level.',
+  },
+  tenant: {
+    env: 'GREENOPS_TENANT',
+    parse: tenant,
+    default: 'demo',
+    description: 'Tenant the simulators publish as and the API serves by default.',
+  },
+  simulate: {
+    env: 'GREENOPS_SIMULATE',
+    parse: bool,
+    default: true,
+    description: '`greenops start` runs simulators for all four streams.',
+  },
+  simulateDevices: {
+    env: 'GREENOPS_SIMULATE_DEVICES',
+    parse: int(1, 10_000),
+    default: 5,
+    description: 'Simulated devices per stream.',
+  },
+  simulateRate: {
+    env: 'GREENOPS_SIMULATE_RATE',
+    parse: num(0.01, 100_000),
+    default: 2,
+    description: 'Simulated records per second per stream.',
+  },
+  ingestBatchSize: {
+    env: 'GREENOPS_INGEST_BATCH_SIZE',
+    parse: int(1, 100_000),
+    default: 5000,
+    description: 'Most points in one store write.',
+  },
+  ingestFlushMs: {
+    env: 'GREENOPS_INGEST_FLUSH_MS',
+    parse: int(1, 60_000),
+    default: 250,
+    description: 'Longest wait before a partial batch is written.',
+  },
+  maxPayloadBytes: {
+    env: 'GREENOPS_MAX_PAYLOAD_BYTES',
+    parse: int(1024, 256 * 1024 * 1024),
+    default: 1024 * 1024,
+    description: 'Larger MQTT payloads are dead-lettered.',
+  },
+  influxUrl: {
+    env: 'INFLUX_URL',
+    parse: url('http:', 'https:'),
+    default: undefined,
+    description: 'InfluxDB URL.',
+  },
+  influxToken: {
+    env: 'INFLUX_TOKEN',
+    parse: optStr,
+    default: undefined,
+    secret: true,
+    description: 'InfluxDB 2.x/3.x token.',
+  },
+  influxOrg: {
+    env: 'INFLUX_ORG',
+    parse: optStr,
+    default: undefined,
+    description: 'InfluxDB 2.x organisation.',
+  },
+  influxBucket: {
+    env: 'INFLUX_BUCKET',
+    parse: optStr,
+    default: undefined,
+    description: 'InfluxDB 2.x/3.x bucket.',
+  },
+  influxDatabase: {
+    env: 'INFLUX_DATABASE',
+    parse: optStr,
+    default: undefined,
+    description: 'InfluxDB 1.x database.',
+  },
+  influxRetentionPolicy: {
+    env: 'INFLUX_RETENTION_POLICY',
+    parse: optStr,
+    default: undefined,
+    description: 'InfluxDB 1.x retention policy.',
+  },
+  influxUsername: {
+    env: 'INFLUX_USERNAME',
+    parse: optStr,
+    default: undefined,
+    description: 'InfluxDB 1.x user.',
+  },
+  influxPassword: {
+    env: 'INFLUX_PASSWORD',
+    parse: optStr,
+    default: undefined,
+    secret: true,
+    description: 'InfluxDB 1.x password.',
+  },
+};
+
+export interface ConfigSources {
+  env?: Record<string, string | undefined>;
+  /** Parsed JSON config file, camelCase keys. */
+  file?: Record<string, unknown>;
+  /** Where the file came from, for error messages. */
+  fileName?: string;
+  /** Command-line flags, camelCase keys, as strings. */
+  flags?: Partial<Record<keyof Config, string>>;
+}
+
+export function loadConfig({
+  env = {},
+  file = {},
+  fileName = 'config file',
+  flags = {},
+}: ConfigSources = {}): Config {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const key of Object.keys(file)) {
+    if (!(key in CONFIG_KEYS)) problems.push(`${fileName}: unknown key "${key}"`);
+  }
+  for (const [key, spec] of Object.entries(CONFIG_KEYS) as [keyof Config, KeySpec<keyof Config>][]) {
+    const fromFlag = flags[key];
+    const fromEnv = env[spec.env];
+    const fromFile = file[key];
+    const [raw, source] =
+      fromFlag !== undefined
+        ? [fromFlag, `--${kebab(key)}`]
+        : fromEnv !== undefined
+          ? [fromEnv, spec.env]
+          : fromFile !== undefined
+            ? [typeof fromFile === 'string' ? fromFile : JSON.stringify(fromFile), `${fileName}: ${key}`]
+            : [undefined, ''];
+    if (raw === undefined) {
+      config[key] = spec.default;
+      continue;
+    }
+    try {
+      config[key] = spec.parse(raw);
+    } catch (err) {
+      if (!(err instanceof BadValue)) throw err;
+      const shown = spec.secret ? '(hidden)' : JSON.stringify(raw);
+      problems.push(`${source} ${err.message}, got ${shown}`);
+    }
+  }
+  if (problems.length === 0) problems.push(...crossChecks(config as unknown as Config));
+  if (problems.length > 0) {
+    throw new GreenopsError('INVALID_CONFIG', `Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return config as unknown as Config;
+}
+
+function crossChecks(c: Config): string[] {
+  const problems: string[] = [];
+  if (c.store === 'influx') {
+    if (!c.influxUrl) problems.push('INFLUX_URL is required when GREENOPS_STORE=influx');
+    if (!c.influxBucket && !c.influxDatabase) {
+      problems.push(
+        'INFLUX_BUCKET (InfluxDB 2.x/3.x) or INFLUX_DATABASE (1.x) is required when GREENOPS_STORE=influx',
+      );
+    }
+  }
+  if ((c.mqttCertFile === undefined) !== (c.mqttKeyFile === undefined)) {
+    problems.push('MQTT_CERT_FILE and MQTT_KEY_FILE go together');
+  }
+  return problems;
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The config with secrets replaced, safe to log. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+    if ((spec as { secret?: boolean }).secret && out[key] !== undefined) out[key] = '(set)';
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+import { parseTopic } from './topic.js';
+import { recordValidator, streamDefinition, type StreamName } from './streams/index.js';
+import type { Point } from './point.js';
+
+export interface DecodeLimits {
+  /** Largest accepted payload in bytes. */
+  maxBytes: number;
+  /** Most records in one batch message. */
+  maxRecords: number;
+  /** How far a device clock may run ahead of ours before a record is refused. */
+  maxFutureSkewMs: number;
+}
+
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
+  maxBytes: 1024 * 1024,
+  maxRecords: 10_000,
+  maxFutureSkewMs: 24 * 3600 * 1000,
+};
+
+export interface DecodedRecord {
+  tenant: string;
+  stream: StreamName;
+  deviceId: string;
+  /** Position in a batch message; 0 for a single-record message. */
+  index: number;
+  timeMs: number;
+  record: Record<string, unknown>;
+  points: Point[];
+}
+
+export interface RejectedInput {
+  /** Position of the refused record in a batch, or null when the whole message is refused. */
+  index: number | null;
+  reason: string;
+  /** What is kept for the dead-letter store: the refused record, or the whole payload. */
+  payload: Uint8Array;
+}
+
+export interface DecodeResult {
+  tenant: string | undefined;
+  stream: StreamName | undefined;
+  deviceId: string | undefined;
+  records: DecodedRecord[];
+  rejected: RejectedInput[];
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Turns one MQTT message into validated records and their points. A message carries one record (a JSON object)
+ * or a batch (a JSON array). Pure: no I/O, so edge agents can validate before they queue.
+ */
+export function decodeMessage(
+  topic: string,
+  payload: Uint8Array,
+  nowMs: number,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): DecodeResult {
+  const parsedTopic = parseTopic(topic);
+  const result: DecodeResult = {
+    tenant: undefined,
+    stream: undefined,
+    deviceId: undefined,
+    records: [],
+    rejected: [],
+  };
+  const rejectAll = (reason: string) => {
+    result.rejected.push({ index: null, reason, payload });
+    return result;
+  };
+  if (!parsedTopic.ok) return rejectAll(parsedTopic.reason);
+  const { tenant, stream, deviceId } = parsedTopic.value;
+  Object.assign(result, { tenant, stream, deviceId });
+  if (payload.byteLength > limits.maxBytes) {
+    return rejectAll(`payload of ${payload.byteLength} bytes exceeds the limit of ${limits.maxBytes}`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+  } catch (err) {
+    return rejectAll(`invalid JSON: ${(err as Error).message}`);
+  }
+  const isBatch = Array.isArray(body);
+  const items: unknown[] = isBatch ? (body as unknown[]) : [body];
+  if (isBatch && items.length === 0) return rejectAll('empty batch');
+  if (items.length > limits.maxRecords) {
+    return rejectAll(`batch of ${items.length} records exceeds the limit of ${limits.maxRecords}`);
+  }
+  const check = recordValidator(stream);
+  const definition = streamDefinition<Record<string, unknown>>(stream);
+  const latest = nowMs + limits.maxFutureSkewMs;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    const reject = (reason: string) =>
+      result.rejected.push({
+        index: isBatch ? index : null,
+        reason: isBatch ? `record ${index}: ${reason}` : reason,
+        payload: isBatch ? encoder.encode(JSON.stringify(item)) : payload,
+      });
+    if (!check.Check(item)) {
+      const first = check.Errors(item).First();
+      reject(first ? `${first.path || '/'}: ${first.message}` : `not a valid ${stream} record`);
+      continue;
+    }
+    const record = item as Record<string, unknown> & { ts: string };
+    const timeMs = Date.parse(record.ts);
+    if (Number.isNaN(timeMs)) {
+      reject(`/ts: not a valid date: ${record.ts}`);
+      continue;
+    }
+    if (timeMs > latest) {
+      reject(`/ts: ${record.ts} is more than ${limits.maxFutureSkewMs / 3_600_000} h in the future`);
+      continue;
+    }
+    const problem = definition.check?.(record);
+    if (problem) {
+      reject(problem);
+      continue;
+    }
+    result.records.push({
+      tenant,
+      stream,
+      deviceId,
+      index,
+      timeMs,
+      record,
+      points: definition.toPoints(record, { tenant, deviceId, timeMs }),
+    });
+  }
+  return result;
+}

@@ -1,0 +1,75 @@
+/**
+ * The project's error classes. Each carries a stable `code` that callers and clients can rely on, the `cause`
+ * it wraps, an HTTP `status` for the one error middleware that maps errors to responses, and for I/O whether a
+ * retry can help (`retryable`).
+ */
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'INVALID_CONFIG'
+  | 'INVALID_MESSAGE'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_FAILED'
+  | 'BROKER_UNAVAILABLE'
+  | 'INVALID_INPUT_FILE'
+  | 'INTERNAL';
+
+export interface GreenopsErrorOptions {
+  status?: number;
+  cause?: unknown;
+  retryable?: boolean;
+  /** The request parameter, config key or record field the error is about. */
+  field?: string;
+}
+
+export class GreenopsError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: GreenopsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GreenopsError';
+    this.code = code;
+    this.status = options.status ?? defaultStatus(code);
+    this.retryable = options.retryable ?? false;
+    this.field = options.field;
+  }
+}
+
+/** A bad HTTP parameter or body field: 400 naming the field. */
+export function badRequest(field: string, message: string): GreenopsError {
+  return new GreenopsError('BAD_REQUEST', `${field}: ${message}`, { field });
+}
+
+export function notFound(message: string): GreenopsError {
+  return new GreenopsError('NOT_FOUND', message);
+}
+
+/** An I/O failure of a store: retryable unless the caller knows better. */
+export function storeUnavailable(message: string, cause?: unknown): GreenopsError {
+  return new GreenopsError('STORE_UNAVAILABLE', message, { cause, retryable: true });
+}
+
+function defaultStatus(code: ErrorCode): number {
+  switch (code) {
+    case 'BAD_REQUEST':
+    case 'INVALID_MESSAGE':
+    case 'INVALID_INPUT_FILE':
+      return 400;
+    case 'NOT_FOUND':
+      return 404;
+    case 'STORE_UNAVAILABLE':
+    case 'BROKER_UNAVAILABLE':
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+/** Message of any thrown value, keeping the useful part of non-Error throws. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : JSON.stringify(err);
+}

@@ -1,0 +1,13 @@
+export { MqttPublisher, type Publisher } from './publisher.js';
+export { SimulationRunner, type SimulationOptions, type SimulationStats } from './simulate/runner.js';
+export type { StreamSimulator, SimRecord, SimulatorOptions } from './simulate/simulator.js';
+export { EnergySimulator, occupancyAt } from './simulate/energy.js';
+export { FleetSimulator } from './simulate/fleet.js';
+export { TrafficSimulator } from './simulate/traffic.js';
+export { RoadSimulator } from './simulate/road.js';
+export { createSimulators } from './simulate/create-simulators.js';
+export { replayCsv, type ReplayOptions, type ReplayResult } from './replay/replay.js';
+export { replayRecords, isProblem, type ReplayRecord, type ReplayProblem } from './replay/replay-records.js';
+export { REPLAY_COLUMNS } from './replay/columns.js';
+export { parseCsv, type CsvRow } from './replay/csv.js';
+export { Random } from './random.js';

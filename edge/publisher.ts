@@ -1,0 +1,31 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { mqttClientOptions, type Logger, type MqttSettings } from '../core/index.js';
+
+/** Where an edge agent sends its messages. Resolves once the broker has the message (PUBACK for QoS 1). */
+export interface Publisher {
+  publish(topic: string, payload: Buffer): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class MqttPublisher implements Publisher {
+  private constructor(private readonly client: MqttClient) {}
+
+  static async connect(settings: MqttSettings, clientId: string, logger: Logger): Promise<MqttPublisher> {
+    const client = mqtt.connect(settings.url, mqttClientOptions(settings, clientId));
+    client.on('error', (err) => logger.warn({ err: err.message }, 'edge mqtt error'));
+    client.on('offline', () => logger.warn('edge lost the broker; reconnecting'));
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    return new MqttPublisher(client);
+  }
+
+  async publish(topic: string, payload: Buffer): Promise<void> {
+    await this.client.publishAsync(topic, payload, { qos: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+}

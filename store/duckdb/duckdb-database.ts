@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { storeUnavailable } from '../../core/index.js';
+
+/**
+ * One DuckDB database file, shared by the adapters that keep state in it. DuckDB allows one writing process
+ * per file, so the all-in-one process owns it; writes go through one connection in order, reads get their own.
+ */
+export class DuckDbDatabase {
+  private writeChain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<DuckDbDatabase> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      const instance = await DuckDBInstance.create(path);
+      const writer = await instance.connect();
+      return new DuckDbDatabase(path, instance, writer);
+    } catch (err) {
+      throw storeUnavailable(`cannot open DuckDB file ${path}: ${(err as Error).message}`, err);
+    }
+  }
+
+  /** Runs `work` on the writer connection after every write queued before it. */
+  write<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const next = this.writeChain.then(() => work(this.writer));
+    this.writeChain = next.catch(() => undefined);
+    return next;
+  }
+
+  async read<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const connection = await this.instance.connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.writeChain;
+    this.closed = true;
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw storeUnavailable(`DuckDB file ${this.path} is closed`);
+  }
+}

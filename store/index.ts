@@ -1,0 +1,20 @@
+export type {
+  TimeSeriesStore,
+  SeriesQuery,
+  SeriesRow,
+  DeviceSummary,
+  LatestQuery,
+  AggregateFn,
+} from './time-series-store.js';
+export { AGGREGATE_FNS } from './time-series-store.js';
+export type {
+  DeadLetterStore,
+  DeadLetter,
+  DeadLetterInput,
+  DeadLetterPage,
+  DeadLetterQuery,
+} from './dead-letter-store.js';
+export { DuckDbDatabase } from './duckdb/duckdb-database.js';
+export { DuckDbStore } from './duckdb/duckdb-store.js';
+export { DuckDbDeadLetterStore } from './duckdb/duckdb-dead-letter-store.js';
+export { seriesKey, escapeTag } from './series-key.js';
