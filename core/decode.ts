@@ -95,7 +95,7 @@ export function decodeMessage(
       result.rejected.push({
         index: isBatch ? index : null,
         reason: isBatch ? `record ${index}: ${reason}` : reason,
-        payload: isBatch ? encoder.encode(JSON.stringify(item)) : payload,
+        payload: isBatch ? recordBytes(item, payload) : payload,
       });
     if (!check.Check(item)) {
       const first = check.Errors(item).First();
@@ -128,4 +128,13 @@ export function decodeMessage(
     });
   }
   return result;
+}
+
+/** The refused record of a batch as JSON; the whole payload when the record cannot be serialised (too deep). */
+function recordBytes(item: unknown, payload: Uint8Array): Uint8Array {
+  try {
+    return encoder.encode(JSON.stringify(item));
+  } catch {
+    return payload;
+  }
 }

@@ -7,7 +7,7 @@ export interface CsvRow {
   values: Record<string, string>;
 }
 
-export function* parseCsv(text: string): Generator<CsvRow> {
+export function* parseCsv(text: string, onHeader?: (header: string[]) => void): Generator<CsvRow> {
   let header: string[] | undefined;
   let fields: string[] = [];
   let field = '';
@@ -22,6 +22,7 @@ export function* parseCsv(text: string): Generator<CsvRow> {
     if (row.length === 1 && row[0] === '') return; // blank line
     if (!header) {
       header = row.map((h) => h.trim());
+      onHeader?.(header);
       return;
     }
     const values: Record<string, string> = {};

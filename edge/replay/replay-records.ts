@@ -27,25 +27,22 @@ export function* replayRecords(
   const spec = REPLAY_COLUMNS[stream];
   const known = new Set(['timestamp', ...spec.columns.map((c) => c.name)]);
   const check = recordValidator(stream);
-  let headerChecked = false;
-  for (const row of parseCsv(text)) {
-    if (!headerChecked) {
-      headerChecked = true;
-      const names = Object.keys(row.values).filter((n) => n !== '__columns');
-      const unknown = names.filter((n) => !known.has(n));
-      const missing = ['timestamp', ...spec.columns.filter((c) => c.required).map((c) => c.name)].filter(
-        (n) => !names.includes(n),
+  const checkHeader = (names: string[]) => {
+    const unknown = names.filter((n) => !known.has(n));
+    const missing = ['timestamp', ...spec.columns.filter((c) => c.required).map((c) => c.name)].filter(
+      (n) => !names.includes(n),
+    );
+    if (unknown.length > 0 || missing.length > 0) {
+      const parts = [
+        unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
+        missing.length ? `missing column(s) ${missing.join(', ')}` : '',
+      ];
+      throw new Error(
+        `${file}:1: ${parts.filter(Boolean).join('; ')} for stream ${stream} (columns: ${[...known].join(', ')})`,
       );
-      if (unknown.length > 0 || missing.length > 0) {
-        const parts = [
-          unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
-          missing.length ? `missing column(s) ${missing.join(', ')}` : '',
-        ];
-        throw new Error(
-          `${file}:1: ${parts.filter(Boolean).join('; ')} for stream ${stream} (columns: ${[...known].join(', ')})`,
-        );
-      }
     }
+  };
+  for (const row of parseCsv(text, checkHeader)) {
     if (row.values.__columns !== undefined) {
       yield {
         line: row.line,

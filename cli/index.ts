@@ -1,0 +1,2 @@
+export { startGreenops, type GreenopsApp, type Roles, type SimulationSettings } from './greenops-app.js';
+export { readConfig, openStores, mqttSettings, type Stores } from './runtime.js';

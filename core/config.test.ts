@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, redactConfig } from './config.js';
+import { GreenopsError } from './errors.js';
+
+function problems(sources: Parameters<typeof loadConfig>[0]): string {
+  try {
+    loadConfig(sources);
+  } catch (err) {
+    expect(err).toBeInstanceOf(GreenopsError);
+    return (err as GreenopsError).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with no configuration at all', () => {
+    const config = loadConfig();
+    expect(config).toMatchObject({
+      store: 'duckdb',
+      mqttUrl: undefined,
+      port: 8080,
+      tenant: 'demo',
+      simulate: true,
+    });
+  });
+
+  it('takes flags over environment over file over defaults', () => {
+    const config = loadConfig({
+      file: { port: 9000, tenant: 'odense', logLevel: 'warn' },
+      env: { PORT: '9100', GREENOPS_TENANT: 'aarhus' },
+      flags: { port: '9200' },
+    });
+    expect(config.port).toBe(9200);
+    expect(config.tenant).toBe('aarhus');
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it('names every bad key in one error', () => {
+    const message = problems({
+      env: { PORT: 'eighty', GREENOPS_STORE: 'mysql', MQTT_URL: 'http://x', GREENOPS_SIMULATE: 'maybe' },
+    });
+    expect(message).toContain('PORT must be an integer from 0 to 65535, got "eighty"');
+    expect(message).toContain('GREENOPS_STORE must be one of duckdb, influx, got "mysql"');
+    expect(message).toContain('MQTT_URL must use mqtt: or mqtts: or ws: or wss: or tcp:');
+    expect(message).toContain('GREENOPS_SIMULATE must be true or false');
+  });
+
+  it('refuses unknown keys in the config file and names the file', () => {
+    expect(problems({ file: { prot: 80 }, fileName: 'greenops.config.json' })).toContain(
+      'greenops.config.json: unknown key "prot"',
+    );
+  });
+
+  it('requires InfluxDB connection details when the influx store is chosen', () => {
+    const message = problems({ env: { GREENOPS_STORE: 'influx' } });
+    expect(message).toContain('INFLUX_URL is required');
+    expect(message).toContain('INFLUX_BUCKET');
+  });
+
+  it('never shows secrets, in errors or in logged config', () => {
+    const message = problems({
+      env: { INFLUX_URL: 'not a url', MQTT_PASSWORD: 's3cret', GREENOPS_STORE: 'influx' },
+    });
+    expect(message).not.toContain('s3cret');
+    const config = loadConfig({ env: { MQTT_PASSWORD: 's3cret', INFLUX_TOKEN: 'tok' } });
+    expect(JSON.stringify(redactConfig(config))).not.toMatch(/s3cret|tok"/);
+  });
+});

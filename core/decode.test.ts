@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeMessage, DEFAULT_DECODE_LIMITS } from './decode.js';
+import { STREAM_NAMES, type StreamName } from './streams/index.js';
+
+const fixtures = new URL('../test/fixtures/', import.meta.url);
+const valid = JSON.parse(readFileSync(new URL('valid-records.json', fixtures), 'utf8')) as Record<
+  StreamName,
+  Record<string, unknown>[]
+>;
+const invalid = JSON.parse(readFileSync(new URL('invalid-messages.json', fixtures), 'utf8')) as {
+  case: string;
+  topic: string;
+  payload: string;
+  reason: string;
+}[];
+const NOW = Date.UTC(2026, 0, 6);
+const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+
+describe('decodeMessage', () => {
+  for (const stream of STREAM_NAMES) {
+    it(`accepts every valid ${stream} fixture, alone and as a batch`, () => {
+      const topic = `greenops/v1/aarhus/${stream}/dev-1`;
+      for (const record of valid[stream]) {
+        const single = decodeMessage(topic, bytes(record), NOW);
+        expect(single.rejected).toEqual([]);
+        expect(single.records).toHaveLength(1);
+      }
+      const batch = decodeMessage(topic, bytes(valid[stream]), NOW);
+      expect(batch.rejected).toEqual([]);
+      expect(batch.records.map((r) => r.index)).toEqual(valid[stream].map((_, i) => i));
+    });
+  }
+
+  for (const c of invalid) {
+    it(`refuses ${c.case} with a reason`, () => {
+      const result = decodeMessage(c.topic, bytes(c.payload), NOW);
+      expect(result.records).toEqual([]);
+      expect(result.rejected).toHaveLength(1);
+      expect(result.rejected[0]?.reason).toContain(c.reason);
+      expect(Buffer.from(result.rejected[0]!.payload).toString()).toBe(c.payload);
+    });
+  }
+
+  it('keeps the valid records of a batch and refuses only the bad ones, naming their index', () => {
+    const records = [valid.fleet[0], { ...valid.fleet[1], speedKmh: -4 }, valid.fleet[1]];
+    const result = decodeMessage('greenops/v1/aarhus/fleet/v-1', bytes(records), NOW);
+    expect(result.records.map((r) => r.index)).toEqual([0, 2]);
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0]?.index).toBe(1);
+    expect(result.rejected[0]?.reason).toMatch(/^record 1: \/speedKmh/);
+    expect(JSON.parse(Buffer.from(result.rejected[0]!.payload).toString())).toEqual(records[1]);
+  });
+
+  it('refuses oversized payloads and batches before parsing them', () => {
+    const big = decodeMessage('greenops/v1/aarhus/fleet/v-1', Buffer.alloc(2048, 32), NOW, {
+      ...DEFAULT_DECODE_LIMITS,
+      maxBytes: 1024,
+    });
+    expect(big.rejected[0]?.reason).toBe('payload of 2048 bytes exceeds the limit of 1024');
+    const many = decodeMessage('greenops/v1/aarhus/fleet/v-1', bytes(Array(11).fill(valid.fleet[1])), NOW, {
+      ...DEFAULT_DECODE_LIMITS,
+      maxRecords: 10,
+    });
+    expect(many.rejected[0]?.reason).toBe('batch of 11 records exceeds the limit of 10');
+  });
+
+  it('survives deeply nested JSON without crashing', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const result = decodeMessage('greenops/v1/aarhus/fleet/v-1', bytes(deep), NOW);
+    expect(result.records).toEqual([]);
+    expect(result.rejected).toHaveLength(1);
+  });
+
+  it('maps a record to points with bounded tags and normalised units', () => {
+    const [heat] = decodeMessage('greenops/v1/aarhus/energy/gw-9', bytes(valid.energy[1]), NOW).records;
+    expect(heat?.points).toEqual([
+      {
+        measurement: 'energy',
+        tags: { tenant: 'aarhus', device: 'gw-9', site: 'school-7', quantity: 'district_heat' },
+        fields: { kwh: expect.closeTo(100, 9), interval_s: 3600 },
+        timeMs: Date.UTC(2026, 0, 5, 9),
+      },
+    ]);
+    const [water] = decodeMessage('greenops/v1/aarhus/energy/gw-9', bytes(valid.energy[2]), NOW).records;
+    expect(water?.points[0]?.fields).toEqual({ register_m3: expect.closeTo(123.456, 9) });
+    const [traffic] = decodeMessage('greenops/v1/aarhus/traffic/c-3', bytes(valid.traffic[0]), NOW).records;
+    expect(traffic?.points[0]?.tags).toEqual({ tenant: 'aarhus', device: 'c-3', direction: 'in', lane: '1' });
+    expect(traffic?.points[0]?.fields.count_total).toBe(173);
+  });
+
+  it('never puts ids or driver pseudonyms in tags', () => {
+    for (const stream of STREAM_NAMES) {
+      for (const record of valid[stream]) {
+        const [decoded] = decodeMessage(`greenops/v1/aarhus/${stream}/dev-1`, bytes(record), NOW).records;
+        const tagValues = Object.values(decoded!.points[0]!.tags);
+        expect(tagValues).not.toContain(record.id);
+        if (record.driverId) expect(tagValues).not.toContain(record.driverId);
+      }
+    }
+  });
+
+  it('gives detections with equal timestamps distinct point identities, and a re-sent one the same', () => {
+    const topic = 'greenops/v1/aarhus/road/cam-1';
+    const a = decodeMessage(topic, bytes(valid.road[0]), NOW).records[0]!.points[0]!;
+    const b = decodeMessage(topic, bytes({ ...valid.road[0], id: 'd1-second' }), NOW).records[0]!.points[0]!;
+    const again = decodeMessage(topic, bytes(valid.road[0]), NOW).records[0]!.points[0]!;
+    expect(a.timeMs).toBe(b.timeMs);
+    expect(a.nanos).not.toBe(b.nanos);
+    expect(again.nanos).toBe(a.nanos);
+  });
+});
