@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     exclude: ['node_modules/**', 'dist/**', 'data/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -48,7 +48,7 @@ export async function startGreenops(
     }
   };
   try {
-    const stores = await openStores(config);
+    const stores = await openStores(config, logger);
     stoppers.push(() => stores.close());
 
     let brokerUrl = config.mqttUrl;

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GreenopsError, loadConfig, type Config, type MqttSettings } from '../core/index.js';
+import { GreenopsError, loadConfig, type Config, type Logger, type MqttSettings } from '../core/index.js';
 import {
   DuckDbDatabase,
   DuckDbDeadLetterStore,
   DuckDbStore,
+  InfluxStore,
   type DeadLetterStore,
   type TimeSeriesStore,
 } from '../store/index.js';
@@ -51,15 +52,32 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export async function openStores(config: Config): Promise<Stores> {
-  if (config.store === 'influx') {
-    throw new GreenopsError(
-      'INVALID_CONFIG',
-      'GREENOPS_STORE=influx: the InfluxDB adapter is not in this build yet; use duckdb',
-    );
-  }
+/**
+ * The time series go to DuckDB or InfluxDB; dead letters always stay in the local DuckDB file, which keeps raw
+ * payloads of any size and any bytes.
+ */
+export async function openStores(config: Config, logger: Logger): Promise<Stores> {
   const db = await DuckDbDatabase.open(config.duckdbPath ?? join(config.dataDir, 'greenops.duckdb'));
-  const store = await DuckDbStore.create(db);
-  const deadLetters = await DuckDbDeadLetterStore.create(db);
-  return { store, deadLetters, close: () => db.close() };
+  try {
+    const deadLetters = await DuckDbDeadLetterStore.create(db);
+    const store: TimeSeriesStore =
+      config.store === 'influx'
+        ? await InfluxStore.connect({
+            url: config.influxUrl as string,
+            api: config.influxApi,
+            token: config.influxToken,
+            org: config.influxOrg,
+            bucket: config.influxBucket,
+            database: config.influxDatabase,
+            retentionPolicy: config.influxRetentionPolicy,
+            username: config.influxUsername,
+            password: config.influxPassword,
+            logger: logger.child({ component: 'influx' }),
+          })
+        : await DuckDbStore.create(db);
+    return { store, deadLetters, close: () => db.close() };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
 }

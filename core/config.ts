@@ -31,6 +31,7 @@ export interface Config {
   ingestFlushMs: number;
   maxPayloadBytes: number;
   influxUrl: string | undefined;
+  influxApi: 'auto' | 'v1' | 'v2';
   influxToken: string | undefined;
   influxOrg: string | undefined;
   influxBucket: string | undefined;
@@ -219,6 +220,12 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: url('http:', 'https:'),
     default: undefined,
     description: 'InfluxDB URL.',
+  },
+  influxApi: {
+    env: 'INFLUX_API',
+    parse: oneOf('auto', 'v1', 'v2'),
+    default: 'auto',
+    description: 'InfluxDB write API: v2 (/api/v2/write), v1 (/write) or auto (from /ping).',
   },
   influxToken: {
     env: 'INFLUX_TOKEN',

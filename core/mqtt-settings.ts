@@ -7,9 +7,15 @@ export interface MqttSettings {
 }
 
 /** Options for mqtt.js `connect`, shared by ingest and edge so both speak to the broker the same way. */
-export function mqttClientOptions(settings: MqttSettings, clientId: string) {
+export function mqttClientOptions(
+  settings: MqttSettings,
+  clientId: string,
+  { clean = true }: { clean?: boolean } = {},
+) {
   return {
     clientId,
+    // clean: false keeps the session (subscriptions and queued QoS 1 messages) while the client is away.
+    clean,
     // MQTT 3.1.1: spoken by every broker we target (aedes has no MQTT 5); persistent sessions and $share work.
     protocolVersion: 4 as const,
     username: settings.username,

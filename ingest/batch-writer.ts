@@ -1,4 +1,4 @@
-import { errorMessage, type Logger, type Point } from '../core/index.js';
+import { GreenopsError, errorMessage, type Logger, type Point } from '../core/index.js';
 import type { DeadLetterInput, DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import type { RegisterReading, RegisterTracker } from './register-tracker.js';
 
@@ -119,9 +119,15 @@ export class BatchWriter {
             deadLetters.length = 0;
           }
           if (points.length > 0) {
-            await store.write(points);
-            this.stats.pointsWritten += points.length;
-            this.stats.batchesWritten += 1;
+            try {
+              await store.write(points);
+              this.stats.pointsWritten += points.length;
+              this.stats.batchesWritten += 1;
+            } catch (err) {
+              // A batch the store refuses for its content would fail forever: keep it as a dead letter instead.
+              if (!(err instanceof GreenopsError) || err.retryable) throw err;
+              await this.refuseBatch(points, err);
+            }
             points.length = 0;
           }
         });
@@ -138,6 +144,23 @@ export class BatchWriter {
       }
       this.stats.pending = this.pending;
     }
+  }
+
+  private async refuseBatch(points: Point[], err: GreenopsError): Promise<void> {
+    const { deadLetters, logger } = this.options;
+    logger.error({ err: err.message, points: points.length }, 'store refused a batch; dead-lettering it');
+    const first = points[0];
+    await deadLetters.add([
+      {
+        receivedMs: Date.now(),
+        topic: '(store write)',
+        tenant: first?.tags.tenant,
+        stream: first?.measurement,
+        reason: `store refused the batch: ${err.message}`,
+        payload: Buffer.from(JSON.stringify(points)),
+      },
+    ]);
+    this.stats.deadLettered += 1;
   }
 
   private async retrying(work: () => Promise<void>): Promise<void> {

@@ -22,6 +22,10 @@ export interface IngestOptions {
   deadLetters: DeadLetterStore;
   logger: Logger;
   clock?: Clock;
+  /**
+   * A fixed client id gives the ingest a persistent session: the broker keeps its subscription and queues QoS 1
+   * messages while it is down. Without one, a random id and a clean session.
+   */
   clientId?: string;
   /** Topic filter; prefix `$share/{group}/` to split the load between ingest workers. */
   subscription?: string;
@@ -66,8 +70,12 @@ export class IngestService {
   async start(): Promise<void> {
     const { logger } = this.options;
     const subscription = this.options.subscription ?? topicFilter();
+    const persistent = this.options.clientId !== undefined;
     const clientId = this.options.clientId ?? `greenops-ingest-${randomBytes(4).toString('hex')}`;
-    const client = mqtt.connect(this.options.mqtt.url, mqttClientOptions(this.options.mqtt, clientId));
+    const client = mqtt.connect(
+      this.options.mqtt.url,
+      mqttClientOptions(this.options.mqtt, clientId, { clean: !persistent }),
+    );
     this.client = client;
     client.on('message', (topic, payload) => this.accept(topic, payload));
     client.on('error', (err) => logger.warn({ err: err.message }, 'mqtt error'));

@@ -18,3 +18,5 @@ export { DuckDbDatabase } from './duckdb/duckdb-database.js';
 export { DuckDbStore } from './duckdb/duckdb-store.js';
 export { DuckDbDeadLetterStore } from './duckdb/duckdb-dead-letter-store.js';
 export { seriesKey, escapeTag } from './series-key.js';
+export { InfluxStore, DEFAULT_INFLUX_SETTINGS, type InfluxSettings } from './influx/influx-store.js';
+export { toLine } from './influx/line-protocol.js';

@@ -1,0 +1,269 @@
+import { InfluxDB, HttpError, canRetryHttpCall, type Transport } from '@influxdata/influxdb-client';
+import { GreenopsError, errorMessage, type Logger, type Point } from '../../core/index.js';
+import type {
+  DeviceSummary,
+  LatestQuery,
+  SeriesQuery,
+  SeriesRow,
+  TimeSeriesStore,
+} from '../time-series-store.js';
+import { ident, literal, timeMs } from './influxql.js';
+import { toLine } from './line-protocol.js';
+
+export interface InfluxSettings {
+  url: string;
+  /** `v2` writes to /api/v2/write (InfluxDB 1.8+, 2.x, 3.x); `v1` to /write (1.x, and 2.x through DBRP); `auto` asks /ping. */
+  api?: 'auto' | 'v1' | 'v2';
+  token?: string | undefined;
+  org?: string | undefined;
+  bucket?: string | undefined;
+  database?: string | undefined;
+  retentionPolicy?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  timeoutMs?: number;
+  /** Short in-adapter retries for blips; longer outages are the ingest's to ride out. */
+  maxRetries?: number;
+  logger: Logger;
+}
+
+type ResolvedSettings = InfluxSettings & Required<Pick<InfluxSettings, 'api' | 'timeoutMs' | 'maxRetries'>>;
+
+export const DEFAULT_INFLUX_SETTINGS: Required<Pick<InfluxSettings, 'api' | 'timeoutMs' | 'maxRetries'>> = {
+  api: 'auto',
+  timeoutMs: 10_000,
+  maxRetries: 3,
+};
+
+interface Target {
+  writePath: string;
+  db: string;
+  rp: string | undefined;
+  version: string;
+}
+
+interface InfluxSeries {
+  name: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+}
+
+type Headers = Record<string, string>;
+
+/**
+ * TimeSeriesStore on InfluxDB. Writes are line protocol (nanosecond precision, so point identity matches the
+ * DuckDB adapter); queries are InfluxQL over the v1-compatible /query endpoint, so one query text runs on
+ * InfluxDB 1.x, 2.x (token auth, DBRP mapping of the bucket) and 3.x.
+ */
+export class InfluxStore implements TimeSeriesStore {
+  readonly kind = 'influx';
+
+  private constructor(
+    private readonly transport: Transport,
+    private readonly headers: Headers,
+    private readonly target: Target,
+    private readonly settings: ResolvedSettings,
+  ) {}
+
+  /** Connects (asking /ping which API the server speaks when `api` is auto) and creates a 1.x database if missing. */
+  static async connect(options: InfluxSettings): Promise<InfluxStore> {
+    const settings: ResolvedSettings = { ...DEFAULT_INFLUX_SETTINGS, ...options };
+    const transport = new InfluxDB({
+      url: settings.url,
+      timeout: settings.timeoutMs,
+      ...(settings.token ? { token: settings.token } : {}),
+    }).transport;
+    const headers: Headers = {};
+    if (!settings.token && settings.username) {
+      headers.authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}`;
+    }
+    const version = await ping(settings.url, headers, settings.token, settings.timeoutMs);
+    const api = settings.api === 'auto' ? (/^v?[23]/.test(version) ? 'v2' : 'v1') : settings.api;
+    const target = resolveTarget(settings, api, version);
+    const store = new InfluxStore(transport, headers, target, settings);
+    if (api === 'v1' && settings.database) await store.ensureDatabase();
+    settings.logger.info(
+      { url: settings.url, version, api, db: target.db, rp: target.rp },
+      'connected to InfluxDB',
+    );
+    return store;
+  }
+
+  get serverVersion(): string {
+    return this.target.version;
+  }
+
+  async write(points: readonly Point[]): Promise<void> {
+    if (points.length === 0) return;
+    let body: string;
+    try {
+      body = points.map(toLine).join('\n');
+    } catch (err) {
+      throw new GreenopsError('STORE_FAILED', `cannot write to InfluxDB: ${errorMessage(err)}`, {
+        cause: err,
+        retryable: false,
+      });
+    }
+    await this.withRetries(`write of ${points.length} points`, () =>
+      this.transport.request(this.target.writePath, body, {
+        method: 'POST',
+        headers: { ...this.headers, 'content-type': 'text/plain; charset=utf-8' },
+      }),
+    );
+  }
+
+  async querySeries(q: SeriesQuery): Promise<SeriesRow[]> {
+    const field = ident(q.field);
+    const select = q.everyMs === undefined ? field : `${q.fn ?? 'mean'}(${field})`;
+    let text = `SELECT ${select} FROM ${ident(q.measurement)} WHERE ${this.where(q.tenant, q.tags ?? {})} AND time >= ${timeMs(q.fromMs)} AND time < ${timeMs(q.toMs)}`;
+    if (q.everyMs !== undefined) text += ` GROUP BY time(${timeMs(q.everyMs)}) fill(none)`;
+    text += ` ORDER BY time ASC LIMIT ${q.limit ?? 10_000}`;
+    const [series] = await this.query(text);
+    return (series?.values ?? []).map((row) => ({
+      timeMs: row[0] as number,
+      value: (row[1] ?? null) as SeriesRow['value'],
+    }));
+  }
+
+  async listDevices(measurement: string, tenant: string): Promise<DeviceSummary[]> {
+    const from = `FROM ${ident(measurement)} WHERE ${this.where(tenant, {})}`;
+    // A point's field set can vary (e.g. optional fields), so the record count is the largest per-field count:
+    // exact whenever one field is in every point, as in all four streams.
+    const counts = await this.query(`SELECT count(*) ${from} GROUP BY "device"`);
+    const lasts = await this.query(`SELECT * ${from} GROUP BY "device" ORDER BY time DESC LIMIT 1`);
+    const lastByDevice = new Map(lasts.map((s) => [s.tags?.device ?? '', s.values[0]?.[0] as number]));
+    return counts
+      .map((s) => ({
+        device: s.tags?.device ?? '',
+        lastSeenMs: lastByDevice.get(s.tags?.device ?? '') ?? 0,
+        records: Math.max(
+          0,
+          ...((s.values[0] ?? []).slice(1) as number[]).filter((n) => typeof n === 'number'),
+        ),
+      }))
+      .sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
+  }
+
+  async latest(q: LatestQuery): Promise<SeriesRow | undefined> {
+    const text = `SELECT ${ident(q.field)} FROM ${ident(q.measurement)} WHERE ${this.where(q.tenant, q.tags)} AND time < ${timeMs(q.beforeMs)} ORDER BY time DESC LIMIT 1`;
+    const [series] = await this.query(text);
+    const row = series?.values[0];
+    return row ? { timeMs: row[0] as number, value: (row[1] ?? null) as SeriesRow['value'] } : undefined;
+  }
+
+  async ping(): Promise<void> {
+    await ping(this.settings.url, this.headers, this.settings.token, this.settings.timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    // HTTP only: nothing held open.
+  }
+
+  /** Runs InfluxQL on the v1-compatible /query endpoint; an error in the result is thrown, not returned. */
+  async query(text: string): Promise<InfluxSeries[]> {
+    const params = new URLSearchParams({ db: this.target.db, q: text, epoch: 'ms' });
+    if (this.target.rp) params.set('rp', this.target.rp);
+    const body = (await this.withRetries('query', () =>
+      this.transport.request(`/query?${params}`, null, { method: 'GET', headers: this.headers }),
+    )) as { results?: { error?: string; series?: InfluxSeries[] }[]; error?: string };
+    const result = body.results?.[0];
+    const error = body.error ?? result?.error;
+    if (error) throw new GreenopsError('STORE_FAILED', `InfluxQL error: ${error} (query: ${text})`);
+    return result?.series ?? [];
+  }
+
+  private where(tenant: string, tags: Record<string, string>): string {
+    const parts = [`"tenant" = ${literal(tenant)}`];
+    for (const [key, value] of Object.entries(tags)) parts.push(`${ident(key)} = ${literal(value)}`);
+    return parts.join(' AND ');
+  }
+
+  private async ensureDatabase(): Promise<void> {
+    const params = new URLSearchParams({ q: `CREATE DATABASE ${ident(this.target.db)}` });
+    try {
+      await this.transport.request(`/query?${params}`, '', { method: 'POST', headers: this.headers });
+    } catch (err) {
+      this.settings.logger.warn(
+        { err: errorMessage(err), db: this.target.db },
+        'could not create the database; assuming it exists',
+      );
+    }
+  }
+
+  private async withRetries<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        const retryable = isRetryable(err);
+        if (!retryable || attempt >= this.settings.maxRetries) throw toStoreError(what, err, retryable);
+        const delay = Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random());
+        this.settings.logger.debug(
+          { err: errorMessage(err), attempt, delay },
+          `InfluxDB ${what} failed; retrying`,
+        );
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+}
+
+/**
+ * 400 (bad line protocol, field type conflict, partial write) and 413 will fail the same way again: not
+ * retryable. Everything else (network, timeouts, 5xx, 429, and auth or missing-database errors that an operator
+ * fixes) is worth retrying rather than losing data.
+ */
+function isRetryable(err: unknown): boolean {
+  if (err instanceof HttpError) return err.statusCode !== 400 && err.statusCode !== 413;
+  return canRetryHttpCall(err) || !(err instanceof GreenopsError);
+}
+
+function toStoreError(what: string, err: unknown, retryable: boolean): GreenopsError {
+  if (err instanceof GreenopsError) return err;
+  const detail =
+    err instanceof HttpError ? `HTTP ${err.statusCode}: ${err.body ?? err.message}` : errorMessage(err);
+  return new GreenopsError(
+    retryable ? 'STORE_UNAVAILABLE' : 'STORE_FAILED',
+    `InfluxDB ${what} failed: ${detail}`,
+    { cause: err, retryable },
+  );
+}
+
+function resolveTarget(s: InfluxSettings, api: 'v1' | 'v2', version: string): Target {
+  if (api === 'v2' && s.bucket) {
+    if (!s.org && !/^v?3/.test(version))
+      throw new GreenopsError('INVALID_CONFIG', 'INFLUX_ORG is required with INFLUX_BUCKET on InfluxDB 2.x');
+    const params = new URLSearchParams({ bucket: s.bucket, precision: 'ns' });
+    if (s.org) params.set('org', s.org);
+    return { writePath: `/api/v2/write?${params}`, db: s.bucket, rp: undefined, version };
+  }
+  // v1: a bucket given as "database/retention-policy" (the 1.8+ convention) is split.
+  const [db, rp] = s.database ? [s.database, s.retentionPolicy] : (s.bucket ?? '').split('/', 2);
+  if (!db) throw new GreenopsError('INVALID_CONFIG', 'INFLUX_DATABASE (or INFLUX_BUCKET) is required');
+  const params = new URLSearchParams({ db, precision: 'ns' });
+  if (rp) params.set('rp', rp);
+  return { writePath: `/write?${params}`, db, rp: rp || undefined, version };
+}
+
+async function ping(
+  url: string,
+  headers: Headers,
+  token: string | undefined,
+  timeoutMs: number,
+): Promise<string> {
+  try {
+    const res = await fetch(new URL('/ping', url), {
+      headers: { ...headers, ...(token ? { authorization: `Token ${token}` } : {}) },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (res.status !== 204 && res.status !== 200) throw new Error(`/ping answered HTTP ${res.status}`);
+    return res.headers.get('x-influxdb-version') ?? 'unknown';
+  } catch (err) {
+    throw new GreenopsError(
+      'STORE_UNAVAILABLE',
+      `InfluxDB at ${url} is not reachable: ${errorMessage(err)}`,
+      { cause: err, retryable: true },
+    );
+  }
+}

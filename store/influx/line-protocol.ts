@@ -1,0 +1,51 @@
+import { pointTimeNs, type Point } from '../../core/index.js';
+
+// Escaping rules of the InfluxDB line protocol: measurement: comma, space; tag keys/values and field keys:
+// comma, equals sign, space; string field values: double quote and backslash. A backslash in a tag is kept
+// literally (InfluxDB 1.x does not unescape it, checked against influxd 1.6), so one at the end of a tag, which
+// would escape the separator after it, is refused, as are newlines, which cannot be escaped at all.
+const MEASUREMENT_RE = /[, ]/g;
+const TAG_RE = /[,= ]/g;
+const STRING_RE = /["\\]/g;
+const NEWLINE_RE = /[\n\r]/;
+
+function checked(text: string, what: string): string {
+  if (NEWLINE_RE.test(text)) throw new Error(`${what} contains a line break: ${JSON.stringify(text)}`);
+  return text;
+}
+
+function checkedTag(text: string, what: string): string {
+  if (text.endsWith('\\')) throw new Error(`${what} ends with a backslash: ${JSON.stringify(text)}`);
+  return checked(text, what);
+}
+
+export function escapeMeasurement(name: string): string {
+  return checkedTag(name, 'measurement').replace(MEASUREMENT_RE, (c) => `\\${c}`);
+}
+
+export function escapeTagPart(text: string): string {
+  return checkedTag(text, 'tag').replace(TAG_RE, (c) => `\\${c}`);
+}
+
+/** One line per point; tags sorted by key (InfluxDB's preferred order), empty tag values left out. */
+export function toLine(point: Point): string {
+  let line = escapeMeasurement(point.measurement);
+  for (const key of Object.keys(point.tags).sort()) {
+    const value = point.tags[key];
+    if (value) line += `,${escapeTagPart(key)}=${escapeTagPart(value)}`;
+  }
+  let first = true;
+  for (const key in point.fields) {
+    const value = point.fields[key];
+    let text: string;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) continue;
+      text = String(value);
+    } else if (typeof value === 'boolean') text = value ? 'true' : 'false';
+    else text = `"${checked(value as string, 'string field').replace(STRING_RE, (c) => `\\${c}`)}"`;
+    line += `${first ? ' ' : ','}${escapeTagPart(key)}=${text}`;
+    first = false;
+  }
+  if (first) throw new Error(`point of ${point.measurement} has no fields`);
+  return `${line} ${pointTimeNs(point)}`;
+}

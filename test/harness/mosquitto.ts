@@ -1,0 +1,122 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.js';
+import { makeTestCertificates, type TestCertificates } from './tls.js';
+
+export interface MosquittoUser {
+  username: string;
+  password: string;
+  /** ACL lines for this user, e.g. `topic read greenops/v1/#`. */
+  acl: string[];
+}
+
+export interface MosquittoServer {
+  url: string;
+  /** mqtts:// listener, when started with tls. */
+  tlsUrl: string | undefined;
+  certificates: TestCertificates | undefined;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  destroy(): Promise<void>;
+  output(): string;
+}
+
+/**
+ * Mosquitto configured as production should be: no anonymous access, a password file, an ACL, persistence, and
+ * `max_queued_messages` raised far above the default 1000, past which Mosquitto silently drops QoS 1 messages
+ * for a subscriber that is offline or behind.
+ */
+export async function startMosquitto({
+  users,
+  tls = false,
+}: {
+  users: MosquittoUser[];
+  tls?: boolean;
+}): Promise<MosquittoServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'greenops-mosquitto-'));
+  const port = await freePort();
+  const tlsPort = tls ? await freePort() : undefined;
+  const certificates = tls ? makeTestCertificates(dir) : undefined;
+  const passwd = join(dir, 'passwd');
+  writeFileSync(passwd, '');
+  for (const user of users) execFileSync('mosquitto_passwd', ['-b', passwd, user.username, user.password]);
+  writeFileSync(
+    join(dir, 'acl'),
+    users.map((u) => [`user ${u.username}`, ...u.acl, ''].join('\n')).join('\n'),
+  );
+  const lines = [
+    'per_listener_settings false',
+    `listener ${port} 127.0.0.1`,
+    ...(certificates && tlsPort
+      ? [
+          `listener ${tlsPort} 127.0.0.1`,
+          `cafile ${certificates.caFile}`,
+          `certfile ${certificates.certFile}`,
+          `keyfile ${certificates.keyFile}`,
+        ]
+      : []),
+    'allow_anonymous false',
+    `password_file ${passwd}`,
+    `acl_file ${join(dir, 'acl')}`,
+    'persistence true',
+    `persistence_location ${dir}/`,
+    'autosave_interval 1',
+    'max_queued_messages 1000000',
+    'max_inflight_messages 100',
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+    // The harness runs as root in CI; without this Mosquitto drops to a user that cannot read the temp dir.
+    'user root',
+  ];
+  const config = join(dir, 'mosquitto.conf');
+  writeFileSync(config, lines.join('\n') + '\n');
+  let child: ChildProcess | undefined;
+  let output = '';
+  const start = async () => {
+    child = spawn('/usr/sbin/mosquitto', ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!(await canConnect(port))) {
+      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`mosquitto did not listen within 15 s:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((r) => running.once('exit', r));
+    running.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    tlsUrl: tlsPort ? `mqtts://localhost:${tlsPort}` : undefined,
+    certificates,
+    stop,
+    start,
+    destroy: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    output: () => output,
+  };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
