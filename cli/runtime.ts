@@ -5,6 +5,7 @@ import {
   DuckDbDatabase,
   DuckDbDeadLetterStore,
   DuckDbStore,
+  InfluxDeadLetterStore,
   InfluxStore,
   type DeadLetterStore,
   type TimeSeriesStore,
@@ -53,29 +54,32 @@ export interface Stores {
 }
 
 /**
- * The time series go to DuckDB or InfluxDB; dead letters always stay in the local DuckDB file, which keeps raw
- * payloads of any size and any bytes.
+ * DuckDB (the embedded default) keeps time series and dead letters in one file that one process owns. With
+ * InfluxDB both go there, so that `greenops ingest` and `greenops api` can run as separate processes.
  */
 export async function openStores(config: Config, logger: Logger): Promise<Stores> {
+  if (config.store === 'influx') {
+    const store = await InfluxStore.connect({
+      url: config.influxUrl as string,
+      api: config.influxApi,
+      token: config.influxToken,
+      org: config.influxOrg,
+      bucket: config.influxBucket,
+      database: config.influxDatabase,
+      retentionPolicy: config.influxRetentionPolicy,
+      username: config.influxUsername,
+      password: config.influxPassword,
+      logger: logger.child({ component: 'influx' }),
+    });
+    return { store, deadLetters: new InfluxDeadLetterStore(store), close: () => store.close() };
+  }
   const db = await DuckDbDatabase.open(config.duckdbPath ?? join(config.dataDir, 'greenops.duckdb'));
   try {
-    const deadLetters = await DuckDbDeadLetterStore.create(db);
-    const store: TimeSeriesStore =
-      config.store === 'influx'
-        ? await InfluxStore.connect({
-            url: config.influxUrl as string,
-            api: config.influxApi,
-            token: config.influxToken,
-            org: config.influxOrg,
-            bucket: config.influxBucket,
-            database: config.influxDatabase,
-            retentionPolicy: config.influxRetentionPolicy,
-            username: config.influxUsername,
-            password: config.influxPassword,
-            logger: logger.child({ component: 'influx' }),
-          })
-        : await DuckDbStore.create(db);
-    return { store, deadLetters, close: () => db.close() };
+    return {
+      store: await DuckDbStore.create(db),
+      deadLetters: await DuckDbDeadLetterStore.create(db),
+      close: () => db.close(),
+    };
   } catch (err) {
     await db.close();
     throw err;

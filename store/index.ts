@@ -20,3 +20,4 @@ export { DuckDbDeadLetterStore } from './duckdb/duckdb-dead-letter-store.js';
 export { seriesKey, escapeTag } from './series-key.js';
 export { InfluxStore, DEFAULT_INFLUX_SETTINGS, type InfluxSettings } from './influx/influx-store.js';
 export { toLine } from './influx/line-protocol.js';
+export { InfluxDeadLetterStore } from './influx/influx-dead-letter-store.js';

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger, GreenopsError } from '../../core/index.js';
 import { timeSeriesStoreContract } from '../../test/contract/time-series-store.contract.js';
+import { deadLetterStoreContract } from '../../test/contract/dead-letter-store.contract.js';
+import { InfluxDeadLetterStore } from './influx-dead-letter-store.js';
 import { requireServer } from '../../test/harness/debian-packages.js';
 import { startInfluxd, type InfluxServer } from '../../test/harness/influxd.js';
 import { InfluxStore } from './influx-store.js';
@@ -24,6 +26,19 @@ describe.runIf(available)('InfluxDB adapter against a real influxd', () => {
     }),
     close: async () => undefined,
   }));
+
+  deadLetterStoreContract('InfluxDB 1.x', async () => {
+    const database = 'dead_letters_test';
+    await fetch(`${server.url}/query?q=${encodeURIComponent(`CREATE DATABASE ${database}`)}`, {
+      method: 'POST',
+    });
+    const influx = await InfluxStore.connect({
+      url: server.url,
+      database,
+      logger: createMemoryLogger().logger,
+    });
+    return { deadLetters: new InfluxDeadLetterStore(influx), close: async () => undefined };
+  });
 
   it('detects the server version from /ping and writes to /write on 1.x', async () => {
     const store = await InfluxStore.connect({

@@ -161,8 +161,8 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   /** Runs InfluxQL on the v1-compatible /query endpoint; an error in the result is thrown, not returned. */
-  async query(text: string): Promise<InfluxSeries[]> {
-    const params = new URLSearchParams({ db: this.target.db, q: text, epoch: 'ms' });
+  async query(text: string, epoch: 'ms' | 'u' = 'ms'): Promise<InfluxSeries[]> {
+    const params = new URLSearchParams({ db: this.target.db, q: text, epoch });
     if (this.target.rp) params.set('rp', this.target.rp);
     const body = (await this.withRetries('query', () =>
       this.transport.request(`/query?${params}`, null, { method: 'GET', headers: this.headers }),

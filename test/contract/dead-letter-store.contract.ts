@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeadLetterInput, DeadLetterStore } from '../../store/index.js';
+
+export interface DeadLetterStoreUnderTest {
+  deadLetters: DeadLetterStore;
+  close(): Promise<void>;
+}
+
+const T0 = Date.UTC(2026, 0, 5);
+
+function entry(i: number, over: Partial<DeadLetterInput> = {}): DeadLetterInput {
+  return {
+    receivedMs: T0 + i,
+    topic: `greenops/v1/demo/fleet/v-${i}`,
+    tenant: 'demo',
+    stream: 'fleet',
+    reason: `reason ${i}`,
+    payload: Buffer.from(`payload ${i}`),
+    ...over,
+  };
+}
+
+/** What the API and replay need from any dead-letter store; run against DuckDB and InfluxDB. */
+export function deadLetterStoreContract(name: string, open: () => Promise<DeadLetterStoreUnderTest>): void {
+  describe(`DeadLetterStore contract: ${name}`, () => {
+    let subject: DeadLetterStoreUnderTest;
+    let store: DeadLetterStore;
+    beforeAll(async () => {
+      subject = await open();
+      store = subject.deadLetters;
+      await store.add([entry(1), entry(2), entry(3, { tenant: 'odense' }), entry(4, { stream: 'road' })]);
+      await store.add([entry(5, { tenant: undefined, stream: undefined, topic: 'not/a/greenops/topic' })]);
+    });
+    afterAll(async () => {
+      await subject?.close();
+    });
+
+    it('lists newest first and pages with nextBefore until the end', async () => {
+      const first = await store.list({ limit: 2 });
+      expect(first.total).toBe(5);
+      expect(first.items.map((i) => i.reason)).toEqual(['reason 5', 'reason 4']);
+      const second = await store.list({ limit: 2, before: first.nextBefore! });
+      expect(second.items.map((i) => i.reason)).toEqual(['reason 3', 'reason 2']);
+      const third = await store.list({ limit: 2, before: second.nextBefore! });
+      expect(third.items.map((i) => i.reason)).toEqual(['reason 1']);
+      expect(third.nextBefore).toBeNull();
+    });
+
+    it('filters by tenant and stream, and keeps entries whose topic named neither', async () => {
+      const demoFleet = await store.list({ limit: 10, tenant: 'demo', stream: 'fleet' });
+      expect(demoFleet.items.map((i) => i.reason)).toEqual(['reason 2', 'reason 1']);
+      expect(demoFleet.total).toBe(2);
+      const [unknown] = (await store.list({ limit: 1 })).items;
+      expect(unknown).toMatchObject({ tenant: null, stream: null, topic: 'not/a/greenops/topic' });
+    });
+
+    it('keeps raw payloads byte for byte, binary and large ones included', async () => {
+      const binary = Buffer.from([0, 255, 1, 254, 10, 13]);
+      const large = Buffer.alloc(1024 * 1024, 'x');
+      large.write('end', large.length - 3);
+      await store.add([
+        entry(10, { payload: binary, reason: 'binary', tenant: 'bytes' }),
+        entry(11, { payload: large, reason: 'large', tenant: 'bytes' }),
+      ]);
+      const page = await store.list({ limit: 5, tenant: 'bytes' });
+      const byReason = Object.fromEntries(page.items.map((i) => [i.reason, i]));
+      expect(Buffer.from(byReason.binary!.payload)).toEqual(binary);
+      expect(byReason.large!.size).toBe(large.length);
+      const fetched = await store.get(byReason.large!.id);
+      expect(Buffer.from(fetched!.payload).equals(large)).toBe(true);
+      expect(await store.get(999_999_999_999)).toBeUndefined();
+    });
+  });
+}

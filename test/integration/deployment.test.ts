@@ -1,0 +1,176 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { requireServer } from '../harness/debian-packages.js';
+import { freePort } from '../harness/free-port.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const SECRETS = {
+  MQTT_INGEST_PASSWORD: 'i',
+  MQTT_SIMULATOR_PASSWORD: 's',
+  INFLUX_ADMIN_PASSWORD: 'a',
+  INFLUX_TOKEN: 't',
+  GRAFANA_ADMIN_PASSWORD: 'g',
+};
+
+const emptyEnvFile = join(mkdtempSync(join(tmpdir(), 'greenops-compose-')), 'empty.env');
+writeFileSync(emptyEnvFile, '');
+
+function compose(args: string[], env: Record<string, string>) {
+  // Only the variables given here: a developer's own .env or shell must not make the test pass or fail.
+  return spawnSync(
+    'docker-compose',
+    [
+      '--project-directory',
+      root,
+      '--env-file',
+      emptyEnvFile,
+      '-f',
+      join(root, 'docker-compose.yml'),
+      ...args,
+    ],
+    {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+    },
+  );
+}
+
+type ComposeService = {
+  healthcheck?: unknown;
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  environment?: Record<string, string>;
+  profiles?: string[];
+};
+
+describe.runIf(requireServer('docker-compose'))('docker-compose.yml', () => {
+  it('is valid for docker-compose config once the secrets are set', () => {
+    const result = compose(['--profile', 'demo', 'config'], SECRETS);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const config = parse(result.stdout) as {
+      services: Record<string, ComposeService>;
+      volumes: Record<string, unknown>;
+    };
+    expect(Object.keys(config.services).sort()).toEqual([
+      'grafana',
+      'greenops',
+      'influxdb',
+      'mosquitto',
+      'simulator',
+    ]);
+    for (const name of ['grafana', 'greenops', 'influxdb', 'mosquitto'])
+      expect(config.services[name]?.healthcheck, name).toBeDefined();
+    expect(Object.keys(config.volumes).sort()).toEqual([
+      'grafana-data',
+      'greenops-data',
+      'influxdb-config',
+      'influxdb-data',
+      'mosquitto-data',
+    ]);
+    expect(config.services.greenops?.depends_on).toEqual({
+      influxdb: { condition: 'service_healthy' },
+      mosquitto: { condition: 'service_healthy' },
+    });
+    expect(config.services.greenops?.environment).toMatchObject({
+      GREENOPS_STORE: 'influx',
+      INFLUX_TOKEN: 't',
+      MQTT_URL: 'mqtt://mosquitto:1883',
+    });
+  });
+
+  it('refuses to start without secrets, naming the missing one', () => {
+    const result = compose(['config', '-q'], {});
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /set (MQTT_INGEST_PASSWORD|MQTT_SIMULATOR_PASSWORD|INFLUX_ADMIN_PASSWORD|INFLUX_TOKEN|GRAFANA_ADMIN_PASSWORD) in \.env/,
+    );
+  });
+
+  it('contains no secret values', () => {
+    const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+    expect(text).not.toMatch(/(PASSWORD|TOKEN):\s*['"]?[A-Za-z0-9]{6,}['"]?\s*$/m);
+  });
+});
+
+describe.runIf(requireServer('mosquitto'))('the shipped Mosquitto configuration (deploy/mosquitto)', () => {
+  let dir: string;
+  let port: number;
+  let child: ChildProcess;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'greenops-deploy-mosquitto-'));
+    port = await freePort();
+    const conf = readFileSync(join(root, 'deploy/mosquitto/mosquitto.conf'), 'utf8')
+      .replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`)
+      .replaceAll('/mosquitto/data/', `${dir}/`)
+      .replace('/mosquitto/config/acl', join(root, 'deploy/mosquitto/acl'));
+    writeFileSync(join(dir, 'mosquitto.conf'), `${conf}\nuser root\n`);
+    writeFileSync(join(dir, 'passwd'), '');
+    for (const [user, password] of [
+      ['greenops-ingest', 'ingest-pw'],
+      ['van-1', 'van-pw'],
+    ] as const)
+      execFileSync('mosquitto_passwd', ['-b', join(dir, 'passwd'), user, password]);
+    child = spawn('/usr/sbin/mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      try {
+        const probe = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+          username: 'van-1',
+          password: 'van-pw',
+          reconnectPeriod: 0,
+          protocolVersion: 4,
+        });
+        await probe.endAsync();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  });
+
+  afterAll(() => {
+    child?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sets the queue limits production needs', () => {
+    const conf = readFileSync(join(root, 'deploy/mosquitto/mosquitto.conf'), 'utf8');
+    expect(conf).toMatch(/^max_queued_messages 0$/m);
+    expect(conf).toMatch(/^persistence true$/m);
+    expect(conf).toMatch(/^allow_anonymous false$/m);
+  });
+
+  it('lets the ingest read everything and a device write only its own topics', async () => {
+    const url = `mqtt://127.0.0.1:${port}`;
+    const ingest = await mqtt.connectAsync(url, {
+      username: 'greenops-ingest',
+      password: 'ingest-pw',
+      protocolVersion: 4,
+    });
+    const received: string[] = [];
+    ingest.on('message', (topic) => received.push(topic));
+    await ingest.subscribeAsync('greenops/v1/#', { qos: 1 });
+    const device = await mqtt.connectAsync(url, {
+      username: 'van-1',
+      password: 'van-pw',
+      protocolVersion: 4,
+    });
+    await device.publishAsync('greenops/v1/demo/fleet/van-2', '{}', { qos: 1 });
+    await device.publishAsync('greenops/v1/demo/fleet/van-1', '{}', { qos: 1 });
+    await device.endAsync();
+    for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    await ingest.endAsync();
+    expect(received).toEqual(['greenops/v1/demo/fleet/van-1']);
+    await expect(mqtt.connectAsync(url, { reconnectPeriod: 0, protocolVersion: 4 })).rejects.toThrow(
+      /Not authorized/,
+    );
+  });
+});
