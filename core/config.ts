@@ -27,6 +27,9 @@ export interface Config {
   simulate: boolean;
   simulateDevices: number;
   simulateRate: number;
+  ingestClientId: string;
+  ingestSubscription: string;
+  ingestMaxUnacked: number;
   ingestBatchSize: number;
   ingestFlushMs: number;
   maxPayloadBytes: number;
@@ -196,6 +199,24 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: num(0.01, 100_000),
     default: 2,
     description: 'Simulated records per second per stream.',
+  },
+  ingestClientId: {
+    env: 'GREENOPS_INGEST_CLIENT_ID',
+    parse: str,
+    default: 'greenops-ingest',
+    description: 'MQTT client id of the ingest (its persistent session); one per worker.',
+  },
+  ingestSubscription: {
+    env: 'GREENOPS_INGEST_SUBSCRIPTION',
+    parse: str,
+    default: 'greenops/v1/+/+/+',
+    description: 'Topic filter; $share/greenops/greenops/v1/+/+/+ splits the load between workers.',
+  },
+  ingestMaxUnacked: {
+    env: 'GREENOPS_INGEST_MAX_UNACKED',
+    parse: int(1, 10_000_000),
+    default: 20_000,
+    description: 'Messages received but not yet written before the ingest stops reading.',
   },
   ingestBatchSize: {
     env: 'GREENOPS_INGEST_BATCH_SIZE',

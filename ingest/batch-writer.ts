@@ -7,13 +7,15 @@ export interface BatchWriterOptions {
   deadLetters: DeadLetterStore;
   registers: RegisterTracker;
   logger: Logger;
-  /** Most points in one store write. */
+  /** Points that trigger a write at once. */
   batchSize: number;
   /** Longest a point waits before a partial batch is written. */
   flushMs: number;
   /** Back-off bounds for failed writes. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** Called after each durable write with the number of messages it acknowledged. */
+  onWritten?: (messages: number) => void;
 }
 
 export interface BatchWriterStats {
@@ -21,136 +23,169 @@ export interface BatchWriterStats {
   batchesWritten: number;
   deadLettered: number;
   writeFailures: number;
-  pending: number;
+  lastBatchPoints: number;
+  lastWriteMs: number;
 }
 
+interface Batch {
+  points: Point[];
+  registers: RegisterReading[];
+  deadLetters: DeadLetterInput[];
+  acks: (() => void)[];
+}
+
+const emptyBatch = (): Batch => ({ points: [], registers: [], deadLetters: [], acks: [] });
+
 /**
- * Collects points, register readings and dead letters and writes them in batches, one write at a time (bounded
- * write concurrency). A failed write keeps its batch and is retried with exponential back-off and jitter until
- * the store takes it: nothing is dropped.
+ * Collects what messages produce (points, register readings, dead letters) with the acknowledgements of those
+ * messages, writes it in batches, one write at a time, and acknowledges a message only after everything it
+ * produced is durable. A failed write keeps its batch and is retried with exponential back-off and jitter until
+ * the store takes it; a batch the store refuses for its content becomes a dead letter. Nothing is dropped.
  */
 export class BatchWriter {
-  private points: Point[] = [];
-  private registers: RegisterReading[] = [];
-  private deadLetters: DeadLetterInput[] = [];
+  private filling: Batch = emptyBatch();
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  private writing: Promise<void> | undefined;
   private closed = false;
-  private wake: (() => void) | undefined;
+  private readonly wakers = new Set<() => void>();
   readonly stats: BatchWriterStats = {
     pointsWritten: 0,
     batchesWritten: 0,
     deadLettered: 0,
     writeFailures: 0,
-    pending: 0,
+    lastBatchPoints: 0,
+    lastWriteMs: 0,
   };
 
   constructor(private readonly options: BatchWriterOptions) {}
 
   addPoints(points: readonly Point[]): void {
-    for (const p of points) this.points.push(p);
+    for (const p of points) this.filling.points.push(p);
     this.changed();
   }
 
   addRegister(reading: RegisterReading): void {
-    this.registers.push(reading);
+    this.filling.registers.push(reading);
     this.changed();
   }
 
   addDeadLetter(entry: DeadLetterInput): void {
-    this.deadLetters.push(entry);
+    this.filling.deadLetters.push(entry);
     this.changed();
   }
 
+  /** Acknowledges the message whose output was added before this call, once that output is durable. */
+  addAck(ack: () => void): void {
+    this.filling.acks.push(ack);
+    this.changed();
+  }
+
+  /** Points, readings and dead letters not yet written. */
   get pending(): number {
-    return this.points.length + this.registers.length + this.deadLetters.length;
+    const f = this.filling;
+    return f.points.length + f.registers.length + f.deadLetters.length + (this.writingSize ?? 0);
   }
 
-  /** Writes everything pending now, waiting for a write in progress first. */
+  private writingSize: number | undefined;
+
+  /** Writes everything added so far (waiting for a write in progress first). */
   async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    if (this.pending === 0) return;
-    this.flushing = this.writeAll().finally(() => {
-      this.flushing = undefined;
+    while (this.writing) await this.writing;
+    if (isEmpty(this.filling)) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.filling;
+    this.filling = emptyBatch();
+    this.writingSize = batch.points.length + batch.registers.length + batch.deadLetters.length;
+    this.writing = this.writeBatch(batch).finally(() => {
+      this.writing = undefined;
+      this.writingSize = undefined;
+      if (!this.closed && !isEmpty(this.filling)) this.changed();
     });
-    await this.flushing;
+    await this.writing;
   }
 
-  /** Flushes what is pending and stops retrying afterwards. */
-  async close(): Promise<void> {
+  /**
+   * Flushes for at most `graceMs`, then stops retrying: what is still unwritten stays unacknowledged, and the
+   * broker delivers it again to the next ingest with this session.
+   */
+  async close(graceMs = 5_000): Promise<void> {
     clearTimeout(this.timer);
-    await this.flush();
-    this.closed = true;
-    this.wake?.();
+    const giveUp = setTimeout(() => {
+      this.closed = true;
+      for (const wake of this.wakers) wake();
+    }, graceMs);
+    try {
+      await this.flush();
+    } catch (err) {
+      this.options.logger.warn(
+        { err: errorMessage(err), pending: this.pending },
+        'stopped with unwritten data; the broker keeps it unacknowledged',
+      );
+    } finally {
+      clearTimeout(giveUp);
+      this.closed = true;
+    }
   }
 
   private changed(): void {
-    this.stats.pending = this.pending;
-    if (this.flushing) return;
-    if (this.points.length >= this.options.batchSize) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      void this.flush();
+    if (this.closed || this.writing) return;
+    if (this.filling.points.length >= this.options.batchSize) {
+      void this.flush().catch(() => undefined);
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        void this.flush();
+        void this.flush().catch(() => undefined);
       }, this.options.flushMs);
     }
   }
 
-  private async writeAll(): Promise<void> {
-    const { batchSize, store, deadLetters: deadLetterStore, registers: tracker } = this.options;
-    while (this.pending > 0) {
-      const points = this.points.splice(0, batchSize);
-      const registers = this.registers.splice(0, this.registers.length);
-      const deadLetters = this.deadLetters.splice(0, this.deadLetters.length);
-      try {
-        // Each step consumes its input as it succeeds, so a retry goes on where the failure stopped it.
-        await this.retrying(async () => {
-          while (registers.length > 0) {
-            const interval = await tracker.intervalFor(registers[0] as RegisterReading);
-            if (interval) points.push(interval);
-            registers.shift();
-          }
-          if (deadLetters.length > 0) {
-            await deadLetterStore.add(deadLetters);
-            this.stats.deadLettered += deadLetters.length;
-            deadLetters.length = 0;
-          }
-          if (points.length > 0) {
-            try {
-              await store.write(points);
-              this.stats.pointsWritten += points.length;
-              this.stats.batchesWritten += 1;
-            } catch (err) {
-              // A batch the store refuses for its content would fail forever: keep it as a dead letter instead.
-              if (!(err instanceof GreenopsError) || err.retryable) throw err;
-              await this.refuseBatch(points, err);
-            }
-            points.length = 0;
-          }
-        });
-      } catch (err) {
-        // Only reached when closed while the store still fails: keep the data for a later flush.
-        this.points.unshift(...points);
-        this.registers.unshift(...registers);
-        this.deadLetters.unshift(...deadLetters);
-        this.options.logger.error(
-          { err: errorMessage(err), pending: this.pending },
-          'store still failing at close',
-        );
-        throw err;
+  private async writeBatch(batch: Batch): Promise<void> {
+    const { store, deadLetters, registers: tracker, logger } = this.options;
+    const started = performance.now();
+    const pointCount = batch.points.length;
+    // Each step consumes its input as it succeeds, so a retry goes on where the failure stopped it.
+    await this.retrying(async () => {
+      while (batch.registers.length > 0) {
+        const interval = await tracker.intervalFor(batch.registers[0] as RegisterReading);
+        if (interval) batch.points.push(interval);
+        batch.registers.shift();
       }
-      this.stats.pending = this.pending;
-    }
+      if (batch.deadLetters.length > 0) {
+        await deadLetters.add(batch.deadLetters);
+        this.stats.deadLettered += batch.deadLetters.length;
+        batch.deadLetters.length = 0;
+      }
+      if (batch.points.length > 0) {
+        try {
+          await store.write(batch.points);
+          this.stats.pointsWritten += batch.points.length;
+        } catch (err) {
+          if (!(err instanceof GreenopsError) || err.retryable) throw err;
+          await this.refuse(batch.points, err);
+        }
+        batch.points.length = 0;
+      }
+    });
+    this.stats.batchesWritten += 1;
+    this.stats.lastBatchPoints = pointCount;
+    this.stats.lastWriteMs = performance.now() - started;
+    for (const ack of batch.acks) ack();
+    this.options.onWritten?.(batch.acks.length);
+    logger.trace(
+      { points: pointCount, messages: batch.acks.length, ms: this.stats.lastWriteMs },
+      'batch written',
+    );
   }
 
-  private async refuseBatch(points: Point[], err: GreenopsError): Promise<void> {
-    const { deadLetters, logger } = this.options;
-    logger.error({ err: err.message, points: points.length }, 'store refused a batch; dead-lettering it');
+  /** A batch the store refuses for its content would fail forever: it is kept whole as a dead letter. */
+  private async refuse(points: Point[], err: GreenopsError): Promise<void> {
+    this.options.logger.error(
+      { err: err.message, points: points.length },
+      'store refused a batch; dead-lettering it',
+    );
     const first = points[0];
-    await deadLetters.add([
+    await this.options.deadLetters.add([
       {
         receivedMs: Date.now(),
         topic: '(store write)',
@@ -164,7 +199,7 @@ export class BatchWriter {
   }
 
   private async retrying(work: () => Promise<void>): Promise<void> {
-    const { retryMinMs = 100, retryMaxMs = 30_000, logger } = this.options;
+    const { retryMinMs = 100, retryMaxMs = 5_000, logger } = this.options;
     for (let attempt = 0; ; attempt++) {
       try {
         return await work();
@@ -177,13 +212,21 @@ export class BatchWriter {
           'store write failed; retrying',
         );
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(t);
+          const wake = () => {
+            clearTimeout(timer);
+            this.wakers.delete(wake);
             resolve();
           };
+          const timer = setTimeout(wake, delay);
+          this.wakers.add(wake);
         });
       }
     }
   }
+}
+
+function isEmpty(b: Batch): boolean {
+  return (
+    b.points.length === 0 && b.registers.length === 0 && b.deadLetters.length === 0 && b.acks.length === 0
+  );
 }

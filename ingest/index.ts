@@ -1,3 +1,9 @@
-export { IngestService, type IngestOptions, type IngestStats } from './ingest-service.js';
+export {
+  IngestService,
+  DEFAULT_INGEST_OPTIONS,
+  type IngestOptions,
+  type IngestStats,
+} from './ingest-service.js';
+export { MqttSubscriber, type InboundMessage, type MqttSubscriberOptions } from './mqtt-subscriber.js';
 export { RegisterTracker, type RegisterReading } from './register-tracker.js';
 export { BatchWriter, type BatchWriterOptions, type BatchWriterStats } from './batch-writer.js';

@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
 import {
   DEFAULT_DECODE_LIMITS,
   decodeMessage,
-  mqttClientOptions,
   systemClock,
   topicFilter,
   type Clock,
@@ -14,6 +11,7 @@ import {
 } from '../core/index.js';
 import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import { BatchWriter } from './batch-writer.js';
+import { MqttSubscriber } from './mqtt-subscriber.js';
 import { RegisterTracker } from './register-tracker.js';
 
 export interface IngestOptions {
@@ -23,16 +21,27 @@ export interface IngestOptions {
   logger: Logger;
   clock?: Clock;
   /**
-   * A fixed client id gives the ingest a persistent session: the broker keeps its subscription and queues QoS 1
-   * messages while it is down. Without one, a random id and a clean session.
+   * The MQTT client id. With a fixed id (the default) the session is persistent: the broker keeps the
+   * subscription and queues QoS 1 messages while the ingest is down. Each worker needs its own id.
    */
   clientId?: string;
-  /** Topic filter; prefix `$share/{group}/` to split the load between ingest workers. */
+  /** A clean session instead: nothing is queued while the ingest is away (tests, throwaway runs). */
+  cleanSession?: boolean;
+  /** Topic filter; `$share/{group}/greenops/v1/+/+/+` splits the load between ingest workers. */
   subscription?: string;
   batchSize?: number;
   flushMs?: number;
+  /** Messages received but not yet acknowledged before reading from the broker pauses. */
+  maxUnacked?: number;
   limits?: Partial<DecodeLimits>;
 }
+
+export const DEFAULT_INGEST_OPTIONS = {
+  clientId: 'greenops-ingest',
+  batchSize: 5000,
+  flushMs: 250,
+  maxUnacked: 20_000,
+} as const;
 
 export interface IngestStats {
   messagesReceived: number;
@@ -42,69 +51,89 @@ export interface IngestStats {
   batchesWritten: number;
   deadLettered: number;
   writeFailures: number;
+  unacked: number;
   pending: number;
+  paused: boolean;
+  redelivered: number;
+  lastBatchPoints: number;
+  lastWriteMs: number;
 }
 
-/** Subscribes to all stream topics, validates and normalises every message, and writes points in batches. */
+/**
+ * Subscribes to all stream topics, validates and normalises every message, writes points in batches, and
+ * acknowledges (PUBACK) each message only after what it produced is durable: at-least-once from broker to
+ * store, and exactly-once in effect because a point's identity makes a redelivered record overwrite itself.
+ */
 export class IngestService {
-  private client: MqttClient | undefined;
+  private readonly subscriber: MqttSubscriber;
   private readonly writer: BatchWriter;
   private readonly limits: DecodeLimits;
   private readonly clock: Clock;
+  private readonly maxUnacked: number;
+  private unacked = 0;
+  private paused = false;
   private readonly counts = { messagesReceived: 0, recordsAccepted: 0, recordsRejected: 0 };
 
   constructor(private readonly options: IngestOptions) {
+    const settings = { ...DEFAULT_INGEST_OPTIONS, ...options };
     this.clock = options.clock ?? systemClock;
     this.limits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
+    this.maxUnacked = settings.maxUnacked;
     this.writer = new BatchWriter({
       store: options.store,
       deadLetters: options.deadLetters,
       registers: new RegisterTracker(options.store, options.logger),
       logger: options.logger,
-      batchSize: options.batchSize ?? 5000,
-      flushMs: options.flushMs ?? 250,
+      batchSize: settings.batchSize,
+      flushMs: settings.flushMs,
+      onWritten: () => this.maybeResume(),
+    });
+    this.subscriber = new MqttSubscriber({
+      settings: options.mqtt,
+      clientId: settings.clientId,
+      clean: options.cleanSession ?? false,
+      subscription: options.subscription ?? topicFilter(),
+      logger: options.logger,
+      onMessage: ({ topic, payload, ack }) => {
+        this.accept(topic, payload);
+        this.unacked += 1;
+        this.writer.addAck(() => {
+          this.unacked -= 1;
+          ack();
+        });
+        if (!this.paused && this.unacked >= this.maxUnacked) {
+          this.paused = true;
+          this.subscriber.pause();
+          this.options.logger.debug({ unacked: this.unacked }, 'paused reading: waiting for the store');
+        }
+      },
     });
   }
 
   /** Connects and subscribes; resolves once the subscription is granted. */
-  async start(): Promise<void> {
-    const { logger } = this.options;
-    const subscription = this.options.subscription ?? topicFilter();
-    const persistent = this.options.clientId !== undefined;
-    const clientId = this.options.clientId ?? `greenops-ingest-${randomBytes(4).toString('hex')}`;
-    const client = mqtt.connect(
-      this.options.mqtt.url,
-      mqttClientOptions(this.options.mqtt, clientId, { clean: !persistent }),
-    );
-    this.client = client;
-    client.on('message', (topic, payload) => this.accept(topic, payload));
-    client.on('error', (err) => logger.warn({ err: err.message }, 'mqtt error'));
-    client.on('offline', () => logger.warn('ingest lost the broker; reconnecting'));
-    await new Promise<void>((resolve, reject) => {
-      const onFirstError = (err: Error) => reject(err);
-      client.once('error', onFirstError);
-      // Subscribing on every connect keeps the subscription across reconnects to a broker that lost state.
-      client.on('connect', (connack) => {
-        logger.info({ clientId, subscription, sessionPresent: connack.sessionPresent }, 'ingest connected');
-        client.subscribe(subscription, { qos: 1 }, (err) => {
-          if (err) {
-            logger.error({ err: err.message, subscription }, 'subscribe failed');
-            reject(err);
-          } else {
-            client.off('error', onFirstError);
-            resolve();
-          }
-        });
-      });
-    });
+  start(): Promise<void> {
+    return this.subscriber.start();
   }
 
   get connected(): boolean {
-    return this.client?.connected ?? false;
+    return this.subscriber.connected;
   }
 
   get stats(): IngestStats {
-    return { ...this.counts, ...this.writer.stats, pending: this.writer.pending };
+    const w = this.writer.stats;
+    return {
+      ...this.counts,
+      pointsWritten: w.pointsWritten,
+      batchesWritten: w.batchesWritten,
+      deadLettered: w.deadLettered,
+      writeFailures: w.writeFailures,
+      lastBatchPoints: w.lastBatchPoints,
+      lastWriteMs: w.lastWriteMs,
+      unacked: this.unacked,
+      pending: this.writer.pending,
+      paused: this.paused,
+      redelivered: this.subscriber.stats.redelivered,
+    };
   }
 
   /** Validates one message and queues its points, or its refusal for the dead-letter store. */
@@ -113,15 +142,14 @@ export class IngestService {
     const result = decodeMessage(topic, payload, receivedMs, this.limits);
     for (const decoded of result.records) {
       const energy = decoded.stream === 'energy' ? (decoded.record as unknown as EnergyRecord) : undefined;
-      for (const point of decoded.points) {
-        if (energy?.kind === 'register') {
+      if (energy?.kind === 'register') {
+        for (const point of decoded.points)
           this.writer.addRegister({
             tenant: decoded.tenant,
             tags: point.tags,
             record: energy,
             timeMs: decoded.timeMs,
           });
-        }
       }
       this.writer.addPoints(decoded.points);
     }
@@ -140,18 +168,23 @@ export class IngestService {
     }
   }
 
-  /** Writes everything received so far. */
+  /** Writes (and acknowledges) everything received so far. */
   flush(): Promise<void> {
     return this.writer.flush();
   }
 
+  /** Stops reading, writes and acknowledges what was received (within a grace period), then disconnects. */
   async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    if (client) {
-      client.removeAllListeners('message');
-      await client.endAsync();
-    }
+    this.subscriber.pause();
     await this.writer.close();
+    await this.subscriber.stop();
+  }
+
+  private maybeResume(): void {
+    if (this.paused && this.unacked < this.maxUnacked / 2) {
+      this.paused = false;
+      this.subscriber.resume();
+      this.options.logger.debug({ unacked: this.unacked }, 'resumed reading');
+    }
   }
 }

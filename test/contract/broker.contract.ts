@@ -40,7 +40,8 @@ export function brokerContract(name: string, open: () => Promise<BrokerUnderTest
         deadLetters: db.deadLetters,
         logger: createMemoryLogger('warn').logger,
         flushMs: 20,
-        ...(clientId ? { clientId } : {}),
+        clientId: clientId ?? `contract-${Math.random().toString(16).slice(2)}`,
+        cleanSession: clientId === undefined,
       });
       running.push(service);
       return service;

@@ -21,6 +21,17 @@ export interface InfluxServer {
  * suites at a running server instead (then INFLUX_DATABASE, default greenops_test, is used and never removed).
  */
 export async function startInfluxd(database = 'greenops_test'): Promise<InfluxServer> {
+  // A port found free can be taken before influxd binds it (other suites run in parallel): try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(database);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/i.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce(database: string): Promise<InfluxServer> {
   const external = process.env.INFLUX_URL;
   if (external) {
     const noop = async () => undefined;
@@ -66,7 +77,10 @@ bind-address = "127.0.0.1:${rpcPort}"
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`influxd exited with ${child.exitCode}:\n${output}`);
+      if (child.exitCode !== null) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`influxd exited with ${child.exitCode}:\n${output}`);
+      }
       try {
         if ((await fetch(`${url}/ping`)).status === 204) break;
       } catch {

@@ -29,13 +29,28 @@ export interface MosquittoServer {
  * `max_queued_messages` raised far above the default 1000, past which Mosquitto silently drops QoS 1 messages
  * for a subscriber that is offline or behind.
  */
-export async function startMosquitto({
-  users,
-  tls = false,
-}: {
+export interface MosquittoOptions {
   users: MosquittoUser[];
   tls?: boolean;
-}): Promise<MosquittoServer> {
+  /**
+   * A whole configuration to run instead of the harness's own (e.g. the shipped one), given the listener port
+   * and the folder holding `passwd`; it must listen on that port.
+   */
+  config?: (port: number, dir: string) => string;
+}
+
+export async function startMosquitto(options: MosquittoOptions): Promise<MosquittoServer> {
+  // A port found free can be taken before Mosquitto binds it (other suites run in parallel): try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce({ users, tls = false, config: custom }: MosquittoOptions): Promise<MosquittoServer> {
   const dir = mkdtempSync(join(tmpdir(), 'greenops-mosquitto-'));
   const port = await freePort();
   const tlsPort = tls ? await freePort() : undefined;
@@ -65,7 +80,8 @@ export async function startMosquitto({
     `persistence_location ${dir}/`,
     'autosave_interval 1',
     'max_queued_messages 1000000',
-    'max_inflight_messages 100',
+    // The ingest acknowledges after each batched write, so the broker must let many messages be in flight.
+    'max_inflight_messages 0',
     'log_dest stderr',
     'log_type error',
     'log_type warning',
@@ -73,7 +89,7 @@ export async function startMosquitto({
     'user root',
   ];
   const config = join(dir, 'mosquitto.conf');
-  writeFileSync(config, lines.join('\n') + '\n');
+  writeFileSync(config, custom ? `${custom(port, dir)}\nuser root\n` : lines.join('\n') + '\n');
   let child: ChildProcess | undefined;
   let output = '';
   const start = async () => {
@@ -82,7 +98,10 @@ export async function startMosquitto({
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + 15_000;
     while (!(await canConnect(port))) {
-      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}:\n${output}`);
+      if (child.exitCode !== null) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`mosquitto exited with ${child.exitCode}:\n${output}`);
+      }
       if (Date.now() > deadline) throw new Error(`mosquitto did not listen within 15 s:\n${output}`);
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -1,5 +1,5 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { requireServer } from '../harness/debian-packages.js';
-import { freePort } from '../harness/free-port.js';
+import { startMosquitto, type MosquittoServer } from '../harness/mosquitto.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SECRETS = {
@@ -100,44 +100,25 @@ describe.runIf(requireServer('docker-compose'))('docker-compose.yml', () => {
 });
 
 describe.runIf(requireServer('mosquitto'))('the shipped Mosquitto configuration (deploy/mosquitto)', () => {
-  let dir: string;
-  let port: number;
-  let child: ChildProcess;
+  let server: MosquittoServer;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'greenops-deploy-mosquitto-'));
-    port = await freePort();
-    const conf = readFileSync(join(root, 'deploy/mosquitto/mosquitto.conf'), 'utf8')
-      .replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`)
-      .replaceAll('/mosquitto/data/', `${dir}/`)
-      .replace('/mosquitto/config/acl', join(root, 'deploy/mosquitto/acl'));
-    writeFileSync(join(dir, 'mosquitto.conf'), `${conf}\nuser root\n`);
-    writeFileSync(join(dir, 'passwd'), '');
-    for (const [user, password] of [
-      ['greenops-ingest', 'ingest-pw'],
-      ['van-1', 'van-pw'],
-    ] as const)
-      execFileSync('mosquitto_passwd', ['-b', join(dir, 'passwd'), user, password]);
-    child = spawn('/usr/sbin/mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      try {
-        const probe = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-          username: 'van-1',
-          password: 'van-pw',
-          reconnectPeriod: 0,
-          protocolVersion: 4,
-        });
-        await probe.endAsync();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    server = await startMosquitto({
+      users: [
+        { username: 'greenops-ingest', password: 'ingest-pw', acl: [] },
+        { username: 'van-1', password: 'van-pw', acl: [] },
+      ],
+      // The shipped file with the container paths pointed at the test's folder; its own ACL file is used as is.
+      config: (port, dir) =>
+        readFileSync(join(root, 'deploy/mosquitto/mosquitto.conf'), 'utf8')
+          .replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`)
+          .replaceAll('/mosquitto/data/', `${dir}/`)
+          .replace('/mosquitto/config/acl', join(root, 'deploy/mosquitto/acl')),
+    });
   });
 
-  afterAll(() => {
-    child?.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+  afterAll(async () => {
+    await server?.destroy();
   });
 
   it('sets the queue limits production needs', () => {
@@ -148,7 +129,7 @@ describe.runIf(requireServer('mosquitto'))('the shipped Mosquitto configuration 
   });
 
   it('lets the ingest read everything and a device write only its own topics', async () => {
-    const url = `mqtt://127.0.0.1:${port}`;
+    const url = server.url;
     const ingest = await mqtt.connectAsync(url, {
       username: 'greenops-ingest',
       password: 'ingest-pw',

@@ -1,0 +1,280 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import mqttPacket, { type Packet, type IPublishPacket } from 'mqtt-packet';
+import { GreenopsError, errorMessage, type Logger, type MqttSettings } from '../core/index.js';
+
+export interface InboundMessage {
+  topic: string;
+  payload: Buffer;
+  /** Sends the PUBACK (QoS 1). Call only once the message's data is durable; a no-op after a reconnect. */
+  ack(): void;
+}
+
+export interface MqttSubscriberOptions {
+  settings: MqttSettings;
+  clientId: string;
+  /** false keeps a persistent session: subscription and queued QoS 1 messages survive a disconnect. */
+  clean: boolean;
+  subscription: string;
+  logger: Logger;
+  onMessage(message: InboundMessage): void;
+  keepaliveSeconds?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
+/**
+ * A small MQTT 3.1.1 subscriber that leaves PUBACK to its caller. mqtt.js handles incoming packets one at a
+ * time and acknowledges each from its handler, so acknowledging after a batched write would serialise the
+ * stream; here acknowledgements are independent of reading, and reading can be paused (TCP back-pressure
+ * reaches the broker, which holds the rest in the session queue).
+ */
+export class MqttSubscriber {
+  private socket: Socket | undefined;
+  private generation = 0;
+  private stopping = false;
+  private paused = false;
+  private connectedFlag = false;
+  private reconnectDelay: number;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+  private firstSubscribed: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  private nextPacketId = 1;
+  readonly stats = { connects: 0, received: 0, acked: 0, redelivered: 0 };
+
+  constructor(private readonly options: MqttSubscriberOptions) {
+    this.reconnectDelay = options.reconnectMinMs ?? 500;
+  }
+
+  /** Connects and subscribes; resolves on the first SUBACK, rejects if the first connection is refused. */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.firstSubscribed = { resolve, reject };
+      this.open();
+    });
+  }
+
+  get connected(): boolean {
+    return this.connectedFlag;
+  }
+
+  /** Stops reading from the broker (back-pressure); messages already received still get acknowledged. */
+  pause(): void {
+    this.paused = true;
+    this.socket?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.socket?.resume();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
+    const socket = this.socket;
+    this.socket = undefined;
+    this.connectedFlag = false;
+    if (!socket || socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.end(mqttPacket.generate({ cmd: 'disconnect' }));
+      setTimeout(() => socket.destroy(), 1000).unref();
+    });
+  }
+
+  private open(): void {
+    const { settings, logger } = this.options;
+    const url = new URL(settings.url);
+    const port = Number(url.port || (url.protocol === 'mqtts:' ? 8883 : 1883));
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    let socket: Socket;
+    if (url.protocol === 'mqtts:' || url.protocol === 'ssl:') {
+      socket = tlsConnect({
+        host,
+        port,
+        servername: host,
+        ca: settings.tls?.ca,
+        cert: settings.tls?.cert,
+        key: settings.tls?.key,
+      });
+    } else if (url.protocol === 'mqtt:' || url.protocol === 'tcp:') {
+      socket = netConnect({ host, port });
+    } else {
+      this.fail(
+        new GreenopsError(
+          'INVALID_CONFIG',
+          `MQTT_URL: the ingest speaks mqtt:// and mqtts://, not ${url.protocol}//`,
+        ),
+      );
+      return;
+    }
+    socket.setNoDelay(true);
+    const generation = ++this.generation;
+    this.socket = socket;
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    parser.on('packet', (packet: Packet) => this.onPacket(packet, generation));
+    parser.on('error', (err: Error) => {
+      logger.warn({ err: err.message }, 'mqtt protocol error; reconnecting');
+      socket.destroy();
+    });
+    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+    socket.once(url.protocol === 'mqtts:' || url.protocol === 'ssl:' ? 'secureConnect' : 'connect', () => {
+      socket.write(
+        mqttPacket.generate({
+          cmd: 'connect',
+          protocolId: 'MQTT',
+          protocolVersion: 4,
+          clean: this.options.clean,
+          clientId: this.options.clientId,
+          keepalive: this.options.keepaliveSeconds ?? 30,
+          ...(settings.username !== undefined ? { username: settings.username } : {}),
+          ...(settings.password !== undefined ? { password: Buffer.from(settings.password) } : {}),
+        }),
+      );
+    });
+    socket.on('error', (err) => {
+      if (this.firstSubscribed && this.stats.connects === 0) this.fail(err);
+      else logger.warn({ err: err.message }, 'mqtt connection error');
+    });
+    socket.on('close', () => this.onClose(generation));
+    if (this.paused) socket.pause();
+  }
+
+  private onPacket(packet: Packet, generation: number): void {
+    if (generation !== this.generation) return;
+    const socket = this.socket as Socket;
+    switch (packet.cmd) {
+      case 'connack': {
+        if (packet.returnCode !== 0) {
+          const reason = CONNACK_REASONS[packet.returnCode ?? 0] ?? `code ${packet.returnCode}`;
+          const err = new GreenopsError('BROKER_UNAVAILABLE', `broker refused the connection: ${reason}`);
+          if (this.stats.connects === 0) this.fail(err);
+          else this.options.logger.error({ err: err.message }, 'broker refused the connection');
+          socket.destroy();
+          return;
+        }
+        this.stats.connects += 1;
+        this.connectedFlag = true;
+        this.reconnectDelay = this.options.reconnectMinMs ?? 500;
+        this.options.logger.info(
+          {
+            clientId: this.options.clientId,
+            sessionPresent: packet.sessionPresent,
+            subscription: this.options.subscription,
+          },
+          'ingest connected',
+        );
+        socket.write(
+          mqttPacket.generate({
+            cmd: 'subscribe',
+            messageId: this.packetId(),
+            subscriptions: [{ topic: this.options.subscription, qos: 1 }],
+          }),
+        );
+        this.startPing(socket);
+        return;
+      }
+      case 'suback': {
+        if (packet.granted.some((g) => (typeof g === 'number' ? g : (g as { qos: number }).qos) === 0x80)) {
+          const err = new GreenopsError(
+            'BROKER_UNAVAILABLE',
+            `broker refused the subscription to ${this.options.subscription}`,
+          );
+          if (this.firstSubscribed) this.fail(err);
+          else this.options.logger.error({ err: err.message }, 'subscription refused');
+          return;
+        }
+        this.firstSubscribed?.resolve();
+        this.firstSubscribed = undefined;
+        return;
+      }
+      case 'publish':
+        this.onPublish(packet, socket, generation);
+        return;
+      case 'pingresp':
+        this.awaitingPong = false;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onPublish(packet: IPublishPacket, socket: Socket, generation: number): void {
+    this.stats.received += 1;
+    if (packet.dup) this.stats.redelivered += 1;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    let acked = false;
+    const ack =
+      packet.qos > 0 && packet.messageId !== undefined
+        ? () => {
+            if (acked) return;
+            acked = true;
+            // After a reconnect the broker redelivers unacknowledged messages itself; this ack would be stale.
+            if (generation !== this.generation || socket.destroyed) return;
+            socket.write(mqttPacket.generate({ cmd: 'puback', messageId: packet.messageId as number }));
+            this.stats.acked += 1;
+          }
+        : () => undefined;
+    this.options.onMessage({ topic: packet.topic, payload, ack });
+  }
+
+  private startPing(socket: Socket): void {
+    clearInterval(this.pingTimer);
+    const keepalive = (this.options.keepaliveSeconds ?? 30) * 1000;
+    this.awaitingPong = false;
+    this.pingTimer = setInterval(() => {
+      if (this.awaitingPong) {
+        this.options.logger.warn('broker did not answer a ping; reconnecting');
+        socket.destroy();
+        return;
+      }
+      this.awaitingPong = true;
+      socket.write(mqttPacket.generate({ cmd: 'pingreq' }));
+    }, keepalive / 2);
+    this.pingTimer.unref();
+  }
+
+  private onClose(generation: number): void {
+    if (generation !== this.generation) return;
+    clearInterval(this.pingTimer);
+    const wasConnected = this.connectedFlag;
+    this.connectedFlag = false;
+    if (this.stopping) return;
+    if (wasConnected) this.options.logger.warn('ingest lost the broker; reconnecting');
+    const delay = this.reconnectDelay * (0.5 + Math.random());
+    this.reconnectDelay = Math.min(this.options.reconnectMaxMs ?? 10_000, this.reconnectDelay * 2);
+    this.reconnectTimer = setTimeout(() => this.open(), delay);
+  }
+
+  private fail(err: Error): void {
+    const pending = this.firstSubscribed;
+    this.firstSubscribed = undefined;
+    if (!pending) return;
+    this.stopping = true;
+    this.socket?.destroy();
+    pending.reject(
+      new GreenopsError(
+        'BROKER_UNAVAILABLE',
+        `cannot subscribe at ${this.options.settings.url}: ${errorMessage(err)}`,
+        { cause: err },
+      ),
+    );
+  }
+
+  private packetId(): number {
+    const id = this.nextPacketId;
+    this.nextPacketId = (this.nextPacketId % 65535) + 1;
+    return id;
+  }
+}
+
+const CONNACK_REASONS: Record<number, string> = {
+  1: 'unacceptable protocol version',
+  2: 'client id rejected',
+  3: 'server unavailable',
+  4: 'bad user name or password',
+  5: 'not authorized',
+};
