@@ -11,3 +11,14 @@ export { replayRecords, isProblem, type ReplayRecord, type ReplayProblem } from 
 export { REPLAY_COLUMNS } from './replay/columns.js';
 export { parseCsv, type CsvRow } from './replay/csv.js';
 export { Random } from './random.js';
+export {
+  DiskQueue,
+  DEFAULT_DISK_QUEUE,
+  type DiskQueueOptions,
+  type QueuedMessage,
+} from './outbox/disk-queue.js';
+export {
+  QueuedPublisher,
+  type QueuedPublisherOptions,
+  type QueuedPublisherStats,
+} from './outbox/queued-publisher.js';

@@ -9,7 +9,15 @@ import {
   type Config,
   type StreamName,
 } from '../../core/index.js';
-import { MqttPublisher, SimulationRunner, createSimulators, replayCsv } from '../../edge/index.js';
+import { join } from 'node:path';
+import {
+  MqttPublisher,
+  QueuedPublisher,
+  SimulationRunner,
+  createSimulators,
+  replayCsv,
+  type Publisher,
+} from '../../edge/index.js';
 import { mqttSettings, readConfig } from '../runtime.js';
 import { runUntilSignal } from '../signals.js';
 
@@ -18,6 +26,68 @@ interface EdgeFlags {
   broker?: string;
   tenant?: string;
   rate?: string;
+  clientId?: string;
+  queue: boolean;
+  queueDir?: string;
+  queueMaxMb: string;
+}
+
+interface EdgePublisher {
+  publisher: Publisher;
+  /** Waits (up to graceMs) for the broker to acknowledge what is queued, then closes; the rest stays queued. */
+  finish(graceMs: number): Promise<void>;
+}
+
+/**
+ * By default an agent publishes through its disk queue (it survives restarts and broker outages); --no-queue
+ * publishes directly, keeping unacknowledged messages in memory only.
+ */
+async function openPublisher(
+  opts: EdgeFlags,
+  ctx: ReturnType<typeof edgeContext>,
+  kind: string,
+): Promise<EdgePublisher> {
+  const clientId = opts.clientId ?? `greenops-edge-${kind}-${opts.stream}`;
+  if (!opts.queue) {
+    const publisher = await MqttPublisher.connect(ctx.mqtt, clientId, ctx.logger);
+    return { publisher, finish: () => publisher.close() };
+  }
+  const maxMb = parsePositive('queue-max-mb', opts.queueMaxMb) as number;
+  const dir = opts.queueDir ?? join(ctx.config.dataDir, 'edge-queue', clientId);
+  const publisher = QueuedPublisher.open({
+    settings: ctx.mqtt,
+    clientId,
+    queue: { dir, maxBytes: maxMb * 1024 * 1024 },
+    logger: ctx.logger,
+  });
+  return {
+    publisher,
+    finish: async (graceMs) => {
+      const drained = await publisher.drain(graceMs);
+      const { queued, dropped } = publisher.stats;
+      await publisher.close();
+      if (!drained) console.log(`${queued} messages stay queued in ${dir} and are sent on the next run`);
+      if (dropped > 0)
+        console.log(`${dropped} messages were dropped because the queue was full (--queue-max-mb)`);
+    },
+  };
+}
+
+function withEdgeOptions(command: Command): Command {
+  return command
+    .option('--broker <url>', 'MQTT broker URL (MQTT_URL; default mqtt://127.0.0.1:1883)')
+    .option('--tenant <tenant>', 'tenant to publish as (GREENOPS_TENANT)')
+    .option(
+      '--client-id <id>',
+      'MQTT client id (default greenops-edge-<command>-<stream>); also names the queue',
+    )
+    .option('--queue-dir <dir>', 'disk queue folder (default <data dir>/edge-queue/<client id>)')
+    .option(
+      '--queue-max-mb <n>',
+      'disk queue limit; when full the oldest messages are dropped and counted',
+      '256',
+    )
+    .option('--no-queue', 'publish directly, without the disk queue');
 }
 
 function usage(flag: string, message: string): GreenopsError {
@@ -71,14 +141,11 @@ export function registerEdgeCommands(program: Command): void {
     .command('edge')
     .description('edge agents: simulate devices or replay recordings over MQTT');
 
-  edge
-    .command('simulate')
+  withEdgeOptions(edge.command('simulate'))
     .description('publish realistic simulated data')
     .requiredOption('--stream <stream>', `${STREAM_NAMES.join(' | ')} | all`)
     .option('--devices <n>', 'devices per stream', '5')
     .option('--rate <r>', 'records per second per stream (default: as fast as the broker acks)')
-    .option('--broker <url>', 'MQTT broker URL (MQTT_URL; default mqtt://127.0.0.1:1883)')
-    .option('--tenant <tenant>', 'tenant to publish as (GREENOPS_TENANT)')
     .option('--seed <n>', 'random seed: same seed and --start give the same data', '1')
     .option('--start <time>', 'simulated start: ISO 8601, now, or relative such as -24h (back-fill)', 'now')
     .option('--until <time>', 'stop when the simulated clock passes this time (default: run live)')
@@ -91,8 +158,9 @@ export function registerEdgeCommands(program: Command): void {
       const now = Date.now();
       const startMs = parseTimeFlag('start', opts.start, now) as number;
       const untilMs = parseTimeFlag('until', opts.until, now);
-      const { config, logger, mqtt } = edgeContext(opts);
-      const publisher = await MqttPublisher.connect(mqtt, `greenops-edge-sim-${process.pid}`, logger);
+      const ctx = edgeContext(opts);
+      const { config, logger } = ctx;
+      const { publisher, finish } = await openPublisher(opts, ctx, 'sim');
       const runner = new SimulationRunner({
         simulators: createSimulators(stream, { devices, seed, startMs }),
         publisher,
@@ -104,8 +172,8 @@ export function registerEdgeCommands(program: Command): void {
       runner.start();
       const stop = async () => {
         await runner.stop();
-        await publisher.close();
-        console.log(`published ${runner.stats.records} records in ${runner.stats.messages} messages`);
+        console.log(`queued ${runner.stats.records} records in ${runner.stats.messages} messages`);
+        await finish(untilMs === undefined ? 5_000 : 60_000);
       };
       if (untilMs !== undefined) {
         await Promise.race([runner.done, runUntilSignal(logger, async () => runner.stop())]);
@@ -115,14 +183,11 @@ export function registerEdgeCommands(program: Command): void {
       await runUntilSignal(logger, stop);
     });
 
-  edge
-    .command('replay')
+  withEdgeOptions(edge.command('replay'))
     .description('publish a recorded CSV (columns per stream: see README)')
     .requiredOption('--stream <stream>', STREAM_NAMES.join(' | '))
     .requiredOption('--file <path>', 'CSV file')
     .option('--rate <r>', 'records per second (default: as fast as the broker acks)')
-    .option('--broker <url>', 'MQTT broker URL (MQTT_URL; default mqtt://127.0.0.1:1883)')
-    .option('--tenant <tenant>', 'tenant to publish as (GREENOPS_TENANT)')
     .action(async (opts: EdgeFlags & { file: string }) => {
       const stream = parseStream(opts.stream, false) as StreamName;
       const rate = parsePositive('rate', opts.rate);
@@ -136,8 +201,9 @@ export function registerEdgeCommands(program: Command): void {
           { cause: err },
         );
       }
-      const { config, logger, mqtt } = edgeContext(opts);
-      const publisher = await MqttPublisher.connect(mqtt, `greenops-edge-replay-${process.pid}`, logger);
+      const ctx = edgeContext(opts);
+      const { config, logger } = ctx;
+      const { publisher, finish } = await openPublisher(opts, ctx, 'replay');
       try {
         const result = await replayCsv({
           stream,
@@ -155,7 +221,7 @@ export function registerEdgeCommands(program: Command): void {
         if (result.problems.length > 20) console.log(`  … and ${result.problems.length - 20} more`);
         process.exitCode = result.problems.length > 0 ? 1 : 0;
       } finally {
-        await publisher.close();
+        await finish(60_000);
       }
     });
 }

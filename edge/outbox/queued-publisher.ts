@@ -1,0 +1,146 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { mqttClientOptions, type Logger, type MqttSettings } from '../../core/index.js';
+import type { Publisher } from '../publisher.js';
+import { DiskQueue, type DiskQueueOptions } from './disk-queue.js';
+
+export interface QueuedPublisherOptions {
+  settings: MqttSettings;
+  clientId: string;
+  queue: DiskQueueOptions;
+  logger: Logger;
+  /** QoS 1 messages sent but not yet acknowledged at once. */
+  window?: number;
+  /** How often appends and acknowledgements are made durable. */
+  syncMs?: number;
+}
+
+export interface QueuedPublisherStats {
+  queued: number;
+  sent: number;
+  acked: number;
+  dropped: number;
+  queueBytes: number;
+}
+
+/**
+ * An edge agent's way out: every message goes to the disk queue first, then to the broker with QoS 1, in
+ * order, a window at a time; it leaves the queue only when the broker acknowledged it (PUBACK). A restart sends
+ * everything unacknowledged again, so the broker may see a message twice, never zero times; the ingest's point
+ * identity makes the duplicate harmless.
+ */
+export class QueuedPublisher implements Publisher {
+  private inFlight = 0;
+  private generation = 0;
+  private connects = 0;
+  private closing = false;
+  private readonly syncTimer: NodeJS.Timeout;
+  private drained: (() => void) | undefined;
+  private readonly counts = { sent: 0, acked: 0 };
+
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly queue: DiskQueue,
+    private readonly options: QueuedPublisherOptions,
+  ) {
+    this.syncTimer = setInterval(() => this.queue.sync(), options.syncMs ?? 100);
+    client.on('connect', () => {
+      // After a reconnect, send everything unacknowledged again from the queue, in order: whatever was in
+      // flight may or may not have reached the broker. Late answers of the old sends still count as acks.
+      if (this.connects++ > 0) {
+        this.generation += 1;
+        this.inFlight = 0;
+        this.queue.rewind();
+      }
+      this.pump();
+    });
+    this.pump();
+  }
+
+  /** Opens the queue (resending what an earlier run left unacknowledged) and connects in the background. */
+  static open(options: QueuedPublisherOptions): QueuedPublisher {
+    const queue = DiskQueue.open(options.queue);
+    if (queue.length > 0 || queue.dropped > 0)
+      options.logger.info({ pending: queue.length, dropped: queue.dropped }, 'edge queue resumed');
+    const client = mqtt.connect(options.settings.url, {
+      ...mqttClientOptions(options.settings, options.clientId),
+      queueQoSZero: false,
+    });
+    client.on('error', (err) => options.logger.warn({ err: err.message }, 'edge mqtt error'));
+    client.on('offline', () =>
+      options.logger.warn({ pending: queue.length }, 'edge offline; queueing to disk'),
+    );
+    return new QueuedPublisher(client, queue, options);
+  }
+
+  get stats(): QueuedPublisherStats {
+    return {
+      queued: this.queue.length,
+      sent: this.counts.sent,
+      acked: this.counts.acked,
+      dropped: this.queue.dropped,
+      queueBytes: this.queue.bytes,
+    };
+  }
+
+  /** Resolves once the message is in the queue (durable within syncMs), not when the broker has it. */
+  async publish(topic: string, payload: Buffer): Promise<void> {
+    const before = this.queue.dropped;
+    this.queue.append(topic, payload);
+    if (this.queue.dropped > before)
+      this.options.logger.warn(
+        { dropped: this.queue.dropped - before, total: this.queue.dropped },
+        'edge queue full: oldest messages dropped',
+      );
+    this.pump();
+  }
+
+  /** Resolves when every queued message was acknowledged (or after timeoutMs). */
+  async drain(timeoutMs = 30_000): Promise<boolean> {
+    if (this.queue.length === 0) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.drained = undefined;
+        resolve(false);
+      }, timeoutMs);
+      this.drained = () => {
+        clearTimeout(timer);
+        this.drained = undefined;
+        resolve(true);
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.syncTimer);
+    await this.client.endAsync();
+    this.queue.close();
+  }
+
+  private pump(): void {
+    const window = this.options.window ?? 100;
+    while (!this.closing && this.client.connected && this.inFlight < window) {
+      const message = this.queue.next();
+      if (!message) break;
+      this.inFlight += 1;
+      this.counts.sent += 1;
+      const generation = this.generation;
+      this.client.publish(message.topic, message.payload, { qos: 1 }, (err) => {
+        if (generation !== this.generation) {
+          if (!err) this.queue.ack(message.seq);
+          return;
+        }
+        this.inFlight -= 1;
+        if (err) {
+          // Not acknowledged (client closing or session lost): it stays in the queue for the next run.
+          if (!this.closing) this.options.logger.warn({ err: err.message }, 'publish not acknowledged');
+          return;
+        }
+        this.counts.acked += 1;
+        this.queue.ack(message.seq);
+        if (this.queue.length === 0) this.drained?.();
+        this.pump();
+      });
+    }
+  }
+}
