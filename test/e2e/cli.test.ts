@@ -70,6 +70,8 @@ describe('greenops CLI as a process', () => {
       broker!,
       '--tenant',
       'demo',
+      '--queue-dir',
+      join(dir, 'edge-queue'),
     ]);
     expect(await replay.exited).toBe(1);
     expect(replay.output()).toContain('published 24 records, skipped 1 rows');
