@@ -78,6 +78,7 @@ export async function startGreenops(
         batchSize: config.ingestBatchSize,
         flushMs: config.ingestFlushMs,
         limits: { maxBytes: config.maxPayloadBytes },
+        spillDir: config.dataDir,
       });
       const started = ingest;
       stoppers.push(() => started.stop());

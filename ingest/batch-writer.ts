@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { GreenopsError, errorMessage, type Logger, type Point } from '../core/index.js';
 import type { DeadLetterInput, DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import type { RegisterReading, RegisterTracker } from './register-tracker.js';
@@ -16,6 +18,11 @@ export interface BatchWriterOptions {
   retryMaxMs?: number;
   /** Called after each durable write with the number of messages it acknowledged. */
   onWritten?: (messages: number) => void;
+  /**
+   * Last resort for dead letters the dead-letter store refuses for their content: appended to
+   * `{spillDir}/dead-letters-spilled.jsonl` rather than lost or allowed to block the stream.
+   */
+  spillDir?: string;
 }
 
 export interface BatchWriterStats {
@@ -152,7 +159,12 @@ export class BatchWriter {
         batch.registers.shift();
       }
       if (batch.deadLetters.length > 0) {
-        await deadLetters.add(batch.deadLetters);
+        try {
+          await deadLetters.add(batch.deadLetters);
+        } catch (err) {
+          if (!(err instanceof GreenopsError) || err.retryable) throw err;
+          this.spill(batch.deadLetters, err);
+        }
         this.stats.deadLettered += batch.deadLetters.length;
         batch.deadLetters.length = 0;
       }
@@ -196,6 +208,20 @@ export class BatchWriter {
       },
     ]);
     this.stats.deadLettered += 1;
+  }
+
+  private spill(entries: DeadLetterInput[], err: GreenopsError): void {
+    const dir = this.options.spillDir ?? '.';
+    const file = join(dir, 'dead-letters-spilled.jsonl');
+    mkdirSync(dir, { recursive: true });
+    const lines = entries.map((e) =>
+      JSON.stringify({ ...e, payload: Buffer.from(e.payload).toString('base64'), storeError: err.message }),
+    );
+    appendFileSync(file, lines.join('\n') + '\n');
+    this.options.logger.error(
+      { err: err.message, entries: entries.length, file },
+      'dead-letter store refused entries; spilled them to a file',
+    );
   }
 
   private async retrying(work: () => Promise<void>): Promise<void> {

@@ -34,6 +34,8 @@ export interface IngestOptions {
   /** Messages received but not yet acknowledged before reading from the broker pauses. */
   maxUnacked?: number;
   limits?: Partial<DecodeLimits>;
+  /** Where dead letters the dead-letter store refuses are spilled (a JSON-lines file). */
+  spillDir?: string;
 }
 
 export const DEFAULT_INGEST_OPTIONS = {
@@ -87,6 +89,7 @@ export class IngestService {
       batchSize: settings.batchSize,
       flushMs: settings.flushMs,
       onWritten: () => this.maybeResume(),
+      ...(options.spillDir ? { spillDir: options.spillDir } : {}),
     });
     this.subscriber = new MqttSubscriber({
       settings: options.mqtt,

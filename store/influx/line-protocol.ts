@@ -1,9 +1,10 @@
 import { pointTimeNs, type Point } from '../../core/index.js';
 
 // Escaping rules of the InfluxDB line protocol: measurement: comma, space; tag keys/values and field keys:
-// comma, equals sign, space; string field values: double quote and backslash. A backslash in a tag is kept
-// literally (InfluxDB 1.x does not unescape it, checked against influxd 1.6), so one at the end of a tag, which
-// would escape the separator after it, is refused, as are newlines, which cannot be escaped at all.
+// comma, equals sign, space; string field values: double quote and backslash (a newline inside the quotes is
+// fine). A backslash in a tag is kept literally (InfluxDB 1.x does not unescape it, checked against influxd
+// 1.6), so one at the end of a tag, which would escape the separator after it, is refused, as are newlines
+// outside string fields, which cannot be escaped at all.
 const MEASUREMENT_RE = /[, ]/g;
 const TAG_RE = /[,= ]/g;
 const STRING_RE = /["\\]/g;
@@ -42,7 +43,7 @@ export function toLine(point: Point): string {
       if (!Number.isFinite(value)) continue;
       text = String(value);
     } else if (typeof value === 'boolean') text = value ? 'true' : 'false';
-    else text = `"${checked(value as string, 'string field').replace(STRING_RE, (c) => `\\${c}`)}"`;
+    else text = `"${(value as string).replace(STRING_RE, (c) => `\\${c}`)}"`; // newlines are allowed inside quotes
     line += `${first ? ' ' : ','}${escapeTagPart(key)}=${text}`;
     first = false;
   }
