@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
-import { systemClock, type Clock, type Logger } from '../core/index.js';
+import {
+  processMetrics,
+  renderPrometheus,
+  systemClock,
+  type Clock,
+  type DecodeLimits,
+  type Logger,
+  type Metric,
+} from '../core/index.js';
+import type { Republish } from '../ingest/index.js';
 import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import { errorMiddleware, notFoundHandler } from './error-middleware.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -18,6 +27,12 @@ export interface ApiOptions {
   defaultTenant: string;
   /** Readiness checks reported by /health, e.g. broker and store. */
   health?: Record<string, HealthCheck>;
+  /** Metrics of the runnables in this process, served at /metrics with the process metrics. */
+  metrics?: () => Metric[];
+  /** Puts a message back on the broker, for dead-letter replay. */
+  republish?: Republish;
+  /** The ingest's decoding limits, so replay judges validity as the ingest will. */
+  decodeLimits?: DecodeLimits;
 }
 
 export function createApp(options: ApiOptions): Express {
@@ -40,9 +55,21 @@ export function createApp(options: ApiOptions): Express {
     next();
   });
   app.use(healthRoutes(options.health ?? { store: () => options.store.ping() }));
+  app.get('/metrics', (_req, res) => {
+    res
+      .type('text/plain; version=0.0.4')
+      .send(renderPrometheus([...processMetrics(), ...(options.metrics?.() ?? [])]));
+  });
+  app.use(express.json({ limit: '1mb' }));
   const v1 = express.Router();
   v1.use(streamRoutes({ store: options.store, clock, defaultTenant: options.defaultTenant }));
-  v1.use(deadLetterRoutes({ deadLetters: options.deadLetters }));
+  v1.use(
+    deadLetterRoutes({
+      deadLetters: options.deadLetters,
+      republish: options.republish,
+      decodeLimits: options.decodeLimits,
+    }),
+  );
   app.use('/api/v1', v1);
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));

@@ -1,4 +1,10 @@
-import { errorMessage, redactConfig, type Config, type Logger } from '../core/index.js';
+import {
+  DEFAULT_DECODE_LIMITS,
+  errorMessage,
+  redactConfig,
+  type Config,
+  type Logger,
+} from '../core/index.js';
 import { EmbeddedBroker } from '../broker/index.js';
 import { IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
@@ -88,6 +94,19 @@ export async function startGreenops(
     let apiUrl: string | undefined;
     if (roles.api) {
       const ingestRef = ingest;
+      // Dead-letter replay publishes through its own MQTT connection, opened on first use.
+      let republisher: Promise<MqttPublisher> | undefined;
+      const republish = async (topic: string, payload: Buffer) => {
+        republisher ??= MqttPublisher.connect(
+          mqtt,
+          `greenops-replay-${process.pid}`,
+          logger.child({ component: 'replay' }),
+        );
+        await (await republisher).publish(topic, payload);
+      };
+      stoppers.push(async () => {
+        if (republisher) await (await republisher).close();
+      });
       const api = new ApiServer({
         store: stores.store,
         deadLetters: stores.deadLetters,
@@ -99,6 +118,9 @@ export async function startGreenops(
           store: () => stores.store.ping(),
           ...(ingestRef ? { broker: () => ingestRef.connected } : {}),
         },
+        metrics: () => ingestRef?.metrics() ?? [],
+        republish,
+        decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());

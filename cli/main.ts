@@ -3,12 +3,14 @@ import { Command } from 'commander';
 import { GreenopsError } from '../core/index.js';
 import { registerEdgeCommands } from './commands/edge.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerDeadLetterCommands } from './commands/dead-letters.js';
 
 const program = new Command('greenops')
   .description('Green-operations IoT analytics for Danish municipalities')
   .showHelpAfterError();
 registerServeCommands(program);
 registerEdgeCommands(program);
+registerDeadLetterCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,3 +9,4 @@ export * from './config.js';
 export * from './streams/index.js';
 export * from './mqtt-settings.js';
 export * from './danish-holidays.js';
+export * from './metrics.js';

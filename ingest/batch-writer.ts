@@ -25,7 +25,12 @@ export interface BatchWriterOptions {
   spillDir?: string;
 }
 
+/** Upper bounds of the batch-size histogram (points per write). */
+export const BATCH_SIZE_BUCKETS = [1, 10, 100, 1000, 5000, 10_000, 50_000] as const;
+
 export interface BatchWriterStats {
+  /** Per bucket of BATCH_SIZE_BUCKETS, plus one for larger batches. */
+  batchSizeCounts: number[];
   pointsWritten: number;
   batchesWritten: number;
   deadLettered: number;
@@ -35,13 +40,15 @@ export interface BatchWriterStats {
 }
 
 interface Batch {
+  /** When the first item was added: the age of the oldest unwritten data. */
+  startedMs: number;
   points: Point[];
   registers: RegisterReading[];
   deadLetters: DeadLetterInput[];
   acks: (() => void)[];
 }
 
-const emptyBatch = (): Batch => ({ points: [], registers: [], deadLetters: [], acks: [] });
+const emptyBatch = (): Batch => ({ startedMs: 0, points: [], registers: [], deadLetters: [], acks: [] });
 
 /**
  * Collects what messages produce (points, register readings, dead letters) with the acknowledgements of those
@@ -56,6 +63,7 @@ export class BatchWriter {
   private closed = false;
   private readonly wakers = new Set<() => void>();
   readonly stats: BatchWriterStats = {
+    batchSizeCounts: new Array<number>(BATCH_SIZE_BUCKETS.length + 1).fill(0),
     pointsWritten: 0,
     batchesWritten: 0,
     deadLettered: 0,
@@ -94,6 +102,12 @@ export class BatchWriter {
   }
 
   private writingSize: number | undefined;
+  private writingStartedMs: number | undefined;
+
+  /** Receive time of the oldest data not yet written, or undefined when all is written. */
+  get oldestPendingMs(): number | undefined {
+    return this.writingStartedMs ?? (isEmpty(this.filling) ? undefined : this.filling.startedMs);
+  }
 
   /** Writes everything added so far (waiting for a write in progress first). */
   async flush(): Promise<void> {
@@ -104,9 +118,11 @@ export class BatchWriter {
     const batch = this.filling;
     this.filling = emptyBatch();
     this.writingSize = batch.points.length + batch.registers.length + batch.deadLetters.length;
+    this.writingStartedMs = batch.startedMs;
     this.writing = this.writeBatch(batch).finally(() => {
       this.writing = undefined;
       this.writingSize = undefined;
+      this.writingStartedMs = undefined;
       if (!this.closed && !isEmpty(this.filling)) this.changed();
     });
     await this.writing;
@@ -136,6 +152,7 @@ export class BatchWriter {
   }
 
   private changed(): void {
+    if (this.filling.startedMs === 0) this.filling.startedMs = Date.now();
     if (this.closed || this.writing) return;
     if (this.filling.points.length >= this.options.batchSize) {
       void this.flush().catch(() => undefined);
@@ -181,6 +198,8 @@ export class BatchWriter {
     });
     this.stats.batchesWritten += 1;
     this.stats.lastBatchPoints = pointCount;
+    const bucket = BATCH_SIZE_BUCKETS.findIndex((le) => pointCount <= le);
+    (this.stats.batchSizeCounts[bucket === -1 ? BATCH_SIZE_BUCKETS.length : bucket] as number) += 1;
     this.stats.lastWriteMs = performance.now() - started;
     for (const ack of batch.acks) ack();
     this.options.onWritten?.(batch.acks.length);

@@ -7,3 +7,10 @@ export {
 export { MqttSubscriber, type InboundMessage, type MqttSubscriberOptions } from './mqtt-subscriber.js';
 export { RegisterTracker, type RegisterReading } from './register-tracker.js';
 export { BatchWriter, type BatchWriterOptions, type BatchWriterStats } from './batch-writer.js';
+export {
+  replayDeadLetters,
+  reasonKind,
+  type ReplayFilter,
+  type ReplayReport,
+  type Republish,
+} from './dead-letter-replay.js';

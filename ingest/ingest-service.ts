@@ -8,9 +8,13 @@ import {
   type EnergyRecord,
   type Logger,
   type MqttSettings,
+  type Metric,
+  counter,
+  gauge,
+  histogram,
 } from '../core/index.js';
 import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
-import { BatchWriter } from './batch-writer.js';
+import { BATCH_SIZE_BUCKETS, BatchWriter } from './batch-writer.js';
 import { MqttSubscriber } from './mqtt-subscriber.js';
 import { RegisterTracker } from './register-tracker.js';
 
@@ -59,6 +63,9 @@ export interface IngestStats {
   redelivered: number;
   lastBatchPoints: number;
   lastWriteMs: number;
+  /** Age of the oldest received data not yet written (0 when none). */
+  lagMs: number;
+  batchSizeCounts: number[];
 }
 
 /**
@@ -136,6 +143,9 @@ export class IngestService {
       pending: this.writer.pending,
       paused: this.paused,
       redelivered: this.subscriber.stats.redelivered,
+      lagMs:
+        this.writer.oldestPendingMs === undefined ? 0 : Math.max(0, Date.now() - this.writer.oldestPendingMs),
+      batchSizeCounts: [...w.batchSizeCounts],
     };
   }
 
@@ -169,6 +179,51 @@ export class IngestService {
         payload: rejected.payload,
       });
     }
+  }
+
+  /** The ingest's metrics, for /metrics. */
+  metrics(): Metric[] {
+    const s = this.stats;
+    const prefix = 'greenops_ingest_';
+    return [
+      counter(
+        `${prefix}messages_received_total`,
+        'MQTT messages received (redeliveries included).',
+        s.messagesReceived,
+      ),
+      counter(`${prefix}records_accepted_total`, 'Records that passed validation.', s.recordsAccepted),
+      counter(
+        `${prefix}records_rejected_total`,
+        'Records or messages refused and dead-lettered.',
+        s.recordsRejected,
+      ),
+      counter(`${prefix}points_written_total`, 'Points written to the store.', s.pointsWritten),
+      counter(`${prefix}batches_written_total`, 'Store writes.', s.batchesWritten),
+      counter(
+        `${prefix}dead_letters_written_total`,
+        'Entries written to the dead-letter store.',
+        s.deadLettered,
+      ),
+      counter(`${prefix}write_retries_total`, 'Failed store writes that were retried.', s.writeFailures),
+      counter(`${prefix}redelivered_total`, 'Messages the broker delivered again (DUP flag).', s.redelivered),
+      gauge(`${prefix}unacked_messages`, 'Messages received and not yet acknowledged (buffered).', s.unacked),
+      gauge(`${prefix}pending_items`, 'Points, readings and dead letters not yet written.', s.pending),
+      gauge(
+        `${prefix}paused`,
+        '1 while reading from the broker is paused for back-pressure.',
+        s.paused ? 1 : 0,
+      ),
+      gauge(`${prefix}lag_seconds`, 'Age of the oldest received data not yet written.', s.lagMs / 1000),
+      gauge(`${prefix}last_write_seconds`, 'Duration of the last store write.', s.lastWriteMs / 1000),
+      gauge(`${prefix}connected`, '1 while connected to the broker.', this.connected ? 1 : 0),
+      histogram(
+        `${prefix}batch_points`,
+        'Points per store write.',
+        BATCH_SIZE_BUCKETS,
+        s.batchSizeCounts,
+        s.pointsWritten,
+      ),
+    ];
   }
 
   /** Writes (and acknowledges) everything received so far. */

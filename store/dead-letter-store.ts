@@ -35,5 +35,9 @@ export interface DeadLetterStore {
   add(entries: readonly DeadLetterInput[]): Promise<void>;
   list(query: DeadLetterQuery): Promise<DeadLetterPage>;
   get(id: number): Promise<DeadLetter | undefined>;
+  /** Removes entries (after a successful replay). */
+  delete(ids: readonly number[]): Promise<void>;
+  /** How many entries there are per distinct reason text. */
+  reasons(query: Pick<DeadLetterQuery, 'tenant' | 'stream'>): Promise<{ reason: string; count: number }[]>;
   close(): Promise<void>;
 }

@@ -1,5 +1,13 @@
 import { Router } from 'express';
-import { badRequest, isStreamName, notFound } from '../../core/index.js';
+import {
+  GreenopsError,
+  badRequest,
+  isStreamName,
+  isTenant,
+  notFound,
+  type DecodeLimits,
+} from '../../core/index.js';
+import { reasonKind, replayDeadLetters, type Republish } from '../../ingest/index.js';
 import type { DeadLetter, DeadLetterStore } from '../../store/index.js';
 import { intParam, stringParam } from '../query-params.js';
 import { tenantParam } from './streams.js';
@@ -8,8 +16,63 @@ import { tenantParam } from './streams.js';
 const PREVIEW_CHARS = 4096;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore }): Router {
+export interface DeadLetterRoutesOptions {
+  deadLetters: DeadLetterStore;
+  /** Puts a message back on the broker; without it replay answers 503. */
+  republish?: Republish | undefined;
+  decodeLimits?: DecodeLimits | undefined;
+}
+
+export function deadLetterRoutes({ deadLetters, republish, decodeLimits }: DeadLetterRoutesOptions): Router {
   const router = Router();
+
+  router.get('/dead-letters/reasons', async (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const stream = stringParam(query, 'stream');
+    if (stream !== undefined && !isStreamName(stream))
+      throw badRequest('stream', `"${stream}" is not a stream`);
+    const tenant = stringParam(query, 'tenant') === undefined ? undefined : tenantParam(query, '');
+    const counts = new Map<string, number>();
+    for (const { reason, count } of await deadLetters.reasons({
+      ...(tenant ? { tenant } : {}),
+      ...(stream ? { stream } : {}),
+    })) {
+      const kind = reasonKind(reason);
+      counts.set(kind, (counts.get(kind) ?? 0) + count);
+    }
+    const reasons = [...counts]
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count);
+    res.json({ total: reasons.reduce((s, r) => s + r.count, 0), reasons });
+  });
+
+  router.post('/dead-letters/replay', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('body', 'must be a JSON object');
+    const stream = body.stream;
+    if (stream !== undefined && (typeof stream !== 'string' || !isStreamName(stream)))
+      throw badRequest('stream', `"${String(stream)}" is not a stream`);
+    const tenant = body.tenant;
+    if (tenant !== undefined && (typeof tenant !== 'string' || !isTenant(tenant)))
+      throw badRequest('tenant', `"${String(tenant)}" is not a valid tenant`);
+    const limit = body.limit ?? 10_000;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1_000_000)
+      throw badRequest('limit', 'must be a whole number from 1 to 1000000');
+    const dryRun = body.dryRun ?? false;
+    if (typeof dryRun !== 'boolean') throw badRequest('dryRun', 'must be true or false');
+    if (!republish && !dryRun)
+      throw new GreenopsError(
+        'BROKER_UNAVAILABLE',
+        'replay needs the broker; this process has no MQTT connection',
+      );
+    const report = await replayDeadLetters(
+      deadLetters,
+      republish ?? (async () => undefined),
+      { tenant, stream, limit, dryRun },
+      decodeLimits,
+    );
+    res.json(report);
+  });
 
   router.get('/dead-letters', async (req, res) => {
     const query = req.query as Record<string, unknown>;

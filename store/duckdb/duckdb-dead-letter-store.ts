@@ -104,6 +104,30 @@ export class DuckDbDeadLetterStore implements DeadLetterStore {
     return rows[0] ? toDeadLetter(rows[0]) : undefined;
   }
 
+  async delete(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.write((c) =>
+      c.run(
+        `DELETE FROM dead_letters WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(',')})`,
+        ids.map((id) => BigInt(id)),
+      ),
+    );
+  }
+
+  async reasons(q: Pick<DeadLetterQuery, 'tenant' | 'stream'>): Promise<{ reason: string; count: number }[]> {
+    const params: DuckDBValue[] = [];
+    const filters: string[] = [];
+    if (q.tenant !== undefined) filters.push(`tenant = $${params.push(q.tenant)}`);
+    if (q.stream !== undefined) filters.push(`stream = $${params.push(q.stream)}`);
+    const where = filters.length ? `WHERE ${filters.join(' AND ')}` : '';
+    const rows = await this.db.read(async (c) =>
+      (
+        await c.runAndReadAll(`SELECT reason, count(*) FROM dead_letters ${where} GROUP BY reason`, params)
+      ).getRows(),
+    );
+    return rows.map(([reason, count]) => ({ reason: String(reason), count: Number(count) }));
+  }
+
   async close(): Promise<void> {
     // The database is owned by whoever opened it.
   }

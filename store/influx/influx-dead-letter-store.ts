@@ -77,6 +77,30 @@ export class InfluxDeadLetterStore implements DeadLetterStore {
     return series && row ? toDeadLetter(series.columns, row) : undefined;
   }
 
+  async delete(ids: readonly number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 100) {
+      await this.influx.command(
+        ids
+          .slice(i, i + 100)
+          .map((id) => `DELETE FROM ${MEASUREMENT} WHERE time = ${micros(id)}u`)
+          .join('; '),
+      );
+    }
+  }
+
+  async reasons(q: Pick<DeadLetterQuery, 'tenant' | 'stream'>): Promise<{ reason: string; count: number }[]> {
+    const filters: string[] = [];
+    if (q.tenant !== undefined) filters.push(`"tenant" = ${literal(q.tenant)}`);
+    if (q.stream !== undefined) filters.push(`"stream" = ${literal(q.stream)}`);
+    const [series] = await this.influx.query(
+      `SELECT "reason" FROM ${MEASUREMENT}${filters.length ? ` WHERE ${filters.join(' AND ')}` : ''}`,
+      'u',
+    );
+    const counts = new Map<string, number>();
+    for (const row of series?.values ?? []) counts.set(String(row[1]), (counts.get(String(row[1])) ?? 0) + 1);
+    return [...counts].map(([reason, count]) => ({ reason, count }));
+  }
+
   async close(): Promise<void> {}
 }
 

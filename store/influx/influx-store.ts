@@ -173,6 +173,17 @@ export class InfluxStore implements TimeSeriesStore {
     return result?.series ?? [];
   }
 
+  /** Runs InfluxQL that changes data (DELETE, CREATE …): InfluxDB 1.x accepts those only by POST. */
+  async command(text: string): Promise<void> {
+    const params = new URLSearchParams({ db: this.target.db, q: text });
+    if (this.target.rp) params.set('rp', this.target.rp);
+    const body = (await this.withRetries('command', () =>
+      this.transport.request(`/query?${params}`, '', { method: 'POST', headers: this.headers }),
+    )) as { results?: { error?: string }[]; error?: string };
+    const error = body.error ?? body.results?.find((r) => r.error)?.error;
+    if (error) throw new GreenopsError('STORE_FAILED', `InfluxQL error: ${error} (statement: ${text})`);
+  }
+
   private where(tenant: string, tags: Record<string, string>): string {
     const parts = [`"tenant" = ${literal(tenant)}`];
     for (const [key, value] of Object.entries(tags)) parts.push(`${ident(key)} = ${literal(value)}`);

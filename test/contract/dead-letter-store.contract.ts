@@ -54,6 +54,25 @@ export function deadLetterStoreContract(name: string, open: () => Promise<DeadLe
       expect(unknown).toMatchObject({ tenant: null, stream: null, topic: 'not/a/greenops/topic' });
     });
 
+    it('counts entries per reason and deletes entries by id', async () => {
+      await store.add([
+        entry(20, { tenant: 'gone', reason: 'same' }),
+        entry(21, { tenant: 'gone', reason: 'same' }),
+        entry(22, { tenant: 'gone', reason: 'other' }),
+      ]);
+      expect(
+        (await store.reasons({ tenant: 'gone' })).sort((a, b) => a.reason.localeCompare(b.reason)),
+      ).toEqual([
+        { reason: 'other', count: 1 },
+        { reason: 'same', count: 2 },
+      ]);
+      const page = await store.list({ limit: 10, tenant: 'gone' });
+      await store.delete(page.items.filter((i) => i.reason === 'same').map((i) => i.id));
+      const after = await store.list({ limit: 10, tenant: 'gone' });
+      expect(after.items.map((i) => i.reason)).toEqual(['other']);
+      expect(after.total).toBe(1);
+    });
+
     it('keeps raw payloads byte for byte, binary and large ones included', async () => {
       const binary = Buffer.from([0, 255, 1, 254, 10, 13]);
       const large = Buffer.alloc(1024 * 1024, 'x');
