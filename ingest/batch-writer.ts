@@ -123,9 +123,11 @@ export class BatchWriter {
       this.writing = undefined;
       this.writingSize = undefined;
       this.writingStartedMs = undefined;
-      if (!this.closed && !isEmpty(this.filling)) this.changed();
     });
     await this.writing;
+    // Only now does `pending` no longer count the written batch: a paused reader may resume on what it says.
+    this.options.onWritten?.(batch.acks.length);
+    if (!this.closed && !isEmpty(this.filling)) this.changed();
   }
 
   /**
@@ -202,7 +204,6 @@ export class BatchWriter {
     (this.stats.batchSizeCounts[bucket === -1 ? BATCH_SIZE_BUCKETS.length : bucket] as number) += 1;
     this.stats.lastWriteMs = performance.now() - started;
     for (const ack of batch.acks) ack();
-    this.options.onWritten?.(batch.acks.length);
     logger.trace(
       { points: pointCount, messages: batch.acks.length, ms: this.stats.lastWriteMs },
       'batch written',

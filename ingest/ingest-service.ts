@@ -37,6 +37,8 @@ export interface IngestOptions {
   flushMs?: number;
   /** Messages received but not yet acknowledged before reading from the broker pauses. */
   maxUnacked?: number;
+  /** Points (and readings, dead letters) waiting to be written before reading pauses: bounds memory for batches. */
+  maxPendingPoints?: number;
   limits?: Partial<DecodeLimits>;
   /** Where dead letters the dead-letter store refuses are spilled (a JSON-lines file). */
   spillDir?: string;
@@ -47,6 +49,7 @@ export const DEFAULT_INGEST_OPTIONS = {
   batchSize: 5000,
   flushMs: 250,
   maxUnacked: 20_000,
+  maxPendingPoints: 50_000,
 } as const;
 
 export interface IngestStats {
@@ -79,6 +82,7 @@ export class IngestService {
   private readonly limits: DecodeLimits;
   private readonly clock: Clock;
   private readonly maxUnacked: number;
+  private readonly maxPendingPoints: number;
   private unacked = 0;
   private paused = false;
   private readonly counts = { messagesReceived: 0, recordsAccepted: 0, recordsRejected: 0 };
@@ -88,6 +92,7 @@ export class IngestService {
     this.clock = options.clock ?? systemClock;
     this.limits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
     this.maxUnacked = settings.maxUnacked;
+    this.maxPendingPoints = settings.maxPendingPoints;
     this.writer = new BatchWriter({
       store: options.store,
       deadLetters: options.deadLetters,
@@ -111,7 +116,10 @@ export class IngestService {
           this.unacked -= 1;
           ack();
         });
-        if (!this.paused && this.unacked >= this.maxUnacked) {
+        if (
+          !this.paused &&
+          (this.unacked >= this.maxUnacked || this.writer.pending >= this.maxPendingPoints)
+        ) {
           this.paused = true;
           this.subscriber.pause();
           this.options.logger.debug({ unacked: this.unacked }, 'paused reading: waiting for the store');
@@ -239,7 +247,11 @@ export class IngestService {
   }
 
   private maybeResume(): void {
-    if (this.paused && this.unacked < this.maxUnacked / 2) {
+    if (
+      this.paused &&
+      this.unacked < this.maxUnacked / 2 &&
+      this.writer.pending < this.maxPendingPoints / 2
+    ) {
       this.paused = false;
       this.subscriber.resume();
       this.options.logger.debug({ unacked: this.unacked }, 'resumed reading');

@@ -17,10 +17,20 @@ export class DuckDbDatabase {
     private readonly writer: DuckDBConnection,
   ) {}
 
-  static async open(path: string): Promise<DuckDbDatabase> {
+  /**
+   * `memoryLimit` caps DuckDB's buffer manager (its default is 80 % of the machine's memory, far more than an
+   * ingest should take on a shared 2-core box).
+   */
+  static async open(
+    path: string,
+    { memoryLimit = '256MB', threads = 2 }: { memoryLimit?: string; threads?: number } = {},
+  ): Promise<DuckDbDatabase> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     try {
-      const instance = await DuckDBInstance.create(path);
+      const instance = await DuckDBInstance.create(path, {
+        memory_limit: memoryLimit,
+        threads: String(threads),
+      });
       const writer = await instance.connect();
       return new DuckDbDatabase(path, instance, writer);
     } catch (err) {

@@ -9,33 +9,42 @@ const MEASUREMENT_RE = /[, ]/g;
 const TAG_RE = /[,= ]/g;
 const STRING_RE = /["\\]/g;
 const NEWLINE_RE = /[\n\r]/;
+/** Anything that needs escaping or checking; most ids and names have none, and skip all the work below. */
+const SPECIAL_RE = /[,= \\\n\r"]/;
 
-function checked(text: string, what: string): string {
+function checkedTag(text: string, what: string): string {
   if (NEWLINE_RE.test(text)) throw new Error(`${what} contains a line break: ${JSON.stringify(text)}`);
+  if (text.endsWith('\\')) throw new Error(`${what} ends with a backslash: ${JSON.stringify(text)}`);
   return text;
 }
 
-function checkedTag(text: string, what: string): string {
-  if (text.endsWith('\\')) throw new Error(`${what} ends with a backslash: ${JSON.stringify(text)}`);
-  return checked(text, what);
-}
-
 export function escapeMeasurement(name: string): string {
+  if (!SPECIAL_RE.test(name)) return name;
   return checkedTag(name, 'measurement').replace(MEASUREMENT_RE, (c) => `\\${c}`);
 }
 
 export function escapeTagPart(text: string): string {
+  if (!SPECIAL_RE.test(text)) return text;
   return checkedTag(text, 'tag').replace(TAG_RE, (c) => `\\${c}`);
+}
+
+function sortedKeys(tags: Record<string, string>): string[] {
+  const keys = Object.keys(tags);
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
+  }
+  return keys;
 }
 
 /** One line per point; tags sorted by key (InfluxDB's preferred order), empty tag values left out. */
 export function toLine(point: Point): string {
   let line = escapeMeasurement(point.measurement);
-  for (const key of Object.keys(point.tags).sort()) {
-    const value = point.tags[key];
+  const tags = point.tags;
+  for (const key of sortedKeys(tags)) {
+    const value = tags[key];
     if (value) line += `,${escapeTagPart(key)}=${escapeTagPart(value)}`;
   }
-  let first = true;
+  let separator = ' ';
   for (const key in point.fields) {
     const value = point.fields[key];
     let text: string;
@@ -43,10 +52,11 @@ export function toLine(point: Point): string {
       if (!Number.isFinite(value)) continue;
       text = String(value);
     } else if (typeof value === 'boolean') text = value ? 'true' : 'false';
-    else text = `"${(value as string).replace(STRING_RE, (c) => `\\${c}`)}"`; // newlines are allowed inside quotes
-    line += `${first ? ' ' : ','}${escapeTagPart(key)}=${text}`;
-    first = false;
+    else
+      text = `"${SPECIAL_RE.test(value as string) ? (value as string).replace(STRING_RE, (c) => `\\${c}`) : (value as string)}"`; // newlines are allowed inside quotes
+    line += `${separator}${escapeTagPart(key)}=${text}`;
+    separator = ',';
   }
-  if (first) throw new Error(`point of ${point.measurement} has no fields`);
+  if (separator === ' ') throw new Error(`point of ${point.measurement} has no fields`);
   return `${line} ${pointTimeNs(point)}`;
 }
