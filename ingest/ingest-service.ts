@@ -49,7 +49,7 @@ export const DEFAULT_INGEST_OPTIONS = {
   batchSize: 5000,
   flushMs: 250,
   maxUnacked: 20_000,
-  maxPendingPoints: 50_000,
+  maxPendingPoints: 30_000,
 } as const;
 
 export interface IngestStats {

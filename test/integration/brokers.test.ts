@@ -82,6 +82,55 @@ describe.runIf(mosquittoInstalled)('Mosquitto', () => {
     db.remove();
   });
 
+  it('splits the load between two ingest workers with a shared subscription, storing each record once', async () => {
+    const db = await openTempDuckDb();
+    const worker = (id: string) =>
+      new IngestService({
+        mqtt: { url: server.url, username: INGEST.username, password: INGEST.password },
+        store: db.store,
+        deadLetters: db.deadLetters,
+        logger: createMemoryLogger().logger,
+        flushMs: 20,
+        clientId: id,
+        cleanSession: true,
+        subscription: '$share/greenops/greenops/v1/+/+/+',
+      });
+    const workers = [worker('worker-a'), worker('worker-b')];
+    for (const w of workers) await w.start();
+    const device = await mqtt.connectAsync(server.url, {
+      username: DEVICE.username,
+      password: DEVICE.password,
+      protocolVersion: 4,
+    });
+    const t0 = Date.UTC(2026, 0, 7);
+    await Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        device.publishAsync(
+          'greenops/v1/demo/fleet/van-7',
+          JSON.stringify({
+            id: `s-${i}`,
+            ts: new Date(t0 + i * 1000).toISOString(),
+            lat: 56,
+            lon: 10,
+            speedKmh: 10,
+            ignition: true,
+          }),
+          { qos: 1 },
+        ),
+      ),
+    );
+    await device.endAsync();
+    await waitFor('2,000 records', async () =>
+      (await db.store.listDevices('fleet', 'demo'))[0]?.records === 2000 ? true : undefined,
+    );
+    const received = workers.map((w) => w.stats.messagesReceived);
+    expect(received[0]! + received[1]!).toBe(2000);
+    expect(Math.min(...received)).toBeGreaterThan(200);
+    for (const w of workers) await w.stop();
+    await db.close();
+    db.remove();
+  });
+
   it('carries data over TLS (mqtts://) with a configured CA', async () => {
     const db = await openTempDuckDb();
     const ca = readFileSync(server.certificates!.caFile);
