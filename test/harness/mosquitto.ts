@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { retryOnPortConflict, serverProcess } from './server-process.js';
 import { makeTestCertificates, type TestCertificates } from './tls.js';
 
 export interface MosquittoUser {
@@ -39,15 +40,8 @@ export interface MosquittoOptions {
   config?: (port: number, dir: string) => string;
 }
 
-export async function startMosquitto(options: MosquittoOptions): Promise<MosquittoServer> {
-  // A port found free can be taken before Mosquitto binds it (other suites run in parallel): try again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(options);
-    } catch (err) {
-      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
-    }
-  }
+export function startMosquitto(options: MosquittoOptions): Promise<MosquittoServer> {
+  return retryOnPortConflict(() => startOnce(options));
 }
 
 async function startOnce({ users, tls = false, config: custom }: MosquittoOptions): Promise<MosquittoServer> {
@@ -90,42 +84,30 @@ async function startOnce({ users, tls = false, config: custom }: MosquittoOption
   ];
   const config = join(dir, 'mosquitto.conf');
   writeFileSync(config, custom ? `${custom(port, dir)}\nuser root\n` : lines.join('\n') + '\n');
-  let child: ChildProcess | undefined;
-  let output = '';
-  const start = async () => {
-    child = spawn('/usr/sbin/mosquitto', ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 15_000;
-    while (!(await canConnect(port))) {
-      if (child.exitCode !== null) {
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`mosquitto exited with ${child.exitCode}:\n${output}`);
-      }
-      if (Date.now() > deadline) throw new Error(`mosquitto did not listen within 15 s:\n${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const stop = async () => {
-    const running = child;
-    child = undefined;
-    if (!running || running.exitCode !== null) return;
-    const exited = new Promise((r) => running.once('exit', r));
-    running.kill('SIGTERM');
-    await exited;
-  };
-  await start();
+  const server = serverProcess(
+    'mosquitto',
+    '/usr/sbin/mosquitto',
+    ['-c', config],
+    () => canConnect(port),
+    15_000,
+  );
+  try {
+    await server.start();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: `mqtt://127.0.0.1:${port}`,
     tlsUrl: tlsPort ? `mqtts://localhost:${tlsPort}` : undefined,
     certificates,
-    stop,
-    start,
+    stop: server.stop,
+    start: server.start,
     destroy: async () => {
-      await stop();
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
-    output: () => output,
+    output: server.output,
   };
 }
 
