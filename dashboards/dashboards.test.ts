@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryLogger, decodeMessage, formatTopic, type Point } from '../core/index.js';
+import { createSimulators } from '../edge/index.js';
+import { InfluxDeadLetterStore, InfluxStore } from '../store/index.js';
+import { requireServer } from '../test/harness/debian-packages.js';
+import { startInfluxd, type InfluxServer } from '../test/harness/influxd.js';
+
+interface Dashboard {
+  panels: { title: string; targets: { query: string }[] }[];
+  templating: { list: { name: string; query: string }[] };
+}
+
+const folder = new URL('./', import.meta.url);
+const dashboards = readdirSync(folder)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: f, dashboard: JSON.parse(readFileSync(new URL(f, folder), 'utf8')) as Dashboard }));
+
+/** Grafana's InfluxQL macros, as Grafana fills them in for "last 7 days". */
+function expand(query: string): string {
+  return query
+    .replaceAll('$timeFilter', 'time > now() - 7d')
+    .replaceAll('$__interval', '1h')
+    .replaceAll('$tenant', 'demo');
+}
+
+describe.runIf(requireServer('influxd'))(
+  'Grafana dashboards against a real InfluxDB with simulated data',
+  () => {
+    let server: InfluxServer;
+    let store: InfluxStore;
+
+    beforeAll(async () => {
+      server = await startInfluxd('dashboards');
+      store = await InfluxStore.connect({
+        url: server.url,
+        database: 'dashboards',
+        logger: createMemoryLogger().logger,
+      });
+      const now = Date.now();
+      const points: Point[] = [];
+      for (const sim of createSimulators('all', { devices: 6, seed: 3, startMs: now - 2 * 86_400_000 })) {
+        for (let n = 0; n < 20_000; n++) {
+          let device = 0;
+          for (let i = 1; i < sim.deviceIds.length; i++)
+            if (sim.nextTime(i) < sim.nextTime(device)) device = i;
+          if (sim.nextTime(device) > now) break;
+          const records = sim.emit(device);
+          if (records.length === 0) continue;
+          const topic = formatTopic({
+            tenant: 'demo',
+            stream: sim.stream,
+            deviceId: sim.deviceIds[device] as string,
+          });
+          for (const d of decodeMessage(topic, Buffer.from(JSON.stringify(records)), now).records)
+            points.push(...d.points);
+        }
+      }
+      for (let i = 0; i < points.length; i += 5000) await store.write(points.slice(i, i + 5000));
+      await new InfluxDeadLetterStore(store).add([
+        {
+          receivedMs: now - 3_600_000,
+          topic: 'greenops/v1/demo/fleet/x',
+          tenant: 'demo',
+          stream: 'fleet',
+          reason: 'invalid JSON',
+          payload: Buffer.from('{'),
+        },
+      ]);
+    });
+
+    afterAll(async () => {
+      await server?.destroy();
+    });
+
+    it('has dashboards to test', () => {
+      expect(dashboards.map((d) => d.file)).toContain('greenops-overview.json');
+    });
+
+    for (const { file, dashboard } of dashboards) {
+      it(`${file}: the tenant variable lists the municipalities`, async () => {
+        for (const variable of dashboard.templating.list) {
+          const [series] = await store.query(variable.query);
+          expect(series?.values.map((v) => v[1])).toContain('demo');
+        }
+      });
+
+      for (const panel of dashboard.panels) {
+        it(`${file}: "${panel.title}" runs and returns data`, async () => {
+          for (const target of panel.targets) {
+            const series = await store.query(expand(target.query));
+            expect(series.length, expand(target.query)).toBeGreaterThan(0);
+            expect(series.some((s) => s.values.some((row) => row.slice(1).some((v) => v !== null)))).toBe(
+              true,
+            );
+          }
+        });
+      }
+    }
+  },
+);
