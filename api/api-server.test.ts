@@ -188,6 +188,30 @@ describe('API over HTTP with a real DuckDB file', () => {
     expect((await get('/health/live')).status).toBe(200);
   });
 
+  it('describes itself in OpenAPI 3.1, with the MQTT record schemas the ingest validates with', async () => {
+    const { status, body } = await get('/api/v1/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    const paths = Object.keys(body.paths as object);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/health',
+        '/metrics',
+        '/api/v1/streams/{stream}/series',
+        '/api/v1/dead-letters/replay',
+      ]),
+    );
+    const schemas = (body.components as { schemas: Record<string, { properties?: Record<string, unknown> }> })
+      .schemas;
+    expect(Object.keys(schemas.fleetRecord?.properties ?? {})).toContain('driverId');
+    // Every documented GET path answers something other than "no route".
+    for (const path of paths.filter((p) => !p.includes('{id}') && !p.endsWith('/replay'))) {
+      const res = await fetch(base + path.replace('{stream}', 'energy'));
+      const text = await res.text();
+      expect(text, path).not.toContain('no route for');
+    }
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const { status, body } = await get('/api/v1/nothing');
     expect(status).toBe(404);

@@ -14,6 +14,7 @@ import {
 import type { Republish } from '../ingest/index.js';
 import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import { errorMiddleware, notFoundHandler } from './error-middleware.js';
+import { openApiDocument } from './openapi.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { streamRoutes } from './routes/streams.js';
@@ -61,6 +62,10 @@ export function createApp(options: ApiOptions): Express {
       .send(renderPrometheus([...processMetrics(), ...(options.metrics?.() ?? [])]));
   });
   app.use(express.json({ limit: '1mb' }));
+  const openApi = openApiDocument();
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   const v1 = express.Router();
   v1.use(streamRoutes({ store: options.store, clock, defaultTenant: options.defaultTenant }));
   v1.use(

@@ -1,0 +1,214 @@
+import { STREAMS, STREAM_NAMES } from '../core/index.js';
+import { AGGREGATE_FNS } from '../store/index.js';
+
+const error = { $ref: '#/components/responses/Error' };
+const param = (name: string, description: string, schema: object = { type: 'string' }, required = false) => ({
+  name,
+  in: 'query',
+  required,
+  description,
+  schema,
+});
+const tenant = param('tenant', 'Municipality; default GREENOPS_TENANT.', {
+  type: 'string',
+  pattern: '^[a-z0-9][a-z0-9_-]{0,62}$',
+});
+const streamPath = {
+  name: 'stream',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', enum: STREAM_NAMES },
+};
+const json = (schema: object, description = 'OK') => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/**
+ * The API described in OpenAPI 3.1. The stream record schemas are the very JSON Schemas the ingest validates
+ * with (TypeBox), so the MQTT message contracts are published here too.
+ */
+export function openApiDocument(): Record<string, unknown> {
+  const recordSchemas = Object.fromEntries(Object.values(STREAMS).map((s) => [`${s.name}Record`, s.schema]));
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'greenops API',
+      version: '1',
+      description:
+        'Energy, fleet, traffic and road-damage streams of Danish municipalities. MQTT topics: greenops/v1/{tenant}/{stream}/{deviceId}; a message is one record or an array of records (schemas under components.schemas).',
+    },
+    paths: {
+      '/health': {
+        get: {
+          summary: 'Liveness and readiness of the broker and store',
+          responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'Not ready') },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': {} } } },
+        },
+      },
+      '/api/v1/streams': {
+        get: {
+          summary: 'Streams with their tags, fields and units',
+          responses: { 200: json({ type: 'object' }) },
+        },
+      },
+      '/api/v1/streams/{stream}/devices': {
+        get: {
+          summary: 'Devices seen, with last-seen time and record count',
+          parameters: [streamPath, tenant],
+          responses: { 200: json({ $ref: '#/components/schemas/Devices' }), 400: error },
+        },
+      },
+      '/api/v1/streams/{stream}/series': {
+        get: {
+          summary: 'A series, raw or aggregated per window',
+          parameters: [
+            streamPath,
+            tenant,
+            param(
+              'device',
+              'Device (meter, vehicle, counter, camera). Any tag of the stream (site, quantity, powertrain, direction, lane, damage) filters the same way; at least one is required.',
+            ),
+            param('field', 'Field; default per stream (kwh, speed_kmh, count_total, confidence).'),
+            param('from', 'ISO 8601, now, or relative (-24h). Default: 24 h before to.'),
+            param('to', 'ISO 8601, now, or relative; exclusive. Default: now.'),
+            param('every', 'Window: 30s, 15m, 1h, 1d, 1w. Without it the raw points are returned.', {
+              type: 'string',
+              pattern: '^\\d+(ms|s|m|h|d|w)$',
+            }),
+            param('fn', 'Aggregate per window (needs every).', {
+              type: 'string',
+              enum: AGGREGATE_FNS,
+              default: 'mean',
+            }),
+            param('limit', 'Most rows.', { type: 'integer', minimum: 1, maximum: 10_000 }),
+          ],
+          responses: { 200: json({ $ref: '#/components/schemas/Series' }), 400: error },
+        },
+      },
+      '/api/v1/dead-letters': {
+        get: {
+          summary: 'Refused input, newest first',
+          parameters: [
+            tenant,
+            param('stream', 'Only this stream.', { type: 'string', enum: STREAM_NAMES }),
+            param('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+            param('before', 'nextBefore of the previous page.', { type: 'integer' }),
+          ],
+          responses: { 200: json({ type: 'object' }), 400: error },
+        },
+      },
+      '/api/v1/dead-letters/{id}/payload': {
+        get: {
+          summary: 'The raw payload of a dead letter',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          responses: {
+            200: { description: 'Raw bytes', content: { 'application/octet-stream': {} } },
+            404: error,
+          },
+        },
+      },
+      '/api/v1/dead-letters/reasons': {
+        get: {
+          summary: 'Dead letters counted by kind of reason',
+          parameters: [tenant, param('stream', 'Only this stream.')],
+          responses: { 200: json({ type: 'object' }), 400: error },
+        },
+      },
+      '/api/v1/dead-letters/replay': {
+        post: {
+          summary: 'Publish dead letters that pass validation now on their topic again, and remove them',
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    tenant: { type: 'string' },
+                    stream: { type: 'string', enum: STREAM_NAMES },
+                    limit: { type: 'integer', minimum: 1 },
+                    dryRun: { type: 'boolean' },
+                  },
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                examined: { type: 'integer' },
+                replayed: { type: 'integer' },
+                stillInvalid: { type: 'integer' },
+                skipped: { type: 'integer' },
+                dryRun: { type: 'boolean' },
+              },
+            }),
+            400: error,
+            503: error,
+          },
+        },
+      },
+    },
+    components: {
+      responses: {
+        Error: json({ $ref: '#/components/schemas/Error' }, 'Error; message starts with the bad parameter'),
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                field: { type: 'string' },
+              },
+            },
+          },
+        },
+        Devices: {
+          type: 'object',
+          properties: {
+            stream: { type: 'string' },
+            tenant: { type: 'string' },
+            devices: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  device: { type: 'string' },
+                  lastSeen: { type: 'string', format: 'date-time' },
+                  records: { type: 'integer' },
+                },
+              },
+            },
+          },
+        },
+        Series: {
+          type: 'object',
+          properties: {
+            field: { type: 'string' },
+            unit: { type: ['string', 'null'] },
+            points: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { time: { type: 'string', format: 'date-time' }, value: {} },
+              },
+            },
+          },
+        },
+        ...recordSchemas,
+      },
+    },
+  };
+}
