@@ -20,7 +20,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts \
   # The native TensorFlow backend: several times faster than wasm for training; loaded when present.
-  && npm install --no-save @tensorflow/tfjs-node@4 \
+  && npm install --no-save --omit=dev @tensorflow/tfjs-node@4 \
   && npm cache clean --force
 COPY --from=build /app/dist dist
 RUN mkdir -p /app/data && chown node:node /app/data
