@@ -13,9 +13,13 @@ export interface CliProcess {
 
 /** Runs the real `greenops` CLI from source (through tsx), as a user would run the built one. */
 export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  // The developer's own greenops, MQTT and InfluxDB settings must not leak into a test's process.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(GREENOPS_|MQTT_|INFLUX_|PORT$|HOST$)/.test(k)),
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...inherited, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

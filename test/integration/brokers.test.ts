@@ -20,6 +20,20 @@ brokerContract('embedded aedes', async () => {
   return { ingest: { url }, publisher: { url }, close: () => broker.stop() };
 });
 
+// MQTT_URL (with MQTT_USERNAME / MQTT_PASSWORD allowed to read and write greenops/v1/#) runs the contract
+// against a broker you already have, besides the ones the harness starts.
+const external = process.env.MQTT_URL;
+if (external) {
+  brokerContract(`external broker at ${external}`, async () => {
+    const settings = {
+      url: external,
+      username: process.env.MQTT_USERNAME,
+      password: process.env.MQTT_PASSWORD,
+    };
+    return { ingest: settings, publisher: settings, close: async () => undefined };
+  });
+}
+
 const mosquittoInstalled = requireServer('mosquitto');
 
 describe.runIf(mosquittoInstalled)('Mosquitto', () => {
