@@ -4,6 +4,7 @@ import { GreenopsError } from '../core/index.js';
 import { registerEdgeCommands } from './commands/edge.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
+import { registerImportCommands } from './commands/import.js';
 
 const program = new Command('greenops')
   .description('Green-operations IoT analytics for Danish municipalities')
@@ -11,6 +12,7 @@ const program = new Command('greenops')
 registerServeCommands(program);
 registerEdgeCommands(program);
 registerDeadLetterCommands(program);
+registerImportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

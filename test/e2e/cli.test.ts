@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDbDatabase, DuckDbStore } from '../../store/index.js';
 import { runCli } from '../harness/cli-process.js';
 import { getJson, waitFor } from '../harness/wait-for.js';
 
@@ -98,5 +99,43 @@ describe('greenops CLI as a process', () => {
     const badEnv = runCli(['start'], { PORT: 'eighty' });
     expect(await badEnv.exited).toBe(2);
     expect(badEnv.output()).toContain('PORT must be an integer from 0 to 65535, got "eighty"');
+  });
+});
+
+describe('greenops import energy', () => {
+  it('loads a history CSV into the store with a summary of rejected rows by line and reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'greenops-import-'));
+    try {
+      const t0 = Date.UTC(2025, 0, 1);
+      const rows = ['timestamp,meter_id,kwh,outdoor_temp_c'];
+      for (let h = 0; h < 500; h++)
+        for (const meter of ['school-1', 'hall-2'])
+          rows.push(`${new Date(t0 + h * 3_600_000).toISOString()},${meter},${(h % 24) + 1},${(h % 10) - 3}`);
+      rows.splice(10, 0, '2025-01-01T05:00:00Z,school-1,-4,1');
+      rows.splice(20, 0, '2025-01-01T09:00:00Z,hall-2,lots,1');
+      const file = join(dir, 'history.csv');
+      writeFileSync(file, rows.join('\n'));
+      const run = runCli(['import', 'energy', '--file', file, '--data-dir', dir, '--tenant', 'aarhus']);
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toContain('imported 1000 readings, rejected 2 rows');
+      expect(run.output()).toContain('history.csv:11: /value: Expected number to be greater or equal to 0');
+      expect(run.output()).toContain('history.csv:21: kwh: "lots" is not a number');
+
+      const db = await DuckDbDatabase.open(join(dir, 'greenops.duckdb'));
+      const store = await DuckDbStore.create(db);
+      const stored = await store.querySeries({
+        measurement: 'energy',
+        tenant: 'aarhus',
+        field: 'kwh',
+        tags: { device: 'school-1' },
+        fromMs: t0,
+        toMs: t0 + 500 * 3_600_000,
+      });
+      await db.close();
+      expect(stored).toHaveLength(500);
+      expect(stored.map((r) => r.value)).toEqual(Array.from({ length: 500 }, (_, h) => (h % 24) + 1));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

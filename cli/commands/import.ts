@@ -1,0 +1,125 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  GreenopsError,
+  createLogger,
+  isTenant,
+  streamDefinition,
+  type EnergyRecord,
+  type Point,
+} from '../../core/index.js';
+import { isProblem, replayRecords, type ReplayProblem } from '../../edge/index.js';
+import { reasonKind } from '../../ingest/index.js';
+import { openStores, readConfig } from '../runtime.js';
+
+const BATCH = 10_000;
+
+/** A progress line on a terminal (rewritten in place), every 10 % otherwise. */
+function progress(label: string): (fraction: number) => void {
+  let lastTenth = -1;
+  return (fraction) => {
+    const percent = Math.floor(fraction * 100);
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round(fraction * width);
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${percent}%`);
+      if (fraction >= 1) process.stderr.write('\n');
+    } else if (Math.floor(percent / 10) > lastTenth) {
+      lastTenth = Math.floor(percent / 10);
+      process.stderr.write(`${label} ${percent}%\n`);
+    }
+  };
+}
+
+export function registerImportCommands(program: Command): void {
+  const group = program.command('import').description('load history straight into the store');
+  group
+    .command('energy')
+    .description('load hourly meter history: CSV timestamp,meter_id,kwh[,outdoor_temp_c] (see README)')
+    .requiredOption('--file <path>', 'CSV file')
+    .option('--tenant <tenant>', 'tenant to import for (GREENOPS_TENANT)')
+    .option('--store <kind>', 'duckdb | influx (GREENOPS_STORE)')
+    .option('--data-dir <dir>', 'folder for embedded data (GREENOPS_DATA_DIR)')
+    .action(async (opts: { file: string; tenant?: string; store?: string; dataDir?: string }) => {
+      const flags: Record<string, string> = {};
+      if (opts.tenant !== undefined) flags.tenant = opts.tenant;
+      if (opts.store !== undefined) flags.store = opts.store;
+      if (opts.dataDir !== undefined) flags.dataDir = opts.dataDir;
+      const config = readConfig(flags);
+      if (!isTenant(config.tenant))
+        throw new GreenopsError('BAD_REQUEST', `--tenant: "${config.tenant}" is not a valid tenant`, {
+          field: 'tenant',
+        });
+      let text: string;
+      try {
+        text = readFileSync(opts.file, 'utf8');
+      } catch (err) {
+        throw new GreenopsError(
+          'INVALID_INPUT_FILE',
+          `${opts.file}: cannot read: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+      const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+      let stores;
+      try {
+        stores = await openStores(config, logger);
+      } catch (err) {
+        const locked = /lock/i.test((err as Error).message);
+        throw new GreenopsError(
+          'STORE_UNAVAILABLE',
+          locked
+            ? `the DuckDB file is in use: stop greenops first (DuckDB allows one writing process), or import into InfluxDB`
+            : (err as Error).message,
+          { cause: err },
+        );
+      }
+      const energy = streamDefinition<EnergyRecord>('energy');
+      const totalBytes = statSync(opts.file).size || 1;
+      const show = progress(`importing ${opts.file}`);
+      const problems: ReplayProblem[] = [];
+      const started = performance.now();
+      let imported = 0;
+      let batch: Point[] = [];
+      let consumedLines = 0;
+      const totalLines = Math.max(1, text.split('\n').length - 1);
+      try {
+        for (const item of replayRecords('energy', text, opts.file)) {
+          consumedLines = item.line;
+          if (isProblem(item)) {
+            problems.push(item);
+            continue;
+          }
+          const record = item.record as unknown as EnergyRecord;
+          batch.push(
+            ...energy.toPoints(record, {
+              tenant: config.tenant,
+              deviceId: item.deviceId,
+              timeMs: Date.parse(record.ts),
+            }),
+          );
+          imported += 1;
+          if (batch.length >= BATCH) {
+            await stores.store.write(batch);
+            batch = [];
+            show(Math.min(0.99, consumedLines / totalLines));
+          }
+        }
+        await stores.store.write(batch);
+        show(1);
+      } finally {
+        await stores.close();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `${opts.file}: imported ${imported} readings, rejected ${problems.length} rows (${Math.round(imported / seconds)} rows/s, ${(totalBytes / 1e6).toFixed(1)} MB)`,
+      );
+      const byReason = new Map<string, number>();
+      for (const p of problems)
+        byReason.set(reasonKind(p.reason), (byReason.get(reasonKind(p.reason)) ?? 0) + 1);
+      for (const [reason, count] of byReason) console.log(`  ${String(count).padStart(6)} × ${reason}`);
+      for (const p of problems.slice(0, 10)) console.log(`  ${opts.file}:${p.line}: ${p.reason}`);
+      if (problems.length > 10) console.log(`  … and ${problems.length - 10} more`);
+      process.exitCode = problems.length > 0 ? 1 : 0;
+    });
+}
