@@ -85,3 +85,14 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
     throw err;
   }
 }
+
+/** A user-named input file as text; an unreadable one is an error that names it. */
+export function readInputFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new GreenopsError('INVALID_INPUT_FILE', `${path}: cannot read: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}

@@ -10,3 +10,4 @@ export * from './streams/index.js';
 export * from './mqtt-settings.js';
 export * from './danish-holidays.js';
 export * from './metrics.js';
+export * from './time-expressions.js';

@@ -31,7 +31,7 @@ export function deadLetterRoutes({ deadLetters, republish, decodeLimits }: DeadL
     const stream = stringParam(query, 'stream');
     if (stream !== undefined && !isStreamName(stream))
       throw badRequest('stream', `"${stream}" is not a stream`);
-    const tenant = stringParam(query, 'tenant') === undefined ? undefined : tenantParam(query, '');
+    const tenant = optionalTenant(query);
     const counts = new Map<string, number>();
     for (const { reason, count } of await deadLetters.reasons({
       ...(tenant ? { tenant } : {}),
@@ -81,7 +81,7 @@ export function deadLetterRoutes({ deadLetters, republish, decodeLimits }: DeadL
     const stream = stringParam(query, 'stream');
     if (stream !== undefined && !isStreamName(stream))
       throw badRequest('stream', `"${stream}" is not a stream`);
-    const tenant = stringParam(query, 'tenant') === undefined ? undefined : tenantParam(query, '');
+    const tenant = optionalTenant(query);
     const page = await deadLetters.list({
       limit,
       ...(before > 0 ? { before } : {}),
@@ -101,6 +101,11 @@ export function deadLetterRoutes({ deadLetters, republish, decodeLimits }: DeadL
   });
 
   return router;
+}
+
+/** Dead letters are listed across tenants unless one is named (unlike streams, which default to one). */
+function optionalTenant(query: Record<string, unknown>): string | undefined {
+  return stringParam(query, 'tenant') === undefined ? undefined : tenantParam(query, '');
 }
 
 function view(d: DeadLetter): Record<string, unknown> {

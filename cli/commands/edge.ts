@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   GreenopsError,
@@ -6,6 +5,7 @@ import {
   createLogger,
   isStreamName,
   isTenant,
+  timeExpressionMs,
   type Config,
   type StreamName,
 } from '../../core/index.js';
@@ -18,7 +18,7 @@ import {
   replayCsv,
   type Publisher,
 } from '../../edge/index.js';
-import { mqttSettings, readConfig } from '../runtime.js';
+import { mqttSettings, readConfig, readInputFile } from '../runtime.js';
 import { runUntilSignal } from '../signals.js';
 
 interface EdgeFlags {
@@ -112,14 +112,8 @@ function parsePositive(flag: string, value: string | undefined, integer = false)
 
 function parseTimeFlag(flag: string, value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;
-  if (value === 'now') return now;
-  const relative = /^-(\d+)([smhdw])$/.exec(value);
-  if (relative)
-    return (
-      now - Number(relative[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[relative[2] as 's']
-    );
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms))
+  const ms = timeExpressionMs(value, now);
+  if (ms === undefined)
     throw usage(flag, `"${value}" is not an ISO 8601 time, "now" or a relative time such as -24h`);
   return ms;
 }
@@ -191,16 +185,7 @@ export function registerEdgeCommands(program: Command): void {
     .action(async (opts: EdgeFlags & { file: string }) => {
       const stream = parseStream(opts.stream, false) as StreamName;
       const rate = parsePositive('rate', opts.rate);
-      let text: string;
-      try {
-        text = readFileSync(opts.file, 'utf8');
-      } catch (err) {
-        throw new GreenopsError(
-          'INVALID_INPUT_FILE',
-          `${opts.file}: cannot read: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
+      const text = readInputFile(opts.file);
       const ctx = edgeContext(opts);
       const { config, logger } = ctx;
       const { publisher, finish } = await openPublisher(opts, ctx, 'replay');

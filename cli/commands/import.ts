@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   GreenopsError,
@@ -10,7 +10,7 @@ import {
 } from '../../core/index.js';
 import { isProblem, replayRecords, type ReplayProblem } from '../../edge/index.js';
 import { reasonKind } from '../../ingest/index.js';
-import { openStores, readConfig } from '../runtime.js';
+import { openStores, readConfig, readInputFile } from '../runtime.js';
 
 const BATCH = 10_000;
 
@@ -50,16 +50,7 @@ export function registerImportCommands(program: Command): void {
         throw new GreenopsError('BAD_REQUEST', `--tenant: "${config.tenant}" is not a valid tenant`, {
           field: 'tenant',
         });
-      let text: string;
-      try {
-        text = readFileSync(opts.file, 'utf8');
-      } catch (err) {
-        throw new GreenopsError(
-          'INVALID_INPUT_FILE',
-          `${opts.file}: cannot read: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
+      const text = readInputFile(opts.file);
       const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
       let stores;
       try {
