@@ -60,6 +60,9 @@ export class BatchWriter {
   private filling: Batch = emptyBatch();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
+  /** Size and age of the batch being written, taken when it started (the write consumes the batch). */
+  private writingSize: number | undefined;
+  private writingStartedMs: number | undefined;
   private closed = false;
   private readonly wakers = new Set<() => void>();
   readonly stats: BatchWriterStats = {
@@ -100,9 +103,6 @@ export class BatchWriter {
     const f = this.filling;
     return f.points.length + f.registers.length + f.deadLetters.length + (this.writingSize ?? 0);
   }
-
-  private writingSize: number | undefined;
-  private writingStartedMs: number | undefined;
 
   /** Receive time of the oldest data not yet written, or undefined when all is written. */
   get oldestPendingMs(): number | undefined {
