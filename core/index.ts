@@ -11,3 +11,4 @@ export * from './mqtt-settings.js';
 export * from './danish-holidays.js';
 export * from './metrics.js';
 export * from './time-expressions.js';
+export * from './danish-time.js';

@@ -1,4 +1,4 @@
-import type { StreamName } from '../../core/index.js';
+import { danishLocalTime, type StreamName } from '../../core/index.js';
 
 /** A record as published: the JSON object of one stream's schema. */
 export type SimRecord = Record<string, unknown>;
@@ -29,24 +29,7 @@ export function iso(ms: number): string {
 }
 
 /** Hours since local midnight and ISO weekday (1 = Monday) in Danish time (CET/CEST). */
-export function localTime(ms: number): { hour: number; weekday: number } {
-  const offsetH = isDanishSummerTime(ms) ? 2 : 1;
-  const local = new Date(ms + offsetH * 3_600_000);
-  const hour = local.getUTCHours() + local.getUTCMinutes() / 60;
-  const weekday = ((local.getUTCDay() + 6) % 7) + 1;
-  return { hour, weekday };
-}
-
-/** EU summer time: last Sunday of March 01:00 UTC to last Sunday of October 01:00 UTC. */
-function isDanishSummerTime(ms: number): boolean {
-  const year = new Date(ms).getUTCFullYear();
-  const lastSunday = (month: number) => {
-    const d = new Date(Date.UTC(year, month + 1, 0, 1));
-    d.setUTCDate(d.getUTCDate() - d.getUTCDay());
-    return d.getTime();
-  };
-  return ms >= lastSunday(2) && ms < lastSunday(9);
-}
+export const localTime = danishLocalTime;
 
 /** Outdoor temperature in Denmark: seasonal (coldest late January), daily cycle, and weather noise. */
 export function outdoorTemperature(ms: number, weather: number): number {
