@@ -1,2 +1,3 @@
 export { startGreenops, type GreenopsApp, type Roles, type SimulationSettings } from './greenops-app.js';
 export { readConfig, openStores, mqttSettings, type Stores } from './runtime.js';
+export { sampleEnergyCsv } from './commands/energy.js';

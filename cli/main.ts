@@ -5,6 +5,7 @@ import { registerEdgeCommands } from './commands/edge.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
 import { registerImportCommands } from './commands/import.js';
+import { registerEnergyCommands } from './commands/energy.js';
 
 const program = new Command('greenops')
   .description('Green-operations IoT analytics for Danish municipalities')
@@ -13,6 +14,7 @@ registerServeCommands(program);
 registerEdgeCommands(program);
 registerDeadLetterCommands(program);
 registerImportCommands(program);
+registerEnergyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,3 +2,21 @@ export { accuracy, meetsAshraeG14Hourly, ASHRAE_G14_HOURLY, type Accuracy } from
 export { hourOfWeek, HOUR_MS, type HourlySeries } from './hourly-series.js';
 export { seasonalNaiveForecast } from './seasonal-naive.js';
 export { fitTowt, predictTowt, temperatureSegments, TEMPERATURE_KNOTS_C, type TowtModel } from './towt.js';
+export { seriesFromRows, ZERO_RUN_HOURS, type MeterRow, type MeterSeries } from './series-from-rows.js';
+export {
+  NeuralForecaster,
+  DEFAULT_NEURAL_OPTIONS,
+  QUANTILES,
+  dayOrigins,
+  type Forecast,
+  type NeuralOptions,
+  type MeterModel,
+} from './neural-forecaster.js';
+export {
+  backtest,
+  BACKTEST_MODELS,
+  type BacktestReport,
+  type MeterBacktest,
+  type BacktestModel,
+} from './backtest.js';
+export { loadTf } from './tf-runtime.js';

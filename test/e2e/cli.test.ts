@@ -139,3 +139,44 @@ describe('greenops import energy', () => {
     }
   });
 });
+
+describe('greenops energy sample and backtest', () => {
+  it('writes a sample history and backtests it, printing one JSON document with --json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'greenops-backtest-'));
+    try {
+      const file = join(dir, 'sample.csv');
+      const sample = runCli(['energy', 'sample', '--meters', '3', '--days', '60', '--out', file]);
+      expect(await sample.exited).toBe(0);
+      const run = runCli([
+        'energy',
+        'backtest',
+        '--input',
+        file,
+        '--train-until',
+        '2024-02-15T00:00:00Z',
+        '--epochs',
+        '3',
+        '--json',
+      ]);
+      expect(await run.exited).toBe(0);
+      const json = run.output().slice(run.output().indexOf('{'));
+      const report = JSON.parse(json.slice(0, json.lastIndexOf('}') + 1)) as Record<string, unknown> & {
+        meters: unknown[];
+        median: Record<string, unknown>;
+      };
+      expect(report).toMatchObject({
+        trainUntil: '2024-02-15T00:00:00.000Z',
+        horizonHours: 24,
+        backend: 'wasm',
+      });
+      expect(report.meters).toHaveLength(3);
+      expect(Object.keys(report.median).sort()).toEqual(['neural', 'seasonalNaive', 'towt']);
+      expect(typeof report.trainingSeconds).toBe('number');
+      const bad = runCli(['energy', 'backtest', '--input', file, '--horizon', '72']);
+      expect(await bad.exited).toBe(2);
+      expect(bad.output()).toContain('--horizon: must be a whole number of hours from 1 to 48');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,0 +1,278 @@
+import { danishLocalTime, isDanishClosureDay } from '../../core/index.js';
+import { HOUR_MS, type HourlySeries } from './hourly-series.js';
+import { fitTowt, predictTowt, type TowtModel } from './towt.js';
+import { loadTf, type Tf } from './tf-runtime.js';
+
+export const QUANTILES = [0.1, 0.5, 0.9] as const;
+
+export interface NeuralOptions {
+  horizon: number;
+  hidden: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Called after each epoch with the training loss. */
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export const DEFAULT_NEURAL_OPTIONS: NeuralOptions = {
+  horizon: 24,
+  hidden: 64,
+  epochs: 40,
+  batchSize: 128,
+  learningRate: 0.003,
+  seed: 1,
+};
+
+const RESIDUAL_LAGS = 48;
+const LOAD_LAGS = 24;
+
+export interface MeterModel {
+  meter: string;
+  towt: TowtModel;
+  /** Mean load over the training range: every input and output is scaled by it (one model for all meters). */
+  scale: number;
+}
+
+export interface Forecast {
+  median: number[];
+  lower: number[];
+  upper: number[];
+}
+
+/**
+ * A day-ahead forecaster trained across all meters of a tenant. Each meter's TOWT regression supplies the
+ * expected load from time of week and temperature; a small network learns what TOWT misses from the last two
+ * days' residuals, the last day's load and last week's same hours, and outputs the 10th, 50th and 90th
+ * percentile of each hour's correction (pinball loss), so the forecast comes with an 80 % interval. The
+ * interval is then widened or narrowed on held-out days until it covers 80 % there (split-conformal style).
+ */
+export class NeuralForecaster {
+  private constructor(
+    private readonly tf: Tf,
+    private readonly network: import('@tensorflow/tfjs').LayersModel,
+    readonly meters: Map<string, MeterModel>,
+    readonly options: NeuralOptions,
+    /** Multiplier on the distance from median to each interval bound, found on held-out days. */
+    readonly intervalScale: number,
+    readonly backend: string,
+  ) {}
+
+  /** Trains on hours [0, trainUntil) of each series (all on the same hourly grid). */
+  static async train(
+    series: readonly (HourlySeries & { meter: string })[],
+    trainUntil: number,
+    options: Partial<NeuralOptions> = {},
+  ): Promise<NeuralForecaster> {
+    const o = { ...DEFAULT_NEURAL_OPTIONS, ...options };
+    const { tf, backend } = await loadTf();
+    const meters = new Map<string, MeterModel>();
+    const samples: { x: number[]; y: number[]; origin: number }[] = [];
+    for (const s of series) {
+      const towt = fitTowt(s, 0, trainUntil);
+      const used = s.kwh.slice(0, trainUntil).filter((v) => !Number.isNaN(v));
+      const scale = Math.max(1e-6, used.reduce((a, b) => a + b, 0) / Math.max(1, used.length));
+      const model = { meter: s.meter, towt, scale };
+      meters.set(s.meter, model);
+      const expected = predictTowt(towt, s, 0, s.kwh.length);
+      for (const origin of dayOrigins(s.start, 168, trainUntil - o.horizon)) {
+        const y = targets(s, expected, model.scale, origin, o.horizon);
+        if (y.some(Number.isNaN)) continue;
+        samples.push({ x: features(s, expected, model.scale, origin, o.horizon), y, origin });
+      }
+    }
+    if (samples.length < 20)
+      throw new Error(
+        `too little history to train: ${samples.length} usable days across ${series.length} meters`,
+      );
+    // The last tenth of days (by time) is held out to calibrate the interval.
+    const cutoff =
+      [...samples].sort((a, b) => a.origin - b.origin)[Math.floor(samples.length * 0.9)]?.origin ?? Infinity;
+    const fit = samples.filter((s) => s.origin < cutoff);
+    const held = samples.filter((s) => s.origin >= cutoff);
+
+    const inputs = (fit[0] as { x: number[] }).x.length;
+    const network = tf.sequential();
+    network.add(
+      tf.layers.dense({
+        units: o.hidden,
+        activation: 'relu',
+        inputShape: [inputs],
+        kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed }),
+      }),
+    );
+    network.add(
+      tf.layers.dense({
+        units: o.horizon * QUANTILES.length,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed + 1 }),
+      }),
+    );
+    network.compile({
+      optimizer: tf.train.adam(o.learningRate),
+      loss: (yTrue: import('@tensorflow/tfjs').Tensor, yPred: import('@tensorflow/tfjs').Tensor) =>
+        pinball(tf, yTrue, yPred, o.horizon),
+    });
+    const x = tf.tensor2d(fit.map((s) => s.x));
+    // tfjs wants targets shaped like the output: the hour targets once per quantile.
+    const y = tf.tensor2d(fit.map((s) => QUANTILES.flatMap(() => s.y)));
+    try {
+      await network.fit(x, y, {
+        epochs: o.epochs,
+        batchSize: o.batchSize,
+        shuffle: true,
+        verbose: 0,
+        callbacks: {
+          onEpochEnd: async (epoch, logs) => o.onEpoch?.(epoch + 1, Number(logs?.loss ?? Number.NaN)),
+        },
+      });
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+    const forecaster = new NeuralForecaster(tf, network, meters, o, 1, backend);
+    return new NeuralForecaster(tf, network, meters, o, forecaster.calibrate(held), backend);
+  }
+
+  /** Forecasts `horizon` hours from `origin` (an hour index of the series) using only data before it. */
+  forecast(series: HourlySeries & { meter: string }, origin: number): Forecast {
+    const model = this.meters.get(series.meter);
+    if (!model) throw new Error(`no model for meter ${series.meter}`);
+    const expected = predictTowt(model.towt, series, origin - 168, 168 + this.options.horizon);
+    const full = new Array<number>(origin - 168).fill(Number.NaN).concat(expected);
+    const out = this.predictRaw([
+      features(series, full, model.scale, origin, this.options.horizon),
+    ])[0] as number[];
+    return this.toForecast(out, full, model.scale, origin, this.intervalScale);
+  }
+
+  dispose(): void {
+    this.network.dispose();
+  }
+
+  private predictRaw(rows: number[][]): number[][] {
+    const input = this.tf.tensor2d(rows);
+    const output = this.network.predict(input) as import('@tensorflow/tfjs').Tensor;
+    const values = output.arraySync() as number[][];
+    input.dispose();
+    output.dispose();
+    return values;
+  }
+
+  private toForecast(
+    raw: number[],
+    expected: number[],
+    scale: number,
+    origin: number,
+    intervalScale: number,
+  ): Forecast {
+    const f: Forecast = { median: [], lower: [], upper: [] };
+    const H = this.options.horizon;
+    for (let h = 0; h < H; h++) {
+      const [q10, q50, q90] = [raw[h] as number, raw[H + h] as number, raw[2 * H + h] as number].sort(
+        (a, b) => a - b,
+      ) as [number, number, number];
+      const base = expected[origin + h] as number;
+      f.median.push(base + scale * q50);
+      f.lower.push(base + scale * (q50 - intervalScale * (q50 - q10)));
+      f.upper.push(base + scale * (q50 + intervalScale * (q90 - q50)));
+    }
+    return f;
+  }
+
+  /** The interval multiplier that makes the 80 % interval cover 80 % of held-out hours. */
+  private calibrate(held: { x: number[]; y: number[] }[]): number {
+    if (held.length === 0) return 1;
+    const raw = this.predictRaw(held.map((s) => s.x));
+    const H = this.options.horizon;
+    const coverage = (m: number) => {
+      let inside = 0;
+      let total = 0;
+      held.forEach((s, i) => {
+        const r = raw[i] as number[];
+        for (let h = 0; h < H; h++) {
+          const [q10, q50, q90] = [r[h] as number, r[H + h] as number, r[2 * H + h] as number].sort(
+            (a, b) => a - b,
+          ) as [number, number, number];
+          const y = s.y[h] as number;
+          total += 1;
+          if (y >= q50 - m * (q50 - q10) && y <= q50 + m * (q90 - q50)) inside += 1;
+        }
+      });
+      return inside / total;
+    };
+    let lo = 0.25;
+    let hi = 4;
+    for (let k = 0; k < 30; k++) {
+      const mid = (lo + hi) / 2;
+      if (coverage(mid) < 0.8) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  }
+}
+
+function pinball(
+  tf: Tf,
+  yTrue: import('@tensorflow/tfjs').Tensor,
+  yPred: import('@tensorflow/tfjs').Tensor,
+  horizon: number,
+) {
+  return tf.tidy(() => {
+    const losses = QUANTILES.map((q, k) => {
+      const pred = yPred.slice([0, k * horizon], [-1, horizon]);
+      const error = yTrue.slice([0, k * horizon], [-1, horizon]).sub(pred);
+      return tf.maximum(error.mul(q), error.mul(q - 1)).mean();
+    });
+    return tf.addN(losses).div(QUANTILES.length) as import('@tensorflow/tfjs').Scalar;
+  });
+}
+
+/** Hour indexes of 00:00 UTC, from `from` (inclusive) to `to` (inclusive). */
+export function dayOrigins(start: number, from: number, to: number): number[] {
+  const out: number[] = [];
+  const firstMidnight = Math.ceil(start / 86_400_000) * 86_400_000;
+  for (let i = (firstMidnight - start) / HOUR_MS; i <= to; i += 24) if (i >= from) out.push(i);
+  return out;
+}
+
+function targets(
+  s: HourlySeries,
+  expected: number[],
+  scale: number,
+  origin: number,
+  horizon: number,
+): number[] {
+  const y: number[] = [];
+  for (let h = 0; h < horizon; h++)
+    y.push(((s.kwh[origin + h] as number) - (expected[origin + h] as number)) / scale);
+  return y;
+}
+
+/** Inputs known at 00:00 UTC of the forecast day, all scaled by the meter's mean load. */
+function features(
+  s: HourlySeries,
+  expected: number[],
+  scale: number,
+  origin: number,
+  horizon: number,
+): number[] {
+  const x: number[] = [];
+  const value = (i: number) => {
+    const v = s.kwh[i] as number;
+    return Number.isNaN(v) ? (expected[i] as number) : v;
+  };
+  for (let k = 1; k <= RESIDUAL_LAGS; k++) {
+    const v = s.kwh[origin - k] as number;
+    x.push(Number.isNaN(v) ? 0 : (v - (expected[origin - k] as number)) / scale);
+  }
+  for (let k = 1; k <= LOAD_LAGS; k++) x.push(value(origin - k) / scale);
+  for (let h = 0; h < horizon; h++) x.push(value(origin - 168 + h) / scale);
+  for (let h = 0; h < horizon; h++) x.push((expected[origin + h] as number) / scale);
+  for (let h = 0; h < horizon; h += 3) x.push((s.temperatureC[origin + h] as number) / 10);
+  const dayMs = s.start + origin * HOUR_MS + 12 * HOUR_MS;
+  const weekday = danishLocalTime(dayMs).weekday;
+  for (let d = 1; d <= 7; d++) x.push(weekday === d ? 1 : 0);
+  x.push(isDanishClosureDay(dayMs) ? 1 : 0);
+  return x;
+}
