@@ -15,6 +15,8 @@ import type { Republish } from '../ingest/index.js';
 import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import { errorMiddleware, notFoundHandler } from './error-middleware.js';
 import { openApiDocument } from './openapi.js';
+import { energyRoutes } from './routes/energy.js';
+import type { FileModelRegistry } from '../models/index.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { streamRoutes } from './routes/streams.js';
@@ -34,6 +36,8 @@ export interface ApiOptions {
   republish?: Republish;
   /** The ingest's decoding limits, so replay judges validity as the ingest will. */
   decodeLimits?: DecodeLimits;
+  /** Trained energy models; without it the energy routes answer 404. */
+  energyModels?: FileModelRegistry;
 }
 
 export function createApp(options: ApiOptions): Express {
@@ -68,6 +72,14 @@ export function createApp(options: ApiOptions): Express {
   });
   const v1 = express.Router();
   v1.use(streamRoutes({ store: options.store, clock, defaultTenant: options.defaultTenant }));
+  v1.use(
+    energyRoutes({
+      store: options.store,
+      registry: options.energyModels,
+      clock,
+      defaultTenant: options.defaultTenant,
+    }),
+  );
   v1.use(
     deadLetterRoutes({
       deadLetters: options.deadLetters,

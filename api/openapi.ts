@@ -91,6 +91,20 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json({ $ref: '#/components/schemas/Series' }), 400: error },
         },
       },
+      '/api/v1/energy/model': {
+        get: {
+          summary: "The tenant's energy model card: data range, backtest metrics, gate decision, limitations",
+          parameters: [tenant],
+          responses: { 200: json({ type: 'object' }), 404: error },
+        },
+      },
+      '/api/v1/energy/forecast': {
+        get: {
+          summary: "Tomorrow's hourly kWh for a meter (p10/p50/p90 when the neural model is served)",
+          parameters: [tenant, param('device', 'Meter the model was trained on.', { type: 'string' }, true)],
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
       '/api/v1/dead-letters': {
         get: {
           summary: 'Refused input, newest first',

@@ -10,6 +10,8 @@ import { IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
 import { MqttPublisher, SimulationRunner, createSimulators } from '../edge/index.js';
 import { mqttSettings, openStores, type Stores } from './runtime.js';
+import { FileModelRegistry } from '../models/index.js';
+import { join } from 'node:path';
 
 export interface Roles {
   ingest: boolean;
@@ -121,6 +123,7 @@ export async function startGreenops(
         metrics: () => ingestRef?.metrics() ?? [],
         republish,
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
+        energyModels: new FileModelRegistry(join(config.dataDir, 'models', 'energy')),
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());

@@ -1,9 +1,28 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { GreenopsError, timeExpressionMs } from '../../core/index.js';
+import { join } from 'node:path';
+import { GreenopsError, createLogger, timeExpressionMs } from '../../core/index.js';
 import { EnergySimulator, Random, isProblem, replayRecords } from '../../edge/index.js';
-import { backtest, seriesFromRows, HOUR_MS, type BacktestReport, type MeterRow } from '../../models/index.js';
-import { readInputFile } from '../runtime.js';
+import {
+  FileModelRegistry,
+  backtest,
+  gate,
+  loadEnergySeries,
+  seriesFromRows,
+  trainAndBacktest,
+  HOUR_MS,
+  type BacktestReport,
+  type MeterRow,
+} from '../../models/index.js';
+import { openStores, readConfig, readInputFile } from '../runtime.js';
+
+/** Stated on every model card (EU AI Act transparency: what the model is and is not fit for). */
+const MODEL_LIMITATIONS = [
+  'Day-ahead hourly forecasts of metered kWh; trained only on this tenant’s meters.',
+  'Backtests use measured outdoor temperatures in place of a weather forecast; live forecasts without a weather forecast use last week’s temperatures and are less accurate in changing weather.',
+  'A meter with less than a year of history has not seen every season; its forecasts for unseen weather are unreliable.',
+  'Forecasts support facility managers; they are not used to make decisions about individuals.',
+];
 
 /**
  * A realistic hourly history for tests and backtests, from the building simulator: `timestamp,meter_id,kwh,
@@ -79,7 +98,110 @@ function printReport(r: BacktestReport): void {
 }
 
 export function registerEnergyCommands(program: Command): void {
-  const energy = program.command('energy').description('energy models: backtests and sample data');
+  const energy = program.command('energy').description('energy models: training, backtests and sample data');
+
+  energy
+    .command('train')
+    .description(
+      "train the tenant's forecaster on its stored history, backtest it on the last weeks, gate and register it",
+    )
+    .option('--tenant <tenant>', 'tenant (GREENOPS_TENANT)')
+    .option('--days <n>', 'history to use, in days', '400')
+    .option('--holdout-days <n>', 'most recent days kept out of training for the backtest', '28')
+    .option('--epochs <n>', 'training epochs', '40')
+    .option('--store <kind>', 'duckdb | influx (GREENOPS_STORE)')
+    .option('--data-dir <dir>', 'folder for embedded data and models (GREENOPS_DATA_DIR)')
+    .action(
+      async (opts: {
+        tenant?: string;
+        days: string;
+        holdoutDays: string;
+        epochs: string;
+        store?: string;
+        dataDir?: string;
+      }) => {
+        const flags: Record<string, string> = {};
+        if (opts.tenant !== undefined) flags.tenant = opts.tenant;
+        if (opts.store !== undefined) flags.store = opts.store;
+        if (opts.dataDir !== undefined) flags.dataDir = opts.dataDir;
+        const config = readConfig(flags);
+        const [days, holdout, epochs] = [Number(opts.days), Number(opts.holdoutDays), Number(opts.epochs)];
+        for (const [flag, v] of [
+          ['days', days],
+          ['holdout-days', holdout],
+          ['epochs', epochs],
+        ] as const) {
+          if (!Number.isInteger(v) || v < 1)
+            throw new GreenopsError('BAD_REQUEST', `--${flag}: must be a positive whole number`, {
+              field: flag,
+            });
+        }
+        const logger = createLogger({ level: 'warn' });
+        const stores = await openStores(config, logger);
+        let series;
+        try {
+          series = await loadEnergySeries(
+            stores.store,
+            config.tenant,
+            Date.now() - days * 86_400_000,
+            Date.now(),
+          );
+        } finally {
+          await stores.close();
+        }
+        if (series.length === 0)
+          throw new GreenopsError('BAD_REQUEST', `tenant ${config.tenant} has no kWh meters with history`);
+        const length = (series[0] as { kwh: number[] }).kwh.length;
+        const trainUntil = length - holdout * 24;
+        if (trainUntil < 21 * 24)
+          throw new GreenopsError(
+            'BAD_REQUEST',
+            `--holdout-days: only ${Math.floor(length / 24)} days of history; need at least 21 days to train before the ${holdout} held out`,
+            { field: 'holdout-days' },
+          );
+        const started = new Date();
+        const { report, forecaster } = await trainAndBacktest(series, trainUntil, {
+          epochs,
+          onEpoch: (e, loss) =>
+            e % 10 === 0 && process.stderr.write(`training: epoch ${e}/${epochs}, loss ${loss.toFixed(4)}\n`),
+        });
+        try {
+          const decision = gate(report);
+          const start = (series[0] as { start: number }).start;
+          const registry = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
+          const card = registry.save(
+            {
+              tenant: config.tenant,
+              createdAt: started.toISOString(),
+              trainingFrom: new Date(start).toISOString(),
+              trainingUntil: report.trainUntil,
+              backtestUntil: new Date(start + length * HOUR_MS).toISOString(),
+              backend: report.backend,
+              meters: series.map((s) => s.meter),
+              backtest: {
+                ...report,
+                meters: report.meters.map(({ meter, days: d, accuracy, neuralMeetsG14 }) => ({
+                  meter,
+                  days: d,
+                  accuracy,
+                  neuralMeetsG14,
+                })),
+              },
+              gate: decision,
+              limitations: MODEL_LIMITATIONS,
+            },
+            await forecaster.toArtifacts(),
+          );
+          printReport(report);
+          console.log(
+            `registered version ${card.version} for ${config.tenant}: serving ${decision.serve}${decision.neuralPassed ? ' (live)' : ''}`,
+          );
+          for (const reason of decision.reasons) console.log(`  ${reason}`);
+        } finally {
+          forecaster.dispose();
+        }
+      },
+    );
 
   energy
     .command('sample')

@@ -41,6 +41,17 @@ export async function backtest(
   trainUntil: number,
   options: Partial<NeuralOptions> = {},
 ): Promise<BacktestReport> {
+  const { report, forecaster } = await trainAndBacktest(series, trainUntil, options);
+  forecaster.dispose();
+  return report;
+}
+
+/** As backtest, keeping the trained forecaster (the caller disposes of it). */
+export async function trainAndBacktest(
+  series: MeterSeries[],
+  trainUntil: number,
+  options: Partial<NeuralOptions> = {},
+): Promise<{ report: BacktestReport; forecaster: NeuralForecaster }> {
   const started = performance.now();
   const neural = await NeuralForecaster.train(series, trainUntil, options);
   const trainingSeconds = (performance.now() - started) / 1000;
@@ -82,8 +93,9 @@ export async function backtest(
         neuralMeetsG14: meetsAshraeG14Hourly(result.neural),
       });
     }
-  } finally {
+  } catch (err) {
     neural.dispose();
+    throw err;
   }
   const median = Object.fromEntries(
     BACKTEST_MODELS.map((m) => {
@@ -97,7 +109,7 @@ export async function backtest(
       return [m, entry];
     }),
   ) as Record<BacktestModel, Omit<Accuracy, 'n'>>;
-  return {
+  const report: BacktestReport = {
     trainUntil: new Date((series[0]?.start ?? 0) + trainUntil * HOUR_MS).toISOString(),
     horizonHours: horizon,
     backend: neural.backend,
@@ -107,6 +119,7 @@ export async function backtest(
     median,
     neuralToNaiveCvRmse: median.neural.cvRmsePct / median.seasonalNaive.cvRmsePct,
   };
+  return { report, forecaster: neural };
 }
 
 function medianOf(values: number[]): number {

@@ -14,9 +14,14 @@ export {
 } from './neural-forecaster.js';
 export {
   backtest,
+  trainAndBacktest,
   BACKTEST_MODELS,
   type BacktestReport,
   type MeterBacktest,
   type BacktestModel,
 } from './backtest.js';
 export { loadTf } from './tf-runtime.js';
+export { gate, type GateDecision } from './gate.js';
+export { FileModelRegistry, type ModelCard } from './registry.js';
+export type { ForecasterArtifacts } from './neural-forecaster.js';
+export { loadEnergySeries } from './load-series.js';

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sampleEnergyCsv } from '../../cli/index.js';
 import { backtest } from './backtest.js';
+import { NeuralForecaster } from './neural-forecaster.js';
+import { FileModelRegistry, type ModelCard } from './registry.js';
 import { seriesFromRows, type MeterRow } from './series-from-rows.js';
 import { HOUR_MS } from './hourly-series.js';
 
@@ -30,6 +35,39 @@ describe('neural day-ahead forecaster (tfjs, wasm)', () => {
     expect(report.meters.every((m) => m.neuralMeetsG14)).toBe(true);
     expect(report.meters[0]?.days).toBe(Math.floor((series[0]!.kwh.length - trainUntil - 24) / 24) + 1);
   }, 60_000);
+
+  it('saves and loads again to the same forecasts (registry round trip)', async () => {
+    const series = seriesFromRows(rowsOf(sampleEnergyCsv(2, 60, 9)));
+    const trained = await NeuralForecaster.train(series, 45 * 24, { epochs: 3 });
+    const dir = mkdtempSync(join(tmpdir(), 'greenops-registry-'));
+    try {
+      const registry = new FileModelRegistry(dir);
+      const report = { meters: [], median: {} } as unknown as ModelCard['backtest'];
+      const card = registry.save(
+        {
+          tenant: 't',
+          createdAt: '',
+          trainingFrom: '',
+          trainingUntil: '',
+          backtestUntil: '',
+          backend: trained.backend,
+          meters: ['x'],
+          backtest: report,
+          gate: { serve: 'neural', neuralPassed: true, reasons: [] },
+          limitations: [],
+        },
+        await trained.toArtifacts(),
+      );
+      expect(registry.current('t')).toMatchObject({ live: true, card: { version: 1 } });
+      const loaded = await NeuralForecaster.fromArtifacts(registry.artifacts('t', card.version));
+      const origin = 50 * 24;
+      expect(loaded.forecast(series[0]!, origin)).toEqual(trained.forecast(series[0]!, origin));
+      loaded.dispose();
+    } finally {
+      trained.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('sets aside zero-filled outages and impossible values instead of training on them', () => {
     const t0 = Date.UTC(2025, 0, 1);

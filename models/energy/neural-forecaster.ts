@@ -35,6 +35,18 @@ export interface MeterModel {
   scale: number;
 }
 
+export interface ForecasterArtifacts {
+  manifest: {
+    format: string;
+    topology: object;
+    weightSpecs: import('@tensorflow/tfjs').io.WeightsManifestEntry[];
+    meters: MeterModel[];
+    options: Omit<NeuralOptions, 'onEpoch'> & { onEpoch?: undefined };
+    intervalScale: number;
+  };
+  weights: Buffer;
+}
+
 export interface Forecast {
   median: number[];
   lower: number[];
@@ -148,6 +160,58 @@ export class NeuralForecaster {
 
   dispose(): void {
     this.network.dispose();
+  }
+
+  /** Everything needed to load this forecaster again: the network's topology and weights, and per-meter parts. */
+  async toArtifacts(): Promise<ForecasterArtifacts> {
+    let saved: import('@tensorflow/tfjs').io.ModelArtifacts | undefined;
+    await this.network.save(
+      this.tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    if (!saved?.weightData || !saved.weightSpecs) throw new Error('the network did not save its weights');
+    const weightData = Array.isArray(saved.weightData)
+      ? Buffer.concat(saved.weightData.map((b) => Buffer.from(b)))
+      : Buffer.from(saved.weightData);
+    return {
+      manifest: {
+        format: 'greenops-energy-neural/1',
+        topology: saved.modelTopology as object,
+        weightSpecs: saved.weightSpecs,
+        meters: [...this.meters.values()],
+        options: { ...this.options, onEpoch: undefined },
+        intervalScale: this.intervalScale,
+      },
+      weights: weightData,
+    };
+  }
+
+  static async fromArtifacts({ manifest, weights }: ForecasterArtifacts): Promise<NeuralForecaster> {
+    if (manifest.format !== 'greenops-energy-neural/1')
+      throw new Error(`unknown model format ${String(manifest.format)}`);
+    const { tf, backend } = await loadTf();
+    const buffer = weights.buffer.slice(
+      weights.byteOffset,
+      weights.byteOffset + weights.byteLength,
+    ) as ArrayBuffer;
+    const network = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: manifest.topology,
+        weightSpecs: manifest.weightSpecs,
+        weightData: buffer,
+      }),
+    );
+    const meters = new Map(manifest.meters.map((m) => [m.meter, m]));
+    return new NeuralForecaster(
+      tf,
+      network,
+      meters,
+      { ...DEFAULT_NEURAL_OPTIONS, ...manifest.options },
+      manifest.intervalScale,
+      backend,
+    );
   }
 
   private predictRaw(rows: number[][]): number[][] {

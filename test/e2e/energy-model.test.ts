@@ -1,0 +1,83 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMemoryLogger, loadConfig } from '../../core/index.js';
+import { sampleEnergyCsv, startGreenops, type GreenopsApp } from '../../cli/index.js';
+import { runCli } from '../harness/cli-process.js';
+
+const HOUR = 3_600_000;
+
+describe('energy model: import → train (backtest, gate, registry) → model card and forecast over HTTP', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'greenops-energy-'));
+  let app: GreenopsApp | undefined;
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trains on stored history, registers a version with its gate decision, and serves forecasts for tomorrow', async () => {
+    const days = 60;
+    const start = Math.floor(Date.now() / HOUR) * HOUR - days * 86_400_000;
+    const file = join(dir, 'history.csv');
+    writeFileSync(file, sampleEnergyCsv(3, days, 5, start));
+    expect(await runCli(['import', 'energy', '--file', file, '--data-dir', dir]).exited).toBe(0);
+
+    const train = runCli([
+      'energy',
+      'train',
+      '--data-dir',
+      dir,
+      '--days',
+      String(days + 1),
+      '--holdout-days',
+      '7',
+      '--epochs',
+      '5',
+    ]);
+    expect(await train.exited).toBe(0);
+    expect(train.output()).toMatch(/registered version 1 for demo: serving (neural|towt|seasonalNaive)/);
+    expect(existsSync(join(dir, 'models', 'energy', 'demo', 'v1', 'weights.bin'))).toBe(true);
+
+    app = await startGreenops(
+      loadConfig({
+        env: { GREENOPS_DATA_DIR: dir, PORT: '0', GREENOPS_BROKER_PORT: '0', GREENOPS_SIMULATE: 'false' },
+      }),
+      createMemoryLogger('warn').logger,
+      { ingest: false, api: true, simulate: false },
+    );
+    const api = app.apiUrl as string;
+    const model = (await (await fetch(`${api}/api/v1/energy/model`)).json()) as {
+      card: {
+        version: number;
+        meters: string[];
+        gate: { serve: string; reasons: string[] };
+        limitations: string[];
+        backtest: { median: object };
+      };
+    };
+    expect(model.card.version).toBe(1);
+    expect(model.card.meters).toHaveLength(3);
+    expect(model.card.gate.reasons.length).toBeGreaterThan(0);
+    expect(model.card.limitations.join(' ')).toContain('weather forecast');
+
+    const meter = model.card.meters[0] as string;
+    const res = await fetch(`${api}/api/v1/energy/forecast?device=${meter}`);
+    expect(res.status).toBe(200);
+    const forecast = (await res.json()) as {
+      model: { serve: string };
+      points: { time: string; p50: number; p10?: number; p90?: number }[];
+    };
+    expect(forecast.model.serve).toBe(model.card.gate.serve);
+    expect(forecast.points).toHaveLength(24);
+    expect(Date.parse(forecast.points[0]!.time) % 86_400_000).toBe(0);
+    expect(Date.parse(forecast.points[0]!.time)).toBeGreaterThan(Date.now());
+    for (const p of forecast.points) {
+      expect(Number.isFinite(p.p50)).toBe(true);
+      if (p.p10 !== undefined) expect(p.p10).toBeLessThanOrEqual(p.p50);
+    }
+    const unknown = await fetch(`${api}/api/v1/energy/forecast?device=not-a-meter`);
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: { field: string } }).error.field).toBe('device');
+  }, 90_000);
+});
