@@ -105,6 +105,19 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json({ type: 'object' }), 400: error, 404: error },
         },
       },
+      '/api/v1/energy/savings': {
+        get: {
+          summary: 'Avoided energy of a measure (TOWT baseline, ASHRAE G14 90 % range)',
+          parameters: [
+            tenant,
+            param('device', 'Meter.', { type: 'string' }, true),
+            ...['baselineFrom', 'baselineTo', 'reportFrom', 'reportTo'].map((n) =>
+              param(n, 'ISO 8601, now, or relative (-30d).', { type: 'string' }, true),
+            ),
+          ],
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
       '/api/v1/dead-letters': {
         get: {
           summary: 'Refused input, newest first',

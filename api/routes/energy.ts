@@ -4,6 +4,7 @@ import {
   FileModelRegistry,
   HOUR_MS,
   NeuralForecaster,
+  avoidedEnergy,
   fitTowt,
   loadEnergySeries,
   predictTowt,
@@ -11,7 +12,7 @@ import {
   type ModelCard,
 } from '../../models/index.js';
 import type { TimeSeriesStore } from '../../store/index.js';
-import { stringParam } from '../query-params.js';
+import { parseTime, stringParam } from '../query-params.js';
 import { tenantParam } from './streams.js';
 
 export interface EnergyRoutesOptions {
@@ -117,6 +118,60 @@ export function energyRoutes({
       reasons: card.gate.reasons,
       temperature: 'last week (no weather forecast configured)',
       points,
+    });
+  });
+
+  router.get('/energy/savings', async (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const tenant = tenantParam(query, defaultTenant);
+    const device = stringParam(query, 'device');
+    if (device === undefined || !isEntityId(device)) throw badRequest('device', 'give the meter, device=…');
+    const now = clock.now();
+    const time = (name: string) => {
+      const text = stringParam(query, name);
+      if (text === undefined) throw badRequest(name, 'is required (ISO 8601, now, or relative such as -30d)');
+      return Math.floor(parseTime(text, name, now) / HOUR_MS) * HOUR_MS;
+    };
+    const [baselineFrom, baselineTo, reportFrom, reportTo] = [
+      time('baselineFrom'),
+      time('baselineTo'),
+      time('reportFrom'),
+      time('reportTo'),
+    ];
+    if (baselineTo - baselineFrom < 28 * DAY_MS)
+      throw badRequest(
+        'baselineTo',
+        'the baseline period must be at least 28 days (a full year is what G14 and CalTRACK ask for)',
+      );
+    if (reportFrom < baselineTo)
+      throw badRequest('reportFrom', 'the reporting period must start after the baseline period ends');
+    if (reportTo <= reportFrom) throw badRequest('reportTo', 'must be after reportFrom');
+    const [series] = await loadEnergySeries(store, tenant, baselineFrom, reportTo, [device]);
+    if (!series) throw notFound(`no kWh readings for ${device} in that period`);
+    const index = (ms: number) => Math.max(0, Math.round((ms - series.start) / HOUR_MS));
+    const report = avoidedEnergy(
+      series,
+      index(baselineFrom),
+      index(baselineTo),
+      index(reportFrom),
+      Math.min(series.kwh.length, index(reportTo)),
+    );
+    const warnings: string[] = [];
+    if (baselineTo - baselineFrom < 365 * DAY_MS)
+      warnings.push('baseline shorter than a year: seasons it has not seen are extrapolated');
+    if (!report.baselineFit.meetsG14)
+      warnings.push(
+        'the baseline model does not meet ASHRAE G14 hourly criteria: treat the result as indicative',
+      );
+    warnings.push(
+      "the 90 % range is statistical (ASHRAE G14); it does not include the baseline model's form error",
+    );
+    res.json({
+      tenant,
+      device,
+      method: 'TOWT baseline, IPMVP option C / CalTRACK hourly; uncertainty per ASHRAE Guideline 14 (90 %)',
+      ...report,
+      warnings,
     });
   });
 

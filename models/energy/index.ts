@@ -25,3 +25,4 @@ export { gate, type GateDecision } from './gate.js';
 export { FileModelRegistry, type ModelCard } from './registry.js';
 export type { ForecasterArtifacts } from './neural-forecaster.js';
 export { loadEnergySeries } from './load-series.js';
+export { avoidedEnergy, type SavingsReport } from './savings.js';

@@ -76,6 +76,21 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       expect(Number.isFinite(p.p50)).toBe(true);
       if (p.p10 !== undefined) expect(p.p10).toBeLessThanOrEqual(p.p50);
     }
+    const savings = (await (
+      await fetch(
+        `${api}/api/v1/energy/savings?device=${meter}&baselineFrom=-60d&baselineTo=-20d&reportFrom=-20d&reportTo=now`,
+      )
+    ).json()) as Record<string, unknown>;
+    expect(savings).toMatchObject({ device: meter, baselineFit: { meetsG14: expect.any(Boolean) } });
+    expect(Number.isFinite(savings.avoidedKwh as number)).toBe(true);
+    expect(savings.warnings).toEqual(
+      expect.arrayContaining(['baseline shorter than a year: seasons it has not seen are extrapolated']),
+    );
+    const short = await fetch(
+      `${api}/api/v1/energy/savings?device=${meter}&baselineFrom=-10d&baselineTo=-5d&reportFrom=-5d&reportTo=now`,
+    );
+    expect(((await short.json()) as { error: { field: string } }).error.field).toBe('baselineTo');
+
     const unknown = await fetch(`${api}/api/v1/energy/forecast?device=not-a-meter`);
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { error: { field: string } }).error.field).toBe('device');
