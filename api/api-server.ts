@@ -16,7 +16,7 @@ import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import { errorMiddleware, notFoundHandler } from './error-middleware.js';
 import { openApiDocument } from './openapi.js';
 import { energyRoutes } from './routes/energy.js';
-import type { FileModelRegistry } from '../models/index.js';
+import { DEFAULT_WASTE_SETTINGS, type FileModelRegistry, type WasteSettings } from '../models/index.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { streamRoutes } from './routes/streams.js';
@@ -36,8 +36,10 @@ export interface ApiOptions {
   republish?: Republish;
   /** The ingest's decoding limits, so replay judges validity as the ingest will. */
   decodeLimits?: DecodeLimits;
-  /** Trained energy models; without it the energy routes answer 404. */
+  /** Trained energy models; without it the energy model routes answer 404. */
   energyModels?: FileModelRegistry;
+  /** Price and emission factor for costing energy waste. */
+  wasteSettings?: WasteSettings;
 }
 
 export function createApp(options: ApiOptions): Express {
@@ -78,6 +80,7 @@ export function createApp(options: ApiOptions): Express {
       registry: options.energyModels,
       clock,
       defaultTenant: options.defaultTenant,
+      waste: options.wasteSettings ?? DEFAULT_WASTE_SETTINGS,
     }),
   );
   v1.use(

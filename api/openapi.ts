@@ -105,6 +105,25 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json({ type: 'object' }), 400: error, 404: error },
         },
       },
+      '/api/v1/energy/waste': {
+        get: {
+          summary:
+            'Waste findings for a meter: after-hours use, hours outside the expected range, drift; with kWh, DKK and CO2e',
+          parameters: [
+            tenant,
+            param('device', 'Meter.', { type: 'string' }, true),
+            param('from', 'Default -30d.'),
+            param('to', 'Default now.'),
+            param('referenceWeeks', 'Weeks before from that define normal behaviour.', {
+              type: 'integer',
+              minimum: 2,
+              maximum: 104,
+              default: 8,
+            }),
+          ],
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
       '/api/v1/energy/savings': {
         get: {
           summary: 'Avoided energy of a measure (TOWT baseline, ASHRAE G14 90 % range)',

@@ -124,6 +124,7 @@ export async function startGreenops(
         republish,
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
         energyModels: new FileModelRegistry(join(config.dataDir, 'models', 'energy')),
+        wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());

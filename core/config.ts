@@ -33,6 +33,8 @@ export interface Config {
   ingestBatchSize: number;
   ingestFlushMs: number;
   maxPayloadBytes: number;
+  energyPriceDkkPerKwh: number;
+  gridCo2KgPerKwh: number;
   influxUrl: string | undefined;
   influxApi: 'auto' | 'v1' | 'v2';
   influxToken: string | undefined;
@@ -235,6 +237,20 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: int(1024, 256 * 1024 * 1024),
     default: 1024 * 1024,
     description: 'Larger MQTT payloads are dead-lettered.',
+  },
+  energyPriceDkkPerKwh: {
+    env: 'GREENOPS_ENERGY_PRICE_DKK_PER_KWH',
+    parse: num(0, 100),
+    default: 2,
+    description:
+      'Price used to cost energy waste (DKK/kWh, all in); an illustrative default: set your tariff.',
+  },
+  gridCo2KgPerKwh: {
+    env: 'GREENOPS_GRID_CO2_KG_PER_KWH',
+    parse: num(0, 10),
+    default: 0.1,
+    description:
+      'Emission factor for wasted energy (kg CO2e/kWh); an illustrative default: set the factor your CO2 account uses.',
   },
   influxUrl: {
     env: 'INFLUX_URL',

@@ -5,14 +5,16 @@ import {
   HOUR_MS,
   NeuralForecaster,
   avoidedEnergy,
+  detectWaste,
   fitTowt,
   loadEnergySeries,
   predictTowt,
   seasonalNaiveForecast,
   type ModelCard,
+  type WasteSettings,
 } from '../../models/index.js';
 import type { TimeSeriesStore } from '../../store/index.js';
-import { parseTime, stringParam } from '../query-params.js';
+import { intParam, parseTime, stringParam } from '../query-params.js';
 import { tenantParam } from './streams.js';
 
 export interface EnergyRoutesOptions {
@@ -21,6 +23,7 @@ export interface EnergyRoutesOptions {
   registry: FileModelRegistry | undefined;
   clock: Clock;
   defaultTenant: string;
+  waste: WasteSettings;
 }
 
 const DAY_MS = 86_400_000;
@@ -33,6 +36,7 @@ export function energyRoutes({
   store,
   registry: configured,
   clock,
+  waste,
   defaultTenant,
 }: EnergyRoutesOptions): Router {
   const router = Router();
@@ -118,6 +122,43 @@ export function energyRoutes({
       reasons: card.gate.reasons,
       temperature: 'last week (no weather forecast configured)',
       points,
+    });
+  });
+
+  router.get('/energy/waste', async (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const tenant = tenantParam(query, defaultTenant);
+    const device = stringParam(query, 'device');
+    if (device === undefined || !isEntityId(device)) throw badRequest('device', 'give the meter, device=…');
+    const now = clock.now();
+    const hour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
+    const to = hour(parseTime(stringParam(query, 'to') ?? 'now', 'to', now));
+    const from = hour(parseTime(stringParam(query, 'from') ?? '-30d', 'from', now));
+    if (from >= to) throw badRequest('from', 'must be before to');
+    const referenceWeeks = intParam(query, 'referenceWeeks', { min: 2, max: 104, fallback: 8 });
+    const referenceFrom = from - referenceWeeks * 7 * DAY_MS;
+    const [series] = await loadEnergySeries(store, tenant, referenceFrom, to, [device]);
+    if (!series) throw notFound(`no kWh readings for ${device} in that period`);
+    const index = (ms: number) => Math.max(0, Math.round((ms - series.start) / HOUR_MS));
+    const findings = detectWaste(
+      series,
+      index(referenceFrom),
+      index(from),
+      index(from),
+      Math.min(series.kwh.length, index(to)),
+      waste,
+    );
+    const total = (k: 'excessKwh' | 'costDkk' | 'co2Kg') =>
+      Math.round(findings.reduce((s, f) => s + f[k], 0) * 10) / 10;
+    res.json({
+      tenant,
+      device,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      reference: { from: new Date(referenceFrom).toISOString(), weeks: referenceWeeks },
+      prices: waste,
+      totals: { excessKwh: total('excessKwh'), costDkk: total('costDkk'), co2Kg: total('co2Kg') },
+      findings,
     });
   });
 

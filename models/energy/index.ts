@@ -26,3 +26,10 @@ export { FileModelRegistry, type ModelCard } from './registry.js';
 export type { ForecasterArtifacts } from './neural-forecaster.js';
 export { loadEnergySeries } from './load-series.js';
 export { avoidedEnergy, type SavingsReport } from './savings.js';
+export {
+  detectWaste,
+  DEFAULT_WASTE_SETTINGS,
+  type WasteFinding,
+  type WasteKind,
+  type WasteSettings,
+} from './waste.js';

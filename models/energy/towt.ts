@@ -11,8 +11,8 @@ const HOURS_OF_WEEK = 168;
 /**
  * A time-of-week-and-temperature regression (the CalTRACK hourly baseline, LBNL's TOWT): one coefficient per
  * hour of the week, plus a piecewise-linear temperature response fitted separately for occupied and unoccupied
- * hours. An hour of the week counts as occupied when its mean load is above the median of the 168 means (CalTRACK
- * derives occupancy from a first fit; the median split is a simpler, close stand-in). Fitted by least squares in
+ * hours. An hour of the week counts as occupied when its mean load is above the midpoint of its low and high
+ * hours (CalTRACK derives occupancy from a first fit; the midpoint split is a simpler stand-in). Fitted by least squares in
  * closed form.
  */
 export interface TowtModel {
@@ -50,9 +50,13 @@ export function fitTowt(series: HourlySeries, from = 0, to = series.kwh.length):
     counts[tow] = (counts[tow] as number) + 1;
   }
   const means = sums.map((s, j) => (counts[j] ? s / (counts[j] as number) : Number.NaN));
+  // Occupied: hours of the week whose mean load is above the midpoint between low (10th percentile) and high
+  // (90th) hours. Load in buildings is bimodal (open/closed); the midpoint separates the modes where a median
+  // would cut through the larger one (most hours of a week are closed).
   const sorted = means.filter((m) => !Number.isNaN(m)).sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  const occupied = means.map((m) => m > median);
+  const low = sorted[Math.floor(sorted.length * 0.1)] ?? 0;
+  const high = sorted[Math.floor(sorted.length * 0.9)] ?? 0;
+  const occupied = means.map((m) => m > (low + high) / 2);
 
   // Normal equations, built sparsely: each row has one hour-of-week indicator and SEGMENTS temperature terms.
   const p = HOURS_OF_WEEK + 2 * SEGMENTS;

@@ -91,6 +91,20 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     );
     expect(((await short.json()) as { error: { field: string } }).error.field).toBe('baselineTo');
 
+    const waste = (await (
+      await fetch(`${api}/api/v1/energy/waste?device=${meter}&from=-14d&referenceWeeks=4`)
+    ).json()) as {
+      totals: { excessKwh: number };
+      findings: { kind: string; costDkk: number }[];
+      prices: object;
+    };
+    expect(waste.prices).toEqual({ priceDkkPerKwh: 2, co2KgPerKwh: 0.1 });
+    expect(Array.isArray(waste.findings)).toBe(true);
+    expect(waste.totals.excessKwh).toBeCloseTo(
+      waste.findings.reduce((s, f) => s + (f as unknown as { excessKwh: number }).excessKwh, 0),
+      0,
+    );
+
     const unknown = await fetch(`${api}/api/v1/energy/forecast?device=not-a-meter`);
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { error: { field: string } }).error.field).toBe('device');
