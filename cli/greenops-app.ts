@@ -10,7 +10,7 @@ import { IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
 import { MqttPublisher, SimulationRunner, createSimulators } from '../edge/index.js';
 import { mqttSettings, openStores, type Stores } from './runtime.js';
-import { FileModelRegistry } from '../models/index.js';
+import { EnergyRetrainer, FileModelRegistry } from '../models/index.js';
 import { join } from 'node:path';
 
 export interface Roles {
@@ -93,6 +93,19 @@ export async function startGreenops(
       await ingest.start();
     }
 
+    const energyModels = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
+    if (roles.ingest && config.energyRetrainHours > 0) {
+      const retrainer = new EnergyRetrainer({
+        store: stores.store,
+        registry: energyModels,
+        tenant: config.tenant,
+        everyHours: config.energyRetrainHours,
+        logger: logger.child({ component: 'energy' }),
+      });
+      retrainer.start();
+      stoppers.push(() => retrainer.stop());
+    }
+
     let apiUrl: string | undefined;
     if (roles.api) {
       const ingestRef = ingest;
@@ -123,7 +136,7 @@ export async function startGreenops(
         metrics: () => ingestRef?.metrics() ?? [],
         republish,
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
-        energyModels: new FileModelRegistry(join(config.dataDir, 'models', 'energy')),
+        energyModels,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
       });
       apiUrl = await api.start();

@@ -33,6 +33,7 @@ export interface Config {
   ingestBatchSize: number;
   ingestFlushMs: number;
   maxPayloadBytes: number;
+  energyRetrainHours: number;
   energyPriceDkkPerKwh: number;
   gridCo2KgPerKwh: number;
   influxUrl: string | undefined;
@@ -237,6 +238,12 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: int(1024, 256 * 1024 * 1024),
     default: 1024 * 1024,
     description: 'Larger MQTT payloads are dead-lettered.',
+  },
+  energyRetrainHours: {
+    env: 'GREENOPS_ENERGY_RETRAIN_HOURS',
+    parse: num(0, 24 * 365),
+    default: 168,
+    description: 'Retrain the energy model every this many hours (first 10 minutes after start); 0: never.',
   },
   energyPriceDkkPerKwh: {
     env: 'GREENOPS_ENERGY_PRICE_DKK_PER_KWH',

@@ -6,23 +6,14 @@ import { EnergySimulator, Random, isProblem, replayRecords } from '../../edge/in
 import {
   FileModelRegistry,
   backtest,
-  gate,
-  loadEnergySeries,
+  retrainTenant,
   seriesFromRows,
-  trainAndBacktest,
+  writeForecasts,
   HOUR_MS,
   type BacktestReport,
   type MeterRow,
 } from '../../models/index.js';
 import { openStores, readConfig, readInputFile } from '../runtime.js';
-
-/** Stated on every model card (EU AI Act transparency: what the model is and is not fit for). */
-const MODEL_LIMITATIONS = [
-  'Day-ahead hourly forecasts of metered kWh; trained only on this tenant’s meters.',
-  'Backtests use measured outdoor temperatures in place of a weather forecast; live forecasts without a weather forecast use last week’s temperatures and are less accurate in changing weather.',
-  'A meter with less than a year of history has not seen every season; its forecasts for unseen weather are unreliable.',
-  'Forecasts support facility managers; they are not used to make decisions about individuals.',
-];
 
 /**
  * A realistic hourly history for tests and backtests, from the building simulator: `timestamp,meter_id,kwh,
@@ -138,67 +129,33 @@ export function registerEnergyCommands(program: Command): void {
         }
         const logger = createLogger({ level: 'warn' });
         const stores = await openStores(config, logger);
-        let series;
         try {
-          series = await loadEnergySeries(
-            stores.store,
-            config.tenant,
-            Date.now() - days * 86_400_000,
-            Date.now(),
-          );
-        } finally {
-          await stores.close();
-        }
-        if (series.length === 0)
-          throw new GreenopsError('BAD_REQUEST', `tenant ${config.tenant} has no kWh meters with history`);
-        const length = (series[0] as { kwh: number[] }).kwh.length;
-        const trainUntil = length - holdout * 24;
-        if (trainUntil < 21 * 24)
-          throw new GreenopsError(
-            'BAD_REQUEST',
-            `--holdout-days: only ${Math.floor(length / 24)} days of history; need at least 21 days to train before the ${holdout} held out`,
-            { field: 'holdout-days' },
-          );
-        const started = new Date();
-        const { report, forecaster } = await trainAndBacktest(series, trainUntil, {
-          epochs,
-          onEpoch: (e, loss) =>
-            e % 10 === 0 && process.stderr.write(`training: epoch ${e}/${epochs}, loss ${loss.toFixed(4)}\n`),
-        });
-        try {
-          const decision = gate(report);
-          const start = (series[0] as { start: number }).start;
           const registry = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
-          const card = registry.save(
-            {
-              tenant: config.tenant,
-              createdAt: started.toISOString(),
-              trainingFrom: new Date(start).toISOString(),
-              trainingUntil: report.trainUntil,
-              backtestUntil: new Date(start + length * HOUR_MS).toISOString(),
-              backend: report.backend,
-              meters: series.map((s) => s.meter),
-              backtest: {
-                ...report,
-                meters: report.meters.map(({ meter, days: d, accuracy, neuralMeetsG14 }) => ({
-                  meter,
-                  days: d,
-                  accuracy,
-                  neuralMeetsG14,
-                })),
-              },
-              gate: decision,
-              limitations: MODEL_LIMITATIONS,
-            },
-            await forecaster.toArtifacts(),
-          );
+          const result = await retrainTenant({
+            store: stores.store,
+            registry,
+            tenant: config.tenant,
+            days,
+            holdoutDays: holdout,
+            epochs,
+            onProgress: (e, loss) =>
+              e % 10 === 0 &&
+              process.stderr.write(`training: epoch ${e}/${epochs}, loss ${loss.toFixed(4)}\n`),
+          });
+          if ('skipped' in result)
+            throw new GreenopsError('BAD_REQUEST', `--holdout-days: ${result.skipped}`, {
+              field: 'holdout-days',
+            });
+          const { card, report } = result;
           printReport(report);
           console.log(
-            `registered version ${card.version} for ${config.tenant}: serving ${decision.serve}${decision.neuralPassed ? ' (live)' : ''}`,
+            `registered version ${card.version} for ${config.tenant}: serving ${card.gate.serve}${card.gate.neuralPassed ? ' (live)' : ''}`,
           );
-          for (const reason of decision.reasons) console.log(`  ${reason}`);
+          for (const reason of card.gate.reasons) console.log(`  ${reason}`);
+          const written = await writeForecasts(stores.store, registry, config.tenant);
+          if (written > 0) console.log(`wrote ${written} forecast points for tomorrow (energy_forecast)`);
         } finally {
-          forecaster.dispose();
+          await stores.close();
         }
       },
     );

@@ -33,3 +33,11 @@ export {
   type WasteKind,
   type WasteSettings,
 } from './waste.js';
+export { trainInWorker } from './train-in-worker.js';
+export {
+  retrainTenant,
+  writeForecasts,
+  EnergyRetrainer,
+  MODEL_LIMITATIONS,
+  type RetrainResult,
+} from './retrain.js';

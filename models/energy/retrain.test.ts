@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sampleEnergyCsv } from '../../cli/index.js';
+import { STREAMS, type EnergyRecord, type Point } from '../../core/index.js';
+import { openTempDuckDb, type TempDuckDb } from '../../test/harness/temp-duckdb.js';
+import { FileModelRegistry } from './registry.js';
+import { retrainTenant, writeForecasts } from './retrain.js';
+
+const HOUR = 3_600_000;
+
+describe('retraining from the store (worker thread) and forecasts written back', () => {
+  let db: TempDuckDb | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await db?.close();
+    db?.remove();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trains off the main thread, registers the version, and writes tomorrow’s energy_forecast points for a live model', async () => {
+    db = await openTempDuckDb();
+    dir = mkdtempSync(join(tmpdir(), 'greenops-retrain-'));
+    const now = Math.floor(Date.now() / HOUR) * HOUR;
+    const points: Point[] = [];
+    for (const line of sampleEnergyCsv(3, 50, 6, now - 50 * 86_400_000)
+      .trim()
+      .split('\n')
+      .slice(1)) {
+      const [ts, meter, kwh, temp] = line.split(',') as [string, string, string, string];
+      const record = {
+        id: `${meter}-${ts}`,
+        ts,
+        meterId: meter,
+        siteId: 's',
+        quantity: 'electricity',
+        unit: 'kWh',
+        kind: 'interval',
+        value: Number(kwh),
+        outdoorTempC: Number(temp),
+      } as EnergyRecord;
+      points.push(
+        ...STREAMS.energy.toPoints(record as never, {
+          tenant: 'demo',
+          deviceId: meter,
+          timeMs: Date.parse(ts),
+        }),
+      );
+    }
+    await db.store.write(points);
+    const registry = new FileModelRegistry(dir);
+
+    let lastEpoch = 0;
+    const result = await retrainTenant({
+      store: db.store,
+      registry,
+      tenant: 'demo',
+      days: 60,
+      holdoutDays: 7,
+      epochs: 4,
+      nowMs: now,
+      onProgress: (e) => (lastEpoch = e),
+    });
+    if ('skipped' in result) throw new Error(result.skipped);
+    expect(lastEpoch).toBe(4);
+    expect(result.card).toMatchObject({ version: 1, tenant: 'demo' });
+    expect(result.card.meters).toHaveLength(3);
+
+    // Make the trained network the live one (as a passing gate would) and write its forecasts.
+    registry.save(
+      { ...result.card, gate: { serve: 'neural', neuralPassed: true, reasons: ['test'] } },
+      registry.artifacts('demo', 1),
+    );
+    expect(await writeForecasts(db.store, registry, 'demo', now)).toBe(72);
+    const tomorrow = Math.ceil(now / 86_400_000) * 86_400_000;
+    const rows = await db.store.querySeries({
+      measurement: 'energy_forecast',
+      tenant: 'demo',
+      field: 'p50',
+      tags: { device: result.card.meters[0]! },
+      fromMs: tomorrow,
+      toMs: tomorrow + 86_400_000,
+    });
+    expect(rows).toHaveLength(24);
+    expect(rows.every((r) => typeof r.value === 'number' && Number.isFinite(r.value))).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,29 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { trainAndBacktest } from './backtest.js';
+import type { NeuralOptions } from './neural-forecaster.js';
+import type { MeterSeries } from './series-from-rows.js';
+
+/** Runs training and its backtest off the main thread; posts progress, then the report and the artifacts. */
+const { series, trainUntil, options } = workerData as {
+  series: MeterSeries[];
+  trainUntil: number;
+  options: Partial<NeuralOptions>;
+};
+const port = parentPort;
+if (!port) throw new Error('train-worker runs as a worker thread');
+try {
+  const { report, forecaster } = await trainAndBacktest(series, trainUntil, {
+    ...options,
+    onEpoch: (epoch, loss) => port.postMessage({ type: 'progress', epoch, loss }),
+  });
+  const artifacts = await forecaster.toArtifacts();
+  forecaster.dispose();
+  port.postMessage({
+    type: 'done',
+    report,
+    manifest: artifacts.manifest,
+    weights: new Uint8Array(artifacts.weights),
+  });
+} catch (err) {
+  port.postMessage({ type: 'error', message: (err as Error).message });
+}
