@@ -101,7 +101,11 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/energy/forecast': {
         get: {
           summary: "Tomorrow's hourly kWh for a meter (p10/p50/p90 when the neural model is served)",
-          parameters: [tenant, param('device', 'Meter the model was trained on.', { type: 'string' }, true)],
+          parameters: [
+            tenant,
+            param('device', 'A meter the model was trained on (or site=).'),
+            param('site', 'A building: its meters, summed.'),
+          ],
           responses: { 200: json({ type: 'object' }), 400: error, 404: error },
         },
       },

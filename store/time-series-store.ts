@@ -53,7 +53,8 @@ export interface TimeSeriesStore {
   /** Durable when the promise resolves. Rejects with a GreenopsError whose `retryable` says if a retry helps. */
   write(points: readonly Point[]): Promise<void>;
   querySeries(query: SeriesQuery): Promise<SeriesRow[]>;
-  listDevices(measurement: string, tenant: string): Promise<DeviceSummary[]>;
+  /** Devices with points of the measurement, optionally only those with the given tag values (e.g. a site). */
+  listDevices(measurement: string, tenant: string, tags?: Record<string, string>): Promise<DeviceSummary[]>;
   latest(query: LatestQuery): Promise<SeriesRow | undefined>;
   /** Resolves when the store can take writes and queries. */
   ping(): Promise<void>;

@@ -17,7 +17,7 @@ import { openStores, readConfig, readInputFile } from '../runtime.js';
 
 /**
  * A realistic hourly history for tests and backtests, from the building simulator: `timestamp,meter_id,kwh,
- * outdoor_temp_c` for electricity and district-heating meters, with the data problems real exports have
+ * outdoor_temp_c,site_id` for electricity and district-heating meters (two per building), with the data problems real exports have
  * (missing hours, a zero-filled outage) so that cleaning is exercised too.
  */
 export function sampleEnergyCsv(
@@ -28,6 +28,7 @@ export function sampleEnergyCsv(
 ): string {
   const sim = new EnergySimulator({ devices: Math.ceil((meters * 3) / 2) + 3, seed, startMs });
   const kwhMeters = new Map<number, string>();
+  const siteOf = new Map<string, string>();
   const hourly = new Map<string, { kwh: number; temp: number; n: number }>();
   const end = startMs + days * 86_400_000;
   for (;;) {
@@ -36,7 +37,10 @@ export function sampleEnergyCsv(
     if (sim.nextTime(device) > end) break;
     for (const r of sim.emit(device)) {
       if (r.unit !== 'kWh') continue;
-      if (!kwhMeters.has(device) && kwhMeters.size < meters) kwhMeters.set(device, r.meterId as string);
+      if (!kwhMeters.has(device) && kwhMeters.size < meters) {
+        kwhMeters.set(device, r.meterId as string);
+        siteOf.set(r.meterId as string, r.siteId as string);
+      }
       if (!kwhMeters.has(device)) continue;
       const hour = Math.floor(Date.parse(r.ts as string) / HOUR_MS) * HOUR_MS;
       const key = `${hour}|${r.meterId as string}`;
@@ -48,7 +52,7 @@ export function sampleEnergyCsv(
     }
   }
   const random = Random.from(seed, 'sample-defects');
-  const rows: string[] = ['timestamp,meter_id,kwh,outdoor_temp_c'];
+  const rows: string[] = ['timestamp,meter_id,kwh,outdoor_temp_c,site_id'];
   const outageMeter = [...kwhMeters.values()][0];
   const outageStart = startMs + Math.floor(days / 2) * 86_400_000;
   for (const [key, cell] of [...hourly].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -58,7 +62,7 @@ export function sampleEnergyCsv(
     if (random.chance(0.002)) continue; // a missing hour
     const outage = meter === outageMeter && hour >= outageStart && hour < outageStart + 10 * HOUR_MS;
     rows.push(
-      `${new Date(hour).toISOString()},${meter},${outage ? 0 : cell.kwh.toFixed(3)},${(cell.temp / cell.n).toFixed(1)}`,
+      `${new Date(hour).toISOString()},${meter},${outage ? 0 : cell.kwh.toFixed(3)},${(cell.temp / cell.n).toFixed(1)},${siteOf.get(meter) ?? meter}`,
     );
   }
   return rows.join('\n') + '\n';

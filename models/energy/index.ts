@@ -41,3 +41,12 @@ export {
   MODEL_LIMITATIONS,
   type RetrainResult,
 } from './retrain.js';
+export {
+  ForecasterCache,
+  forecastTomorrow,
+  wasteFor,
+  savingsFor,
+  type ForecastPoint,
+  type WasteReport,
+  type SavingsPeriods,
+} from './use-cases.js';

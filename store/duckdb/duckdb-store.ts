@@ -104,12 +104,19 @@ export class DuckDbStore implements TimeSeriesStore {
     }));
   }
 
-  async listDevices(measurement: string, tenant: string): Promise<DeviceSummary[]> {
-    const sql = `SELECT device, max(time) AS last, count(DISTINCT (series, time)) AS n FROM points
-      WHERE measurement = $1 AND tenant = $2 GROUP BY device ORDER BY device`;
-    const rows = await this.db.read(async (c) =>
-      (await c.runAndReadAll(sql, [measurement, tenant])).getRows(),
-    );
+  async listDevices(
+    measurement: string,
+    tenant: string,
+    tags: Record<string, string> = {},
+  ): Promise<DeviceSummary[]> {
+    const params: DuckDBValue[] = [measurement, tenant];
+    let where = 'measurement = $1 AND tenant = $2';
+    for (const [key, value] of Object.entries(tags)) {
+      params.push(`,${escapeTag(key)}=${escapeTag(value)},`);
+      where += ` AND contains(',' || series || ',', $${params.length})`;
+    }
+    const sql = `SELECT device, max(time) AS last, count(DISTINCT (series, time)) AS n FROM points WHERE ${where} GROUP BY device ORDER BY device`;
+    const rows = await this.db.read(async (c) => (await c.runAndReadAll(sql, params)).getRows());
     return rows.map(([device, last, n]) => ({
       device: String(device),
       lastSeenMs: Number((last as bigint) / NS_PER_MS),

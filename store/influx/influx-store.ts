@@ -126,8 +126,12 @@ export class InfluxStore implements TimeSeriesStore {
     }));
   }
 
-  async listDevices(measurement: string, tenant: string): Promise<DeviceSummary[]> {
-    const from = `FROM ${ident(measurement)} WHERE ${this.where(tenant, {})}`;
+  async listDevices(
+    measurement: string,
+    tenant: string,
+    tags: Record<string, string> = {},
+  ): Promise<DeviceSummary[]> {
+    const from = `FROM ${ident(measurement)} WHERE ${this.where(tenant, tags)}`;
     // A point's field set can vary (e.g. optional fields), so the record count is the largest per-field count:
     // exact whenever one field is in every point, as in all four streams.
     const counts = await this.query(`SELECT count(*) ${from} GROUP BY "device"`);

@@ -153,6 +153,20 @@ export function timeSeriesStoreContract(name: string, open: () => Promise<StoreU
       expect(rows).toEqual([{ timeMs: T0, value: 3 }]);
     });
 
+    it('lists only the devices that carry a given tag value', async () => {
+      const tenant = freshTenant();
+      await store.write([
+        energy(tenant, 'm1', T0, 1, 'site-a'),
+        energy(tenant, 'm2', T0, 2, 'site-b'),
+        energy(tenant, 'm3', T0, 3, 'site-a'),
+      ]);
+      expect((await store.listDevices('energy', tenant, { site: 'site-a' })).map((d) => d.device)).toEqual([
+        'm1',
+        'm3',
+      ]);
+      expect(await store.listDevices('energy', tenant, { site: 'nowhere' })).toEqual([]);
+    });
+
     it('keeps tenants apart', async () => {
       const a = freshTenant();
       const b = freshTenant();

@@ -105,6 +105,20 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       0,
     );
 
+    // A site (building) is its meters: the sample puts every three meters on one site.
+    const siteForecast = (await (await fetch(`${api}/api/v1/energy/forecast?site=site-001`)).json()) as {
+      meters: string[];
+      points: { p50: number }[];
+    };
+    expect(siteForecast.meters.length).toBeGreaterThan(0);
+    expect(siteForecast.points).toHaveLength(24);
+    const siteWaste = (await (
+      await fetch(`${api}/api/v1/energy/waste?site=site-001&from=-14d&referenceWeeks=4`)
+    ).json()) as { meters: string[] };
+    expect(siteWaste.meters).toEqual(siteForecast.meters);
+    const both = await fetch(`${api}/api/v1/energy/forecast?site=site-001&device=${meter}`);
+    expect(((await both.json()) as { error: { field: string } }).error.field).toBe('device');
+
     const unknown = await fetch(`${api}/api/v1/energy/forecast?device=not-a-meter`);
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { error: { field: string } }).error.field).toBe('device');

@@ -1,0 +1,167 @@
+import type { TimeSeriesStore } from '../../store/index.js';
+import { HOUR_MS } from './hourly-series.js';
+import { loadEnergySeries } from './load-series.js';
+import { NeuralForecaster } from './neural-forecaster.js';
+import type { FileModelRegistry, ModelCard } from './registry.js';
+import { avoidedEnergy, type SavingsReport } from './savings.js';
+import { seasonalNaiveForecast } from './seasonal-naive.js';
+import { fitTowt, predictTowt } from './towt.js';
+import { detectWaste, type WasteFinding, type WasteSettings } from './waste.js';
+
+const DAY_MS = 86_400_000;
+
+export interface ForecastPoint {
+  time: string;
+  p50: number;
+  p10?: number;
+  p90?: number;
+}
+
+/** Loads trained networks once per registered version. */
+export class ForecasterCache {
+  private readonly loaded = new Map<string, { version: number; forecaster: Promise<NeuralForecaster> }>();
+
+  constructor(private readonly registry: FileModelRegistry) {}
+
+  get(card: ModelCard): Promise<NeuralForecaster> {
+    const cached = this.loaded.get(card.tenant);
+    if (cached?.version === card.version) return cached.forecaster;
+    void cached?.forecaster.then((f) => f.dispose()).catch(() => undefined);
+    const forecaster = NeuralForecaster.fromArtifacts(this.registry.artifacts(card.tenant, card.version));
+    this.loaded.set(card.tenant, { version: card.version, forecaster });
+    return forecaster;
+  }
+}
+
+/**
+ * Tomorrow's (UTC) hourly forecast for meters, from the model the gate chose; several meters (a site) are
+ * summed, their interval bounds too (conservative: it assumes the meters' errors move together). Without a
+ * weather forecast the forecast hours take last week's temperatures.
+ */
+export async function forecastTomorrow(
+  store: TimeSeriesStore,
+  card: ModelCard,
+  cache: ForecasterCache,
+  devices: string[],
+  nowMs: number,
+): Promise<ForecastPoint[]> {
+  const origin = Math.ceil(nowMs / DAY_MS) * DAY_MS;
+  const total: ForecastPoint[] = Array.from({ length: 24 }, (_, h) => ({
+    time: new Date(origin + h * HOUR_MS).toISOString(),
+    p50: 0,
+    ...(card.gate.serve === 'neural' ? { p10: 0, p90: 0 } : {}),
+  }));
+  for (const series of await loadEnergySeries(store, card.tenant, origin - 8 * DAY_MS, origin, devices)) {
+    const originIndex = Math.round((origin - series.start) / HOUR_MS);
+    for (let i = series.kwh.length; i < originIndex + 24; i++) {
+      series.kwh.push(Number.NaN);
+      series.temperatureC.push(series.temperatureC[i - 168] ?? 0);
+    }
+    if (card.gate.serve === 'neural') {
+      const f = (await cache.get(card)).forecast(series, originIndex);
+      total.forEach((p, h) => {
+        p.p50 += f.median[h] as number;
+        p.p10 = (p.p10 ?? 0) + (f.lower[h] as number);
+        p.p90 = (p.p90 ?? 0) + (f.upper[h] as number);
+      });
+    } else {
+      const values =
+        card.gate.serve === 'towt'
+          ? predictTowt(fitTowt(series, 0, originIndex), series, originIndex, 24)
+          : seasonalNaiveForecast(series, originIndex, 24);
+      total.forEach((p, h) => (p.p50 += values[h] as number));
+    }
+  }
+  return total;
+}
+
+export interface WasteReport {
+  findings: (WasteFinding & { device: string })[];
+  totals: { excessKwh: number; costDkk: number; co2Kg: number };
+}
+
+/** Waste findings of meters in [fromMs, toMs), against their normal behaviour in the weeks before. */
+export async function wasteFor(
+  store: TimeSeriesStore,
+  tenant: string,
+  devices: string[],
+  fromMs: number,
+  toMs: number,
+  referenceWeeks: number,
+  settings: WasteSettings,
+): Promise<WasteReport> {
+  const referenceFrom = fromMs - referenceWeeks * 7 * DAY_MS;
+  const findings: WasteReport['findings'] = [];
+  for (const series of await loadEnergySeries(store, tenant, referenceFrom, toMs, devices)) {
+    const index = (ms: number) => Math.max(0, Math.round((ms - series.start) / HOUR_MS));
+    for (const f of detectWaste(
+      series,
+      index(referenceFrom),
+      index(fromMs),
+      index(fromMs),
+      Math.min(series.kwh.length, index(toMs)),
+      settings,
+    )) {
+      findings.push({ device: series.meter, ...f });
+    }
+  }
+  findings.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const sum = (k: 'excessKwh' | 'costDkk' | 'co2Kg') =>
+    Math.round(findings.reduce((s, f) => s + f[k], 0) * 10) / 10;
+  return { findings, totals: { excessKwh: sum('excessKwh'), costDkk: sum('costDkk'), co2Kg: sum('co2Kg') } };
+}
+
+export interface SavingsPeriods {
+  baselineFrom: number;
+  baselineTo: number;
+  reportFrom: number;
+  reportTo: number;
+}
+
+/** Avoided energy per meter and in total; the meters' uncertainties are combined as independent. */
+export async function savingsFor(
+  store: TimeSeriesStore,
+  tenant: string,
+  devices: string[],
+  p: SavingsPeriods,
+): Promise<{
+  meters: (SavingsReport & { device: string })[];
+  total: {
+    actualKwh: number;
+    counterfactualKwh: number;
+    avoidedKwh: number;
+    avoidedPct: number;
+    uncertaintyKwh: number;
+    range: [number, number];
+  };
+}> {
+  const meters: (SavingsReport & { device: string })[] = [];
+  for (const series of await loadEnergySeries(store, tenant, p.baselineFrom, p.reportTo, devices)) {
+    const index = (ms: number) => Math.max(0, Math.round((ms - series.start) / HOUR_MS));
+    meters.push({
+      device: series.meter,
+      ...avoidedEnergy(
+        series,
+        index(p.baselineFrom),
+        index(p.baselineTo),
+        index(p.reportFrom),
+        Math.min(series.kwh.length, index(p.reportTo)),
+      ),
+    });
+  }
+  const actualKwh = meters.reduce((s, m) => s + m.actualKwh, 0);
+  const counterfactualKwh = meters.reduce((s, m) => s + m.counterfactualKwh, 0);
+  const avoidedKwh = counterfactualKwh - actualKwh;
+  const uncertaintyKwh = Math.sqrt(meters.reduce((s, m) => s + m.uncertaintyKwh ** 2, 0));
+  return {
+    meters,
+    total: {
+      actualKwh,
+      counterfactualKwh,
+      avoidedKwh,
+      avoidedPct: (avoidedKwh / counterfactualKwh) * 100,
+      uncertaintyKwh,
+      range: [avoidedKwh - uncertaintyKwh, avoidedKwh + uncertaintyKwh],
+    },
+  };
+}
