@@ -193,6 +193,12 @@ export function registerEnergyCommands(program: Command): void {
     .option('--train-until <time>', 'ISO 8601; default: one year after the first reading')
     .option('--horizon <hours>', 'hours forecast from each 00:00 UTC', '24')
     .option('--epochs <n>', 'training epochs', '40')
+    .option(
+      '--baseline <kind>',
+      'towt: learn corrections to TOWT (default); none: learn the load itself',
+      'towt',
+    )
+    .option('--hidden <units>', 'hidden units; 0 for a linear model', '64')
     .option('--json', 'print one JSON document (see README)')
     .action(
       async (opts: {
@@ -200,9 +206,18 @@ export function registerEnergyCommands(program: Command): void {
         trainUntil?: string;
         horizon: string;
         epochs: string;
+        baseline: string;
+        hidden: string;
         json?: boolean;
       }) => {
         const horizon = Number(opts.horizon);
+        if (opts.baseline !== 'towt' && opts.baseline !== 'none')
+          throw new GreenopsError('BAD_REQUEST', '--baseline: must be towt or none', { field: 'baseline' });
+        const hidden = Number(opts.hidden);
+        if (!Number.isInteger(hidden) || hidden < 0 || hidden > 1024)
+          throw new GreenopsError('BAD_REQUEST', '--hidden: must be a whole number from 0 to 1024', {
+            field: 'hidden',
+          });
         if (!Number.isInteger(horizon) || horizon < 1 || horizon > 48)
           throw new GreenopsError('BAD_REQUEST', '--horizon: must be a whole number of hours from 1 to 48', {
             field: 'horizon',
@@ -262,6 +277,8 @@ export function registerEnergyCommands(program: Command): void {
         const report = await backtest(series, trainUntil, {
           horizon,
           epochs,
+          baseline: opts.baseline,
+          hidden,
           onEpoch: (epoch: number, loss: number) => {
             // A line rewritten in place on a terminal; every tenth epoch otherwise (logs, CI).
             const line = `training: epoch ${epoch}/${epochs}, loss ${loss.toFixed(4)}`;

@@ -7,7 +7,10 @@ export const QUANTILES = [0.1, 0.5, 0.9] as const;
 
 export interface NeuralOptions {
   horizon: number;
+  /** Units of the hidden layer; 0 for a linear model. */
   hidden: number;
+  /** Learn corrections to TOWT's expectation ('towt', the default) or the load itself ('none'). */
+  baseline: 'towt' | 'none';
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -19,6 +22,7 @@ export interface NeuralOptions {
 export const DEFAULT_NEURAL_OPTIONS: NeuralOptions = {
   horizon: 24,
   hidden: 64,
+  baseline: 'towt',
   epochs: 40,
   batchSize: 128,
   learningRate: 0.003,
@@ -87,7 +91,10 @@ export class NeuralForecaster {
       const scale = Math.max(1e-6, used.reduce((a, b) => a + b, 0) / Math.max(1, used.length));
       const model = { meter: s.meter, towt, scale };
       meters.set(s.meter, model);
-      const expected = predictTowt(towt, s, 0, s.kwh.length);
+      const expected =
+        o.baseline === 'towt'
+          ? predictTowt(towt, s, 0, s.kwh.length)
+          : new Array<number>(s.kwh.length).fill(0);
       for (const origin of dayOrigins(s.start, 168, trainUntil - o.horizon)) {
         const y = targets(s, expected, model.scale, origin, o.horizon);
         if (y.some(Number.isNaN)) continue;
@@ -106,17 +113,20 @@ export class NeuralForecaster {
 
     const inputs = (fit[0] as { x: number[] }).x.length;
     const network = tf.sequential();
-    network.add(
-      tf.layers.dense({
-        units: o.hidden,
-        activation: 'relu',
-        inputShape: [inputs],
-        kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed }),
-      }),
-    );
+    if (o.hidden > 0) {
+      network.add(
+        tf.layers.dense({
+          units: o.hidden,
+          activation: 'relu',
+          inputShape: [inputs],
+          kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed }),
+        }),
+      );
+    }
     network.add(
       tf.layers.dense({
         units: o.horizon * QUANTILES.length,
+        ...(o.hidden > 0 ? {} : { inputShape: [inputs] }),
         kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed + 1 }),
       }),
     );
@@ -150,7 +160,10 @@ export class NeuralForecaster {
   forecast(series: HourlySeries & { meter: string }, origin: number): Forecast {
     const model = this.meters.get(series.meter);
     if (!model) throw new Error(`no model for meter ${series.meter}`);
-    const expected = predictTowt(model.towt, series, origin - 168, 168 + this.options.horizon);
+    const expected =
+      this.options.baseline === 'towt'
+        ? predictTowt(model.towt, series, origin - 168, 168 + this.options.horizon)
+        : new Array<number>(168 + this.options.horizon).fill(0);
     const full = new Array<number>(origin - 168).fill(Number.NaN).concat(expected);
     const out = this.predictRaw([
       features(series, full, model.scale, origin, this.options.horizon),
