@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { badRequest, isEntityId, notFound, type Clock } from '../../core/index.js';
 import {
   ForecasterCache,
+  HOUR_MS,
   forecastTomorrow,
   savingsFor,
   wasteFor,
@@ -22,7 +23,6 @@ export interface EnergyRoutesOptions {
 }
 
 const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 type Query = Record<string, unknown>;
 
 /** Energy model card, forecasts, waste and savings, for a meter (`device=`) or a building (`site=`, its meters). */

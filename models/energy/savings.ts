@@ -1,4 +1,4 @@
-import { accuracy } from './accuracy.js';
+import { accuracy, meetsAshraeG14Hourly } from './accuracy.js';
 import type { HourlySeries } from './hourly-series.js';
 import { fitTowt, predictTowt } from './towt.js';
 
@@ -72,7 +72,7 @@ export function avoidedEnergy(
     baselineFit: {
       cvRmsePct: fit.cvRmsePct,
       nmbePct: fit.nmbePct,
-      meetsG14: fit.cvRmsePct <= 30 && Math.abs(fit.nmbePct) <= 10,
+      meetsG14: meetsAshraeG14Hourly(fit),
     },
     actualKwh,
     counterfactualKwh,

@@ -126,14 +126,10 @@ export async function savingsFor(
   p: SavingsPeriods,
 ): Promise<{
   meters: (SavingsReport & { device: string })[];
-  total: {
-    actualKwh: number;
-    counterfactualKwh: number;
-    avoidedKwh: number;
-    avoidedPct: number;
-    uncertaintyKwh: number;
-    range: [number, number];
-  };
+  total: Pick<
+    SavingsReport,
+    'actualKwh' | 'counterfactualKwh' | 'avoidedKwh' | 'avoidedPct' | 'uncertaintyKwh' | 'range'
+  >;
 }> {
   const meters: (SavingsReport & { device: string })[] = [];
   for (const series of await loadEnergySeries(store, tenant, p.baselineFrom, p.reportTo, devices)) {
