@@ -12,3 +12,4 @@ export * from './danish-holidays.js';
 export * from './metrics.js';
 export * from './time-expressions.js';
 export * from './danish-time.js';
+export * from './csv.js';

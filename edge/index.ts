@@ -9,7 +9,7 @@ export { createSimulators } from './simulate/create-simulators.js';
 export { replayCsv, type ReplayOptions, type ReplayResult } from './replay/replay.js';
 export { replayRecords, isProblem, type ReplayRecord, type ReplayProblem } from './replay/replay-records.js';
 export { REPLAY_COLUMNS } from './replay/columns.js';
-export { parseCsv, type CsvRow } from './replay/csv.js';
+
 export { Random } from './random.js';
 export {
   DiskQueue,

@@ -1,1 +1,2 @@
 export * from './energy/index.js';
+export * from './co2/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isProblem, replayRecords } from './replay-records.js';
-import { parseCsv } from './csv.js';
+import { parseCsv } from '../../core/index.js';
 
 describe('CSV replay', () => {
   it('parses quoted fields with commas, quotes and line breaks, and reports line numbers', () => {

@@ -1,5 +1,5 @@
 import { recordValidator, type StreamName } from '../../core/index.js';
-import { parseCsv } from './csv.js';
+import { parseCsv } from '../../core/index.js';
 import { REPLAY_COLUMNS, type Column } from './columns.js';
 
 export interface ReplayRecord {

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InvoiceFileError } from './invoice-line.js';
+import { parseUbl } from './ubl-parser.js';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../test/fixtures/invoices/${name}`, import.meta.url), 'utf8');
+
+describe('UBL e-invoices (OIOUBL 2.x, OIOUBL 3, Peppol BIS 3 / EN 16931)', () => {
+  it('reads a Peppol BIS 3 invoice: lines, quantities with Rec 20 units, UNSPSC, supplier, net of the document discount', () => {
+    const lines = parseUbl(fixture('peppol-bis3-invoice.xml'), 'peppol.xml');
+    expect(lines.map((l) => [l.lineId, l.quantity, l.unitCode, l.unspsc])).toEqual([
+      ['1', 12500, 'KWH', '83101801'],
+      ['2', 800, 'LTR', undefined],
+      ['3', 5, 'HUR', undefined],
+    ]);
+    expect(lines[0]).toMatchObject({
+      format: 'PEPPOL-BIS-3',
+      documentId: 'PEP-2026-0042',
+      documentType: 'invoice',
+      issueDate: '2026-03-31',
+      currency: 'DKK',
+      supplier: { name: 'Nordisk Energi A/S', id: 'DK12345678' },
+    });
+    expect(lines[0]?.description).toBe('Elektricitet — Elforbrug marts, Rådhuset');
+    // The 1,000 DKK discount is spread over 40,000 DKK of lines in proportion.
+    expect(lines.map((l) => l.amount)).toEqual([24375, 9750, 4875]);
+    expect(lines.reduce((s, l) => s + l.amount, 0)).toBeCloseTo(39000, 9);
+    expect(lines.map((l) => l.sourceLine)).toEqual([35, 48, 55]);
+  });
+
+  it('reads OIOUBL 2.1 with prefixed root, legal-entity name, another currency and a document charge', () => {
+    const [line] = parseUbl(fixture('oioubl-21-invoice.xml'), 'oioubl.xml');
+    expect(line).toMatchObject({
+      format: 'OIOUBL-2',
+      currency: 'EUR',
+      quantity: 42.5,
+      unitCode: 'MWH',
+      unspsc: '83101700',
+      amount: 3000,
+      supplier: { name: 'Fjernvarme Syd I/S', id: 'DK87654321' },
+    });
+  });
+
+  it('counts credit notes negative', () => {
+    const [line] = parseUbl(fixture('oioubl-21-creditnote.xml'), 'credit.xml');
+    expect(line).toMatchObject({
+      documentType: 'credit-note',
+      quantity: -500,
+      amount: -1000,
+      unitCode: 'KWH',
+    });
+  });
+
+  it('names the file and line of a file that is not well-formed', () => {
+    expect(() => parseUbl(fixture('broken.xml'), 'broken.xml')).toThrow(InvoiceFileError);
+    expect(() => parseUbl(fixture('broken.xml'), 'broken.xml')).toThrow(
+      /^broken\.xml:5: not well-formed XML: .*IssueDate/,
+    );
+  });
+
+  it('refuses a UBL document that is not an invoice or credit note, naming its root', () => {
+    expect(() => parseUbl(fixture('order.xml'), 'order.xml')).toThrow(
+      'order.xml:1: not a UBL Invoice or CreditNote (root element Order)',
+    );
+  });
+
+  it('names what is missing', () => {
+    const noDate = fixture('oioubl-21-creditnote.xml').replace(
+      '<cbc:IssueDate>2026-03-02</cbc:IssueDate>',
+      '',
+    );
+    expect(() => parseUbl(noDate, 'x.xml')).toThrow('x.xml: cbc:IssueDate is missing');
+    const badAmount = fixture('oioubl-21-creditnote.xml').replace('1000.00', 'tusind');
+    expect(() => parseUbl(badAmount, 'y.xml')).toThrow(/^y\.xml:13: line 1: cbc:LineExtensionAmount/);
+  });
+});

@@ -1,0 +1,160 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { InvoiceFileError, type InvoiceFormat, type InvoiceLine } from './invoice-line.js';
+
+type Node = Record<string, unknown>;
+
+const ARRAYS = new Set([
+  'InvoiceLine',
+  'CreditNoteLine',
+  'AllowanceCharge',
+  'CommodityClassification',
+  'Description',
+]);
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: true,
+  isArray: (name) => ARRAYS.has(name),
+});
+
+/**
+ * Reads a UBL 2.1 Invoice or CreditNote: OIOUBL 2.0.2/2.1, OIOUBL 3.0, Peppol BIS Billing 3.0 and other
+ * EN 16931 profiles share the UBL syntax and differ in their customisation id. Namespace prefixes are ignored.
+ * Throws InvoiceFileError naming the file (and line) when the file is not well-formed, is not an invoice or credit
+ * note, or misses what every line needs.
+ */
+export function parseUbl(xml: string, file: string): InvoiceLine[] {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true)
+    throw new InvoiceFileError(file, valid.err.line, `not well-formed XML: ${valid.err.msg}`);
+  const doc = parser.parse(xml) as Node;
+  const rootName = Object.keys(doc).find((k) => k === 'Invoice' || k === 'CreditNote');
+  if (!rootName) {
+    const found = Object.keys(doc).filter((k) => !k.startsWith('?'))[0];
+    throw new InvoiceFileError(file, 1, `not a UBL Invoice or CreditNote (root element ${found ?? 'none'})`);
+  }
+  const root = doc[rootName] as Node;
+  const creditNote = rootName === 'CreditNote';
+  const sign = creditNote ? -1 : 1;
+  const format = formatOf(text(root.CustomizationID));
+  const documentId = required(text(root.ID), file, xml, 'cbc:ID');
+  const issueDate = required(text(root.IssueDate), file, xml, 'cbc:IssueDate');
+  const currency = required(text(root.DocumentCurrencyCode), file, xml, 'cbc:DocumentCurrencyCode');
+  const party = ((root.AccountingSupplierParty as Node | undefined)?.Party ?? {}) as Node;
+  const supplierName =
+    text(((party.PartyName as Node | undefined) ?? {}).Name) ??
+    text(((party.PartyLegalEntity as Node | undefined) ?? {}).RegistrationName);
+  if (!supplierName)
+    throw new InvoiceFileError(
+      file,
+      lineOf(xml, 'AccountingSupplierParty'),
+      'the supplier has no name (cac:PartyName or cac:PartyLegalEntity)',
+    );
+  const supplierId =
+    text(((party.PartyLegalEntity as Node | undefined) ?? {}).CompanyID) ??
+    text(((party.PartyTaxScheme as Node | undefined) ?? {}).CompanyID) ??
+    text(party.EndpointID);
+
+  const lineElement = creditNote ? 'CreditNoteLine' : 'InvoiceLine';
+  const rawLines = (root[lineElement] as Node[] | undefined) ?? [];
+  if (rawLines.length === 0) throw new InvoiceFileError(file, undefined, `no cac:${lineElement}`);
+  const starts = lineStarts(xml, lineElement);
+  const lines: InvoiceLine[] = rawLines.map((l, i) => {
+    const sourceLine = starts[i];
+    const quantityNode = l[creditNote ? 'CreditedQuantity' : 'InvoicedQuantity'];
+    const amountText = text(l.LineExtensionAmount);
+    const amount = Number(amountText);
+    if (amountText === undefined || !Number.isFinite(amount)) {
+      throw new InvoiceFileError(
+        file,
+        sourceLine,
+        `line ${text(l.ID) ?? i + 1}: cbc:LineExtensionAmount is missing or not a number`,
+      );
+    }
+    const item = (l.Item ?? {}) as Node;
+    const description = [text(item.Name), ...((item.Description as unknown[] | undefined) ?? []).map(text)]
+      .filter(Boolean)
+      .join(' — ');
+    const quantity = text(quantityNode);
+    return {
+      file,
+      sourceLine,
+      format,
+      documentId,
+      documentType: creditNote ? 'credit-note' : 'invoice',
+      issueDate,
+      supplier: { name: supplierName, id: supplierId },
+      lineId: text(l.ID) ?? String(i + 1),
+      description,
+      quantity: quantity === undefined ? undefined : sign * Number(quantity),
+      unitCode: attribute(quantityNode, 'unitCode'),
+      amount: sign * amount,
+      currency: attribute(l.LineExtensionAmount, 'currencyID') ?? currency,
+      unspsc: unspscOf(item),
+    };
+  });
+
+  // Document-level allowances (discounts) and charges (fees) change what was spent on each line.
+  let adjustment = 0;
+  for (const ac of (root.AllowanceCharge as Node[] | undefined) ?? []) {
+    const value = Number(text(ac.Amount));
+    if (!Number.isFinite(value)) continue;
+    adjustment += (text(ac.ChargeIndicator) === 'true' ? 1 : -1) * sign * value;
+  }
+  const gross = lines.reduce((s, l) => s + l.amount, 0);
+  if (adjustment !== 0 && gross !== 0) for (const l of lines) l.amount += (adjustment * l.amount) / gross;
+  return lines;
+}
+
+function formatOf(customization: string | undefined): InvoiceFormat {
+  const c = (customization ?? '').toLowerCase();
+  if (c.includes('peppol.eu:2017:poacc:billing:3.0')) return 'PEPPOL-BIS-3';
+  if (c.includes('oioubl') && /(^|[^0-9])3(\.0)?/.test(c)) return 'OIOUBL-3';
+  if (c.includes('oioubl')) return 'OIOUBL-2';
+  if (c.includes('en16931')) return 'EN16931';
+  return 'UBL';
+}
+
+/** UNSPSC from an item's commodity classification (listID "UNSPSC", or UNCL 7143 code "TST"). */
+function unspscOf(item: Node): string | undefined {
+  for (const c of (item.CommodityClassification as Node[] | undefined) ?? []) {
+    const code = c.ItemClassificationCode;
+    const list = (attribute(code, 'listID') ?? '').toUpperCase();
+    if (list === 'UNSPSC' || list === 'TST') return text(code);
+  }
+  return undefined;
+}
+
+function text(node: unknown): string | undefined {
+  if (node === undefined || node === null) return undefined;
+  if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean')
+    return String(node).trim() || undefined;
+  const value = (node as Node)['#text'];
+  return value === undefined ? undefined : String(value).trim() || undefined;
+}
+
+function attribute(node: unknown, name: string): string | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const value = (node as Node)[`@${name}`];
+  return value === undefined ? undefined : String(value);
+}
+
+function required(value: string | undefined, file: string, xml: string, element: string): string {
+  if (value === undefined)
+    throw new InvoiceFileError(file, lineOf(xml, element.split(':')[1] as string), `${element} is missing`);
+  return value;
+}
+
+/** 1-based line of each opening `<…:name` element, in document order. */
+function lineStarts(xml: string, name: string): number[] {
+  const re = new RegExp(`<(?:[\\w.-]+:)?${name}[\\s>]`, 'g');
+  const starts: number[] = [];
+  for (let m = re.exec(xml); m; m = re.exec(xml)) starts.push(xml.slice(0, m.index).split('\n').length);
+  return starts;
+}
+
+function lineOf(xml: string, name: string): number | undefined {
+  return lineStarts(xml, name)[0];
+}
