@@ -65,7 +65,6 @@ export function avoidedEnergy(
     (fit.cvRmsePct / 100) *
     Math.sqrt(((n / effective(n)) * (1 + 2 / n)) / effective(m)) *
     counterfactualKwh;
-  const avoidedKwh = counterfactualKwh - actualKwh;
   return {
     baselineHours: n,
     reportingHours: m,
@@ -74,13 +73,30 @@ export function avoidedEnergy(
       nmbePct: fit.nmbePct,
       meetsG14: meetsAshraeG14Hourly(fit),
     },
+    ...savingsTotals(actualKwh, counterfactualKwh, uncertaintyKwh),
+    residualAutocorrelation: rho,
+  };
+}
+
+export type SavingsTotals = Pick<
+  SavingsReport,
+  'actualKwh' | 'counterfactualKwh' | 'avoidedKwh' | 'avoidedPct' | 'uncertaintyKwh' | 'range'
+>;
+
+/** Avoided energy, its share and its range from actual and counterfactual use and the uncertainty. */
+export function savingsTotals(
+  actualKwh: number,
+  counterfactualKwh: number,
+  uncertaintyKwh: number,
+): SavingsTotals {
+  const avoidedKwh = counterfactualKwh - actualKwh;
+  return {
     actualKwh,
     counterfactualKwh,
     avoidedKwh,
     avoidedPct: (avoidedKwh / counterfactualKwh) * 100,
     uncertaintyKwh,
     range: [avoidedKwh - uncertaintyKwh, avoidedKwh + uncertaintyKwh],
-    residualAutocorrelation: rho,
   };
 }
 

@@ -3,7 +3,7 @@ import { HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
 import { NeuralForecaster } from './neural-forecaster.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
-import { avoidedEnergy, type SavingsReport } from './savings.js';
+import { avoidedEnergy, savingsTotals, type SavingsReport } from './savings.js';
 import { seasonalNaiveForecast } from './seasonal-naive.js';
 import { fitTowt, predictTowt } from './towt.js';
 import { detectWaste, type WasteFinding, type WasteSettings } from './waste.js';
@@ -147,17 +147,6 @@ export async function savingsFor(
   }
   const actualKwh = meters.reduce((s, m) => s + m.actualKwh, 0);
   const counterfactualKwh = meters.reduce((s, m) => s + m.counterfactualKwh, 0);
-  const avoidedKwh = counterfactualKwh - actualKwh;
   const uncertaintyKwh = Math.sqrt(meters.reduce((s, m) => s + m.uncertaintyKwh ** 2, 0));
-  return {
-    meters,
-    total: {
-      actualKwh,
-      counterfactualKwh,
-      avoidedKwh,
-      avoidedPct: (avoidedKwh / counterfactualKwh) * 100,
-      uncertaintyKwh,
-      range: [avoidedKwh - uncertaintyKwh, avoidedKwh + uncertaintyKwh],
-    },
-  };
+  return { meters, total: savingsTotals(actualKwh, counterfactualKwh, uncertaintyKwh) };
 }
