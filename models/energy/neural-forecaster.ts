@@ -246,9 +246,7 @@ export class NeuralForecaster {
     const f: Forecast = { median: [], lower: [], upper: [] };
     const H = this.options.horizon;
     for (let h = 0; h < H; h++) {
-      const [q10, q50, q90] = [raw[h] as number, raw[H + h] as number, raw[2 * H + h] as number].sort(
-        (a, b) => a - b,
-      ) as [number, number, number];
+      const [q10, q50, q90] = quantilesAt(raw, H, h);
       const base = expected[origin + h] as number;
       f.median.push(base + scale * q50);
       f.lower.push(base + scale * (q50 - intervalScale * (q50 - q10)));
@@ -268,9 +266,7 @@ export class NeuralForecaster {
       held.forEach((s, i) => {
         const r = raw[i] as number[];
         for (let h = 0; h < H; h++) {
-          const [q10, q50, q90] = [r[h] as number, r[H + h] as number, r[2 * H + h] as number].sort(
-            (a, b) => a - b,
-          ) as [number, number, number];
+          const [q10, q50, q90] = quantilesAt(r, H, h);
           const y = s.y[h] as number;
           total += 1;
           if (y >= q50 - m * (q50 - q10) && y <= q50 + m * (q90 - q50)) inside += 1;
@@ -303,6 +299,16 @@ function pinball(
     });
     return tf.addN(losses).div(QUANTILES.length) as import('@tensorflow/tfjs').Scalar;
   });
+}
+
+/**
+ * The 10/50/90 % outputs for hour h of a network output laid out quantile by quantile, in order: quantile
+ * regression can cross, and the interval bounds must not.
+ */
+function quantilesAt(raw: number[], horizon: number, h: number): [number, number, number] {
+  return [raw[h] as number, raw[horizon + h] as number, raw[2 * horizon + h] as number].sort(
+    (a, b) => a - b,
+  ) as [number, number, number];
 }
 
 /** Hour indexes of 00:00 UTC, from `from` (inclusive) to `to` (inclusive). */

@@ -7,6 +7,7 @@ import { loadEnergySeries } from './load-series.js';
 import { NeuralForecaster } from './neural-forecaster.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
 import { trainInWorker } from './train-in-worker.js';
+import { tomorrowOrigin, tomorrowSeries } from './use-cases.js';
 
 /** Stated on every model card (EU AI Act transparency: what the model is and is not fit for). */
 export const MODEL_LIMITATIONS = [
@@ -95,21 +96,15 @@ export async function writeForecasts(
   const current = registry.current(tenant);
   if (!current?.live || current.card.gate.serve !== 'neural') return 0;
   const forecaster = await NeuralForecaster.fromArtifacts(registry.artifacts(tenant, current.card.version));
-  const origin = Math.ceil(nowMs / 86_400_000) * 86_400_000;
+  const origin = tomorrowOrigin(nowMs);
   const points: Point[] = [];
   try {
-    for (const s of await loadEnergySeries(
+    for (const { series: s, originIndex } of await tomorrowSeries(
       store,
       tenant,
-      origin - 8 * 86_400_000,
-      origin,
       current.card.meters,
+      origin,
     )) {
-      const originIndex = Math.round((origin - s.start) / HOUR_MS);
-      for (let h = s.kwh.length; h < originIndex + 24; h++) {
-        s.kwh.push(Number.NaN);
-        s.temperatureC.push(s.temperatureC[h - 168] ?? 0);
-      }
       const f = forecaster.forecast(s, originIndex);
       f.median.forEach((p50, h) => {
         points.push({

@@ -1,6 +1,7 @@
 import type { TimeSeriesStore } from '../../store/index.js';
 import { HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
+import type { MeterSeries } from './series-from-rows.js';
 import { NeuralForecaster } from './neural-forecaster.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
 import { avoidedEnergy, savingsTotals, type SavingsReport } from './savings.js';
@@ -33,6 +34,31 @@ export class ForecasterCache {
   }
 }
 
+/** The next 00:00 UTC after `nowMs`: the start of the day forecast. */
+export function tomorrowOrigin(nowMs: number): number {
+  return Math.ceil(nowMs / DAY_MS) * DAY_MS;
+}
+
+/**
+ * The last 8 days of meters up to `origin`, extended by the 24 hours to forecast: their load unknown, their
+ * temperature last week's (no weather forecast yet).
+ */
+export async function tomorrowSeries(
+  store: TimeSeriesStore,
+  tenant: string,
+  devices: string[],
+  origin: number,
+): Promise<{ series: MeterSeries; originIndex: number }[]> {
+  return (await loadEnergySeries(store, tenant, origin - 8 * DAY_MS, origin, devices)).map((series) => {
+    const originIndex = Math.round((origin - series.start) / HOUR_MS);
+    for (let i = series.kwh.length; i < originIndex + 24; i++) {
+      series.kwh.push(Number.NaN);
+      series.temperatureC.push(series.temperatureC[i - 168] ?? 0);
+    }
+    return { series, originIndex };
+  });
+}
+
 /**
  * Tomorrow's (UTC) hourly forecast for meters, from the model the gate chose; several meters (a site) are
  * summed, their interval bounds too (conservative: it assumes the meters' errors move together). Without a
@@ -45,18 +71,13 @@ export async function forecastTomorrow(
   devices: string[],
   nowMs: number,
 ): Promise<ForecastPoint[]> {
-  const origin = Math.ceil(nowMs / DAY_MS) * DAY_MS;
+  const origin = tomorrowOrigin(nowMs);
   const total: ForecastPoint[] = Array.from({ length: 24 }, (_, h) => ({
     time: new Date(origin + h * HOUR_MS).toISOString(),
     p50: 0,
     ...(card.gate.serve === 'neural' ? { p10: 0, p90: 0 } : {}),
   }));
-  for (const series of await loadEnergySeries(store, card.tenant, origin - 8 * DAY_MS, origin, devices)) {
-    const originIndex = Math.round((origin - series.start) / HOUR_MS);
-    for (let i = series.kwh.length; i < originIndex + 24; i++) {
-      series.kwh.push(Number.NaN);
-      series.temperatureC.push(series.temperatureC[i - 168] ?? 0);
-    }
+  for (const { series, originIndex } of await tomorrowSeries(store, card.tenant, devices, origin)) {
     if (card.gate.serve === 'neural') {
       const f = (await cache.get(card)).forecast(series, originIndex);
       total.forEach((p, h) => {
