@@ -54,3 +54,18 @@ export function* parseCsv(text: string, onHeader?: (header: string[]) => void): 
   }
   if (field !== '' || fields.length > 0) yield* endRow();
 }
+
+/** What is wrong with a CSV header: unknown and missing columns, or undefined when it is fine. */
+export function csvHeaderProblem(
+  header: readonly string[],
+  known: readonly string[],
+  required: readonly string[],
+): string | undefined {
+  const unknown = header.filter((h) => !known.includes(h));
+  const missing = required.filter((r) => !header.includes(r));
+  const parts = [
+    unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
+    missing.length ? `missing column(s) ${missing.join(', ')}` : '',
+  ];
+  return unknown.length || missing.length ? parts.filter(Boolean).join('; ') : undefined;
+}

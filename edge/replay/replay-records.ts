@@ -1,5 +1,5 @@
 import { recordValidator, type StreamName } from '../../core/index.js';
-import { parseCsv } from '../../core/index.js';
+import { csvHeaderProblem, parseCsv } from '../../core/index.js';
 import { REPLAY_COLUMNS, type Column } from './columns.js';
 
 export interface ReplayRecord {
@@ -27,20 +27,11 @@ export function* replayRecords(
   const spec = REPLAY_COLUMNS[stream];
   const known = new Set(['timestamp', ...spec.columns.map((c) => c.name)]);
   const check = recordValidator(stream);
+  const required = ['timestamp', ...spec.columns.filter((c) => c.required).map((c) => c.name)];
   const checkHeader = (names: string[]) => {
-    const unknown = names.filter((n) => !known.has(n));
-    const missing = ['timestamp', ...spec.columns.filter((c) => c.required).map((c) => c.name)].filter(
-      (n) => !names.includes(n),
-    );
-    if (unknown.length > 0 || missing.length > 0) {
-      const parts = [
-        unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
-        missing.length ? `missing column(s) ${missing.join(', ')}` : '',
-      ];
-      throw new Error(
-        `${file}:1: ${parts.filter(Boolean).join('; ')} for stream ${stream} (columns: ${[...known].join(', ')})`,
-      );
-    }
+    const problem = csvHeaderProblem(names, [...known], required);
+    if (problem)
+      throw new Error(`${file}:1: ${problem} for stream ${stream} (columns: ${[...known].join(', ')})`);
   };
   for (const row of parseCsv(text, checkHeader)) {
     if (row.values.__columns !== undefined) {

@@ -1,4 +1,4 @@
-import { parseCsv } from '../../core/index.js';
+import { csvHeaderProblem, parseCsv } from '../../core/index.js';
 import { InvoiceFileError, type InvoiceLine } from './invoice-line.js';
 
 export const INVOICE_CSV_COLUMNS = [
@@ -26,20 +26,8 @@ export function parseInvoiceCsv(
   const lines: InvoiceLine[] = [];
   const errors: InvoiceFileError[] = [];
   const checkHeader = (header: string[]) => {
-    const unknown = header.filter((h) => !(INVOICE_CSV_COLUMNS as readonly string[]).includes(h));
-    const missing = REQUIRED.filter((r) => !header.includes(r));
-    if (unknown.length || missing.length) {
-      throw new InvoiceFileError(
-        file,
-        1,
-        [
-          unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
-          missing.length ? `missing column(s) ${missing.join(', ')}` : '',
-        ]
-          .filter(Boolean)
-          .join('; '),
-      );
-    }
+    const problem = csvHeaderProblem(header, INVOICE_CSV_COLUMNS, REQUIRED);
+    if (problem) throw new InvoiceFileError(file, 1, problem);
   };
   for (const row of parseCsv(text, checkHeader)) {
     const v = row.values;
