@@ -94,7 +94,6 @@ export class RoadSimulator implements StreamSimulator {
 
   emit(device: number): SimRecord[] {
     const c = this.cameras[device] as Camera;
-    const t = c.next;
     // Move on until a defect is passed; the camera only reports detections.
     for (let hops = 0; hops < LAP_STEPS; hops++) {
       c.step = (c.step + 1) % LAP_STEPS;
@@ -103,11 +102,7 @@ export class RoadSimulator implements StreamSimulator {
       const seen = passed.filter(() => c.random.chance(0.85));
       if (seen.length > 0) return seen.map((d) => this.detection(c, d, c.next));
     }
-    return this.emitEmpty(c, t);
-  }
-
-  private emitEmpty(c: Camera, t: number): SimRecord[] {
-    c.next = t + LAP_STEPS * STEP_S * 1000;
+    // A whole lap without a detection: the clock has moved on a lap, and nothing is published.
     return [];
   }
 
