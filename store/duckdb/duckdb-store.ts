@@ -79,14 +79,7 @@ export class DuckDbStore implements TimeSeriesStore {
       BigInt(q.fromMs) * NS_PER_MS,
       BigInt(q.toMs) * NS_PER_MS,
     ];
-    let where = 'measurement = $1 AND tenant = $2 AND field = $3 AND time >= $4 AND time < $5';
-    for (const [key, value] of Object.entries(q.tags ?? {})) {
-      params.push(key === 'device' ? value : `,${escapeTag(key)}=${escapeTag(value)},`);
-      where +=
-        key === 'device'
-          ? ` AND device = $${params.length}`
-          : ` AND contains(',' || series || ',', $${params.length})`;
-    }
+    const where = `measurement = $1 AND tenant = $2 AND field = $3 AND time >= $4 AND time < $5${tagFilter(q.tags ?? {}, params)}`;
     const limit = q.limit ?? 10_000;
     let sql: string;
     if (q.everyMs === undefined) {
@@ -110,11 +103,7 @@ export class DuckDbStore implements TimeSeriesStore {
     tags: Record<string, string> = {},
   ): Promise<DeviceSummary[]> {
     const params: DuckDBValue[] = [measurement, tenant];
-    let where = 'measurement = $1 AND tenant = $2';
-    for (const [key, value] of Object.entries(tags)) {
-      params.push(`,${escapeTag(key)}=${escapeTag(value)},`);
-      where += ` AND contains(',' || series || ',', $${params.length})`;
-    }
+    const where = `measurement = $1 AND tenant = $2${tagFilter(tags, params)}`;
     const sql = `SELECT device, max(time) AS last, count(DISTINCT (series, time)) AS n FROM points WHERE ${where} GROUP BY device ORDER BY device`;
     const rows = await this.db.read(async (c) => (await c.runAndReadAll(sql, params)).getRows());
     return rows.map(([device, last, n]) => ({
@@ -149,6 +138,22 @@ export class DuckDbStore implements TimeSeriesStore {
   async close(): Promise<void> {
     // The database is owned by whoever opened it; it may serve other adapters.
   }
+}
+
+/**
+ * SQL conditions (appended to a WHERE) for tag equality, their values pushed onto `params`. The device is a
+ * column; other tags match `,key=value,` in the canonical series text. A listing by a device tag works too.
+ */
+function tagFilter(tags: Record<string, string>, params: DuckDBValue[]): string {
+  let sql = '';
+  for (const [key, value] of Object.entries(tags)) {
+    params.push(key === 'device' ? value : `,${escapeTag(key)}=${escapeTag(value)},`);
+    sql +=
+      key === 'device'
+        ? ` AND device = $${params.length}`
+        : ` AND contains(',' || series || ',', $${params.length})`;
+  }
+  return sql;
 }
 
 function aggregateSql(fn: NonNullable<SeriesQuery['fn']>): string {
