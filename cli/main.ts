@@ -6,6 +6,7 @@ import { registerServeCommands } from './commands/serve.js';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerEnergyCommands } from './commands/energy.js';
+import { registerInvoiceCommands } from './commands/invoices.js';
 
 const program = new Command('greenops')
   .description('Green-operations IoT analytics for Danish municipalities')
@@ -15,6 +16,7 @@ registerEdgeCommands(program);
 registerDeadLetterCommands(program);
 registerImportCommands(program);
 registerEnergyCommands(program);
+registerInvoiceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,3 +2,51 @@ export { parseUbl } from './ubl-parser.js';
 export { InvoiceFileError, type InvoiceLine, type InvoiceFormat } from './invoice-line.js';
 export { parseInvoiceCsv, INVOICE_CSV_COLUMNS } from './csv-invoices.js';
 export { readInvoices, type InvoiceFile } from './read-invoices.js';
+export {
+  DEFAULT_FACTOR_TABLE,
+  readFactorTable,
+  validateFactorTable,
+  categoryForUnspsc,
+  type FactorTable,
+  type EmissionScope,
+} from './factor-table.js';
+export {
+  buildCorpus,
+  CORPUS_CATEGORIES,
+  CORPUS_VERSION,
+  CORPUS_SOURCE,
+  type LabelledExample,
+} from './corpus.js';
+export {
+  TextClassifier,
+  trainClassifier,
+  evaluateClassifier,
+  REVIEW_CONFIDENCE,
+  DEFAULT_TRAIN_OPTIONS,
+  type Classification,
+  type ClassifierEvaluation,
+  type ClassifierManifest,
+  type ClassifierArtifacts,
+} from './classifier.js';
+export { ClassifierStore } from './classifier-store.js';
+export {
+  estimateLine,
+  estimateLines,
+  estimateTotals,
+  invoiceLineId,
+  type LineEstimate,
+  type EstimateTotals,
+  type TotalEntry,
+  type EstimateContext,
+} from './estimate.js';
+export { InvoiceLedger, type Correction, type StoredLine } from './ledger.js';
+export {
+  trainTenantClassifier,
+  classifierFor,
+  trainingSet,
+  checkTableCoversClassifier,
+  monthlyPoints,
+  estimateInvoiceFiles,
+  type EstimateDocument,
+  CO2_MEASUREMENT,
+} from './use-cases.js';

@@ -1,0 +1,194 @@
+import { basename, join } from 'node:path';
+import type { Command } from 'commander';
+import { GreenopsError } from '../../core/index.js';
+import {
+  ClassifierStore,
+  DEFAULT_FACTOR_TABLE,
+  InvoiceLedger,
+  checkTableCoversClassifier,
+  classifierFor,
+  estimateInvoiceFiles,
+  readFactorTable,
+  trainTenantClassifier,
+  type ClassifierEvaluation,
+  type EstimateDocument,
+  type TotalEntry,
+} from '../../models/index.js';
+import { readConfig, readInputFile } from '../runtime.js';
+
+interface CommonFlags {
+  tenant?: string;
+  dataDir?: string;
+}
+
+/** Where the CO₂ side keeps its files: classifiers under models/co2, the review ledger under co2. */
+export function co2Paths(dataDir: string): { classifiers: string; ledgers: string } {
+  return { classifiers: join(dataDir, 'models', 'co2'), ledgers: join(dataDir, 'co2') };
+}
+
+function configFor(flags: CommonFlags) {
+  const given: Record<string, string> = {};
+  if (flags.tenant !== undefined) given.tenant = flags.tenant;
+  if (flags.dataDir !== undefined) given.dataDir = flags.dataDir;
+  return readConfig(given);
+}
+
+const progress = (epoch: number, loss: number) =>
+  process.stderr.write(`training the invoice classifier: epoch ${epoch}, loss ${loss.toFixed(3)}\n`);
+
+const kg = (v: number) => (Math.abs(v) >= 10_000 ? `${(v / 1000).toFixed(1)} t` : `${v.toFixed(1)} kg`);
+const range = (low: number, high: number) => `${kg(low)} – ${kg(high)}`;
+
+function printTotals(title: string, entries: Record<string, TotalEntry>, label = (k: string) => k): void {
+  console.log(`\n${title}`);
+  for (const [key, t] of Object.entries(entries))
+    console.log(
+      `  ${label(key).padEnd(34)} ${kg(t.kgCo2e).padStart(11)}  (90 %: ${range(t.low, t.high)})  ${t.lines} lines`,
+    );
+}
+
+function printDocument(doc: EstimateDocument): void {
+  console.log(
+    `factor table ${doc.factorTable.version} (spend in ${doc.factorTable.priceYear} prices); classifier ${doc.classifier.version}`,
+  );
+  console.log(
+    'file:line                      supplier               description                      category                   method    kg CO2e    90 % range               scope',
+  );
+  for (const l of doc.lines) {
+    const where = `${basename(l.file)}:${l.sourceLine ?? l.lineId}`;
+    console.log(
+      [
+        where.slice(0, 30).padEnd(30),
+        l.supplier.name.slice(0, 22).padEnd(22),
+        l.description.slice(0, 32).padEnd(32),
+        `${l.category}${l.classification.by === 'classifier' ? ` ${(l.classification.confidence * 100).toFixed(0)}%` : ''}`
+          .slice(0, 26)
+          .padEnd(26),
+        l.method.padEnd(8),
+        (l.kgCo2e === null ? '–' : kg(l.kgCo2e)).padStart(10),
+        (l.range ? range(...l.range) : '').padEnd(24),
+        String(l.scope),
+        l.review ? ' REVIEW' : '',
+      ].join(' '),
+    );
+  }
+  const t = doc.totals;
+  console.log(
+    `\ntotal ${kg(t.kgCo2e)} CO2e (90 %: ${range(t.low, t.high)}) from ${t.lines} lines; ${t.reviewLines} flagged for review, ${t.unestimatedLines} without an estimate`,
+  );
+  printTotals('by scope', t.byScope, (s) => `scope ${s}`);
+  printTotals('by category', t.byCategory);
+  printTotals('by supplier', t.bySupplier);
+  printTotals('by month', t.byMonth);
+  for (const e of doc.errors) console.error(`error: ${e.message}`);
+}
+
+export function printEvaluation(e: ClassifierEvaluation): void {
+  console.log(
+    `held-out accuracy ${(e.accuracy * 100).toFixed(1)} % on ${e.examples} lines (macro F1 ${(e.macroF1 * 100).toFixed(1)} %); ` +
+      `${(e.confidentShare * 100).toFixed(0)} % of lines at or above the review threshold, ${(e.confidentAccuracy * 100).toFixed(1)} % of those right`,
+  );
+  console.log('category               precision  recall  lines  most often taken for');
+  for (const c of e.perCategory) {
+    const mistakes = Object.entries(e.confusion[c.category] ?? {})
+      .filter(([predicted]) => predicted !== c.category)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 2)
+      .map(([predicted, n]) => `${predicted} (${n})`)
+      .join(', ');
+    console.log(
+      `${c.category.padEnd(22)} ${(c.precision * 100).toFixed(0).padStart(8)} %  ${(c.recall * 100).toFixed(0).padStart(4)} %  ${String(c.support).padStart(5)}  ${mistakes}`,
+    );
+  }
+}
+
+export function registerInvoiceCommands(program: Command): void {
+  const invoices = program
+    .command('invoices')
+    .description('CO2e from supplier invoices (OIOUBL, Peppol BIS 3, EN 16931, CSV export)');
+
+  invoices
+    .command('estimate')
+    .description(
+      'estimate CO2e per invoice line with method, factor, uncertainty and scope, and totals by scope, category, supplier and month',
+    )
+    .argument('<files...>', 'UBL XML invoices or credit notes, or CSV exports')
+    .option('--json', 'print one JSON document (shape in the README)')
+    .option('--factors <file>', 'factor table JSON (default: the shipped table)')
+    .option('--tenant <tenant>', 'tenant whose classifier and reviews apply (GREENOPS_TENANT)')
+    .option('--data-dir <dir>', 'folder for models and reviews (GREENOPS_DATA_DIR)')
+    .action(async (files: string[], flags: CommonFlags & { json?: boolean; factors?: string }) => {
+      const config = configFor(flags);
+      const table = flags.factors ? readFactorTable(flags.factors) : DEFAULT_FACTOR_TABLE;
+      try {
+        checkTableCoversClassifier(table, flags.factors ?? 'factor table');
+      } catch (err) {
+        throw new GreenopsError('BAD_REQUEST', (err as Error).message, { field: 'factors' });
+      }
+      const paths = co2Paths(config.dataDir);
+      const ledger = new InvoiceLedger(paths.ledgers, config.tenant);
+      const classifier = await classifierFor(
+        new ClassifierStore(paths.classifiers),
+        config.tenant,
+        ledger.corrections(),
+        progress,
+      );
+      const inputs: { name: string; text: string }[] = [];
+      const unreadable: string[] = [];
+      for (const file of files) {
+        try {
+          inputs.push({ name: file, text: readInputFile(file) });
+        } catch (err) {
+          unreadable.push((err as Error).message);
+        }
+      }
+      const doc = estimateInvoiceFiles(inputs, {
+        table,
+        classifier,
+        corrections: ledger.correctedCategories(),
+      });
+      for (const message of unreadable)
+        doc.errors.push({ file: message.split(':')[0] ?? '', line: undefined, message });
+      if (flags.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      else printDocument(doc);
+      if (doc.errors.length > 0) {
+        if (flags.json) for (const e of doc.errors) console.error(`error: ${e.message}`);
+        process.exitCode = 1;
+      }
+    });
+
+  invoices
+    .command('train')
+    .description(
+      "train the tenant's invoice classifier on the shipped corpus and its reviewed lines, report held-out accuracy and confusion, and make it current",
+    )
+    .option('--tenant <tenant>', 'tenant (GREENOPS_TENANT)')
+    .option('--data-dir <dir>', 'folder for models and reviews (GREENOPS_DATA_DIR)')
+    .option('--epochs <n>', 'training epochs', '14')
+    .option('--json', 'print the model manifest as JSON')
+    .action(async (flags: CommonFlags & { epochs: string; json?: boolean }) => {
+      const config = configFor(flags);
+      const epochs = Number(flags.epochs);
+      if (!Number.isInteger(epochs) || epochs < 1)
+        throw new GreenopsError('BAD_REQUEST', '--epochs: must be a positive whole number', {
+          field: 'epochs',
+        });
+      const paths = co2Paths(config.dataDir);
+      const ledger = new InvoiceLedger(paths.ledgers, config.tenant);
+      const manifest = await trainTenantClassifier({
+        store: new ClassifierStore(paths.classifiers),
+        tenant: config.tenant,
+        corrections: ledger.corrections(),
+        train: { epochs },
+        onEpoch: progress,
+      });
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+        return;
+      }
+      console.log(
+        `classifier ${manifest.version} for ${config.tenant}: ${manifest.training.examples} examples (${manifest.training.corrections} reviewed lines), ${manifest.training.seconds.toFixed(1)} s on ${manifest.backend}`,
+      );
+      if (manifest.evaluation) printEvaluation(manifest.evaluation);
+    });
+}

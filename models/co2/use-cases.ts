@@ -1,0 +1,169 @@
+import type { Point } from '../../core/index.js';
+import { runWorker, siblingModule, startModuleWorker } from '../worker-thread.js';
+import type { ClassifierArtifacts, ClassifierManifest, TextClassifier, TrainOptions } from './classifier.js';
+import type { ClassifierStore } from './classifier-store.js';
+import { CORPUS_CATEGORIES, CORPUS_VERSION, buildCorpus, type LabelledExample } from './corpus.js';
+import {
+  estimateLines,
+  estimateTotals,
+  type EstimateContext,
+  type EstimateTotals,
+  type LineEstimate,
+} from './estimate.js';
+import { readInvoices, type InvoiceFile } from './read-invoices.js';
+import type { FactorTable } from './factor-table.js';
+import type { Correction } from './ledger.js';
+
+/** How many times a reviewer's correction counts in training, against four wordings of each corpus term. */
+const CORRECTION_WEIGHT = 4;
+
+/**
+ * The training set: the shipped corpus's training split plus every reviewed line (weighted), and the corpus's
+ * held-out split for evaluation. Corrections never enter the held-out split, so accuracy stays comparable
+ * between versions.
+ */
+export function trainingSet(corrections: readonly Correction[]): {
+  train: LabelledExample[];
+  test: LabelledExample[];
+} {
+  const { train, test } = buildCorpus();
+  for (const c of corrections)
+    for (let i = 0; i < CORRECTION_WEIGHT; i++)
+      train.push({
+        description: c.description,
+        supplier: c.supplier,
+        unitCode: c.unitCode,
+        category: c.category,
+      });
+  return { train, test };
+}
+
+/** A custom factor table must price every category the classifier can answer. */
+export function checkTableCoversClassifier(table: FactorTable, source: string): void {
+  const missing = CORPUS_CATEGORIES.filter((c) => !table.categories[c]);
+  if (missing.length > 0)
+    throw new Error(`${source}: categories missing from the factor table: ${missing.join(', ')}`);
+}
+
+/**
+ * Trains the tenant's classifier on the corpus and its corrections in a worker thread (the caller's event loop
+ * stays free), evaluates it on the held-out split, saves it and makes it current.
+ */
+export async function trainTenantClassifier(options: {
+  store: ClassifierStore;
+  tenant: string;
+  corrections: readonly Correction[];
+  train?: Partial<Omit<TrainOptions, 'onEpoch'>>;
+  onEpoch?: (epoch: number, loss: number) => void;
+}): Promise<ClassifierManifest> {
+  const { train, test } = trainingSet(options.corrections);
+  const worker = startModuleWorker(siblingModule(import.meta.url, 'train-classifier-worker'), {
+    examples: train,
+    labels: CORPUS_CATEGORIES,
+    meta: { corpusVersion: CORPUS_VERSION, corrections: options.corrections.length },
+    heldOut: test,
+    options: options.train ?? {},
+  });
+  const done = await runWorker<{ manifest: ClassifierManifest; weights: Float32Array }>(
+    worker,
+    (m) => options.onEpoch?.(m.epoch as number, m.loss as number),
+    'classifier training',
+  );
+  const artifacts: ClassifierArtifacts = { manifest: done.manifest, weights: done.weights };
+  options.store.save(options.tenant, artifacts);
+  return artifacts.manifest;
+}
+
+/** The tenant's current classifier; the first call for a tenant trains one (about ten seconds). */
+export async function classifierFor(
+  store: ClassifierStore,
+  tenant: string,
+  corrections: readonly Correction[],
+  onEpoch?: (epoch: number, loss: number) => void,
+): Promise<TextClassifier> {
+  const current = store.current(tenant);
+  if (current) return current;
+  await trainTenantClassifier(
+    onEpoch ? { store, tenant, corrections, onEpoch } : { store, tenant, corrections },
+  );
+  return store.current(tenant) as TextClassifier;
+}
+
+/** Measurement of the monthly CO₂e account in the store. */
+export const CO2_MEASUREMENT = 'co2_invoices';
+
+/**
+ * The monthly account as points for dashboards: one per month × category × scope (tags tenant, device = category,
+ * scope; fields kg_co2e, kg_low, kg_high, lines), at the first instant of the month (UTC). `previous` lists
+ * series keys written before; those no longer present get zero, so a corrected category does not leave a stale
+ * value behind.
+ */
+export function monthlyPoints(
+  tenant: string,
+  estimates: readonly LineEstimate[],
+  previous: ReadonlySet<string> = new Set(),
+): { points: Point[]; keys: Set<string> } {
+  const cells = new Map<string, { kg: number; low: number; high: number; lines: number }>();
+  for (const e of estimates) {
+    if (e.kgCo2e === null || e.range === null) continue;
+    const key = `${e.month}|${e.category}|${e.scope}`;
+    const cell = cells.get(key) ?? { kg: 0, low: 0, high: 0, lines: 0 };
+    cell.kg += e.kgCo2e;
+    cell.low += e.range[0];
+    cell.high += e.range[1];
+    cell.lines++;
+    cells.set(key, cell);
+  }
+  for (const key of previous) if (!cells.has(key)) cells.set(key, { kg: 0, low: 0, high: 0, lines: 0 });
+  const points: Point[] = [];
+  for (const [key, cell] of cells) {
+    const [month, category, scope] = key.split('|') as [string, string, string];
+    points.push({
+      measurement: CO2_MEASUREMENT,
+      tags: { tenant, device: category, scope },
+      fields: { kg_co2e: cell.kg, kg_low: cell.low, kg_high: cell.high, lines: cell.lines },
+      timeMs: Date.parse(`${month}-01T00:00:00Z`),
+    });
+  }
+  return { points, keys: new Set([...cells].filter(([, c]) => c.lines > 0).map(([k]) => k)) };
+}
+
+/** What `greenops invoices estimate --json` prints and `POST /api/v1/invoices` answers. */
+export interface EstimateDocument {
+  factorTable: { version: string; priceYear: number };
+  classifier: { version: string; corpusVersion: string; heldOutAccuracy: number | undefined };
+  files: { file: string; lines: number; errors: number }[];
+  errors: { file: string; line: number | undefined; message: string }[];
+  lines: LineEstimate[];
+  totals: EstimateTotals;
+}
+
+/**
+ * Reads, classifies and estimates invoice files. A file that cannot be read contributes its errors (file and
+ * line) and the other files are still estimated. Deterministic: the same files, factor table, classifier and
+ * corrections give the same document.
+ */
+export function estimateInvoiceFiles(
+  files: readonly InvoiceFile[],
+  context: EstimateContext,
+): EstimateDocument {
+  const { lines, errors } = readInvoices(files);
+  const estimates = estimateLines(lines, context);
+  const manifest = context.classifier.artifacts.manifest;
+  return {
+    factorTable: { version: context.table.version, priceYear: context.table.priceYear },
+    classifier: {
+      version: manifest.version,
+      corpusVersion: manifest.training.corpusVersion,
+      heldOutAccuracy: manifest.evaluation?.accuracy,
+    },
+    files: files.map(({ name }) => ({
+      file: name,
+      lines: lines.filter((l) => l.file === name).length,
+      errors: errors.filter((e) => e.file === name).length,
+    })),
+    errors: errors.map((e) => ({ file: e.file, line: e.line, message: e.message })),
+    lines: estimates,
+    totals: estimateTotals(estimates),
+  };
+}
