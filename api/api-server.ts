@@ -16,7 +16,13 @@ import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import { errorMiddleware, notFoundHandler } from './error-middleware.js';
 import { openApiDocument } from './openapi.js';
 import { energyRoutes } from './routes/energy.js';
-import { DEFAULT_WASTE_SETTINGS, type FileModelRegistry, type WasteSettings } from '../models/index.js';
+import {
+  DEFAULT_WASTE_SETTINGS,
+  type FileModelRegistry,
+  type InvoiceAccounts,
+  type WasteSettings,
+} from '../models/index.js';
+import { invoiceRoutes } from './routes/invoices.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { streamRoutes } from './routes/streams.js';
@@ -40,6 +46,8 @@ export interface ApiOptions {
   energyModels?: FileModelRegistry;
   /** Price and emission factor for costing energy waste. */
   wasteSettings?: WasteSettings;
+  /** Invoice CO2 accounts; without them the invoice routes answer 404. */
+  invoiceAccounts?: InvoiceAccounts;
 }
 
 export function createApp(options: ApiOptions): Express {
@@ -83,6 +91,7 @@ export function createApp(options: ApiOptions): Express {
       waste: options.wasteSettings ?? DEFAULT_WASTE_SETTINGS,
     }),
   );
+  v1.use(invoiceRoutes({ accounts: options.invoiceAccounts, defaultTenant: options.defaultTenant }));
   v1.use(
     deadLetterRoutes({
       deadLetters: options.deadLetters,

@@ -9,8 +9,16 @@ import { EmbeddedBroker } from '../broker/index.js';
 import { IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
 import { MqttPublisher, SimulationRunner, createSimulators } from '../edge/index.js';
-import { mqttSettings, openStores, type Stores } from './runtime.js';
-import { EnergyRetrainer, FileModelRegistry } from '../models/index.js';
+import { co2Paths, mqttSettings, openStores, type Stores } from './runtime.js';
+import {
+  ClassifierStore,
+  DEFAULT_FACTOR_TABLE,
+  EnergyRetrainer,
+  FileModelRegistry,
+  InvoiceAccounts,
+  checkTableCoversClassifier,
+  readFactorTable,
+} from '../models/index.js';
 import { join } from 'node:path';
 
 export interface Roles {
@@ -122,6 +130,17 @@ export async function startGreenops(
       stoppers.push(async () => {
         if (republisher) await (await republisher).close();
       });
+      const table = config.co2FactorsPath ? readFactorTable(config.co2FactorsPath) : DEFAULT_FACTOR_TABLE;
+      checkTableCoversClassifier(table, config.co2FactorsPath ?? 'factor table');
+      const paths = co2Paths(config.dataDir);
+      const invoiceAccounts = new InvoiceAccounts({
+        ledgerDir: paths.ledgers,
+        classifiers: new ClassifierStore(paths.classifiers),
+        table,
+        store: stores.store,
+        logger: logger.child({ component: 'invoices' }),
+      });
+      stoppers.push(() => invoiceAccounts.idle());
       const api = new ApiServer({
         store: stores.store,
         deadLetters: stores.deadLetters,
@@ -138,6 +157,7 @@ export async function startGreenops(
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
         energyModels,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
+        invoiceAccounts,
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());

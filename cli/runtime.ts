@@ -96,3 +96,8 @@ export function readInputFile(path: string): string {
     });
   }
 }
+
+/** Where the CO₂ side keeps its files: classifiers under models/co2, the review ledger under co2. */
+export function co2Paths(dataDir: string): { classifiers: string; ledgers: string } {
+  return { classifiers: join(dataDir, 'models', 'co2'), ledgers: join(dataDir, 'co2') };
+}

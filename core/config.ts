@@ -36,6 +36,8 @@ export interface Config {
   energyRetrainHours: number;
   energyPriceDkkPerKwh: number;
   gridCo2KgPerKwh: number;
+  /** Factor table for invoice CO2e (JSON); the shipped table when unset. */
+  co2FactorsPath: string | undefined;
   influxUrl: string | undefined;
   influxApi: 'auto' | 'v1' | 'v2';
   influxToken: string | undefined;
@@ -258,6 +260,12 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     default: 0.1,
     description:
       'Emission factor for wasted energy (kg CO2e/kWh); an illustrative default: set the factor your CO2 account uses.',
+  },
+  co2FactorsPath: {
+    env: 'GREENOPS_CO2_FACTORS',
+    parse: optStr,
+    default: undefined,
+    description: 'Factor table (JSON) for CO2e from invoices; default: the table shipped with greenops.',
   },
   influxUrl: {
     env: 'INFLUX_URL',

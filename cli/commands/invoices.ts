@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { GreenopsError } from '../../core/index.js';
 import {
@@ -14,16 +14,11 @@ import {
   type EstimateDocument,
   type TotalEntry,
 } from '../../models/index.js';
-import { readConfig, readInputFile } from '../runtime.js';
+import { co2Paths, readConfig, readInputFile } from '../runtime.js';
 
 interface CommonFlags {
   tenant?: string;
   dataDir?: string;
-}
-
-/** Where the CO₂ side keeps its files: classifiers under models/co2, the review ledger under co2. */
-export function co2Paths(dataDir: string): { classifiers: string; ledgers: string } {
-  return { classifiers: join(dataDir, 'models', 'co2'), ledgers: join(dataDir, 'co2') };
 }
 
 function configFor(flags: CommonFlags) {

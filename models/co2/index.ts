@@ -50,3 +50,4 @@ export {
   type EstimateDocument,
   CO2_MEASUREMENT,
 } from './use-cases.js';
+export { InvoiceAccounts, type InvoiceAccountsOptions, type TrainingState } from './invoice-accounts.js';

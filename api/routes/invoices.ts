@@ -1,0 +1,170 @@
+import express, { Router, type Request } from 'express';
+import { badRequest, notFound, GreenopsError } from '../../core/index.js';
+import {
+  CORPUS_CATEGORIES,
+  estimateTotals,
+  type InvoiceAccounts,
+  type InvoiceFile,
+  type LineEstimate,
+} from '../../models/index.js';
+import { intParam, oneOfParam, stringParam } from '../query-params.js';
+import { tenantParam } from './streams.js';
+
+export interface InvoiceRoutesOptions {
+  /** Without it, the invoice routes answer 404 saying so. */
+  accounts: InvoiceAccounts | undefined;
+  defaultTenant: string;
+}
+
+type Query = Record<string, unknown>;
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const RAW_TYPES = ['application/xml', 'text/xml', 'text/csv', 'text/plain', 'application/octet-stream'];
+
+/** The files of an upload: a raw UBL XML or CSV body (`?filename=`), or JSON `{ files: [{ name, text }] }`. */
+function uploadedFiles(req: Request): InvoiceFile[] {
+  if (typeof req.body === 'string') {
+    const type = req.header('content-type') ?? '';
+    const fallback = type.includes('csv') ? 'upload.csv' : 'upload.xml';
+    const name = stringParam(req.query as Query, 'filename') ?? fallback;
+    if (!req.body.trim()) throw badRequest('body', 'the uploaded file is empty');
+    return [{ name, text: req.body }];
+  }
+  const files = (req.body as { files?: unknown } | undefined)?.files;
+  if (!Array.isArray(files) || files.length === 0)
+    throw badRequest(
+      'files',
+      'send a UBL XML or CSV file as the body (Content-Type application/xml or text/csv), or JSON { "files": [{ "name", "text" }] }',
+    );
+  return files.map((f: unknown, i) => {
+    const file = f as { name?: unknown; text?: unknown };
+    if (typeof file.name !== 'string' || !file.name)
+      throw badRequest(`files[${i}].name`, 'must be a file name');
+    if (typeof file.text !== 'string')
+      throw badRequest(`files[${i}].text`, 'must be the file content as text');
+    return { name: file.name, text: file.text };
+  });
+}
+
+function filterLines(lines: LineEstimate[], query: Query): LineEstimate[] {
+  const review = oneOfParam(query, 'review', ['true', 'false', 'any'], 'any');
+  const category = stringParam(query, 'category');
+  const from = stringParam(query, 'from');
+  const to = stringParam(query, 'to');
+  const supplier = stringParam(query, 'supplier');
+  if (category !== undefined && !CORPUS_CATEGORIES.includes(category))
+    throw badRequest('category', `"${category}" is not a category (${CORPUS_CATEGORIES.join(', ')})`);
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const)
+    if (value !== undefined && !MONTH.test(value))
+      throw badRequest(name, `"${value}" is not a month (YYYY-MM)`);
+  return lines.filter(
+    (l) =>
+      (review === 'any' || l.review === (review === 'true')) &&
+      (category === undefined || l.category === category) &&
+      (supplier === undefined || l.supplier.name === supplier || l.supplier.id === supplier) &&
+      (from === undefined || l.month >= from) &&
+      (to === undefined || l.month <= to),
+  );
+}
+
+/** Upload invoices, list and correct estimated lines, totals, the classifier and its retraining, the factor table. */
+export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions): Router {
+  const router = Router();
+  const service = (): InvoiceAccounts => {
+    if (!accounts) throw notFound('invoice CO2 accounts are not configured in this process');
+    return accounts;
+  };
+
+  router.post('/invoices', express.text({ type: RAW_TYPES, limit: '20mb' }), async (req, res) => {
+    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const files = uploadedFiles(req);
+    const result = await service().upload(tenant, files);
+    const errors = result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message }));
+    if (result.lines.length === 0 && errors.length > 0)
+      throw new GreenopsError('INVALID_INPUT_FILE', errors.map((e) => e.message).join('; '), {
+        field: 'files',
+        status: 422,
+      });
+    res.status(201).json({
+      added: result.added,
+      replaced: result.replaced,
+      errors,
+      lines: result.lines,
+      totals: estimateTotals(result.lines),
+    });
+  });
+
+  router.get('/invoices/lines', async (req, res) => {
+    const query = req.query as Query;
+    const tenant = tenantParam(query, defaultTenant);
+    const limit = intParam(query, 'limit', { min: 1, max: 10_000, fallback: 500 });
+    const offset = intParam(query, 'offset', { min: 0, max: 10_000_000, fallback: 0 });
+    const lines = filterLines(await service().estimates(tenant), query).sort((a, b) =>
+      a.issueDate === b.issueDate ? (a.id < b.id ? -1 : 1) : a.issueDate < b.issueDate ? -1 : 1,
+    );
+    res.json({ total: lines.length, offset, lines: lines.slice(offset, offset + limit) });
+  });
+
+  router.get('/invoices/lines/:id', async (req, res) => {
+    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const line = await service().estimate(tenant, req.params.id);
+    if (!line) throw notFound(`no invoice line ${req.params.id} for ${tenant}`);
+    res.json(line);
+  });
+
+  router.patch('/invoices/lines/:id', async (req, res) => {
+    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const body = (req.body ?? {}) as { category?: unknown; correctedBy?: unknown };
+    if (typeof body.category !== 'string' || !CORPUS_CATEGORIES.includes(body.category))
+      throw badRequest('category', `must be one of ${CORPUS_CATEGORIES.join(', ')}`);
+    if (body.correctedBy !== undefined && typeof body.correctedBy !== 'string')
+      throw badRequest('correctedBy', 'must be text (a reviewer id)');
+    const line = await service().correct(tenant, req.params.id, body.category, body.correctedBy);
+    if (!line) throw notFound(`no invoice line ${req.params.id} for ${tenant}`);
+    res.json(line);
+  });
+
+  router.get('/invoices/totals', async (req, res) => {
+    const query = req.query as Query;
+    const tenant = tenantParam(query, defaultTenant);
+    const accounts = service();
+    const lines = filterLines(await accounts.estimates(tenant), query);
+    const classifier = await accounts.classifier(tenant);
+    res.json({
+      tenant,
+      factorTable: { version: accounts.table.version, priceYear: accounts.table.priceYear },
+      classifier: { version: classifier.version },
+      totals: estimateTotals(lines),
+    });
+  });
+
+  router.get('/invoices/classifier', async (req, res) => {
+    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const accounts = service();
+    const training = accounts.trainingState(tenant);
+    const current = training.running ? undefined : await accounts.classifier(tenant);
+    res.json({
+      training,
+      current: current?.artifacts.manifest,
+      corrections: accounts.ledger(tenant).corrections().length,
+    });
+  });
+
+  router.post('/invoices/classifier/train', (req, res) => {
+    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const accounts = service();
+    const started = accounts.startTraining(tenant);
+    res.status(started ? 202 : 409).json({
+      message: started ? 'training started' : 'a training is already running',
+      training: accounts.trainingState(tenant),
+    });
+  });
+
+  router.get('/invoices/factors', (_req, res) => {
+    res.json(service().table);
+  });
+
+  return router;
+}

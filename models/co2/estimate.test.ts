@@ -1,0 +1,208 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REVIEW_CONFIDENCE, TextClassifier, trainClassifier } from './classifier.js';
+import { CORPUS_CATEGORIES, CORPUS_VERSION, buildCorpus } from './corpus.js';
+import { estimateLine, estimateTotals, invoiceLineId, type EstimateContext } from './estimate.js';
+import { DEFAULT_FACTOR_TABLE as table, validateFactorTable } from './factor-table.js';
+import type { InvoiceLine } from './invoice-line.js';
+import { InvoiceLedger } from './ledger.js';
+import { estimateInvoiceFiles, monthlyPoints } from './use-cases.js';
+
+const line = (over: Partial<InvoiceLine>): InvoiceLine => ({
+  file: 'f.xml',
+  sourceLine: 10,
+  format: 'PEPPOL-BIS-3',
+  documentId: 'D1',
+  documentType: 'invoice',
+  issueDate: '2023-05-31',
+  supplier: { name: 'Leverandøren ApS', id: 'DK1' },
+  lineId: '1',
+  description: 'Diverse',
+  quantity: undefined,
+  unitCode: undefined,
+  amount: 1000,
+  currency: 'DKK',
+  unspsc: undefined,
+  ...over,
+});
+const fixture = (name: string) => ({
+  name,
+  text: readFileSync(new URL(`../../test/fixtures/invoices/${name}`, import.meta.url), 'utf8'),
+});
+
+describe('line estimates', () => {
+  let context: EstimateContext;
+
+  beforeAll(async () => {
+    const { train } = buildCorpus();
+    const artifacts = await trainClassifier(
+      train,
+      CORPUS_CATEGORIES,
+      { corpusVersion: CORPUS_VERSION, corrections: 0 },
+      [],
+      {
+        epochs: 6,
+      },
+    );
+    context = { table, classifier: new TextClassifier(artifacts) };
+  }, 60_000);
+
+  it('is activity-based when the line has a quantity in a unit the factor fits, with the factor provenance', () => {
+    const e = estimateLine(line({ unspsc: '83101801', quantity: 2, unitCode: 'MWH', amount: 4000 }), context);
+    const factor = table.activity.electricity!;
+    expect(e).toMatchObject({
+      category: 'electricity',
+      method: 'activity',
+      scope: factor.scope,
+      review: false,
+    });
+    expect(e.classification).toMatchObject({ by: 'unspsc', confidence: 1, model: null });
+    expect(e.kgCo2e).toBeCloseTo(2000 * factor.perKwh!, 9);
+    expect(e.range![0]).toBeCloseTo(e.kgCo2e! * factor.range[0], 9);
+    expect(e.range![1]).toBeCloseTo(e.kgCo2e! * factor.range[1], 9);
+    expect(e.factor).toMatchObject({
+      key: 'electricity',
+      source: factor.source,
+      year: factor.year,
+      tableVersion: table.version,
+    });
+  });
+
+  it('falls back to spend when the unit does not fit, and says why; spend is in price-year DKK', () => {
+    const e = estimateLine(
+      line({ unspsc: '15101505', quantity: 3, unitCode: 'EA', amount: 746.04, currency: 'EUR' }),
+      context,
+    );
+    expect(e.method).toBe('spend');
+    expect(e.notes.join()).toMatch(/unit EA does not fit the diesel factor/);
+    const index = table.priceIndex.values;
+    const expected =
+      746.04 *
+      7.4604 *
+      (index[String(table.priceYear)]! / index['2023']!) *
+      table.categories.diesel!.kgPerDkk;
+    expect(e.kgCo2e).toBeCloseTo(expected, 6);
+    expect(e.scope).toBe(table.categories.diesel!.scope);
+  });
+
+  it('counts credit notes negative with an ordered range', () => {
+    const e = estimateLine(
+      line({
+        unspsc: '15101505',
+        documentType: 'credit-note',
+        quantity: -100,
+        unitCode: 'LTR',
+        amount: -1500,
+      }),
+      context,
+    );
+    expect(e.kgCo2e).toBeLessThan(0);
+    expect(e.range![0]).toBeLessThan(e.range![1]);
+    expect(e.range![0]).toBeLessThanOrEqual(e.kgCo2e!);
+  });
+
+  it('leaves a line without an exchange rate unestimated and flagged, and totals count it apart', () => {
+    const e = estimateLine(line({ unspsc: '44121600', currency: 'JPY' }), context);
+    expect(e).toMatchObject({ kgCo2e: null, range: null, review: true });
+    expect(e.notes.join()).toMatch(/no exchange rate for JPY/);
+    const totals = estimateTotals([e, estimateLine(line({ unspsc: '44121600', lineId: '2' }), context)]);
+    expect(totals).toMatchObject({ lines: 1, unestimatedLines: 1, reviewLines: 1 });
+  });
+
+  it('classifies text without UNSPSC, flags low confidence for review, and keeps the estimate inside its range', () => {
+    const texts = [
+      'Printerpapir A4',
+      'Diverse',
+      'Hotelophold Aarhus',
+      'xq zzv 17',
+      'Dieselolie til traktor',
+      'Service og dæk',
+    ];
+    for (const [i, description] of texts.entries()) {
+      const e = estimateLine(line({ description, lineId: String(i) }), context);
+      expect(e.classification.by).toBe('classifier');
+      expect(e.classification.model).toBe(context.classifier.version);
+      expect(e.review).toBe(e.classification.confidence < REVIEW_CONFIDENCE);
+      expect(e.range![0]).toBeLessThanOrEqual(e.kgCo2e!);
+      expect(e.range![1]).toBeGreaterThanOrEqual(e.kgCo2e!);
+    }
+  });
+
+  it('a reviewer correction wins over the UNSPSC code and the classifier', () => {
+    const l = line({ unspsc: '15101505', description: 'Dæk' });
+    const e = estimateLine(l, { ...context, corrections: new Map([[invoiceLineId(l), 'vehicle_service']]) });
+    expect(e).toMatchObject({ category: 'vehicle_service', classification: { by: 'review', confidence: 1 } });
+  });
+
+  it('reproduces the account for the same inputs and updates only what a new factor table version changes', () => {
+    const files = ['peppol-bis3-invoice.xml', 'oioubl-21-invoice.xml', 'export.csv'].map(fixture);
+    const first = estimateInvoiceFiles(files, context);
+    expect(estimateInvoiceFiles(files, context)).toEqual(first);
+    expect(first.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^export\.csv:5: date/)]);
+    const next = validateFactorTable(
+      {
+        ...structuredClone(table),
+        version: '2027.1',
+        activity: { ...table.activity, electricity: { ...table.activity.electricity!, perKwh: 0.06 } },
+      },
+      'next.json',
+    );
+    const second = estimateInvoiceFiles(files, { ...context, table: next });
+    second.lines.forEach((l, i) => {
+      const before = first.lines[i]!;
+      expect(l.factor.tableVersion).toBe('2027.1');
+      if (l.factor.key === 'electricity') expect(l.kgCo2e).toBeCloseTo(before.kgCo2e! / 2, 9);
+      else expect(l.kgCo2e).toBe(before.kgCo2e);
+    });
+  });
+
+  it('totals add up by every grouping, and the monthly points carry them to the store', () => {
+    const doc = estimateInvoiceFiles(['peppol-bis3-invoice.xml', 'export.csv'].map(fixture), context);
+    const t = doc.totals;
+    const sum = (g: Record<string, { kgCo2e: number }>) => Object.values(g).reduce((s, x) => s + x.kgCo2e, 0);
+    for (const group of [t.byScope, t.byCategory, t.bySupplier, t.byMonth, t.byMethod])
+      expect(sum(group)).toBeCloseTo(t.kgCo2e, 6);
+    expect(t.kgCo2e).toBeCloseTo(
+      doc.lines.reduce((s, l) => s + (l.kgCo2e ?? 0), 0),
+      6,
+    );
+    const { points, keys } = monthlyPoints('demo', doc.lines);
+    expect(points.reduce((s, p) => s + (p.fields.kg_co2e as number), 0)).toBeCloseTo(t.kgCo2e, 6);
+    expect(points.every((p) => new Date(p.timeMs).getUTCDate() === 1)).toBe(true);
+    // A cell that empties is written as zero once, then forgotten.
+    const again = monthlyPoints('demo', doc.lines.slice(0, 1), keys);
+    expect(again.points.length).toBe(points.length);
+    expect(again.points.filter((p) => p.fields.kg_co2e === 0).length).toBe(points.length - 1);
+    expect(again.keys.size).toBe(1);
+  });
+});
+
+describe('invoice ledger', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'greenops-ledger-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps lines and corrections across restarts; the latest correction wins; a re-upload replaces', () => {
+    const ledger = new InvoiceLedger(dir, 'demo');
+    const l = line({});
+    expect(ledger.addLines([l, line({ lineId: '2' })])).toMatchObject({ added: 2, replaced: 0 });
+    expect(ledger.addLines([l])).toMatchObject({ added: 0, replaced: 1 });
+    const id = invoiceLineId(l);
+    const correction = {
+      lineId: id,
+      description: l.description,
+      supplier: l.supplier.name,
+      unitCode: undefined,
+      previousCategory: 'cleaning',
+      correctedBy: 'anna',
+      correctedAt: '2026-11-22T10:00:00Z',
+    };
+    ledger.correct({ ...correction, category: 'furniture' });
+    ledger.correct({ ...correction, category: 'office_supplies' });
+    const reopened = new InvoiceLedger(dir, 'demo');
+    expect(reopened.lines().length).toBe(2);
+    expect(reopened.correctedCategories().get(id)).toBe('office_supplies');
+    expect(new InvoiceLedger(dir, 'other').lines()).toEqual([]);
+  });
+});

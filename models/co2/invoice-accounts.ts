@@ -1,0 +1,191 @@
+import { errorMessage, type Logger } from '../../core/index.js';
+import type { TimeSeriesStore } from '../../store/index.js';
+import type { TextClassifier, TrainOptions } from './classifier.js';
+import type { ClassifierStore } from './classifier-store.js';
+import { estimateLine, estimateLines, type LineEstimate } from './estimate.js';
+import type { FactorTable } from './factor-table.js';
+import { InvoiceFileError } from './invoice-line.js';
+import { InvoiceLedger } from './ledger.js';
+import { readInvoices, type InvoiceFile } from './read-invoices.js';
+import { classifierFor, monthlyPoints, trainTenantClassifier } from './use-cases.js';
+
+export interface TrainingState {
+  running: boolean;
+  startedAt: string | undefined;
+  finishedAt: string | undefined;
+  version: string | undefined;
+  error: string | undefined;
+}
+
+export interface InvoiceAccountsOptions {
+  ledgerDir: string;
+  classifiers: ClassifierStore;
+  table: FactorTable;
+  /** Where the monthly account is written as `co2_invoices` points for dashboards. */
+  store: TimeSeriesStore;
+  logger: Logger;
+  train?: Partial<Omit<TrainOptions, 'onEpoch'>>;
+}
+
+/**
+ * The invoice CO₂ account of each tenant as a service: uploads, estimates, reviewers' corrections, classifier
+ * retraining in a worker thread, and the monthly series in the store. The API's routes are thin over it.
+ */
+export class InvoiceAccounts {
+  private readonly ledgers = new Map<string, InvoiceLedger>();
+  private readonly classifiers = new Map<string, Promise<TextClassifier>>();
+  private readonly trainings = new Map<string, { state: TrainingState; done: Promise<void> }>();
+  private readonly writtenKeys = new Map<string, Set<string>>();
+
+  constructor(private readonly options: InvoiceAccountsOptions) {}
+
+  get table(): FactorTable {
+    return this.options.table;
+  }
+
+  ledger(tenant: string): InvoiceLedger {
+    let ledger = this.ledgers.get(tenant);
+    if (!ledger) this.ledgers.set(tenant, (ledger = new InvoiceLedger(this.options.ledgerDir, tenant)));
+    return ledger;
+  }
+
+  /** The tenant's classifier; the first use trains one in a worker thread (about ten seconds). */
+  classifier(tenant: string): Promise<TextClassifier> {
+    const current = this.options.classifiers.current(tenant);
+    if (current) return Promise.resolve(current);
+    let pending = this.classifiers.get(tenant);
+    if (!pending) {
+      pending = classifierFor(this.options.classifiers, tenant, this.ledger(tenant).corrections());
+      pending.catch(() => this.classifiers.delete(tenant));
+      this.classifiers.set(tenant, pending);
+    }
+    return pending;
+  }
+
+  /** Reads the files, keeps their lines, and answers their estimates; errors name the file and line. */
+  async upload(
+    tenant: string,
+    files: readonly InvoiceFile[],
+  ): Promise<{ added: number; replaced: number; errors: InvoiceFileError[]; lines: LineEstimate[] }> {
+    const { lines, errors } = readInvoices(files);
+    const ledger = this.ledger(tenant);
+    const { added, replaced } = ledger.addLines(lines);
+    const classifier = await this.classifier(tenant);
+    const estimates = estimateLines(lines, {
+      table: this.table,
+      classifier,
+      corrections: ledger.correctedCategories(),
+    });
+    if (lines.length > 0) await this.writeMonthly(tenant);
+    return { added, replaced, errors, lines: estimates };
+  }
+
+  async estimates(tenant: string): Promise<LineEstimate[]> {
+    const ledger = this.ledger(tenant);
+    return estimateLines(ledger.lines(), {
+      table: this.table,
+      classifier: await this.classifier(tenant),
+      corrections: ledger.correctedCategories(),
+    });
+  }
+
+  async estimate(tenant: string, id: string): Promise<LineEstimate | undefined> {
+    const ledger = this.ledger(tenant);
+    const line = ledger.line(id);
+    if (!line) return undefined;
+    return estimateLine(line, {
+      table: this.table,
+      classifier: await this.classifier(tenant),
+      corrections: ledger.correctedCategories(),
+    });
+  }
+
+  /** Stores a reviewer's category for a line (used from now on, and in the next training) and re-estimates it. */
+  async correct(
+    tenant: string,
+    id: string,
+    category: string,
+    correctedBy: string | undefined,
+  ): Promise<LineEstimate | undefined> {
+    const before = await this.estimate(tenant, id);
+    if (!before) return undefined;
+    this.ledger(tenant).correct({
+      lineId: id,
+      category,
+      description: before.description,
+      supplier: before.supplier.name,
+      unitCode: before.unitCode,
+      previousCategory: before.category,
+      correctedBy,
+      correctedAt: new Date().toISOString(),
+    });
+    await this.writeMonthly(tenant);
+    return this.estimate(tenant, id);
+  }
+
+  trainingState(tenant: string): TrainingState {
+    return (
+      this.trainings.get(tenant)?.state ?? {
+        running: false,
+        startedAt: undefined,
+        finishedAt: undefined,
+        version: this.options.classifiers.current(tenant)?.version,
+        error: undefined,
+      }
+    );
+  }
+
+  /**
+   * Retrains the tenant's classifier with its corrections in a worker thread; returns at once. False when a
+   * training is already running. When it finishes, the new model is current and the monthly series is rewritten.
+   */
+  startTraining(tenant: string): boolean {
+    if (this.trainings.get(tenant)?.state.running) return false;
+    const state: TrainingState = {
+      running: true,
+      startedAt: new Date().toISOString(),
+      finishedAt: undefined,
+      version: undefined,
+      error: undefined,
+    };
+    const done = (async () => {
+      try {
+        const manifest = await trainTenantClassifier({
+          store: this.options.classifiers,
+          tenant,
+          corrections: this.ledger(tenant).corrections(),
+          ...(this.options.train ? { train: this.options.train } : {}),
+        });
+        state.version = manifest.version;
+        this.classifiers.delete(tenant);
+        if (this.ledger(tenant).lines().length > 0) await this.writeMonthly(tenant);
+        this.options.logger.info({ tenant, version: manifest.version }, 'invoice classifier retrained');
+      } catch (err) {
+        state.error = errorMessage(err);
+        this.options.logger.error({ tenant, err }, 'invoice classifier training failed');
+      } finally {
+        state.running = false;
+        state.finishedAt = new Date().toISOString();
+      }
+    })();
+    this.trainings.set(tenant, { state, done });
+    return true;
+  }
+
+  /** Resolves when no training is running (for shutdown and tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.trainings.values()].map((t) => t.done));
+  }
+
+  /** Writes the tenant's monthly account to the store, zeroing month × category × scope cells that emptied. */
+  async writeMonthly(tenant: string): Promise<number> {
+    const { points, keys } = monthlyPoints(
+      tenant,
+      await this.estimates(tenant),
+      this.writtenKeys.get(tenant) ?? new Set(),
+    );
+    await this.options.store.write(points);
+    this.writtenKeys.set(tenant, keys);
+    return points.length;
+  }
+}

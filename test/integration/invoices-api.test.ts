@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiServer } from '../../api/index.js';
+import { createMemoryLogger } from '../../core/index.js';
+import {
+  ClassifierStore,
+  DEFAULT_FACTOR_TABLE,
+  InvoiceAccounts,
+  CO2_MEASUREMENT,
+} from '../../models/index.js';
+import { openTempDuckDb, type TempDuckDb } from '../harness/temp-duckdb.js';
+import { waitFor } from '../harness/wait-for.js';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/invoices/${name}`, import.meta.url), 'utf8');
+
+interface Line {
+  id: string;
+  description: string;
+  category: string;
+  review: boolean;
+  kgCo2e: number;
+  month: string;
+  classification: { by: string; confidence: number; model: string | null };
+}
+
+describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a worker thread', () => {
+  let db: TempDuckDb;
+  let api: ApiServer;
+  let accounts: InvoiceAccounts;
+  let base: string;
+  const call = async (method: string, path: string, body?: string, type = 'application/json') => {
+    const res = await fetch(base + path, {
+      method,
+      ...(body === undefined ? {} : { body, headers: { 'content-type': type } }),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown> & { error?: { message: string; field?: string } },
+    };
+  };
+
+  beforeAll(async () => {
+    db = await openTempDuckDb();
+    accounts = new InvoiceAccounts({
+      ledgerDir: join(db.dir, 'co2'),
+      classifiers: new ClassifierStore(join(db.dir, 'models', 'co2')),
+      table: DEFAULT_FACTOR_TABLE,
+      store: db.store,
+      logger: createMemoryLogger().logger,
+      train: { epochs: 6 },
+    });
+    api = new ApiServer({
+      store: db.store,
+      deadLetters: db.deadLetters,
+      logger: createMemoryLogger().logger,
+      defaultTenant: 'demo',
+      port: 0,
+      invoiceAccounts: accounts,
+    });
+    base = await api.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await accounts?.idle();
+    await api?.stop();
+    await db?.close();
+    db?.remove();
+  });
+
+  it('uploads a raw UBL invoice and a JSON batch with a bad file; answers estimates and names the bad file', async () => {
+    const raw = await call(
+      'POST',
+      '/api/v1/invoices?filename=peppol.xml',
+      fixture('peppol-bis3-invoice.xml'),
+      'application/xml',
+    );
+    expect(raw.status).toBe(201);
+    expect(raw.body).toMatchObject({ added: 3, replaced: 0, errors: [] });
+    const batch = await call(
+      'POST',
+      '/api/v1/invoices',
+      JSON.stringify({
+        files: [
+          { name: 'export.csv', text: fixture('export.csv') },
+          { name: 'broken.xml', text: fixture('broken.xml') },
+          { name: 'credit.xml', text: fixture('oioubl-21-creditnote.xml') },
+        ],
+      }),
+    );
+    expect(batch.status).toBe(201);
+    expect((batch.body.errors as { file: string; line: number }[]).map((e) => [e.file, e.line])).toEqual([
+      ['export.csv', 5],
+      ['broken.xml', 5],
+    ]);
+    expect((batch.body.lines as Line[]).length).toBe(4);
+    const again = await call(
+      'POST',
+      '/api/v1/invoices?filename=peppol.xml',
+      fixture('peppol-bis3-invoice.xml'),
+      'application/xml',
+    );
+    expect(again.body).toMatchObject({ added: 0, replaced: 3 });
+    const bad = await call(
+      'POST',
+      '/api/v1/invoices?filename=x.xml',
+      fixture('order.xml'),
+      'application/xml',
+    );
+    expect(bad.status).toBe(422);
+    expect(bad.body.error?.message).toMatch(/x\.xml:1: not a UBL Invoice or CreditNote/);
+    const empty = await call('POST', '/api/v1/invoices', JSON.stringify({ files: [] }));
+    expect(empty).toMatchObject({ status: 400, body: { error: { field: 'files' } } });
+  });
+
+  it('lists lines with filters, refuses bad filters naming the field, and totals by scope, category, supplier and month', async () => {
+    const all = await call('GET', '/api/v1/invoices/lines');
+    expect(all.body.total).toBe(7);
+    const electricity = await call('GET', '/api/v1/invoices/lines?category=electricity');
+    expect((electricity.body.lines as Line[]).every((l) => l.category === 'electricity')).toBe(true);
+    expect((await call('GET', '/api/v1/invoices/lines?category=gold')).body.error?.field).toBe('category');
+    expect((await call('GET', '/api/v1/invoices/lines?from=2026-13')).body.error?.field).toBe('from');
+    const totals = await call('GET', '/api/v1/invoices/totals');
+    const t = totals.body.totals as {
+      kgCo2e: number;
+      byMonth: Record<string, unknown>;
+      byScope: Record<string, unknown>;
+    };
+    expect(Object.keys(t.byMonth)).toEqual(
+      [...new Set((all.body.lines as Line[]).map((l) => l.month))].sort(),
+    );
+    expect(Object.keys(t.byMonth).length).toBeGreaterThan(1);
+    expect(Object.keys(t.byScope).sort()).toEqual(['1', '2', '3']);
+    const sum = (all.body.lines as Line[]).reduce((s, l) => s + l.kgCo2e, 0);
+    expect(t.kgCo2e).toBeCloseTo(sum, 6);
+  });
+
+  it('writes the monthly account to the store as a series for dashboards', async () => {
+    const categories = await db.store.listDevices(CO2_MEASUREMENT, 'demo');
+    expect(categories.map((c) => c.device)).toContain('electricity');
+    let stored = 0;
+    for (const { device } of categories) {
+      const rows = await db.store.querySeries({
+        measurement: CO2_MEASUREMENT,
+        tenant: 'demo',
+        field: 'kg_co2e',
+        tags: { device },
+        fromMs: Date.UTC(2026, 0, 1),
+        toMs: Date.UTC(2026, 3, 1),
+      });
+      stored += rows.reduce((s, r) => s + Number(r.value), 0);
+    }
+    const totals = (await call('GET', '/api/v1/invoices/totals')).body.totals as { kgCo2e: number };
+    expect(stored).toBeCloseTo(totals.kgCo2e, 3);
+  });
+
+  it('stores a correction, re-estimates the line, and uses it in the next training, which runs off the event loop', async () => {
+    const upload = await call(
+      'POST',
+      '/api/v1/invoices?filename=tyres.csv',
+      'supplier,supplier_id,date,description,quantity,unit,amount,currency\nHjulmageren ApS,DK777,2026-03-02,Nye vinterhjul skraldebil,4,EA,9000,DKK\n',
+      'text/csv',
+    );
+    const line = (upload.body.lines as Line[])[0]!;
+    expect(
+      (await call('PATCH', `/api/v1/invoices/lines/${line.id}`, JSON.stringify({ category: 'gold' }))).body
+        .error?.field,
+    ).toBe('category');
+    expect(
+      (await call('PATCH', '/api/v1/invoices/lines/nope', JSON.stringify({ category: 'vehicle_service' })))
+        .status,
+    ).toBe(404);
+    const corrected = await call(
+      'PATCH',
+      `/api/v1/invoices/lines/${line.id}`,
+      JSON.stringify({ category: 'vehicle_service', correctedBy: 'anna' }),
+    );
+    expect(corrected.body).toMatchObject({ category: 'vehicle_service', classification: { by: 'review' } });
+
+    const before = (await call('GET', '/api/v1/invoices/classifier')).body as {
+      current: { version: string };
+    };
+    const started = await call('POST', '/api/v1/invoices/classifier/train');
+    expect(started.status).toBe(202);
+    expect((await call('POST', '/api/v1/invoices/classifier/train')).status).toBe(409);
+    // The event loop keeps ticking while the worker trains.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    const t0 = Date.now();
+    await waitFor(
+      'the retraining to finish',
+      async () =>
+        ((await call('GET', '/api/v1/invoices/classifier')).body.training as { running: boolean }).running
+          ? undefined
+          : true,
+      60_000,
+    );
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(((Date.now() - t0) / 20) * 0.5);
+    const after = (await call('GET', '/api/v1/invoices/classifier')).body as {
+      current: { version: string; training: { corrections: number } };
+      corrections: number;
+    };
+    expect(after.current.version).not.toBe(before.current.version);
+    expect(after.current.training.corrections).toBe(1);
+    // Another invoice with the same wording is now classified as the reviewer said.
+    const next = await call(
+      'POST',
+      '/api/v1/invoices?filename=tyres2.csv',
+      'supplier,supplier_id,date,description,quantity,unit,amount,currency\nHjulmageren ApS,DK777,2026-04-02,Nye vinterhjul skraldebil,4,EA,9100,DKK\n',
+      'text/csv',
+    );
+    expect((next.body.lines as Line[])[0]).toMatchObject({
+      category: 'vehicle_service',
+      classification: { by: 'classifier', model: after.current.version },
+    });
+  }, 90_000);
+});
