@@ -1,4 +1,5 @@
 import { STREAMS, STREAM_NAMES } from '../core/index.js';
+import { CORPUS_CATEGORIES } from '../models/index.js';
 import { AGGREGATE_FNS } from '../store/index.js';
 
 const error = { $ref: '#/components/responses/Error' };
@@ -205,6 +206,129 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/invoices': {
+        post: {
+          summary:
+            'Upload supplier invoices (OIOUBL 2.x/3, Peppol BIS 3, EN 16931 UBL, or the CSV export); answers their line estimates. A bad file is named in errors (file, line) while the others are kept; 422 when no file could be read.',
+          parameters: [tenant, param('filename', 'Name of a raw uploaded file (reported in errors).')],
+          requestBody: {
+            content: {
+              'application/xml': { schema: { type: 'string' } },
+              'text/csv': { schema: { type: 'string' } },
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['files'],
+                  properties: {
+                    files: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['name', 'text'],
+                        properties: { name: { type: 'string' }, text: { type: 'string' } },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: { 201: json({ type: 'object' }), 400: error, 422: error },
+        },
+      },
+      '/api/v1/invoices/lines': {
+        get: {
+          summary: 'Stored invoice lines with their current estimates, oldest first',
+          parameters: [
+            tenant,
+            param('review', 'Only lines flagged (true) or not flagged (false) for review.', {
+              type: 'string',
+              enum: ['true', 'false', 'any'],
+            }),
+            param('category', 'Only this category.', { type: 'string', enum: CORPUS_CATEGORIES }),
+            param('supplier', 'Only this supplier (name or id).'),
+            param('from', 'First month, YYYY-MM.'),
+            param('to', 'Last month, YYYY-MM.'),
+            param('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 10000, default: 500 }),
+            param('offset', 'Lines to skip.', { type: 'integer', minimum: 0, default: 0 }),
+          ],
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                total: { type: 'integer' },
+                offset: { type: 'integer' },
+                lines: { type: 'array', items: { $ref: '#/components/schemas/LineEstimate' } },
+              },
+            }),
+            400: error,
+          },
+        },
+      },
+      '/api/v1/invoices/lines/{id}': {
+        get: {
+          summary: 'One line with its estimate',
+          parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: json({ $ref: '#/components/schemas/LineEstimate' }), 404: error },
+        },
+        patch: {
+          summary:
+            "Correct a line's category (review). Used at once for the line and in the classifier's next training.",
+          parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['category'],
+                  properties: {
+                    category: { type: 'string', enum: CORPUS_CATEGORIES },
+                    correctedBy: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          responses: { 200: json({ $ref: '#/components/schemas/LineEstimate' }), 400: error, 404: error },
+        },
+      },
+      '/api/v1/invoices/totals': {
+        get: {
+          summary: 'kg CO2e with 90 % ranges by scope, category, supplier, month and method',
+          parameters: [
+            tenant,
+            param('category', 'Only this category.'),
+            param('supplier', 'Only this supplier.'),
+            param('from', 'First month, YYYY-MM.'),
+            param('to', 'Last month, YYYY-MM.'),
+          ],
+          responses: { 200: json({ type: 'object' }), 400: error },
+        },
+      },
+      '/api/v1/invoices/classifier': {
+        get: {
+          summary:
+            "The tenant's classifier: manifest with held-out accuracy and confusion, training state, corrections",
+          parameters: [tenant],
+          responses: { 200: json({ type: 'object' }) },
+        },
+      },
+      '/api/v1/invoices/classifier/train': {
+        post: {
+          summary: 'Retrain the classifier with the corrections, in a worker thread; poll GET …/classifier',
+          parameters: [tenant],
+          responses: {
+            202: json({ type: 'object' }),
+            409: json({ type: 'object' }, 'A training is already running'),
+          },
+        },
+      },
+      '/api/v1/invoices/factors': {
+        get: {
+          summary: 'The factor table in use, with its version and sources',
+          responses: { 200: json({ type: 'object' }) },
+        },
+      },
     },
     components: {
       responses: {
@@ -255,6 +379,35 @@ export function openApiDocument(): Record<string, unknown> {
                 properties: { time: { type: 'string', format: 'date-time' }, value: {} },
               },
             },
+          },
+        },
+        LineEstimate: {
+          type: 'object',
+          description:
+            'One invoice line with its CO2e estimate; see the README (CO2 from invoices) for every field.',
+          properties: {
+            id: { type: 'string' },
+            file: { type: 'string' },
+            sourceLine: { type: ['integer', 'null'] },
+            documentId: { type: 'string' },
+            issueDate: { type: 'string', format: 'date' },
+            month: { type: 'string' },
+            supplier: { type: 'object' },
+            description: { type: 'string' },
+            quantity: { type: ['number', 'null'] },
+            unitCode: { type: ['string', 'null'] },
+            amount: { type: 'number' },
+            currency: { type: 'string' },
+            category: { type: 'string', enum: CORPUS_CATEGORIES },
+            classification: { type: 'object' },
+            method: { type: 'string', enum: ['activity', 'spend'] },
+            factor: { type: 'object' },
+            basis: { type: ['object', 'null'] },
+            kgCo2e: { type: ['number', 'null'] },
+            range: { type: ['array', 'null'], items: { type: 'number' }, minItems: 2, maxItems: 2 },
+            scope: { type: 'integer', enum: [1, 2, 3] },
+            review: { type: 'boolean' },
+            notes: { type: 'array', items: { type: 'string' } },
           },
         },
         ...recordSchemas,

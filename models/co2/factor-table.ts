@@ -69,11 +69,13 @@ const check = TypeCompiler.Compile(FactorTableSchema);
  * Throws naming the file and the first bad key.
  */
 export function validateFactorTable(value: unknown, file: string): FactorTable {
-  const error = check.Errors(value).First();
-  if (error)
-    throw new GreenopsError('BAD_REQUEST', `${file}: ${error.path || '/'}: ${error.message}`, {
-      field: error.path,
-    });
+  const errors = [...check.Errors(value)].slice(0, 5);
+  if (errors.length > 0)
+    throw new GreenopsError(
+      'BAD_REQUEST',
+      `${file}: ${errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`,
+      { field: errors[0]?.path },
+    );
   const table = value as FactorTable;
   const bad = (path: string, message: string) =>
     new GreenopsError('BAD_REQUEST', `${file}: ${path}: ${message}`, { field: path });

@@ -1,0 +1,93 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EstimateDocument } from '../../models/index.js';
+import { runCli } from '../harness/cli-process.js';
+
+const fixtures = [
+  'peppol-bis3-invoice.xml',
+  'oioubl-21-invoice.xml',
+  'oioubl-21-creditnote.xml',
+  'broken.xml',
+  'order.xml',
+  'export.csv',
+].map((f) => `test/fixtures/invoices/${f}`);
+
+/** Runs the CLI and keeps its stdout apart from stderr, so a JSON document can be parsed. */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; all: string }> {
+  const cli = runCli(args);
+  let stdout = '';
+  cli.child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  const code = await cli.exited;
+  return { code, stdout, all: cli.output() };
+}
+
+describe('greenops invoices estimate (real CLI process)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'greenops-invoices-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints one JSON document for good files, names each bad file and line, exits 1, and repeats itself exactly', async () => {
+    const first = await run(['invoices', 'estimate', '--json', '--data-dir', dir, ...fixtures]);
+    expect(first.code).toBe(1);
+    const doc = JSON.parse(first.stdout) as EstimateDocument;
+    expect(doc.errors.map((e) => [e.file.split('/').pop(), e.line])).toEqual([
+      ['broken.xml', 5],
+      ['order.xml', 1],
+      ['export.csv', 5],
+    ]);
+    expect(first.all).toMatch(
+      /error: test\/fixtures\/invoices\/order\.xml:1: not a UBL Invoice or CreditNote/,
+    );
+    expect(doc.lines.length).toBe(8);
+    expect(doc.files.find((f) => f.file.endsWith('export.csv'))).toMatchObject({ lines: 3, errors: 1 });
+    for (const l of doc.lines) {
+      expect(l.factor.tableVersion).toBe(doc.factorTable.version);
+      expect([1, 2, 3]).toContain(l.scope);
+    }
+    expect(doc.lines.find((l) => l.unitCode === 'LTR')).toMatchObject({
+      category: 'diesel',
+      method: 'activity',
+      scope: 1,
+    });
+    expect(doc.totals.byScope['1']!.kgCo2e).toBeGreaterThan(0);
+    expect(first.all).toMatch(/training the invoice classifier: epoch 1/);
+
+    // The classifier trained on first use is kept: the next run does not train and prints the same document.
+    const second = await run(['invoices', 'estimate', '--json', '--data-dir', dir, ...fixtures]);
+    expect(second.all).not.toMatch(/training the invoice classifier/);
+    expect(second.stdout).toBe(first.stdout);
+  }, 90_000);
+
+  it('prints a readable account with totals by scope, category, supplier and month', async () => {
+    const text = await run(['invoices', 'estimate', '--data-dir', dir, fixtures[0] as string]);
+    expect(text.code).toBe(0);
+    for (const heading of ['by scope', 'by category', 'by supplier', 'by month'])
+      expect(text.stdout).toContain(heading);
+    expect(text.stdout).toMatch(/peppol-bis3-invoice\.xml:48 .*diesel/);
+  }, 60_000);
+
+  it('refuses a bad factor table naming the file and key', async () => {
+    const bad = join(dir, 'factors.json');
+    const table = JSON.parse(readFileSync('models/co2/data/factors-2026.1.json', 'utf8')) as {
+      categories: Record<string, Record<string, unknown>>;
+    };
+    table.categories.diesel!.kgPerDkk = 'a lot';
+    writeFileSync(bad, JSON.stringify(table));
+    const result = await run([
+      'invoices',
+      'estimate',
+      '--factors',
+      bad,
+      '--data-dir',
+      dir,
+      fixtures[0] as string,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.all).toMatch(
+      new RegExp(
+        `${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: /categories/diesel/kgPerDkk: Expected number`,
+      ),
+    );
+  }, 60_000);
+});
