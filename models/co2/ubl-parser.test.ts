@@ -75,3 +75,44 @@ describe('UBL e-invoices (OIOUBL 2.x, OIOUBL 3, Peppol BIS 3 / EN 16931)', () =>
     expect(() => parseUbl(badAmount, 'y.xml')).toThrow(/^y\.xml:13: line 1: cbc:LineExtensionAmount/);
   });
 });
+
+describe('UBL shapes seen in published OIOUBL and Peppol examples', () => {
+  it('reads OIOUBL 2.01 sender output: spaced attributes, line TaxTotal, Name repeating Description, PartyIdentification', () => {
+    const lines = parseUbl(fixture('oioubl-201-invoice.xml'), 'oio201.xml');
+    expect(lines.map((l) => [l.format, l.description, l.amount, l.currency, l.unitCode])).toEqual([
+      ['OIOUBL-2', 'Frokostordning oktober', 16100, 'DKK', 'EA'],
+      ['OIOUBL-2', 'Forplejning — Mødeforplejning, byrådssalen', 2300, 'DKK', 'HUR'],
+    ]);
+    expect(lines[0]?.supplier).toEqual({ name: 'Kantine Service ApS', id: 'DK55667788' });
+  });
+
+  it('reads OIOUBL 3: prefixed root, UNSPSC with a version, line allowance kept inside the line, document charge spread', () => {
+    const lines = parseUbl(fixture('oioubl-3-invoice.xml'), 'oio3.xml');
+    expect(lines.map((l) => [l.format, l.lineId, l.unspsc, l.quantity, l.unitCode])).toEqual([
+      ['OIOUBL-3', '10', '25172504', 4, 'EA'],
+      ['OIOUBL-3', '20', '15101505', 250, 'LTR'],
+    ]);
+    // 500 DKK freight over 6,000 + 4,000 DKK of lines.
+    expect(lines.map((l) => l.amount)).toEqual([6300, 4200]);
+  });
+
+  it('reads a Peppol corrective invoice: a negative line stays negative, SRV classification is not taken for UNSPSC', () => {
+    const lines = parseUbl(fixture('peppol-bis3-correction.xml'), 'corr.xml');
+    expect(lines.map((l) => [l.quantity, l.unitCode, l.unspsc, l.documentType])).toEqual([
+      [8, 'DAY', undefined, 'invoice'],
+      [-2, 'DAY', undefined, 'invoice'],
+    ]);
+    expect(lines.reduce((s, l) => s + l.amount, 0)).toBeCloseTo(820, 9);
+    expect(lines[0]?.supplier.id).toBe('SE556732170701');
+  });
+
+  it('reads a Peppol credit note as negative quantity and amount', () => {
+    const [line] = parseUbl(fixture('peppol-bis3-creditnote.xml'), 'cn.xml');
+    expect(line).toMatchObject({
+      documentType: 'credit-note',
+      quantity: -50,
+      amount: -800,
+      unspsc: '15101505',
+    });
+  });
+});

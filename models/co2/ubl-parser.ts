@@ -55,6 +55,7 @@ export function parseUbl(xml: string, file: string): InvoiceLine[] {
   const supplierId =
     text(((party.PartyLegalEntity as Node | undefined) ?? {}).CompanyID) ??
     text(((party.PartyTaxScheme as Node | undefined) ?? {}).CompanyID) ??
+    text(((party.PartyIdentification as Node | undefined) ?? {}).ID) ??
     text(party.EndpointID);
 
   const lineElement = creditNote ? 'CreditNoteLine' : 'InvoiceLine';
@@ -74,9 +75,14 @@ export function parseUbl(xml: string, file: string): InvoiceLine[] {
       );
     }
     const item = (l.Item ?? {}) as Node;
-    const description = [text(item.Name), ...((item.Description as unknown[] | undefined) ?? []).map(text)]
-      .filter(Boolean)
-      .join(' — ');
+    // Name and Description often repeat each other (OIOUBL senders fill both); each text counts once.
+    const description = [
+      ...new Set(
+        [text(item.Name), ...((item.Description as unknown[] | undefined) ?? []).map(text)].filter(
+          (t): t is string => t !== undefined,
+        ),
+      ),
+    ].join(' — ');
     const quantity = text(quantityNode);
     return {
       file,
