@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { GreenopsError } from '../../core/index.js';
 import {
@@ -9,6 +10,7 @@ import {
   classifierFor,
   estimateInvoiceFiles,
   readFactorTable,
+  sampleInvoices,
   trainTenantClassifier,
   type ClassifierEvaluation,
   type EstimateDocument,
@@ -150,6 +152,36 @@ export function registerInvoiceCommands(program: Command): void {
         if (flags.json) for (const e of doc.errors) console.error(`error: ${e.message}`);
         process.exitCode = 1;
       }
+    });
+
+  invoices
+    .command('sample')
+    .description(
+      'write deterministic sample e-invoices (Peppol BIS 3, OIOUBL 2.x and 3) to try the estimate on',
+    )
+    .requiredOption('--out <dir>', 'folder to write the XML files to')
+    .option('--files <n>', 'invoices to write', '20')
+    .option('--lines <n>', 'lines per invoice', '8')
+    .option('--seed <n>', 'random seed', '1')
+    .action((flags: { out: string; files: string; lines: string; seed: string }) => {
+      const [files, lines, seed] = [Number(flags.files), Number(flags.lines), Number(flags.seed)];
+      for (const [flag, v] of [
+        ['files', files],
+        ['lines', lines],
+        ['seed', seed],
+      ] as const)
+        if (!Number.isInteger(v) || v < (flag === 'seed' ? 0 : 1))
+          throw new GreenopsError(
+            'BAD_REQUEST',
+            `--${flag}: must be a whole number${flag === 'seed' ? '' : ' ≥ 1'}`,
+            {
+              field: flag,
+            },
+          );
+      mkdirSync(flags.out, { recursive: true });
+      const sample = sampleInvoices(DEFAULT_FACTOR_TABLE, { files, linesPerFile: lines, seed });
+      for (const f of sample.files) writeFileSync(join(flags.out, f.name), f.text);
+      console.log(`wrote ${sample.files.length} invoices with ${sample.truth.size} lines to ${flags.out}`);
     });
 
   invoices

@@ -51,3 +51,4 @@ export {
   CO2_MEASUREMENT,
 } from './use-cases.js';
 export { InvoiceAccounts, type InvoiceAccountsOptions, type TrainingState } from './invoice-accounts.js';
+export { sampleInvoices, type SampleOptions } from './sample-invoices.js';
