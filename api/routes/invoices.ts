@@ -1,7 +1,9 @@
 import express, { Router, type Request } from 'express';
 import { badRequest, notFound, GreenopsError } from '../../core/index.js';
 import {
+  CLASSIFIER_CARD,
   CORPUS_CATEGORIES,
+  REVIEW_CONFIDENCE,
   estimateTotals,
   type InvoiceAccounts,
   type InvoiceFile,
@@ -146,6 +148,8 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
     const training = accounts.trainingState(tenant);
     const current = training.running ? undefined : await accounts.classifier(tenant);
     res.json({
+      card: CLASSIFIER_CARD,
+      reviewConfidence: REVIEW_CONFIDENCE,
       training,
       current: current?.artifacts.manifest,
       corrections: accounts.ledger(tenant).corrections().length,

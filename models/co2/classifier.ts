@@ -6,6 +6,24 @@ import { FEATURE_DIMS, textFeatures, type ClassifierInput } from './text-feature
 /** Below this confidence a classified line is flagged for review. */
 export const REVIEW_CONFIDENCE = 0.6;
 
+/** What the classifier is for and where it stops (EU AI Act transparency), served with its manifest. */
+export const CLASSIFIER_CARD = {
+  purpose:
+    'Suggests a spend category for an invoice line without a UNSPSC code, from its description, supplier name and unit, so the line can be given an emission factor.',
+  output: `A category with a softmax confidence. Below ${REVIEW_CONFIDENCE * 100} % the line is flagged for human review; the estimate's range also widens to cover the alternatives.`,
+  humanOversight:
+    'A reviewer can correct any line (PATCH /api/v1/invoices/lines/{id}); the correction wins over the model at once and is used in the next training. Corrections are kept append-only with who and when.',
+  trainingData:
+    'A shipped corpus of Danish and English invoice wording per category, built from public category definitions (UNSPSC titles, public procurement areas), plus the tenant’s own corrections. No personal data.',
+  evaluation:
+    'Accuracy, macro F1, share above the review threshold and the confusion matrix on held-out corpus terms (wording never seen in training), recorded in every model manifest.',
+  limitations: [
+    'The corpus is generated from terms and templates; real invoices are messier. Accuracy on a municipality’s own lines is known only from its reviews.',
+    'Lines mixing several kinds of goods get one category.',
+    'Categories are those of the factor table; a line outside them lands in the nearest one with low confidence.',
+  ],
+} as const;
+
 export interface Classification {
   category: string;
   /** Softmax probability of the category, 0–1. */

@@ -22,6 +22,7 @@ export {
   trainClassifier,
   evaluateClassifier,
   REVIEW_CONFIDENCE,
+  CLASSIFIER_CARD,
   DEFAULT_TRAIN_OPTIONS,
   type Classification,
   type ClassifierEvaluation,

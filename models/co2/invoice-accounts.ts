@@ -7,7 +7,10 @@ import type { FactorTable } from './factor-table.js';
 import { InvoiceFileError } from './invoice-line.js';
 import { InvoiceLedger } from './ledger.js';
 import { readInvoices, type InvoiceFile } from './read-invoices.js';
-import { classifierFor, monthlyPoints, trainTenantClassifier } from './use-cases.js';
+import { CO2_MEASUREMENT, monthlyPoints, trainTenantClassifier } from './use-cases.js';
+
+/** Lines estimated between two yields to the event loop (about 50 ms of work). */
+const ESTIMATE_SLICE = 1000;
 
 export interface TrainingState {
   running: boolean;
@@ -36,6 +39,7 @@ export class InvoiceAccounts {
   private readonly classifiers = new Map<string, Promise<TextClassifier>>();
   private readonly trainings = new Map<string, { state: TrainingState; done: Promise<void> }>();
   private readonly writtenKeys = new Map<string, Set<string>>();
+  private readonly cache = new Map<string, { key: string; estimates: LineEstimate[] }>();
 
   constructor(private readonly options: InvoiceAccountsOptions) {}
 
@@ -55,7 +59,13 @@ export class InvoiceAccounts {
     if (current) return Promise.resolve(current);
     let pending = this.classifiers.get(tenant);
     if (!pending) {
-      pending = classifierFor(this.options.classifiers, tenant, this.ledger(tenant).corrections());
+      const { classifiers, train } = this.options;
+      pending = trainTenantClassifier({
+        store: classifiers,
+        tenant,
+        corrections: this.ledger(tenant).corrections(),
+        ...(train ? { train } : {}),
+      }).then(() => classifiers.current(tenant) as TextClassifier);
       pending.catch(() => this.classifiers.delete(tenant));
       this.classifiers.set(tenant, pending);
     }
@@ -80,13 +90,25 @@ export class InvoiceAccounts {
     return { added, replaced, errors, lines: estimates };
   }
 
+  /**
+   * Every stored line with its current estimate. Cached until the next upload, correction or model; computed in
+   * slices that yield to the event loop, so a large account does not stall the API.
+   */
   async estimates(tenant: string): Promise<LineEstimate[]> {
     const ledger = this.ledger(tenant);
-    return estimateLines(ledger.lines(), {
-      table: this.table,
-      classifier: await this.classifier(tenant),
-      corrections: ledger.correctedCategories(),
-    });
+    const classifier = await this.classifier(tenant);
+    const key = `${classifier.version}|${ledger.revision}`;
+    const cached = this.cache.get(tenant);
+    if (cached?.key === key) return cached.estimates;
+    const context = { table: this.table, classifier, corrections: ledger.correctedCategories() };
+    const lines = ledger.lines();
+    const estimates: LineEstimate[] = [];
+    for (let i = 0; i < lines.length; i += ESTIMATE_SLICE) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      estimates.push(...estimateLines(lines.slice(i, i + ESTIMATE_SLICE), context));
+    }
+    this.cache.set(tenant, { key, estimates });
+    return estimates;
   }
 
   async estimate(tenant: string, id: string): Promise<LineEstimate | undefined> {
@@ -179,13 +201,32 @@ export class InvoiceAccounts {
 
   /** Writes the tenant's monthly account to the store, zeroing month × category × scope cells that emptied. */
   async writeMonthly(tenant: string): Promise<number> {
-    const { points, keys } = monthlyPoints(
-      tenant,
-      await this.estimates(tenant),
-      this.writtenKeys.get(tenant) ?? new Set(),
-    );
+    const previous = this.writtenKeys.get(tenant) ?? (await this.storedKeys(tenant));
+    const { points, keys } = monthlyPoints(tenant, await this.estimates(tenant), previous);
     await this.options.store.write(points);
     this.writtenKeys.set(tenant, keys);
     return points.length;
+  }
+
+  /**
+   * The month × category × scope cells already in the store (after a restart, before this process wrote any), so
+   * a cell that a correction emptied is zeroed rather than left stale.
+   */
+  private async storedKeys(tenant: string): Promise<Set<string>> {
+    const keys = new Set<string>();
+    const { store } = this.options;
+    for (const { device } of await store.listDevices(CO2_MEASUREMENT, tenant))
+      for (const scope of ['1', '2', '3'])
+        for (const row of await store.querySeries({
+          measurement: CO2_MEASUREMENT,
+          tenant,
+          field: 'kg_co2e',
+          tags: { device, scope },
+          fromMs: 0,
+          toMs: Date.UTC(2200, 0, 1),
+        }))
+          if (row.value !== 0)
+            keys.add(`${new Date(row.timeMs).toISOString().slice(0, 7)}|${device}|${scope}`);
+    return keys;
   }
 }

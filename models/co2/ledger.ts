@@ -55,6 +55,7 @@ export class InvoiceLedger {
   private readonly correctionsById = new Map<string, Correction>();
   private readonly linesPath: string;
   private readonly correctionsPath: string;
+  private changes = 0;
 
   constructor(
     dir: string,
@@ -75,6 +76,7 @@ export class InvoiceLedger {
     const stored = lines.map((l) => ({ ...l, id: invoiceLineId(l), uploadedAt: now.toISOString() }));
     appendDurably(this.linesPath, stored);
     let replaced = 0;
+    this.changes++;
     for (const l of stored) {
       if (this.linesById.has(l.id)) replaced++;
       this.linesById.set(l.id, l);
@@ -93,6 +95,12 @@ export class InvoiceLedger {
   correct(correction: Correction): void {
     appendDurably(this.correctionsPath, [correction]);
     this.correctionsById.set(correction.lineId, correction);
+    this.changes++;
+  }
+
+  /** Counts changes since the ledger was opened, so estimates can be cached until the next one. */
+  get revision(): number {
+    return this.changes;
   }
 
   /** The latest correction per line. */

@@ -216,4 +216,34 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
       classification: { by: 'classifier', model: after.current.version },
     });
   }, 90_000);
+
+  it('after a restart, a correction that empties a month × category cell zeroes it in the store', async () => {
+    const restarted = new InvoiceAccounts({
+      ledgerDir: join(db.dir, 'co2'),
+      classifiers: new ClassifierStore(join(db.dir, 'models', 'co2')),
+      table: DEFAULT_FACTOR_TABLE,
+      store: db.store,
+      logger: createMemoryLogger().logger,
+    });
+    const line = (await restarted.estimates('demo')).find(
+      (l) => l.description === 'Nye vinterhjul skraldebil' && l.month === '2026-03',
+    );
+    expect(line).toMatchObject({ category: 'vehicle_service', classification: { by: 'review' } });
+    const cell = async (category: string) =>
+      (
+        await db.store.querySeries({
+          measurement: CO2_MEASUREMENT,
+          tenant: 'demo',
+          field: 'kg_co2e',
+          tags: { device: category, scope: '3' },
+          fromMs: Date.UTC(2026, 2, 1),
+          toMs: Date.UTC(2026, 2, 2),
+        })
+      )[0]?.value;
+    expect(await cell('vehicle_service')).toBeGreaterThan(0);
+    await restarted.correct('demo', line!.id, 'clothing', 'bo');
+    expect(await cell('vehicle_service')).toBe(0);
+    const spend = (line!.basis as { priceYearDkk: number }).priceYearDkk;
+    expect(await cell('clothing')).toBeCloseTo(spend * DEFAULT_FACTOR_TABLE.categories.clothing!.kgPerDkk, 6);
+  });
 });
