@@ -18,24 +18,10 @@ export interface EstimateContext {
 
 export type ClassifiedBy = 'review' | 'unspsc' | 'classifier';
 
-/** One invoice line with its CO₂e estimate and everything needed to explain and reproduce it. */
-export interface LineEstimate {
+/** One invoice line (all its fields) with its CO₂e estimate and everything needed to explain and reproduce it. */
+export interface LineEstimate extends InvoiceLine {
   id: string;
-  file: string;
-  sourceLine: number | undefined;
-  format: InvoiceLine['format'];
-  documentId: string;
-  documentType: InvoiceLine['documentType'];
-  lineId: string;
-  issueDate: string;
   month: string;
-  supplier: InvoiceLine['supplier'];
-  description: string;
-  quantity: number | undefined;
-  unitCode: string | undefined;
-  amount: number;
-  currency: string;
-  unspsc: string | undefined;
   category: string;
   categoryName: string;
   classification: {
@@ -214,22 +200,9 @@ export function estimateLine(line: InvoiceLine, context: EstimateContext): LineE
     );
   const category = table.categories[result.category] as FactorTable['categories'][string];
   return {
+    ...line,
     id,
-    file: line.file,
-    sourceLine: line.sourceLine,
-    format: line.format,
-    documentId: line.documentId,
-    documentType: line.documentType,
-    lineId: line.lineId,
-    issueDate: line.issueDate,
     month: line.issueDate.slice(0, 7),
-    supplier: line.supplier,
-    description: line.description,
-    quantity: line.quantity,
-    unitCode: line.unitCode,
-    amount: line.amount,
-    currency: line.currency,
-    unspsc: line.unspsc,
     category: result.category,
     categoryName: category.da,
     classification: {

@@ -168,28 +168,18 @@ export function activityEmission(
   quantity: number,
   unitCode: string,
 ): { kg: number; perUnit: number; unit: string; quantity: number } | undefined {
+  const at = (base: number, perUnit: number, unit: string) => ({
+    kg: base * perUnit,
+    perUnit,
+    unit,
+    quantity: base,
+  });
   const kwh = ENERGY_KWH[unitCode];
-  if (kwh !== undefined && factor.perKwh !== undefined)
-    return {
-      kg: quantity * kwh * factor.perKwh,
-      perUnit: factor.perKwh,
-      unit: 'kWh',
-      quantity: quantity * kwh,
-    };
+  if (kwh !== undefined && factor.perKwh !== undefined) return at(quantity * kwh, factor.perKwh, 'kWh');
   const litres = VOLUME_LITRES[unitCode];
   if (litres !== undefined && factor.perLitre !== undefined)
-    return {
-      kg: quantity * litres * factor.perLitre,
-      perUnit: factor.perLitre,
-      unit: 'L',
-      quantity: quantity * litres,
-    };
+    return at(quantity * litres, factor.perLitre, 'L');
   if (litres !== undefined && factor.perM3 !== undefined)
-    return {
-      kg: (quantity * litres * factor.perM3) / 1000,
-      perUnit: factor.perM3,
-      unit: 'm³',
-      quantity: (quantity * litres) / 1000,
-    };
+    return at((quantity * litres) / 1000, factor.perM3, 'm³');
   return undefined;
 }

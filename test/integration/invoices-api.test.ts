@@ -41,6 +41,9 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
     };
   };
 
+  const uploadXml = (filename: string, name: string) =>
+    call('POST', `/api/v1/invoices?filename=${filename}`, fixture(name), 'application/xml');
+
   beforeAll(async () => {
     db = await openTempDuckDb();
     accounts = new InvoiceAccounts({
@@ -70,12 +73,7 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
   });
 
   it('uploads a raw UBL invoice and a JSON batch with a bad file; answers estimates and names the bad file', async () => {
-    const raw = await call(
-      'POST',
-      '/api/v1/invoices?filename=peppol.xml',
-      fixture('peppol-bis3-invoice.xml'),
-      'application/xml',
-    );
+    const raw = await uploadXml('peppol.xml', 'peppol-bis3-invoice.xml');
     expect(raw.status).toBe(201);
     expect(raw.body).toMatchObject({ added: 3, replaced: 0, errors: [] });
     const batch = await call(
@@ -95,19 +93,9 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
       ['broken.xml', 5],
     ]);
     expect((batch.body.lines as Line[]).length).toBe(4);
-    const again = await call(
-      'POST',
-      '/api/v1/invoices?filename=peppol.xml',
-      fixture('peppol-bis3-invoice.xml'),
-      'application/xml',
-    );
+    const again = await uploadXml('peppol.xml', 'peppol-bis3-invoice.xml');
     expect(again.body).toMatchObject({ added: 0, replaced: 3 });
-    const bad = await call(
-      'POST',
-      '/api/v1/invoices?filename=x.xml',
-      fixture('order.xml'),
-      'application/xml',
-    );
+    const bad = await uploadXml('x.xml', 'order.xml');
     expect(bad.status).toBe(422);
     expect(bad.body.error?.message).toMatch(/x\.xml:1: not a UBL Invoice or CreditNote/);
     const empty = await call('POST', '/api/v1/invoices', JSON.stringify({ files: [] }));
