@@ -1,4 +1,4 @@
-import terms from './data/corpus-terms.json' with { type: 'json' };
+import terms from './reference/corpus-terms.json' with { type: 'json' };
 import type { ClassifierInput } from './text-features.js';
 
 export interface LabelledExample extends ClassifierInput {

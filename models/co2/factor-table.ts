@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { GreenopsError } from '../../core/index.js';
-import shipped from './data/factors-2026.1.json' with { type: 'json' };
+import shipped from './reference/factors-2026.1.json' with { type: 'json' };
 
 const Status = Type.Union([
   Type.Literal('source-checked'),

@@ -69,7 +69,7 @@ describe('greenops invoices estimate (real CLI process)', () => {
 
   it('refuses a bad factor table naming the file and key', async () => {
     const bad = join(dir, 'factors.json');
-    const table = JSON.parse(readFileSync('models/co2/data/factors-2026.1.json', 'utf8')) as {
+    const table = JSON.parse(readFileSync('models/co2/reference/factors-2026.1.json', 'utf8')) as {
       categories: Record<string, Record<string, unknown>>;
     };
     table.categories.diesel!.kgPerDkk = 'a lot';
