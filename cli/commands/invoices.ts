@@ -142,7 +142,7 @@ export function registerInvoiceCommands(program: Command): void {
       const doc = estimateInvoiceFiles(inputs, {
         table,
         classifier,
-        corrections: ledger.correctedCategories(),
+        reviews: ledger.reviews(),
       });
       for (const message of unreadable)
         doc.errors.push({ file: message.split(':')[0] ?? '', line: undefined, message });

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVIEW_CONFIDENCE, TextClassifier, trainClassifier } from './classifier.js';
 import { CORPUS_CATEGORIES, CORPUS_VERSION, buildCorpus } from './corpus.js';
-import { estimateLine, estimateTotals, invoiceLineId, type EstimateContext } from './estimate.js';
+import {
+  estimateLine,
+  estimateTotals,
+  invoiceLineId,
+  recurringLineKey,
+  type EstimateContext,
+} from './estimate.js';
 import { DEFAULT_FACTOR_TABLE as table, validateFactorTable } from './factor-table.js';
 import type { InvoiceLine } from './invoice-line.js';
 import { InvoiceLedger } from './ledger.js';
@@ -130,10 +136,26 @@ describe('line estimates', () => {
     }
   });
 
-  it('a reviewer correction wins over the UNSPSC code and the classifier', () => {
+  it('a reviewer correction wins over the UNSPSC code and the classifier, for the line and its recurrences', () => {
     const l = line({ unspsc: '15101505', description: 'Dæk' });
-    const e = estimateLine(l, { ...context, corrections: new Map([[invoiceLineId(l), 'vehicle_service']]) });
+    const reviews = {
+      byLine: new Map([[invoiceLineId(l), 'vehicle_service']]),
+      byText: new Map<string, string>(),
+    };
+    const e = estimateLine(l, { ...context, reviews });
     expect(e).toMatchObject({ category: 'vehicle_service', classification: { by: 'review', confidence: 1 } });
+
+    const october = line({ description: 'Frokostordning oktober 2025, 230 kuverter', lineId: '7' });
+    const byText = new Map([[recurringLineKey(october.supplier.name, october.description), 'food_catering']]);
+    const november = line({ description: 'Frokostordning november 2025, 214 kuverter', documentId: 'D2' });
+    expect(estimateLine(november, { ...context, reviews: { byLine: new Map(), byText } })).toMatchObject({
+      category: 'food_catering',
+      classification: { by: 'review-recurring', confidence: 1 },
+    });
+    const otherSupplier = { ...november, supplier: { name: 'Andet Køkken ApS', id: 'DK9' } };
+    expect(
+      estimateLine(otherSupplier, { ...context, reviews: { byLine: new Map(), byText } }).classification.by,
+    ).toBe('classifier');
   });
 
   it('reproduces the account for the same inputs and updates only what a new factor table version changes', () => {
@@ -202,7 +224,10 @@ describe('invoice ledger', () => {
     ledger.correct({ ...correction, category: 'office_supplies' });
     const reopened = new InvoiceLedger(dir, 'demo');
     expect(reopened.lines().length).toBe(2);
-    expect(reopened.correctedCategories().get(id)).toBe('office_supplies');
+    expect(reopened.reviews().byLine.get(id)).toBe('office_supplies');
+    expect(reopened.reviews().byText.get(recurringLineKey(l.supplier.name, l.description))).toBe(
+      'office_supplies',
+    );
     expect(new InvoiceLedger(dir, 'other').lines()).toEqual([]);
   });
 });

@@ -12,11 +12,34 @@ import type { InvoiceLine } from './invoice-line.js';
 export interface EstimateContext {
   table: FactorTable;
   classifier: TextClassifier;
-  /** Reviewed categories by line id; a correction wins over the UNSPSC code and the classifier. */
-  corrections?: ReadonlyMap<string, string>;
+  /** Reviewers' categories; they win over the UNSPSC code and the classifier. */
+  reviews?: Reviews;
 }
 
-export type ClassifiedBy = 'review' | 'unspsc' | 'classifier';
+/**
+ * Reviewed categories by line id, and by supplier and wording: a recurring line (next month's invoice from the same
+ * supplier, same text but for dates and numbers) takes its reviewed category without waiting for a retraining.
+ */
+export interface Reviews {
+  byLine: ReadonlyMap<string, string>;
+  byText: ReadonlyMap<string, string>;
+}
+
+const MONTH_WORDS =
+  /\b(januar|january|februar|february|marts|march|april|maj|may|juni|june|juli|july|august|september|oktober|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec|q[1-4]|kvartal|quarter)\b/gu;
+
+/** Supplier and wording of a line with dates, months and numbers taken out: the key of a recurring line. */
+export function recurringLineKey(supplier: string, description: string): string {
+  const text = description
+    .toLowerCase()
+    .replace(/\p{N}+/gu, ' ')
+    .replace(MONTH_WORDS, ' ')
+    .replace(/[^\p{L}]+/gu, ' ')
+    .trim();
+  return `${supplier.toLowerCase().trim()}|${text}`;
+}
+
+export type ClassifiedBy = 'review' | 'review-recurring' | 'unspsc' | 'classifier';
 
 /** One invoice line (all its fields) with its CO₂e estimate and everything needed to explain and reproduce it. */
 export interface LineEstimate extends InvoiceLine {
@@ -150,9 +173,17 @@ function classify(
   id: string,
   context: EstimateContext,
 ): { by: ClassifiedBy; result: Classification; note?: string } {
-  const corrected = context.corrections?.get(id);
-  if (corrected !== undefined && context.table.categories[corrected])
-    return { by: 'review', result: { category: corrected, confidence: 1, alternatives: [] } };
+  const reviewed = (by: ClassifiedBy, category: string | undefined) =>
+    category !== undefined && context.table.categories[category]
+      ? { by, result: { category, confidence: 1, alternatives: [] } }
+      : undefined;
+  const review =
+    reviewed('review', context.reviews?.byLine.get(id)) ??
+    reviewed(
+      'review-recurring',
+      context.reviews?.byText.get(recurringLineKey(line.supplier.name, line.description)),
+    );
+  if (review) return review;
   if (line.unspsc) {
     const category = categoryForUnspsc(context.table, line.unspsc);
     if (category) return { by: 'unspsc', result: { category, confidence: 1, alternatives: [] } };
@@ -171,7 +202,8 @@ function classify(
 const ordered = (a: number, b: number): [number, number] => (a <= b ? [a, b] : [b, a]);
 
 /**
- * Estimates one line: category (review, else UNSPSC, else the text classifier), method tier, factor with its
+ * Estimates one line: category (review of the line or of the same recurring line, else UNSPSC, else the text
+ * classifier), method tier, factor with its
  * provenance, kg CO₂e, scope and a 90 % range. The range is the factor's range, widened to cover the estimate under
  * every alternative category the classifier gives ≥ 10 % probability, so an unsure classification shows as a
  * wide range as well as a review flag.

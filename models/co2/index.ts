@@ -35,6 +35,8 @@ export {
   estimateLines,
   estimateTotals,
   invoiceLineId,
+  recurringLineKey,
+  type Reviews,
   type LineEstimate,
   type EstimateTotals,
   type TotalEntry,

@@ -84,7 +84,7 @@ export class InvoiceAccounts {
     const estimates = estimateLines(lines, {
       table: this.table,
       classifier,
-      corrections: ledger.correctedCategories(),
+      reviews: ledger.reviews(),
     });
     if (lines.length > 0) await this.writeMonthly(tenant);
     return { added, replaced, errors, lines: estimates };
@@ -100,7 +100,7 @@ export class InvoiceAccounts {
     const key = `${classifier.version}|${ledger.revision}`;
     const cached = this.cache.get(tenant);
     if (cached?.key === key) return cached.estimates;
-    const context = { table: this.table, classifier, corrections: ledger.correctedCategories() };
+    const context = { table: this.table, classifier, reviews: ledger.reviews() };
     const lines = ledger.lines();
     const estimates: LineEstimate[] = [];
     for (let i = 0; i < lines.length; i += ESTIMATE_SLICE) {
@@ -118,7 +118,7 @@ export class InvoiceAccounts {
     return estimateLine(line, {
       table: this.table,
       classifier: await this.classifier(tenant),
-      corrections: ledger.correctedCategories(),
+      reviews: ledger.reviews(),
     });
   }
 

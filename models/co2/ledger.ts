@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { invoiceLineId } from './estimate.js';
+import { invoiceLineId, recurringLineKey, type Reviews } from './estimate.js';
 import type { InvoiceLine } from './invoice-line.js';
 
 export interface Correction {
@@ -108,7 +108,17 @@ export class InvoiceLedger {
     return [...this.correctionsById.values()];
   }
 
-  correctedCategories(): Map<string, string> {
-    return new Map([...this.correctionsById].map(([id, c]) => [id, c.category]));
+  /** The reviewed categories, by line and by recurring wording (latest correction wins). */
+  reviews(): Reviews {
+    const byLine = new Map<string, string>();
+    const byText = new Map<string, string>();
+    const oldestFirst = [...this.correctionsById.values()].sort((a, b) =>
+      a.correctedAt < b.correctedAt ? -1 : 1,
+    );
+    for (const c of oldestFirst) {
+      byLine.set(c.lineId, c.category);
+      byText.set(recurringLineKey(c.supplier, c.description), c.category);
+    }
+    return { byLine, byText };
   }
 }
