@@ -400,7 +400,7 @@ export function openApiDocument(): Record<string, unknown> {
             currency: { type: 'string' },
             category: { type: 'string', enum: CORPUS_CATEGORIES },
             classification: { type: 'object' },
-            method: { type: 'string', enum: ['activity', 'spend'] },
+            method: { type: 'string', enum: ['supplier', 'activity', 'spend'] },
             factor: { type: 'object' },
             basis: { type: ['object', 'null'] },
             kgCo2e: { type: ['number', 'null'] },

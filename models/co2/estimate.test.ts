@@ -76,6 +76,54 @@ describe('line estimates', () => {
     });
   });
 
+  it("uses the supplier's own factor first (GHG Protocol supplier-specific), matching its company id in any spelling", () => {
+    const own = {
+      ...table.activity.district_heating!,
+      perKwh: 0.03,
+      source: 'Fjernvarme Syd, varedeklaration 2025',
+      year: 2025,
+      status: 'source-checked' as const,
+    };
+    const withSupplier = validateFactorTable(
+      {
+        ...structuredClone(table),
+        suppliers: { 'DK 12 34 56 78': { name: 'Fjernvarme Syd I/S', activity: { district_heating: own } } },
+      },
+      'mine.json',
+    );
+    const heat = (id: string) =>
+      estimateLine(
+        line({
+          supplier: { name: 'Fjernvarme Syd I/S', id },
+          description: 'Fjernvarme januar',
+          quantity: 10,
+          unitCode: 'MWH',
+        }),
+        {
+          ...context,
+          table: withSupplier,
+          reviews: {
+            byLine: new Map(),
+            byText: new Map([
+              [recurringLineKey('Fjernvarme Syd I/S', 'Fjernvarme januar'), 'district_heating'],
+            ]),
+          },
+        },
+      );
+    expect(heat('12345678')).toMatchObject({
+      method: 'supplier',
+      factor: { key: 'supplier:DK 12 34 56 78:district_heating', value: 0.03, year: 2025 },
+    });
+    expect(heat('12345678').kgCo2e).toBeCloseTo(10_000 * 0.03, 9);
+    expect(heat('DK99999999')).toMatchObject({ method: 'activity', factor: { key: 'district_heating' } });
+    expect(() =>
+      validateFactorTable(
+        { ...structuredClone(table), suppliers: { X: { name: 'x', activity: { steam: own } } } },
+        'mine.json',
+      ),
+    ).toThrow(/\/suppliers\/X\/activity\/steam: no activity "steam" to replace/);
+  });
+
   it('falls back to spend when the unit does not fit, and says why; spend is in price-year DKK', () => {
     const e = estimateLine(
       line({ unspsc: '15101505', quantity: 3, unitCode: 'EA', amount: 746.04, currency: 'EUR' }),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { REVIEW_CONFIDENCE, type Classification, type TextClassifier } from './classifier.js';
 import {
   activityEmission,
+  supplierFactor,
   categoryForUnspsc,
   spendInPriceYear,
   type EmissionScope,
@@ -53,8 +54,11 @@ export interface LineEstimate extends InvoiceLine {
     model: string | null;
     alternatives: { category: string; p: number }[];
   };
-  /** GHG Protocol tier: activity data × average factor, or spend × EEIO factor. */
-  method: 'activity' | 'spend';
+  /**
+   * GHG Protocol tier: activity data × the supplier's own factor, activity data × an average factor, or
+   * spend × an environmentally extended input-output factor.
+   */
+  method: 'supplier' | 'activity' | 'spend';
   factor: {
     key: string;
     value: number;
@@ -92,7 +96,7 @@ export function invoiceLineId(line: InvoiceLine): string {
 }
 
 interface Method {
-  method: 'activity' | 'spend';
+  method: LineEstimate['method'];
   kg: number | null;
   multipliers: [number, number];
   scope: EmissionScope;
@@ -101,23 +105,27 @@ interface Method {
   note: string | undefined;
 }
 
-/** Activity-based where the category has a factor and the line a usable quantity, else spend-based. */
+/**
+ * Supplier-specific or activity-based where the category has a factor and the line a usable quantity (the
+ * supplier's own factor when the table has one), else spend-based.
+ */
 function methodFor(table: FactorTable, category: string, line: InvoiceLine): Method {
   const c = table.categories[category];
   if (!c) throw new Error(`category "${category}" is not in factor table ${table.version}`);
   let note: string | undefined;
-  const activity = c.activity === undefined ? undefined : table.activity[c.activity];
+  const own = c.activity === undefined ? undefined : supplierFactor(table, line.supplier.id, c.activity);
+  const activity = own?.factor ?? (c.activity === undefined ? undefined : table.activity[c.activity]);
   if (activity && c.activity !== undefined) {
     if (line.quantity !== undefined && line.quantity !== 0 && line.unitCode) {
       const result = activityEmission(activity, line.quantity, line.unitCode);
       if (result)
         return {
-          method: 'activity',
+          method: own ? 'supplier' : 'activity',
           kg: result.kg,
           multipliers: activity.range,
           scope: activity.scope,
           factor: {
-            key: c.activity,
+            key: own ? `supplier:${own.id}:${c.activity}` : c.activity,
             value: result.perUnit,
             unit: `kg CO2e/${result.unit}`,
             source: activity.source,

@@ -55,6 +55,20 @@ const FactorTableSchema = Type.Object(
     activity: Type.Record(Type.String(), ActivityFactor),
     categories: Type.Record(Type.String({ pattern: '^[a-z_]+$' }), Category),
     spend: Type.Object({ source: Type.String(), status: Status, range: Range }),
+    /**
+     * Supplier-specific factors (GHG Protocol's first choice), by the supplier's company id as on its invoices
+     * (CVR, VAT or GLN): e.g. the district-heating utility's own declaration. They replace the average activity
+     * factor for that supplier's lines.
+     */
+    suppliers: Type.Optional(
+      Type.Record(
+        Type.String({ minLength: 1 }),
+        Type.Object(
+          { name: Type.String(), activity: Type.Record(Type.String(), ActivityFactor) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -87,6 +101,13 @@ export function validateFactorTable(value: unknown, file: string): FactorTable {
     ...Object.entries(table.activity).map(([k, f]) => [`/activity/${k}/range`, f.range] as const),
   ] as const)
     if (!(low <= 1 && high >= 1)) throw bad(path, `[${low}, ${high}] must bracket 1`);
+  for (const [id, supplier] of Object.entries(table.suppliers ?? {}))
+    for (const [key, f] of Object.entries(supplier.activity)) {
+      if (!table.activity[key])
+        throw bad(`/suppliers/${id}/activity/${key}`, `no activity "${key}" to replace`);
+      if (!(f.range[0] <= 1 && f.range[1] >= 1))
+        throw bad(`/suppliers/${id}/activity/${key}/range`, `[${f.range[0]}, ${f.range[1]}] must bracket 1`);
+    }
   if (!table.priceIndex.values[String(table.priceYear)])
     throw bad('/priceIndex/values', `no index for the price year ${table.priceYear}`);
   return table;
@@ -181,5 +202,26 @@ export function activityEmission(
     return at(quantity * litres, factor.perLitre, 'L');
   if (litres !== undefined && factor.perM3 !== undefined)
     return at((quantity * litres) / 1000, factor.perM3, 'm³');
+  return undefined;
+}
+
+/** A company id in one spelling: "DK 12 34 56 78", "dk12345678" and "12345678" are the same Danish CVR. */
+export function normaliseCompanyId(id: string): string {
+  const compact = id.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+  return /^DK\d{8}$/.test(compact) ? compact.slice(2) : compact;
+}
+
+/** The supplier's own factor for an activity, when the table has one for this supplier. */
+export function supplierFactor(
+  table: FactorTable,
+  supplierId: string | undefined,
+  activity: string,
+): { id: string; name: string; factor: ActivityFactor } | undefined {
+  if (!supplierId || !table.suppliers) return undefined;
+  const wanted = normaliseCompanyId(supplierId);
+  for (const [id, s] of Object.entries(table.suppliers)) {
+    const factor = s.activity[activity];
+    if (factor && normaliseCompanyId(id) === wanted) return { id, name: s.name, factor };
+  }
   return undefined;
 }
