@@ -140,7 +140,7 @@ export async function startGreenops(
         store: stores.store,
         logger: logger.child({ component: 'invoices' }),
       });
-      stoppers.push(() => invoiceAccounts.idle());
+      stoppers.push(() => invoiceAccounts.stop());
       const api = new ApiServer({
         store: stores.store,
         deadLetters: stores.deadLetters,

@@ -40,6 +40,7 @@ export class InvoiceAccounts {
   private readonly trainings = new Map<string, { state: TrainingState; done: Promise<void> }>();
   private readonly writtenKeys = new Map<string, Set<string>>();
   private readonly cache = new Map<string, { key: string; estimates: LineEstimate[] }>();
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: InvoiceAccountsOptions) {}
 
@@ -64,6 +65,7 @@ export class InvoiceAccounts {
         store: classifiers,
         tenant,
         corrections: this.ledger(tenant).corrections(),
+        signal: this.stopping.signal,
         ...(train ? { train } : {}),
       }).then(() => classifiers.current(tenant) as TextClassifier);
       pending.catch(() => this.classifiers.delete(tenant));
@@ -176,6 +178,7 @@ export class InvoiceAccounts {
           store: this.options.classifiers,
           tenant,
           corrections: this.ledger(tenant).corrections(),
+          signal: this.stopping.signal,
           ...(this.options.train ? { train: this.options.train } : {}),
         });
         state.version = manifest.version;
@@ -183,8 +186,10 @@ export class InvoiceAccounts {
         if (this.ledger(tenant).lines().length > 0) await this.writeMonthly(tenant);
         this.options.logger.info({ tenant, version: manifest.version }, 'invoice classifier retrained');
       } catch (err) {
-        state.error = errorMessage(err);
-        this.options.logger.error({ tenant, err }, 'invoice classifier training failed');
+        state.error = this.stopping.signal.aborted ? 'stopped: greenops is stopping' : errorMessage(err);
+        if (this.stopping.signal.aborted)
+          this.options.logger.info({ tenant }, 'invoice classifier training stopped');
+        else this.options.logger.error({ tenant, err }, 'invoice classifier training failed');
       } finally {
         state.running = false;
         state.finishedAt = new Date().toISOString();
@@ -194,9 +199,18 @@ export class InvoiceAccounts {
     return true;
   }
 
-  /** Resolves when no training is running (for shutdown and tests). */
+  /** Resolves when no training is running (for tests). */
   async idle(): Promise<void> {
     await Promise.all([...this.trainings.values()].map((t) => t.done));
+  }
+
+  /** Stops running trainings (their worker threads end; nothing half-trained is saved). */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('greenops is stopping'));
+    await Promise.allSettled([
+      ...this.classifiers.values(),
+      ...[...this.trainings.values()].map((t) => t.done),
+    ]);
   }
 
   /** Writes the tenant's monthly account to the store, zeroing month × category × scope cells that emptied. */

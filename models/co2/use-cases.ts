@@ -55,8 +55,11 @@ export async function trainTenantClassifier(options: {
   corrections: readonly Correction[];
   train?: Partial<Omit<TrainOptions, 'onEpoch'>>;
   onEpoch?: (epoch: number, loss: number) => void;
+  /** Stops the worker (at shutdown); the training then rejects and nothing is saved. */
+  signal?: AbortSignal;
 }): Promise<ClassifierManifest> {
   const { train, test } = trainingSet(options.corrections);
+  options.signal?.throwIfAborted();
   const worker = startModuleWorker(siblingModule(import.meta.url, 'train-classifier-worker'), {
     examples: train,
     labels: CORPUS_CATEGORIES,
@@ -64,11 +67,19 @@ export async function trainTenantClassifier(options: {
     heldOut: test,
     options: options.train ?? {},
   });
-  const done = await runWorker<{ manifest: ClassifierManifest; weights: Float32Array }>(
-    worker,
-    (m) => options.onEpoch?.(m.epoch as number, m.loss as number),
-    'classifier training',
-  );
+  const stop = () => void worker.terminate();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  let done: { manifest: ClassifierManifest; weights: Float32Array };
+  try {
+    done = await runWorker<{ manifest: ClassifierManifest; weights: Float32Array }>(
+      worker,
+      (m) => options.onEpoch?.(m.epoch as number, m.loss as number),
+      'classifier training',
+    );
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+  }
+  options.signal?.throwIfAborted();
   const artifacts: ClassifierArtifacts = { manifest: done.manifest, weights: done.weights };
   options.store.save(options.tenant, artifacts);
   return artifacts.manifest;

@@ -245,4 +245,27 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
     const spend = (line!.basis as { priceYearDkk: number }).priceYearDkk;
     expect(await cell('clothing')).toBeCloseTo(spend * DEFAULT_FACTOR_TABLE.categories.clothing!.kgPerDkk, 6);
   });
+
+  it('stops a running training at shutdown without saving half a model', async () => {
+    const classifiers = new ClassifierStore(join(db.dir, 'models', 'co2'));
+    const versions = classifiers.versions('demo').length;
+    const stopping = new InvoiceAccounts({
+      ledgerDir: join(db.dir, 'co2'),
+      classifiers,
+      table: DEFAULT_FACTOR_TABLE,
+      store: db.store,
+      logger: createMemoryLogger().logger,
+      train: { epochs: 200 },
+    });
+    expect(stopping.startTraining('demo')).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = Date.now();
+    await stopping.stop();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(stopping.trainingState('demo')).toMatchObject({
+      running: false,
+      error: expect.stringMatching(/stopping/),
+    });
+    expect(classifiers.versions('demo').length).toBe(versions);
+  });
 });
