@@ -191,7 +191,7 @@ export function registerInvoiceCommands(program: Command): void {
     )
     .option('--tenant <tenant>', 'tenant (GREENOPS_TENANT)')
     .option('--data-dir <dir>', 'folder for models and reviews (GREENOPS_DATA_DIR)')
-    .option('--epochs <n>', 'training epochs', '14')
+    .option('--epochs <n>', 'training epochs', '10')
     .option('--json', 'print the model manifest as JSON')
     .action(async (flags: CommonFlags & { epochs: string; json?: boolean }) => {
       const config = configFor(flags);

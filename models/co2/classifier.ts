@@ -76,7 +76,7 @@ export interface TrainOptions {
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   hidden: 32,
-  epochs: 14,
+  epochs: 10,
   batchSize: 32,
   learningRate: 0.004,
   dropout: 0.3,
