@@ -90,4 +90,22 @@ describe('greenops invoices estimate (real CLI process)', () => {
       ),
     );
   }, 60_000);
+
+  it('retrains on request and reports held-out accuracy, recall and confusions; --json prints the manifest', async () => {
+    const text = await run(['invoices', 'train', '--epochs', '2', '--data-dir', dir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/classifier [0-9a-f]{12} for demo: \d+ examples \(0 reviewed lines\)/);
+    expect(text.stdout).toMatch(/held-out accuracy \d+\.\d % on \d+ lines/);
+    expect(text.stdout).toMatch(/^electricity\s+\d+ %\s+\d+ %/m);
+    const json = await run(['invoices', 'train', '--epochs', '2', '--json', '--data-dir', dir]);
+    const manifest = JSON.parse(json.stdout) as {
+      epochs: number;
+      evaluation: { confusion: Record<string, unknown> };
+    };
+    expect(manifest.epochs).toBe(2);
+    expect(Object.keys(manifest.evaluation.confusion).length).toBe(24);
+    expect((await run(['invoices', 'train', '--epochs', '0', '--data-dir', dir])).all).toMatch(
+      /--epochs: must be a positive/,
+    );
+  }, 90_000);
 });
