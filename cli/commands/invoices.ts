@@ -124,12 +124,12 @@ export function registerInvoiceCommands(program: Command): void {
       }
       const paths = co2Paths(config.dataDir);
       const ledger = new InvoiceLedger(paths.ledgers, config.tenant);
-      const classifier = await classifierFor(
-        new ClassifierStore(paths.classifiers),
-        config.tenant,
-        ledger.corrections(),
-        progress,
-      );
+      const classifier = await classifierFor({
+        store: new ClassifierStore(paths.classifiers),
+        tenant: config.tenant,
+        corrections: ledger.corrections(),
+        onEpoch: progress,
+      });
       const inputs: { name: string; text: string }[] = [];
       const unreadable: string[] = [];
       for (const file of files) {

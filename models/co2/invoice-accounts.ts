@@ -7,7 +7,7 @@ import type { FactorTable } from './factor-table.js';
 import { InvoiceFileError } from './invoice-line.js';
 import { InvoiceLedger } from './ledger.js';
 import { readInvoices, type InvoiceFile } from './read-invoices.js';
-import { CO2_MEASUREMENT, monthlyPoints, trainTenantClassifier } from './use-cases.js';
+import { CO2_MEASUREMENT, classifierFor, monthlyPoints, trainTenantClassifier } from './use-cases.js';
 
 /** Lines estimated between two yields to the event loop (about 50 ms of work). */
 const ESTIMATE_SLICE = 1000;
@@ -61,13 +61,13 @@ export class InvoiceAccounts {
     let pending = this.classifiers.get(tenant);
     if (!pending) {
       const { classifiers, train } = this.options;
-      pending = trainTenantClassifier({
+      pending = classifierFor({
         store: classifiers,
         tenant,
         corrections: this.ledger(tenant).corrections(),
         signal: this.stopping.signal,
         ...(train ? { train } : {}),
-      }).then(() => classifiers.current(tenant) as TextClassifier);
+      });
       pending.catch(() => this.classifiers.delete(tenant));
       this.classifiers.set(tenant, pending);
     }
@@ -80,16 +80,11 @@ export class InvoiceAccounts {
     files: readonly InvoiceFile[],
   ): Promise<{ added: number; replaced: number; errors: InvoiceFileError[]; lines: LineEstimate[] }> {
     const { lines, errors } = readInvoices(files);
-    const ledger = this.ledger(tenant);
-    const { added, replaced } = ledger.addLines(lines);
-    const classifier = await this.classifier(tenant);
-    const estimates = estimateLines(lines, {
-      table: this.table,
-      classifier,
-      reviews: ledger.reviews(),
-    });
+    const { added, replaced, ids } = this.ledger(tenant).addLines(lines);
+    // The uploaded lines' estimates come from the tenant's account, which the monthly series is written from too.
+    const byId = new Map((await this.estimates(tenant)).map((e) => [e.id, e]));
     if (lines.length > 0) await this.writeMonthly(tenant);
-    return { added, replaced, errors, lines: estimates };
+    return { added, replaced, errors, lines: ids.map((id) => byId.get(id) as LineEstimate) };
   }
 
   /**

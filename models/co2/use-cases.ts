@@ -87,16 +87,12 @@ export async function trainTenantClassifier(options: {
 
 /** The tenant's current classifier; the first call for a tenant trains one (about ten seconds). */
 export async function classifierFor(
-  store: ClassifierStore,
-  tenant: string,
-  corrections: readonly Correction[],
-  onEpoch?: (epoch: number, loss: number) => void,
+  options: Parameters<typeof trainTenantClassifier>[0],
 ): Promise<TextClassifier> {
+  const { store, tenant } = options;
   const current = store.current(tenant);
   if (current) return current;
-  await trainTenantClassifier(
-    onEpoch ? { store, tenant, corrections, onEpoch } : { store, tenant, corrections },
-  );
+  await trainTenantClassifier(options);
   return store.current(tenant) as TextClassifier;
 }
 
@@ -160,6 +156,8 @@ export function estimateInvoiceFiles(
 ): EstimateDocument {
   const { lines, errors } = readInvoices(files);
   const estimates = estimateLines(lines, context);
+  const linesPerFile = new Map<string, number>();
+  for (const l of lines) linesPerFile.set(l.file, (linesPerFile.get(l.file) ?? 0) + 1);
   const manifest = context.classifier.artifacts.manifest;
   return {
     factorTable: { version: context.table.version, priceYear: context.table.priceYear },
@@ -170,7 +168,7 @@ export function estimateInvoiceFiles(
     },
     files: files.map(({ name }) => ({
       file: name,
-      lines: lines.filter((l) => l.file === name).length,
+      lines: linesPerFile.get(name) ?? 0,
       errors: errors.filter((e) => e.file === name).length,
     })),
     errors: errors.map((e) => ({ file: e.file, line: e.line, message: e.message })),
