@@ -28,7 +28,7 @@ export interface Classification {
   category: string;
   /** Softmax probability of the category, 0–1. */
   confidence: number;
-  /** The next most likely categories with probability ≥ 5 %. */
+  /** The next most likely categories, until the set holds 90 % of the probability (see classify). */
   alternatives: { category: string; p: number }[];
 }
 
@@ -154,16 +154,23 @@ export class TextClassifier {
     return p;
   }
 
+  /**
+   * The most likely category, and as alternatives the next ones until the set holds 90 % of the probability (at
+   * most five more, each at least 1 %): the classifier's 90 % set, which the estimate's range covers.
+   */
   classify(input: ClassifierInput): Classification {
     const p = this.probabilities(input);
     const ranked = [...p].map((prob, i) => ({ category: this.labels[i] as string, p: prob }));
     ranked.sort((a, b) => b.p - a.p);
     const best = ranked[0] as { category: string; p: number };
-    return {
-      category: best.category,
-      confidence: best.p,
-      alternatives: ranked.slice(1, 4).filter((r) => r.p >= 0.05),
-    };
+    const alternatives: { category: string; p: number }[] = [];
+    let covered = best.p;
+    for (const r of ranked.slice(1)) {
+      if (covered >= 0.9 || alternatives.length === 5 || r.p < 0.01) break;
+      alternatives.push(r);
+      covered += r.p;
+    }
+    return { category: best.category, confidence: best.p, alternatives };
   }
 }
 

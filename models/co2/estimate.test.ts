@@ -179,6 +179,24 @@ describe('line estimates', () => {
       expect(e.classification.by).toBe('classifier');
       expect(e.classification.model).toBe(context.classifier.version);
       expect(e.review).toBe(e.classification.confidence < REVIEW_CONFIDENCE);
+      // The alternatives complete the classifier's 90 % set, and the range covers the estimate under each of them.
+      const { confidence, alternatives } = e.classification;
+      const covered = confidence + alternatives.reduce((sum, a) => sum + a.p, 0);
+      const ranked = [
+        ...context.classifier.probabilities({ description, supplier: 'Leverandøren ApS' }),
+      ].sort((a, b) => b - a);
+      const n = alternatives.length;
+      expect(covered >= 0.9 || n === 5 || (ranked[n + 1] ?? 0) < 0.01).toBe(true);
+      expect(n === 0 || covered - alternatives[n - 1]!.p < 0.9).toBe(true);
+      for (const alt of alternatives) {
+        const l = line({ description, lineId: String(i) });
+        const forced = estimateLine(l, {
+          ...context,
+          reviews: { byLine: new Map([[invoiceLineId(l), alt.category]]), byText: new Map() },
+        });
+        expect(forced.range![0]).toBeGreaterThanOrEqual(e.range![0] - 1e-9);
+        expect(forced.range![1]).toBeLessThanOrEqual(e.range![1] + 1e-9);
+      }
       expect(e.range![0]).toBeLessThanOrEqual(e.kgCo2e!);
       expect(e.range![1]).toBeGreaterThanOrEqual(e.kgCo2e!);
     }

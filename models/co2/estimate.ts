@@ -213,8 +213,8 @@ const ordered = (a: number, b: number): [number, number] => (a <= b ? [a, b] : [
  * Estimates one line: category (review of the line or of the same recurring line, else UNSPSC, else the text
  * classifier), method tier, factor with its
  * provenance, kg CO₂e, scope and a 90 % range. The range is the factor's range, widened to cover the estimate under
- * every alternative category the classifier gives ≥ 10 % probability, so an unsure classification shows as a
- * wide range as well as a review flag.
+ * every category of the classifier's 90 % set, so an unsure classification shows as a wide range as well as a
+ * review flag.
  */
 export function estimateLine(line: InvoiceLine, context: EstimateContext): LineEstimate {
   const { table } = context;
@@ -226,7 +226,7 @@ export function estimateLine(line: InvoiceLine, context: EstimateContext): LineE
   if (chosen.kg !== null) {
     range = ordered(chosen.kg * chosen.multipliers[0], chosen.kg * chosen.multipliers[1]);
     for (const alt of result.alternatives) {
-      if (alt.p < 0.1 || !table.categories[alt.category]) continue;
+      if (!table.categories[alt.category]) continue;
       const other = methodFor(table, alt.category, line);
       if (other.kg === null) continue;
       const [low, high] = ordered(other.kg * other.multipliers[0], other.kg * other.multipliers[1]);
