@@ -115,4 +115,14 @@ describe('UBL shapes seen in published OIOUBL and Peppol examples', () => {
       unspsc: '15101505',
     });
   });
+
+  it('names the CII syntax of EN 16931 when given one, rather than reading it wrong', () => {
+    const cii = `<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100">
+  <rsm:ExchangedDocument/>
+</rsm:CrossIndustryInvoice>`;
+    expect(() => parseUbl(cii, 'cii.xml')).toThrow(
+      /^cii\.xml:2: UN\/CEFACT CII, EN 16931's other syntax, is not read/,
+    );
+  });
 });

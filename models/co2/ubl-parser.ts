@@ -33,6 +33,12 @@ export function parseUbl(xml: string, file: string): InvoiceLine[] {
   const rootName = Object.keys(doc).find((k) => k === 'Invoice' || k === 'CreditNote');
   if (!rootName) {
     const found = Object.keys(doc).filter((k) => !k.startsWith('?'))[0];
+    if (found === 'CrossIndustryInvoice')
+      throw new InvoiceFileError(
+        file,
+        lineOf(xml, 'CrossIndustryInvoice'),
+        "UN/CEFACT CII, EN 16931's other syntax, is not read: send the invoice as UBL (OIOUBL or Peppol BIS)",
+      );
     throw new InvoiceFileError(file, 1, `not a UBL Invoice or CreditNote (root element ${found ?? 'none'})`);
   }
   const root = doc[rootName] as Node;
