@@ -224,4 +224,28 @@ describe('API over HTTP with a real DuckDB file', () => {
     expect(status).toBe(404);
     expect(body.error?.message).toContain('no route for GET /api/v1/nothing');
   });
+
+  it('answers a bad or oversized body with a 4xx naming the body', async () => {
+    const post = async (body: string) => {
+      const res = await fetch(`${base}/api/v1/dead-letters/replay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as { error: { message: string; field?: string } },
+      };
+    };
+    expect(await post('{"tenant":')).toMatchObject({
+      status: 400,
+      body: { error: { message: 'body: invalid JSON', field: 'body' } },
+    });
+    const big = await post(JSON.stringify({ tenant: 'demo', padding: 'x'.repeat(1_100_000) }));
+    expect(big.status).toBe(413);
+    expect(big.body.error).toMatchObject({
+      field: 'body',
+      message: expect.stringMatching(/^body: larger than the \d+ bytes/),
+    });
+  });
 });

@@ -75,6 +75,8 @@ export function createApp(options: ApiOptions): Express {
       .type('text/plain; version=0.0.4')
       .send(renderPrometheus([...processMetrics(), ...(options.metrics?.() ?? [])]));
   });
+  // Invoice batches may be large; everything else stays small. The second parser skips a body already read.
+  app.use('/api/v1/invoices', express.json({ limit: '20mb' }));
   app.use(express.json({ limit: '1mb' }));
   const openApi = openApiDocument();
   app.get('/api/v1/openapi.json', (_req, res) => {

@@ -5,15 +5,27 @@ import { GreenopsError, notFound, type Logger } from '../core/index.js';
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const known = err instanceof GreenopsError ? err : undefined;
-    const bodyError = (err as { type?: string; status?: number }).type === 'entity.parse.failed';
-    const status = known?.status ?? (bodyError ? 400 : 500);
+    // The body parsers' own errors (invalid JSON, too large, bad charset) carry a 4xx status and a type.
+    const parser = err as { type?: string; status?: number; message?: string; limit?: number };
+    const bodyError =
+      typeof parser.type === 'string' &&
+      typeof parser.status === 'number' &&
+      parser.status >= 400 &&
+      parser.status < 500;
+    const status = known?.status ?? (bodyError ? (parser.status as number) : 500);
     if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
-    const message = known?.message ?? (bodyError ? 'body: invalid JSON' : 'internal error');
+    const bodyMessage =
+      parser.type === 'entity.parse.failed'
+        ? 'body: invalid JSON'
+        : parser.type === 'entity.too.large'
+          ? `body: larger than the ${parser.limit} bytes this route accepts`
+          : `body: ${parser.message}`;
+    const message = known?.message ?? (bodyError ? bodyMessage : 'internal error');
     res.status(status).json({
       error: {
         code: known?.code ?? (bodyError ? 'BAD_REQUEST' : 'INTERNAL'),
         message,
-        ...(known?.field ? { field: known.field } : {}),
+        ...(known?.field ? { field: known.field } : bodyError ? { field: 'body' } : {}),
       },
     });
   };

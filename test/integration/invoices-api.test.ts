@@ -98,6 +98,28 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
     const bad = await uploadXml('x.xml', 'order.xml');
     expect(bad.status).toBe(422);
     expect(bad.body.error?.message).toMatch(/x\.xml:1: not a UBL Invoice or CreditNote/);
+    // A JSON batch may be larger than the 1 MB other routes accept; another tenant's lines stay its own.
+    const rows = Array.from(
+      { length: 12_000 },
+      (_, i) => `Kontorhuset ApS,DK11223344,2026-01-20,Printerpapir A4 parti ${i},40,EA,1890.50,DKK,14111500`,
+    );
+    const large = await call(
+      'POST',
+      '/api/v1/invoices?tenant=odense',
+      JSON.stringify({
+        files: [
+          {
+            name: 'large.csv',
+            text: `supplier,supplier_id,date,description,quantity,unit,amount,currency,unspsc\n${rows.join('\n')}\n`,
+          },
+        ],
+      }),
+    );
+    expect(large.status).toBe(201);
+    expect(large.body.added).toBe(12_000);
+    expect(
+      ((await call('GET', '/api/v1/invoices/lines?tenant=odense&limit=1')).body as { total: number }).total,
+    ).toBe(12_000);
     const empty = await call('POST', '/api/v1/invoices', JSON.stringify({ files: [] }));
     expect(empty).toMatchObject({ status: 400, body: { error: { field: 'files' } } });
   });
