@@ -133,11 +133,10 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
     const tenant = tenantParam(query, defaultTenant);
     const accounts = service();
     const lines = filterLines(await accounts.estimates(tenant), query);
-    const classifier = await accounts.classifier(tenant);
     res.json({
       tenant,
       factorTable: { version: accounts.table.version, priceYear: accounts.table.priceYear },
-      classifier: { version: classifier.version },
+      classifier: { version: accounts.currentClassifier(tenant)?.version ?? null },
       totals: estimateTotals(lines),
     });
   });
@@ -146,12 +145,13 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
     const tenant = tenantParam(req.query as Query, defaultTenant);
     const accounts = service();
     const training = accounts.trainingState(tenant);
-    const current = training.running ? undefined : await accounts.classifier(tenant);
+    const current = accounts.currentClassifier(tenant);
     res.json({
       card: CLASSIFIER_CARD,
       reviewConfidence: REVIEW_CONFIDENCE,
       training,
-      current: current?.artifacts.manifest,
+      // null until the tenant's first upload or POST …/classifier/train
+      current: current?.artifacts.manifest ?? null,
       corrections: accounts.ledger(tenant).corrections().length,
     });
   });

@@ -93,6 +93,8 @@ export class InvoiceAccounts {
    */
   async estimates(tenant: string): Promise<LineEstimate[]> {
     const ledger = this.ledger(tenant);
+    // A tenant without lines needs no classifier: reading an empty account must not start a training.
+    if (ledger.lines().length === 0) return [];
     const classifier = await this.classifier(tenant);
     const key = `${classifier.version}|${ledger.revision}`;
     const cached = this.cache.get(tenant);
@@ -140,6 +142,11 @@ export class InvoiceAccounts {
     });
     await this.writeMonthly(tenant);
     return this.estimate(tenant, id);
+  }
+
+  /** The tenant's classifier if one was trained, without training one. */
+  currentClassifier(tenant: string): TextClassifier | undefined {
+    return this.options.classifiers.current(tenant);
   }
 
   trainingState(tenant: string): TrainingState {

@@ -1,5 +1,5 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { invoiceLineId, recurringLineKey, type Reviews } from './estimate.js';
 import type { InvoiceLine } from './invoice-line.js';
 
@@ -36,6 +36,7 @@ function readJsonl<T>(path: string): T[] {
 
 function appendDurably(path: string, records: readonly unknown[]): void {
   if (records.length === 0) return;
+  mkdirSync(dirname(path), { recursive: true });
   appendFileSync(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const fd = openSync(path, 'r');
   try {
@@ -62,7 +63,6 @@ export class InvoiceLedger {
     readonly tenant: string,
   ) {
     const tenantDir = join(dir, tenant);
-    mkdirSync(tenantDir, { recursive: true });
     this.linesPath = join(tenantDir, 'lines.jsonl');
     this.correctionsPath = join(tenantDir, 'corrections.jsonl');
     for (const l of readJsonl<StoredLine>(this.linesPath)) this.linesById.set(l.id, l);

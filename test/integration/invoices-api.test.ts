@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiServer } from '../../api/index.js';
@@ -122,6 +122,24 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
     ).toBe(12_000);
     const empty = await call('POST', '/api/v1/invoices', JSON.stringify({ files: [] }));
     expect(empty).toMatchObject({ status: 400, body: { error: { field: 'files' } } });
+  });
+
+  it('reads an empty account without training a classifier or creating anything for the tenant', async () => {
+    const started = Date.now();
+    expect((await call('GET', '/api/v1/invoices/lines?tenant=nobody')).body).toMatchObject({
+      total: 0,
+      lines: [],
+    });
+    expect((await call('GET', '/api/v1/invoices/totals?tenant=nobody')).body).toMatchObject({
+      classifier: { version: null },
+      totals: { lines: 0, kgCo2e: 0 },
+    });
+    expect((await call('GET', '/api/v1/invoices/classifier?tenant=nobody')).body).toMatchObject({
+      current: null,
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(existsSync(join(db.dir, 'co2', 'nobody'))).toBe(false);
+    expect(existsSync(join(db.dir, 'models', 'co2', 'nobody'))).toBe(false);
   });
 
   it('lists lines with filters, refuses bad filters naming the field, and totals by scope, category, supplier and month', async () => {
