@@ -12,12 +12,10 @@ import { MqttPublisher, SimulationRunner, createSimulators } from '../edge/index
 import { co2Paths, mqttSettings, openStores, type Stores } from './runtime.js';
 import {
   ClassifierStore,
-  DEFAULT_FACTOR_TABLE,
   EnergyRetrainer,
   FileModelRegistry,
   InvoiceAccounts,
-  checkTableCoversClassifier,
-  readFactorTable,
+  loadFactorTable,
 } from '../models/index.js';
 import { join } from 'node:path';
 
@@ -130,8 +128,7 @@ export async function startGreenops(
       stoppers.push(async () => {
         if (republisher) await (await republisher).close();
       });
-      const table = config.co2FactorsPath ? readFactorTable(config.co2FactorsPath) : DEFAULT_FACTOR_TABLE;
-      checkTableCoversClassifier(table, config.co2FactorsPath ?? 'factor table');
+      const table = loadFactorTable(config.co2FactorsPath);
       const paths = co2Paths(config.dataDir);
       const invoiceAccounts = new InvoiceAccounts({
         ledgerDir: paths.ledgers,

@@ -6,10 +6,9 @@ import {
   ClassifierStore,
   DEFAULT_FACTOR_TABLE,
   InvoiceLedger,
-  checkTableCoversClassifier,
+  loadFactorTable,
   classifierFor,
   estimateInvoiceFiles,
-  readFactorTable,
   sampleInvoices,
   trainTenantClassifier,
   type ClassifierEvaluation,
@@ -111,17 +110,12 @@ export function registerInvoiceCommands(program: Command): void {
     )
     .argument('<files...>', 'UBL XML invoices or credit notes, or CSV exports')
     .option('--json', 'print one JSON document (shape in the README)')
-    .option('--factors <file>', 'factor table JSON (default: the shipped table)')
+    .option('--factors <file>', 'factor table JSON (GREENOPS_CO2_FACTORS; default: the shipped table)')
     .option('--tenant <tenant>', 'tenant whose classifier and reviews apply (GREENOPS_TENANT)')
     .option('--data-dir <dir>', 'folder for models and reviews (GREENOPS_DATA_DIR)')
     .action(async (files: string[], flags: CommonFlags & { json?: boolean; factors?: string }) => {
       const config = configFor(flags);
-      const table = flags.factors ? readFactorTable(flags.factors) : DEFAULT_FACTOR_TABLE;
-      try {
-        checkTableCoversClassifier(table, flags.factors ?? 'factor table');
-      } catch (err) {
-        throw new GreenopsError('BAD_REQUEST', (err as Error).message, { field: 'factors' });
-      }
+      const table = loadFactorTable(flags.factors ?? config.co2FactorsPath);
       const paths = co2Paths(config.dataDir);
       const ledger = new InvoiceLedger(paths.ledgers, config.tenant);
       const classifier = await classifierFor({

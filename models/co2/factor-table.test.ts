@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_FACTOR_TABLE as table,
@@ -7,6 +10,7 @@ import {
   validateFactorTable,
 } from './factor-table.js';
 import { CORPUS_CATEGORIES } from './corpus.js';
+import { loadFactorTable } from './use-cases.js';
 
 describe('factor table', () => {
   it('ships a valid table: every category priced, every classifier category present, every source named', () => {
@@ -67,5 +71,24 @@ describe('factor table', () => {
       index[String(table.priceYear)]! / index[String(last)]!,
       12,
     );
+  });
+
+  it('loads a custom table only when it prices every category the classifier can answer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'greenops-factors-'));
+    try {
+      expect(loadFactorTable(undefined)).toBe(table);
+      const partial = structuredClone(table);
+      delete partial.categories.travel;
+      delete partial.categories.waste;
+      const file = join(dir, 'partial.json');
+      writeFileSync(file, JSON.stringify(partial));
+      expect(() => loadFactorTable(file)).toThrow(
+        /partial\.json: categories missing from the factor table: travel, waste/,
+      );
+      writeFileSync(file, JSON.stringify({ ...table, version: '2027.1' }));
+      expect(loadFactorTable(file).version).toBe('2027.1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

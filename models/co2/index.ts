@@ -47,7 +47,7 @@ export {
   trainTenantClassifier,
   classifierFor,
   trainingSet,
-  checkTableCoversClassifier,
+  loadFactorTable,
   monthlyPoints,
   estimateInvoiceFiles,
   type EstimateDocument,

@@ -1,4 +1,4 @@
-import type { Point } from '../../core/index.js';
+import { GreenopsError, type Point } from '../../core/index.js';
 import { runWorker, siblingModule, startModuleWorker } from '../worker-thread.js';
 import type { ClassifierArtifacts, ClassifierManifest, TextClassifier, TrainOptions } from './classifier.js';
 import type { ClassifierStore } from './classifier-store.js';
@@ -11,7 +11,7 @@ import {
   type LineEstimate,
 } from './estimate.js';
 import { readInvoices, type InvoiceFile } from './read-invoices.js';
-import type { FactorTable } from './factor-table.js';
+import { DEFAULT_FACTOR_TABLE, readFactorTable, type FactorTable } from './factor-table.js';
 import type { Correction } from './ledger.js';
 
 /** How many times a reviewer's correction counts in training, against four wordings of each corpus term. */
@@ -38,11 +38,23 @@ export function trainingSet(corrections: readonly Correction[]): {
   return { train, test };
 }
 
-/** A custom factor table must price every category the classifier can answer. */
-export function checkTableCoversClassifier(table: FactorTable, source: string): void {
+/**
+ * The factor table to use: the file given (flag or GREENOPS_CO2_FACTORS), validated, or the shipped one. A custom
+ * table must also price every category the classifier can answer; a table that does not is refused naming them.
+ */
+export function loadFactorTable(path: string | undefined): FactorTable {
+  if (path === undefined) return DEFAULT_FACTOR_TABLE;
+  const table = readFactorTable(path);
   const missing = CORPUS_CATEGORIES.filter((c) => !table.categories[c]);
   if (missing.length > 0)
-    throw new Error(`${source}: categories missing from the factor table: ${missing.join(', ')}`);
+    throw new GreenopsError(
+      'BAD_REQUEST',
+      `${path}: categories missing from the factor table: ${missing.join(', ')}`,
+      {
+        field: 'factors',
+      },
+    );
+  return table;
 }
 
 /**
