@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { storeUnavailable } from '../../core/index.js';
 
 /**
@@ -67,4 +67,33 @@ export class DuckDbDatabase {
   private assertOpen(): void {
     if (this.closed) throw storeUnavailable(`DuckDB file ${this.path} is closed`);
   }
+}
+
+/**
+ * Runs a query and converts each result chunk to JS values as soon as it is fetched. `runAndReadAll` fetches every
+ * chunk first and converts afterwards, so long strings are read through pointers into result memory that later
+ * fetches may already have released; a CI run once read two dead-letter reasons back as garbage that way (the
+ * suspected cause; it did not reproduce in isolation). Converting chunk by chunk also holds less native memory.
+ */
+export async function readRows(
+  connection: DuckDBConnection,
+  sql: string,
+  params: DuckDBValue[] = [],
+): Promise<DuckDBValue[][]> {
+  const result = await connection.run(sql, params);
+  const rows: DuckDBValue[][] = [];
+  for await (const batch of result.yieldRows()) for (const row of batch) rows.push(row);
+  return rows;
+}
+
+/** As readRows, with each row as an object keyed by column name. */
+export async function readRowObjects(
+  connection: DuckDBConnection,
+  sql: string,
+  params: DuckDBValue[] = [],
+): Promise<Record<string, DuckDBValue>[]> {
+  const result = await connection.run(sql, params);
+  const rows: Record<string, DuckDBValue>[] = [];
+  for await (const batch of result.yieldRowObjects()) for (const row of batch) rows.push(row);
+  return rows;
 }

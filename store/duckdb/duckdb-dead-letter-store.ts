@@ -7,7 +7,7 @@ import type {
   DeadLetterQuery,
   DeadLetterStore,
 } from '../dead-letter-store.js';
-import type { DuckDbDatabase } from './duckdb-database.js';
+import { readRowObjects, readRows, type DuckDbDatabase } from './duckdb-database.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS dead_letters (
@@ -32,9 +32,7 @@ export class DuckDbDeadLetterStore implements DeadLetterStore {
   static async create(db: DuckDbDatabase): Promise<DuckDbDeadLetterStore> {
     const maxId = await db.write(async (c) => {
       await c.run(SCHEMA);
-      return Number(
-        (await c.runAndReadAll('SELECT coalesce(max(id), 0) FROM dead_letters')).getRows()[0]?.[0] ?? 0,
-      );
+      return Number((await readRows(c, 'SELECT coalesce(max(id), 0) FROM dead_letters'))[0]?.[0] ?? 0);
     });
     return new DuckDbDeadLetterStore(db, maxId + 1);
   }
@@ -81,16 +79,13 @@ export class DuckDbDeadLetterStore implements DeadLetterStore {
     const countParams = params.slice(0, filters.length);
     return this.db.read(async (c) => {
       const total = Number(
-        (
-          await c.runAndReadAll(`SELECT count(*) FROM dead_letters ${scope}`, countParams)
-        ).getRows()[0]?.[0] ?? 0,
+        (await readRows(c, `SELECT count(*) FROM dead_letters ${scope}`, countParams))[0]?.[0] ?? 0,
       );
-      const rows = (
-        await c.runAndReadAll(
-          `SELECT * FROM dead_letters ${pageWhere} ORDER BY id DESC LIMIT ${q.limit + 1}`,
-          params,
-        )
-      ).getRowObjects();
+      const rows = await readRowObjects(
+        c,
+        `SELECT * FROM dead_letters ${pageWhere} ORDER BY id DESC LIMIT ${q.limit + 1}`,
+        params,
+      );
       const items = rows.slice(0, q.limit).map(toDeadLetter);
       const last = items.at(-1);
       return { items, total, nextBefore: rows.length > q.limit && last ? last.id : null };
@@ -99,7 +94,7 @@ export class DuckDbDeadLetterStore implements DeadLetterStore {
 
   async get(id: number): Promise<DeadLetter | undefined> {
     const rows = await this.db.read(async (c) =>
-      (await c.runAndReadAll('SELECT * FROM dead_letters WHERE id = $1', [BigInt(id)])).getRowObjects(),
+      readRowObjects(c, 'SELECT * FROM dead_letters WHERE id = $1', [BigInt(id)]),
     );
     return rows[0] ? toDeadLetter(rows[0]) : undefined;
   }
@@ -120,10 +115,8 @@ export class DuckDbDeadLetterStore implements DeadLetterStore {
     if (q.tenant !== undefined) filters.push(`tenant = $${params.push(q.tenant)}`);
     if (q.stream !== undefined) filters.push(`stream = $${params.push(q.stream)}`);
     const where = filters.length ? `WHERE ${filters.join(' AND ')}` : '';
-    const rows = await this.db.read(async (c) =>
-      (
-        await c.runAndReadAll(`SELECT reason, count(*) FROM dead_letters ${where} GROUP BY reason`, params)
-      ).getRows(),
+    const rows = await this.db.read((c) =>
+      readRows(c, `SELECT reason, count(*) FROM dead_letters ${where} GROUP BY reason`, params),
     );
     return rows.map(([reason, count]) => ({ reason: String(reason), count: Number(count) }));
   }

@@ -8,7 +8,7 @@ import type {
   SeriesRow,
   TimeSeriesStore,
 } from '../time-series-store.js';
-import type { DuckDbDatabase } from './duckdb-database.js';
+import { readRows, type DuckDbDatabase } from './duckdb-database.js';
 
 const NS_PER_MS = 1_000_000n;
 
@@ -90,7 +90,7 @@ export class DuckDbStore implements TimeSeriesStore {
       const bucket = `(time // ${every}) * ${every}`;
       sql = `SELECT ${bucket} AS t, ${aggregateSql(q.fn ?? 'mean')} FROM points WHERE ${where} GROUP BY t ORDER BY t LIMIT ${limit}`;
     }
-    const rows = await this.db.read(async (c) => (await c.runAndReadAll(sql, params)).getRows());
+    const rows = await this.db.read((c) => readRows(c, sql, params));
     return rows.map((r) => ({
       timeMs: Number((r[0] as bigint) / NS_PER_MS),
       value: firstValue(r[1], r[2], r[3]),
@@ -105,7 +105,7 @@ export class DuckDbStore implements TimeSeriesStore {
     const params: DuckDBValue[] = [measurement, tenant];
     const where = `measurement = $1 AND tenant = $2${tagFilter(tags, params)}`;
     const sql = `SELECT device, max(time) AS last, count(DISTINCT (series, time)) AS n FROM points WHERE ${where} GROUP BY device ORDER BY device`;
-    const rows = await this.db.read(async (c) => (await c.runAndReadAll(sql, params)).getRows());
+    const rows = await this.db.read((c) => readRows(c, sql, params));
     return rows.map(([device, last, n]) => ({
       device: String(device),
       lastSeenMs: Number((last as bigint) / NS_PER_MS),
@@ -125,7 +125,7 @@ export class DuckDbStore implements TimeSeriesStore {
       q.field,
       BigInt(q.beforeMs) * NS_PER_MS,
     ];
-    const rows = await this.db.read(async (c) => (await c.runAndReadAll(sql, params)).getRows());
+    const rows = await this.db.read((c) => readRows(c, sql, params));
     const row = rows[0];
     if (!row) return undefined;
     return { timeMs: Number((row[0] as bigint) / NS_PER_MS), value: firstValue(row[1], row[2], row[3]) };
