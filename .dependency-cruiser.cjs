@@ -1,5 +1,6 @@
 /**
- * Direction rules from ARCHITECTURE.md: core → nothing of ours; store, broker → core; ingest, models → core + store;
+ * Direction rules from ARCHITECTURE.md: core → nothing of ours; store → core; access → core + store;
+ * broker → core + access; ingest, models → core + store;
  * edge → core only (it runs on a device); api may use everything below it; cli is the composition root.
  * A module is used from outside only through its index.ts.
  */
@@ -9,7 +10,7 @@ const only = (from, allowed) => ({
   severity: 'error',
   from: { path: mod(from), pathNot: '\\.test\\.ts$' },
   to: {
-    path: '^(core|store|broker|ingest|models|edge|api|cli|test|bench)/',
+    path: '^(core|store|access|broker|ingest|models|edge|api|cli|test|bench)/',
     pathNot: [mod(from), ...allowed.map(mod)],
   },
 });
@@ -18,18 +19,19 @@ module.exports = {
   forbidden: [
     only('core', []),
     only('store', ['core']),
-    only('broker', ['core']),
+    only('access', ['core', 'store']),
+    only('broker', ['core', 'access']),
     only('ingest', ['core', 'store']),
     only('models', ['core', 'store']),
     only('edge', ['core']),
-    only('api', ['core', 'store', 'broker', 'ingest', 'models']),
+    only('api', ['core', 'store', 'access', 'broker', 'ingest', 'models']),
     {
       name: 'cross-module-only-through-index',
       severity: 'error',
       comment: 'Another module is used only through its index.ts (STYLE.md rule 1).',
-      from: { path: '^(core|store|broker|ingest|models|edge|api|cli|test|bench)/' },
+      from: { path: '^(core|store|access|broker|ingest|models|edge|api|cli|test|bench)/' },
       to: {
-        path: '^(core|store|broker|ingest|models|edge|api|cli)/.+',
+        path: '^(core|store|access|broker|ingest|models|edge|api|cli)/.+',
         pathNot: ['^$1/', '^[a-z]+/index\\.ts$'],
       },
     },
@@ -37,7 +39,7 @@ module.exports = {
     {
       name: 'no-dev-deps-in-product',
       severity: 'error',
-      from: { path: '^(core|store|broker|ingest|models|edge|api|cli)/', pathNot: '\\.test\\.ts$' },
+      from: { path: '^(core|store|access|broker|ingest|models|edge|api|cli)/', pathNot: '\\.test\\.ts$' },
       to: { dependencyTypes: ['npm-dev'] },
     },
   ],

@@ -7,9 +7,14 @@ import {
   DuckDbStore,
   InfluxDeadLetterStore,
   InfluxStore,
+  PgliteRecordStore,
+  PostgresRecordStore,
+  migrate,
   type DeadLetterStore,
+  type RecordStore,
   type TimeSeriesStore,
 } from '../store/index.js';
+import { RECORD_MIGRATIONS } from './record-migrations.js';
 
 /** Reads the config: defaults < config file (GREENOPS_CONFIG or ./greenops.config.json) < environment < flags. */
 export function readConfig(flags: Partial<Record<keyof Config, string>> = {}, env = process.env): Config {
@@ -100,4 +105,22 @@ export function readInputFile(path: string): string {
 /** Where the CO₂ side keeps its files: classifiers under models/co2, the review ledger under co2. */
 export function co2Paths(dataDir: string): { classifiers: string; ledgers: string } {
   return { classifiers: join(dataDir, 'models', 'co2'), ledgers: join(dataDir, 'co2') };
+}
+
+/**
+ * The records store: PostgreSQL when DATABASE_URL is set (shared by replicas), else PGlite in {dataDir}/records.
+ * Every component's migrations are applied before it is handed out.
+ */
+export async function openRecords(config: Config, logger: Logger): Promise<RecordStore> {
+  const records = config.databaseUrl
+    ? await PostgresRecordStore.connect({ url: config.databaseUrl })
+    : await PgliteRecordStore.open(join(config.dataDir, 'records'));
+  try {
+    const { applied } = await migrate(records, RECORD_MIGRATIONS);
+    for (const m of applied) logger.info(m, 'records store migrated');
+    return records;
+  } catch (err) {
+    await records.close();
+    throw err;
+  }
 }

@@ -47,6 +47,22 @@ export interface Config {
   influxRetentionPolicy: string | undefined;
   influxUsername: string | undefined;
   influxPassword: string | undefined;
+  /** PostgreSQL for records (keys, devices, audit, invoice ledger); unset: embedded PGlite in {dataDir}/records. */
+  databaseUrl: string | undefined;
+  /** OpenID Connect issuer whose tokens the API accepts (JWKS from its discovery document); unset: API keys only. */
+  oidcIssuer: string | undefined;
+  oidcAudience: string | undefined;
+  /** JWKS URL; default: `jwks_uri` of the issuer's /.well-known/openid-configuration. */
+  oidcJwksUrl: string | undefined;
+  oidcTenantClaim: string;
+  oidcRolesClaim: string;
+  oidcClockSkewSeconds: number;
+  metricsPublic: boolean;
+  mqttAllowAnonymous: boolean;
+  /** Requests per credential (per client address when anonymous) per minute; 0: no limit. */
+  rateLimitPerMinute: number;
+  /** Origins allowed by CORS (comma-separated); unset: CORS off. */
+  corsOrigins: string | undefined;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -323,6 +339,76 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     secret: true,
     description: 'InfluxDB 1.x password.',
   },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    parse: url('postgres:', 'postgresql:'),
+    default: undefined,
+    secret: true,
+    description:
+      'PostgreSQL for records (keys, devices, audit, invoice ledger); unset: embedded PGlite in {dataDir}/records.',
+  },
+  oidcIssuer: {
+    env: 'GREENOPS_OIDC_ISSUER',
+    parse: url('https:', 'http:'),
+    default: undefined,
+    description:
+      "OpenID Connect issuer whose bearer tokens the API accepts (e.g. the municipality's Entra ID or KOMBIT).",
+  },
+  oidcAudience: {
+    env: 'GREENOPS_OIDC_AUDIENCE',
+    parse: optStr,
+    default: undefined,
+    description: 'Audience (aud) the tokens must carry; required with GREENOPS_OIDC_ISSUER.',
+  },
+  oidcJwksUrl: {
+    env: 'GREENOPS_OIDC_JWKS_URL',
+    parse: url('https:', 'http:'),
+    default: undefined,
+    description: "The issuer's JWKS; default: jwks_uri from its /.well-known/openid-configuration.",
+  },
+  oidcTenantClaim: {
+    env: 'GREENOPS_OIDC_TENANT_CLAIM',
+    parse: str,
+    default: 'greenops_tenant',
+    description: 'Token claim holding the tenant.',
+  },
+  oidcRolesClaim: {
+    env: 'GREENOPS_OIDC_ROLES_CLAIM',
+    parse: str,
+    default: 'roles',
+    description: 'Token claim holding the greenops roles (an array or a space-separated string).',
+  },
+  oidcClockSkewSeconds: {
+    env: 'GREENOPS_OIDC_CLOCK_SKEW_SECONDS',
+    parse: int(0, 600),
+    default: 60,
+    description: 'Tolerance for exp and nbf.',
+  },
+  metricsPublic: {
+    env: 'GREENOPS_METRICS_PUBLIC',
+    parse: bool,
+    default: false,
+    description: '/metrics answers without a credential (only on a private network).',
+  },
+  mqttAllowAnonymous: {
+    env: 'GREENOPS_MQTT_ALLOW_ANONYMOUS',
+    parse: bool,
+    default: false,
+    description:
+      'The embedded broker accepts clients without credentials (they may publish anywhere: tests only).',
+  },
+  rateLimitPerMinute: {
+    env: 'GREENOPS_RATE_LIMIT_PER_MINUTE',
+    parse: int(0, 1_000_000),
+    default: 600,
+    description: 'API requests per credential per minute before 429; 0: no limit.',
+  },
+  corsOrigins: {
+    env: 'GREENOPS_CORS_ORIGINS',
+    parse: optStr,
+    default: undefined,
+    description: 'Origins allowed by CORS, comma-separated; unset: CORS off.',
+  },
 };
 
 export interface ConfigSources {
@@ -386,6 +472,9 @@ function crossChecks(c: Config): string[] {
         'INFLUX_BUCKET (InfluxDB 2.x/3.x) or INFLUX_DATABASE (1.x) is required when GREENOPS_STORE=influx',
       );
     }
+  }
+  if (c.oidcIssuer !== undefined && c.oidcAudience === undefined) {
+    problems.push('GREENOPS_OIDC_AUDIENCE is required with GREENOPS_OIDC_ISSUER');
   }
   if ((c.mqttCertFile === undefined) !== (c.mqttKeyFile === undefined)) {
     problems.push('MQTT_CERT_FILE and MQTT_KEY_FILE go together');

@@ -5,6 +5,11 @@
  */
 export type ErrorCode =
   | 'BAD_REQUEST'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'PRECONDITION_FAILED'
+  | 'RATE_LIMITED'
   | 'NOT_FOUND'
   | 'INVALID_CONFIG'
   | 'INVALID_MESSAGE'
@@ -58,8 +63,18 @@ function defaultStatus(code: ErrorCode): number {
     case 'INVALID_MESSAGE':
     case 'INVALID_INPUT_FILE':
       return 400;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
     case 'NOT_FOUND':
       return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'PRECONDITION_FAILED':
+      return 412;
+    case 'RATE_LIMITED':
+      return 429;
     case 'STORE_UNAVAILABLE':
     case 'BROKER_UNAVAILABLE':
       return 503;

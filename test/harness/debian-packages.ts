@@ -7,6 +7,7 @@ export const SERVER_BINARIES = {
   mosquitto: { path: '/usr/sbin/mosquitto', pkg: 'mosquitto' },
   'docker-compose': { path: '/usr/bin/docker-compose', pkg: 'docker-compose' },
   openssl: { path: '/usr/bin/openssl', pkg: 'openssl' },
+  postgres: { path: '/usr/lib/postgresql/15/bin/postgres', pkg: 'postgresql' },
 } as const;
 
 export type ServerBinary = keyof typeof SERVER_BINARIES;

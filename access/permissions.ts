@@ -1,0 +1,260 @@
+import type { Role } from './roles.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/**
+ * Who may call an operation: `public` (no credential, by design), `authenticated` (any credential that opens the
+ * API), or the roles that may. `platform-admin` is listed where it is allowed; it is never implied.
+ */
+export type Access = 'public' | 'authenticated' | readonly Role[];
+
+export interface Permission {
+  method: HttpMethod;
+  /** Express path pattern, absolute (`/api/v1/streams/:stream/series`). */
+  path: string;
+  access: Access;
+  /** Whether the operation reads or changes one tenant's data: the tenant then comes from the credential. */
+  tenantScoped: boolean;
+  summary: string;
+}
+
+const ADMINS = ['platform-admin', 'tenant-admin'] as const satisfies readonly Role[];
+/** Every role that reads a tenant's data through the API. */
+const READERS = [
+  ...ADMINS,
+  'viewer',
+  'facility',
+  'fleet',
+  'roads',
+  'climate',
+] as const satisfies readonly Role[];
+const ENERGY_READERS = [...ADMINS, 'viewer', 'facility', 'climate'] as const satisfies readonly Role[];
+const CLIMATE_READERS = [...ADMINS, 'viewer', 'climate'] as const satisfies readonly Role[];
+const CLIMATE_WRITERS = [...ADMINS, 'climate'] as const satisfies readonly Role[];
+
+/**
+ * THE permission table: every HTTP operation of greenops and who may call it. The API refuses to start with a
+ * route that is not here; the middleware, the OpenAPI document (`security`, `x-roles`) and the README's access
+ * table are generated from it. A new route is added here first.
+ */
+export const PERMISSIONS: readonly Permission[] = [
+  {
+    method: 'GET',
+    path: '/health',
+    access: 'public',
+    tenantScoped: false,
+    summary: 'Readiness (load balancers)',
+  },
+  { method: 'GET', path: '/health/live', access: 'public', tenantScoped: false, summary: 'Liveness' },
+  { method: 'GET', path: '/health/ready', access: 'public', tenantScoped: false, summary: 'Readiness' },
+  {
+    method: 'GET',
+    path: '/metrics',
+    access: ['platform-admin', 'monitoring'],
+    tenantScoped: false,
+    summary: 'Prometheus metrics (public with GREENOPS_METRICS_PUBLIC=true)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/openapi.json',
+    access: 'public',
+    tenantScoped: false,
+    summary: 'The OpenAPI document',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/whoami',
+    access: 'authenticated',
+    tenantScoped: false,
+    summary: 'The caller',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/streams',
+    access: READERS,
+    tenantScoped: false,
+    summary: 'Stream definitions',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/streams/:stream/devices',
+    access: READERS,
+    tenantScoped: true,
+    summary: 'Devices seen on a stream',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/streams/:stream/series',
+    access: READERS,
+    tenantScoped: true,
+    summary: 'A raw or windowed series',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/energy/model',
+    access: ENERGY_READERS,
+    tenantScoped: true,
+    summary: 'Energy model card',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/energy/forecast',
+    access: ENERGY_READERS,
+    tenantScoped: true,
+    summary: 'Day-ahead energy forecast',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/energy/waste',
+    access: ENERGY_READERS,
+    tenantScoped: true,
+    summary: 'Energy waste findings',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/energy/savings',
+    access: ENERGY_READERS,
+    tenantScoped: true,
+    summary: 'Energy savings',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/invoices',
+    access: CLIMATE_WRITERS,
+    tenantScoped: true,
+    summary: 'Upload invoices',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/invoices/lines',
+    access: CLIMATE_READERS,
+    tenantScoped: true,
+    summary: 'Estimated invoice lines',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/invoices/lines/:id',
+    access: CLIMATE_READERS,
+    tenantScoped: true,
+    summary: 'One invoice line (ETag)',
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/invoices/lines/:id',
+    access: CLIMATE_WRITERS,
+    tenantScoped: true,
+    summary: 'Correct a line’s category (If-Match)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/invoices/totals',
+    access: CLIMATE_READERS,
+    tenantScoped: true,
+    summary: 'CO₂ totals',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/invoices/classifier',
+    access: CLIMATE_READERS,
+    tenantScoped: true,
+    summary: 'Classifier card and state',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/invoices/classifier/train',
+    access: CLIMATE_WRITERS,
+    tenantScoped: true,
+    summary: 'Retrain the classifier',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/invoices/factors',
+    access: CLIMATE_READERS,
+    tenantScoped: false,
+    summary: 'Factor table',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/dead-letters',
+    access: ADMINS,
+    tenantScoped: true,
+    summary: 'Dead letters (a tenant-admin sees its tenant’s)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/dead-letters/reasons',
+    access: ADMINS,
+    tenantScoped: true,
+    summary: 'Dead-letter counts',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/dead-letters/:id/payload',
+    access: ADMINS,
+    tenantScoped: true,
+    summary: 'A dead letter’s payload',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/dead-letters/replay',
+    access: ['platform-admin'],
+    tenantScoped: false,
+    summary: 'Replay dead letters',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/keys',
+    access: ADMINS,
+    tenantScoped: true,
+    summary: 'API keys (never the secret)',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/keys',
+    access: ADMINS,
+    tenantScoped: true,
+    summary: 'Create an API key (shown once)',
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/keys/:id',
+    access: ADMINS,
+    tenantScoped: true,
+    summary: 'Revoke an API key',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/devices',
+    access: ADMINS,
+    tenantScoped: true,
+    summary: 'Device credentials',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/devices',
+    access: ADMINS,
+    tenantScoped: true,
+    summary: 'Issue a device credential (password shown once)',
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/devices/:id',
+    access: ADMINS,
+    tenantScoped: true,
+    summary: 'Revoke a device credential',
+  },
+  { method: 'GET', path: '/api/v1/audit', access: ADMINS, tenantScoped: true, summary: 'The audit trail' },
+];
+
+/** The permission of an exact method and route pattern, as registered. */
+export function permissionFor(method: HttpMethod, path: string): Permission | undefined {
+  return PERMISSIONS.find((p) => p.method === method && p.path === path);
+}
+
+/** Whether a principal with `roles` may perform the operation (tenant checks come on top). */
+export function allows(permission: Permission, roles: readonly Role[]): boolean {
+  const { access } = permission;
+  if (access === 'public') return true;
+  if (access === 'authenticated') return roles.some((r) => r !== 'device');
+  return access.some((r) => roles.includes(r));
+}

@@ -1,0 +1,30 @@
+/**
+ * The records port: relational records with history (API keys, device credentials, the audit trail, the invoice
+ * ledger, reviews). One SQL dialect, PostgreSQL's, runs on both adapters: PGlite (PostgreSQL compiled to
+ * WebAssembly, the embedded default) and a PostgreSQL server through `pg` (production, shared by replicas).
+ */
+export interface RecordQueryable {
+  /** Runs one statement with `$1`-style parameters and returns its rows. */
+  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+export interface RecordStore extends RecordQueryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: RecordQueryable) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One forward-only schema step. Versions of a component are applied in order, each exactly once. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The migrations one component (access, invoices, …) owns; components are migrated independently. */
+export interface MigrationSet {
+  component: string;
+  migrations: readonly Migration[];
+}
