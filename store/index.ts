@@ -21,12 +21,7 @@ export { seriesKey, escapeTag } from './series-key.js';
 export { InfluxStore, DEFAULT_INFLUX_SETTINGS, type InfluxSettings } from './influx/influx-store.js';
 export { toLine } from './influx/line-protocol.js';
 export { InfluxDeadLetterStore } from './influx/influx-dead-letter-store.js';
-export type {
-  RecordStore,
-  RecordQueryable,
-  Migration,
-  MigrationSet,
-} from './records/record-store.js';
+export type { RecordStore, RecordQueryable, Migration, MigrationSet } from './records/record-store.js';
 export { migrate, type MigrationReport } from './records/migrate.js';
 export { PgliteRecordStore } from './records/pglite-record-store.js';
 export { PostgresRecordStore, type PostgresRecordStoreOptions } from './records/postgres-record-store.js';
