@@ -9,3 +9,4 @@ export {
   type HttpMethod,
   type Permission,
 } from './permissions.js';
+export { AUDIT_MIGRATIONS, RecordAuditLog } from './record-audit-log.js';

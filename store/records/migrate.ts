@@ -39,7 +39,7 @@ export async function migrate(store: RecordStore, sets: readonly MigrationSet[])
         );
       for (const m of [...set.migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(m.version)) continue;
-        await tx.query(m.sql);
+        await tx.exec(m.sql);
         await tx.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [
           set.component,
           m.version,

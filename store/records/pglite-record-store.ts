@@ -27,11 +27,18 @@ export class PgliteRecordStore implements RecordStore {
     return (await this.db.query<T>(sql, params as unknown[])).rows;
   }
 
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+
   transaction<T>(fn: (tx: RecordQueryable) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) =>
       fn({
         query: async <R extends object>(sql: string, params: readonly unknown[] = []) =>
           (await tx.query<R>(sql, params as unknown[])).rows,
+        exec: async (sql: string) => {
+          await tx.exec(sql);
+        },
       }),
     );
   }

@@ -42,6 +42,15 @@ export class PostgresRecordStore implements RecordStore {
     }
   }
 
+  async exec(sql: string): Promise<void> {
+    try {
+      // Without parameters pg uses the simple query protocol, which runs several statements.
+      await this.pool.query(sql);
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
   async transaction<T>(fn: (tx: RecordQueryable) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
@@ -54,6 +63,9 @@ export class PostgresRecordStore implements RecordStore {
       const result = await fn({
         query: async <R extends object>(sql: string, params: readonly unknown[] = []) =>
           (await client.query(sql, params as unknown[])).rows as R[],
+        exec: async (sql: string) => {
+          await client.query(sql);
+        },
       });
       await client.query('COMMIT');
       return result;

@@ -6,6 +6,8 @@
 export interface RecordQueryable {
   /** Runs one statement with `$1`-style parameters and returns its rows. */
   query<T extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs one or more statements without parameters (schema migrations). */
+  exec(sql: string): Promise<void>;
 }
 
 export interface RecordStore extends RecordQueryable {
