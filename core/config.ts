@@ -63,6 +63,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Origins allowed by CORS (comma-separated); unset: CORS off. */
   corsOrigins: string | undefined;
+  /** Longest a series query may run before it is refused with 413. */
+  queryTimeoutMs: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -408,6 +410,12 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: optStr,
     default: undefined,
     description: 'Origins allowed by CORS, comma-separated; unset: CORS off.',
+  },
+  queryTimeoutMs: {
+    env: 'GREENOPS_QUERY_TIMEOUT_MS',
+    parse: int(100, 600_000),
+    default: 10_000,
+    description: 'Longest a series query may run before it is refused with 413.',
   },
 };
 

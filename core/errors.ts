@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'RATE_LIMITED'
+  | 'QUERY_TOO_LARGE'
   | 'NOT_FOUND'
   | 'INVALID_CONFIG'
   | 'INVALID_MESSAGE'
@@ -48,6 +49,15 @@ export function badRequest(field: string, message: string): GreenopsError {
   return new GreenopsError('BAD_REQUEST', `${field}: ${message}`, { field });
 }
 
+/** A query that would take more work than one request may cause: 413 asking for a narrower one. */
+export function queryTooLarge(timeoutMs: number, cause?: unknown): GreenopsError {
+  return new GreenopsError(
+    'QUERY_TOO_LARGE',
+    `the query did not finish within ${timeoutMs} ms; narrow from/to or use a coarser every`,
+    { cause, field: 'from' },
+  );
+}
+
 export function notFound(message: string): GreenopsError {
   return new GreenopsError('NOT_FOUND', message);
 }
@@ -73,6 +83,8 @@ function defaultStatus(code: ErrorCode): number {
       return 409;
     case 'PRECONDITION_FAILED':
       return 412;
+    case 'QUERY_TOO_LARGE':
+      return 413;
     case 'RATE_LIMITED':
       return 429;
     case 'STORE_UNAVAILABLE':

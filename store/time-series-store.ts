@@ -19,6 +19,11 @@ export interface SeriesQuery {
   fn?: AggregateFn;
   /** Most rows returned, oldest first. */
   limit?: number;
+  /**
+   * Longest the store may work on the query before it is abandoned with QUERY_TOO_LARGE (413): a bound on the work
+   * one request can cause (OWASP API4), whatever the range and the data density.
+   */
+  timeoutMs?: number;
 }
 
 export interface SeriesRow {

@@ -19,9 +19,16 @@ export interface StreamRoutesOptions {
   store: TimeSeriesStore;
   clock: Clock;
   defaultTenant: string;
+  /** Longest a series query may run (413 beyond it). */
+  queryTimeoutMs?: number;
 }
 
-export function streamRoutes({ store, clock, defaultTenant }: StreamRoutesOptions): Router {
+export function streamRoutes({
+  store,
+  clock,
+  defaultTenant,
+  queryTimeoutMs = 10_000,
+}: StreamRoutesOptions): Router {
   const router = Router();
 
   router.get('/streams', (_req, res) => {
@@ -102,7 +109,16 @@ export function streamRoutes({ store, clock, defaultTenant }: StreamRoutesOption
     }
     const limit = intParam(query, 'limit', { min: 1, max: MAX_SERIES_ROWS, fallback: MAX_SERIES_ROWS });
 
-    const seriesQuery: SeriesQuery = { measurement: stream, tenant, field, tags, fromMs, toMs, limit };
+    const seriesQuery: SeriesQuery = {
+      measurement: stream,
+      tenant,
+      field,
+      tags,
+      fromMs,
+      toMs,
+      limit,
+      timeoutMs: queryTimeoutMs,
+    };
     if (everyMs !== undefined) Object.assign(seriesQuery, { everyMs, fn });
     const rows = await store.querySeries(seriesQuery);
     res.json({

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { storeUnavailable, type FieldValue, type Point } from '../../core/index.js';
+import { queryTooLarge, storeUnavailable, type FieldValue, type Point } from '../../core/index.js';
 import { escapeTag, seriesKey } from '../series-key.js';
 import type {
   DeviceSummary,
@@ -90,7 +90,26 @@ export class DuckDbStore implements TimeSeriesStore {
       const bucket = `(time // ${every}) * ${every}`;
       sql = `SELECT ${bucket} AS t, ${aggregateSql(q.fn ?? 'mean')} FROM points WHERE ${where} GROUP BY t ORDER BY t LIMIT ${limit}`;
     }
-    const rows = await this.db.read((c) => readRows(c, sql, params));
+    const rows = await this.db.read(async (c) => {
+      if (q.timeoutMs === undefined) return readRows(c, sql, params);
+      let interrupted = false;
+      const started = performance.now();
+      const timer = setTimeout(() => {
+        interrupted = true;
+        c.interrupt();
+      }, q.timeoutMs);
+      try {
+        const result = await readRows(c, sql, params);
+        // A query that finished between the deadline and the interrupt still counts as over budget.
+        if (performance.now() - started > q.timeoutMs) throw queryTooLarge(q.timeoutMs);
+        return result;
+      } catch (err) {
+        if (interrupted) throw queryTooLarge(q.timeoutMs, err);
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    });
     return rows.map((r) => ({
       timeMs: Number((r[0] as bigint) / NS_PER_MS),
       value: firstValue(r[1], r[2], r[3]),

@@ -1,5 +1,5 @@
 import { InfluxDB, HttpError, canRetryHttpCall, type Transport } from '@influxdata/influxdb-client';
-import { GreenopsError, errorMessage, type Logger, type Point } from '../../core/index.js';
+import { GreenopsError, errorMessage, queryTooLarge, type Logger, type Point } from '../../core/index.js';
 import type {
   DeviceSummary,
   LatestQuery,
@@ -119,7 +119,7 @@ export class InfluxStore implements TimeSeriesStore {
     let text = `SELECT ${select} FROM ${ident(q.measurement)} WHERE ${this.where(q.tenant, q.tags ?? {})} AND time >= ${timeMs(q.fromMs)} AND time < ${timeMs(q.toMs)}`;
     if (q.everyMs !== undefined) text += ` GROUP BY time(${timeMs(q.everyMs)}) fill(none)`;
     text += ` ORDER BY time ASC LIMIT ${q.limit ?? 10_000}`;
-    const [series] = await this.query(text);
+    const [series] = await this.query(text, 'ms', q.timeoutMs);
     return (series?.values ?? []).map((row) => ({
       timeMs: row[0] as number,
       value: (row[1] ?? null) as SeriesRow['value'],
@@ -165,12 +165,26 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   /** Runs InfluxQL on the v1-compatible /query endpoint; an error in the result is thrown, not returned. */
-  async query(text: string, epoch: 'ms' | 'u' = 'ms'): Promise<InfluxSeries[]> {
+  async query(text: string, epoch: 'ms' | 'u' = 'ms', timeoutMs?: number): Promise<InfluxSeries[]> {
     const params = new URLSearchParams({ db: this.target.db, q: text, epoch });
     if (this.target.rp) params.set('rp', this.target.rp);
-    const body = (await this.withRetries('query', () =>
-      this.transport.request(`/query?${params}`, null, { method: 'GET', headers: this.headers }),
-    )) as { results?: { error?: string; series?: InfluxSeries[] }[]; error?: string };
+    // Closing the request makes influxd kill the query; a query past its time is not retried.
+    const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    const request = () =>
+      this.transport.request(`/query?${params}`, null, {
+        method: 'GET',
+        headers: this.headers,
+        ...(deadline ? { signal: deadline } : {}),
+      });
+    const body = (await (deadline
+      ? request().catch((err: unknown) => {
+          if (deadline.aborted) throw queryTooLarge(timeoutMs as number, err);
+          throw toStoreError('query', err, isRetryable(err));
+        })
+      : this.withRetries('query', request))) as {
+      results?: { error?: string; series?: InfluxSeries[] }[];
+      error?: string;
+    };
     const result = body.results?.[0];
     const error = body.error ?? result?.error;
     if (error) throw new GreenopsError('STORE_FAILED', `InfluxQL error: ${error} (query: ${text})`);

@@ -50,6 +50,31 @@ export function timeSeriesStoreContract(name: string, open: () => Promise<StoreU
       await subject?.close();
     });
 
+    it('abandons a series query that runs past its time with QUERY_TOO_LARGE, and answers the next one', async () => {
+      const tenant = freshTenant();
+      const points: Point[] = [];
+      for (let i = 0; i < 100_000; i++) points.push(energy(tenant, `m${i % 50}`, T0 + i * 1000, i % 7));
+      for (let i = 0; i < points.length; i += 20_000) await store.write(points.slice(i, i + 20_000));
+      const query = {
+        measurement: 'energy',
+        tenant,
+        field: 'kwh',
+        tags: { site: 'site-a' },
+        fromMs: T0,
+        toMs: T0 + 100_000_000,
+        everyMs: 1000,
+        fn: 'mean' as const,
+        limit: 10_000,
+      };
+      const refused = await store.querySeries({ ...query, timeoutMs: 1 }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(refused).toMatchObject({ code: 'QUERY_TOO_LARGE', status: 413 });
+      const rows = await store.querySeries({ ...query, timeoutMs: 60_000 });
+      expect(rows).toHaveLength(10_000);
+    });
+
     it('returns written points in time order within [from, to)', async () => {
       const tenant = freshTenant();
       await store.write([
