@@ -9,13 +9,62 @@ export interface DecodeLimits {
   maxRecords: number;
   /** How far a device clock may run ahead of ours before a record is refused. */
   maxFutureSkewMs: number;
+  /** Earliest accepted record time (epoch ms); the stores hold nanoseconds in an int64 from 1677 on. */
+  minTimeMs: number;
 }
 
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
   maxBytes: 1024 * 1024,
   maxRecords: 10_000,
   maxFutureSkewMs: 24 * 3600 * 1000,
+  minTimeMs: 0,
 };
+
+/**
+ * C0 and C1 control characters (NUL, terminal escapes) and the Unicode bidirectional overrides and isolates
+ * (CVE-2021-42574, "Trojan Source"): none belongs in an id or a label, and each can mislead a log reader or a
+ * terminal.
+ */
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const TIMESTAMP_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/;
+
+/**
+ * Date.parse moves 30 February to 2 March and accepts hour 24; a device that sends either has a broken clock or
+ * encoder, and its reading must not be filed under another day.
+ */
+function isCalendarTime(ts: string): boolean {
+  const m = TIMESTAMP_PARTS.exec(ts);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // Date.UTC would read year 1 as 1901
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60
+  );
+}
+
+/** The path of the first string in a record that holds an unsafe character. */
+function unsafeStringPath(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return UNSAFE_CHARACTERS.test(value) ? path || '/' : undefined;
+  if (depth > 8 || value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = unsafeStringPath(item, `${path}/${key}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 export interface DecodedRecord {
   tenant: string;
@@ -103,9 +152,18 @@ export function decodeMessage(
       continue;
     }
     const record = item as Record<string, unknown> & { ts: string };
+    const unsafe = unsafeStringPath(record, '');
+    if (unsafe) {
+      reject(`${unsafe}: contains a control or direction-override character`);
+      continue;
+    }
     const timeMs = Date.parse(record.ts);
-    if (Number.isNaN(timeMs)) {
-      reject(`/ts: not a valid date: ${record.ts}`);
+    if (Number.isNaN(timeMs) || !isCalendarTime(record.ts)) {
+      reject(`/ts: ${record.ts} is not a calendar date and time`);
+      continue;
+    }
+    if (timeMs < limits.minTimeMs) {
+      reject(`/ts: ${record.ts} is before ${new Date(limits.minTimeMs).toISOString().slice(0, 10)}`);
       continue;
     }
     if (timeMs > latest) {
@@ -117,17 +175,23 @@ export function decodeMessage(
       reject(problem);
       continue;
     }
-    result.records.push({
-      tenant,
-      stream,
-      deviceId,
-      index,
-      timeMs,
-      record,
-      points: definition.toPoints(record, { tenant, deviceId, timeMs }),
-    });
+    const points = definition.toPoints(record, { tenant, deviceId, timeMs });
+    const infinite = nonFiniteField(points);
+    if (infinite) {
+      reject(`${infinite} is not a finite number after unit conversion`);
+      continue;
+    }
+    result.records.push({ tenant, stream, deviceId, index, timeMs, record, points });
   }
   return result;
+}
+
+/** A numeric field that unit conversion pushed to ±Infinity (1e308 MWh), which no store can hold. */
+function nonFiniteField(points: readonly Point[]): string | undefined {
+  for (const point of points)
+    for (const [name, value] of Object.entries(point.fields))
+      if (typeof value === 'number' && !Number.isFinite(value)) return name;
+  return undefined;
 }
 
 /** The refused record of a batch as JSON; the whole payload when the record cannot be serialised (too deep). */
