@@ -86,8 +86,26 @@ describe('BatchWriter', () => {
     await w.flush();
     expect(acked).toBe(true);
     const page = await db.deadLetters.list({ limit: 5 });
-    expect(page.items[0]?.reason).toBe('store refused the batch: field type conflict');
-    expect(JSON.parse(Buffer.from(page.items[0]!.payload).toString())).toEqual([point(1)]);
+    expect(page.items[0]?.reason).toBe('store refused the point: field type conflict');
+    expect(JSON.parse(Buffer.from(page.items[0]!.payload).toString())).toEqual(point(1));
+  });
+
+  it('isolates the one point a real DuckDB refuses (year 1) and stores the rest of its batch', async () => {
+    db = await openTempDuckDb();
+    const w = writer(db.store);
+    const poison: Point = { ...point(0), timeMs: Date.UTC(1, 0, 1) - 1900 * 365.25 * 86_400_000 };
+    const acked: number[] = [];
+    for (let i = 1; i <= 40; i++) {
+      w.addPoints(i === 17 ? [poison] : [point(i)]);
+      w.addAck(() => acked.push(i));
+    }
+    await w.flush();
+    expect(acked).toHaveLength(40);
+    expect((await db.store.listDevices('fleet', 't'))[0]?.records).toBe(39);
+    const page = await db.deadLetters.list({ limit: 5 });
+    expect(page.total).toBe(1);
+    expect(page.items[0]?.reason).toMatch(/^store refused the point: /);
+    expect(JSON.parse(Buffer.from(page.items[0]!.payload).toString())).toEqual(poison);
   });
 
   it('spills dead letters the dead-letter store refuses to a file, so nothing is lost or blocked', async () => {

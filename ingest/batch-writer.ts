@@ -210,24 +210,48 @@ export class BatchWriter {
     );
   }
 
-  /** A batch the store refuses for its content would fail forever: it is kept whole as a dead letter. */
+  /**
+   * A batch the store refuses for its content would fail forever. The refused points are isolated by bisection:
+   * the halves are written again, down to the single points the store refuses, which become dead letters with the
+   * store's reason, while every other point of the batch is stored (one poison record must not take its batch
+   * with it). A retryable failure on the way is thrown to the caller's retry loop; rewriting a half already
+   * written is harmless, as writes are idempotent per series and time.
+   */
   private async refuse(points: Point[], err: GreenopsError): Promise<void> {
+    const refused: { point: Point; reason: string }[] = [];
+    const isolate = async (part: Point[], cause: GreenopsError): Promise<void> => {
+      if (part.length === 1) {
+        refused.push({ point: part[0] as Point, reason: cause.message });
+        return;
+      }
+      const middle = Math.ceil(part.length / 2);
+      for (const half of [part.slice(0, middle), part.slice(middle)]) {
+        try {
+          await this.options.store.write(half);
+          this.stats.pointsWritten += half.length;
+        } catch (halfErr) {
+          if (!(halfErr instanceof GreenopsError) || halfErr.retryable) throw halfErr;
+          await isolate(half, halfErr);
+        }
+      }
+    };
+    await isolate(points, err);
     this.options.logger.error(
-      { err: err.message, points: points.length },
-      'store refused a batch; dead-lettering it',
+      { err, points: points.length, refused: refused.length },
+      'store refused points of a batch; dead-lettering them, the rest is stored',
     );
-    const first = points[0];
-    await this.options.deadLetters.add([
-      {
-        receivedMs: Date.now(),
+    const receivedMs = Date.now();
+    await this.options.deadLetters.add(
+      refused.map(({ point, reason }) => ({
+        receivedMs,
         topic: '(store write)',
-        tenant: first?.tags.tenant,
-        stream: first?.measurement,
-        reason: `store refused the batch: ${err.message}`,
-        payload: Buffer.from(JSON.stringify(points)),
-      },
-    ]);
-    this.stats.deadLettered += 1;
+        tenant: point.tags.tenant,
+        stream: point.measurement,
+        reason: `store refused the point: ${reason}`,
+        payload: Buffer.from(JSON.stringify(point)),
+      })),
+    );
+    this.stats.deadLettered += refused.length;
   }
 
   private spill(entries: DeadLetterInput[], err: GreenopsError): void {

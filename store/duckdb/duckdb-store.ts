@@ -1,5 +1,11 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { queryTooLarge, storeUnavailable, type FieldValue, type Point } from '../../core/index.js';
+import {
+  GreenopsError,
+  queryTooLarge,
+  storeUnavailable,
+  type FieldValue,
+  type Point,
+} from '../../core/index.js';
 import { escapeTag, seriesKey } from '../series-key.js';
 import type {
   DeviceSummary,
@@ -63,10 +69,7 @@ export class DuckDbStore implements TimeSeriesStore {
       } catch (err) {
         await connection.run('ROLLBACK').catch(() => undefined);
         await connection.run('DELETE FROM points_staging').catch(() => undefined);
-        throw storeUnavailable(
-          `DuckDB write of ${points.length} points failed: ${(err as Error).message}`,
-          err,
-        );
+        throw writeError(points.length, err);
       }
     });
   }
@@ -234,4 +237,20 @@ async function appendStaging(connection: DuckDBConnection, points: readonly Poin
   } finally {
     appender.closeSync();
   }
+}
+
+/**
+ * DuckDB's errors name their class at the start of the message. Conversion, out-of-range, invalid-input and
+ * constraint errors come from the data and will fail the same way again (permanent for these points); anything
+ * else (I/O, out of memory, a full disk) may pass, so it is retryable.
+ */
+function writeError(count: number, err: unknown): GreenopsError {
+  const message = (err as Error).message;
+  const permanent =
+    /^(Conversion|Out of Range|Invalid Input|Constraint|Mismatch Type) Error/i.test(message) ||
+    /out of (\w+ )?range/i.test(message);
+  const text = `DuckDB write of ${count} points failed: ${message}`;
+  return permanent
+    ? new GreenopsError('STORE_FAILED', text, { cause: err, retryable: false })
+    : storeUnavailable(text, err);
 }
