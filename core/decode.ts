@@ -25,6 +25,7 @@ export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
  * (CVE-2021-42574, "Trojan Source"): none belongs in an id or a label, and each can mislead a log reader or a
  * terminal.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const TIMESTAMP_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/;
 
