@@ -30,17 +30,25 @@ interface EdgeFlags {
   queue: boolean;
   queueDir?: string;
   queueMaxMb: string;
+  dropOldest?: boolean;
 }
 
 interface EdgePublisher {
   publisher: Publisher;
-  /** Waits (up to graceMs) for the broker to acknowledge what is queued, then closes; the rest stays queued. */
-  finish(graceMs: number): Promise<void>;
+  /**
+   * Waits for the broker to acknowledge what is queued (at most graceMs; unset: until all of it is), then closes;
+   * the rest stays queued for the next run. Says whether all was acknowledged and how many messages this run
+   * dropped.
+   */
+  finish(graceMs?: number): Promise<{ drained: boolean; dropped: number }>;
+  /** Ends a waiting finish() early (a signal during the final drain). */
+  abandon(): void;
 }
 
 /**
  * By default an agent publishes through its disk queue (it survives restarts and broker outages); --no-queue
- * publishes directly, keeping unacknowledged messages in memory only.
+ * publishes directly, keeping unacknowledged messages in memory only. A full queue makes publishing wait for the
+ * broker (back-pressure) unless --drop-oldest is given.
  */
 async function openPublisher(
   opts: EdgeFlags,
@@ -50,7 +58,14 @@ async function openPublisher(
   const clientId = opts.clientId ?? `greenops-edge-${kind}-${opts.stream}`;
   if (!opts.queue) {
     const publisher = await MqttPublisher.connect(ctx.mqtt, clientId, ctx.logger);
-    return { publisher, finish: () => publisher.close() };
+    return {
+      publisher,
+      finish: async () => {
+        await publisher.close();
+        return { drained: true, dropped: 0 };
+      },
+      abandon: () => undefined,
+    };
   }
   const maxMb = parsePositive('queue-max-mb', opts.queueMaxMb) as number;
   const dir = opts.queueDir ?? join(ctx.config.dataDir, 'edge-queue', clientId);
@@ -59,17 +74,24 @@ async function openPublisher(
     clientId,
     queue: { dir, maxBytes: maxMb * 1024 * 1024 },
     logger: ctx.logger,
+    overflow: opts.dropOldest ? 'drop-oldest' : 'wait',
   });
+  const droppedBefore = publisher.stats.dropped;
   return {
     publisher,
     finish: async (graceMs) => {
       const drained = await publisher.drain(graceMs);
-      const { queued, dropped } = publisher.stats;
+      const { queued, dropped: droppedEver } = publisher.stats;
       await publisher.close();
+      const dropped = droppedEver - droppedBefore;
       if (!drained) console.log(`${queued} messages stay queued in ${dir} and are sent on the next run`);
       if (dropped > 0)
-        console.log(`${dropped} messages were dropped because the queue was full (--queue-max-mb)`);
+        console.log(
+          `${dropped} messages were dropped because the queue was full (--drop-oldest, --queue-max-mb)`,
+        );
+      return { drained, dropped };
     },
+    abandon: () => publisher.abandonDrain(),
   };
 }
 
@@ -84,8 +106,12 @@ function withEdgeOptions(command: Command): Command {
     .option('--queue-dir <dir>', 'disk queue folder (default <data dir>/edge-queue/<client id>)')
     .option(
       '--queue-max-mb <n>',
-      'disk queue limit; when full the oldest messages are dropped and counted',
+      'disk queue limit; when full, publishing waits for the broker (or see --drop-oldest)',
       '256',
+    )
+    .option(
+      '--drop-oldest',
+      'when the queue is full, drop the oldest messages instead of waiting (counted; exit code 1)',
     )
     .option('--no-queue', 'publish directly, without the disk queue');
 }
@@ -154,7 +180,7 @@ export function registerEdgeCommands(program: Command): void {
       const untilMs = parseTimeFlag('until', opts.until, now);
       const ctx = edgeContext(opts);
       const { config, logger } = ctx;
-      const { publisher, finish } = await openPublisher(opts, ctx, 'sim');
+      const { publisher, finish, abandon } = await openPublisher(opts, ctx, 'sim');
       const runner = new SimulationRunner({
         simulators: createSimulators(stream, { devices, seed, startMs }),
         publisher,
@@ -164,17 +190,27 @@ export function registerEdgeCommands(program: Command): void {
         untilMs,
       });
       runner.start();
-      const stop = async () => {
-        await runner.stop();
+      const report = () =>
         console.log(`queued ${runner.stats.records} records in ${runner.stats.messages} messages`);
-        await finish(untilMs === undefined ? 5_000 : 60_000);
-      };
       if (untilMs !== undefined) {
-        await Promise.race([runner.done, runUntilSignal(logger, async () => runner.stop())]);
-        await stop();
-        process.exit(0);
+        // A back-fill ends only when the broker has acknowledged everything; Ctrl-C gives up, and what is not
+        // acknowledged stays in the disk queue for the next run.
+        const signalled = runUntilSignal(logger, async () => {
+          await runner.stop();
+          abandon();
+        });
+        await Promise.race([runner.done, signalled]);
+        await runner.stop();
+        report();
+        const { drained, dropped } = await finish();
+        process.exit(drained && dropped === 0 ? 0 : 1);
       }
-      await runUntilSignal(logger, stop);
+      await runUntilSignal(logger, async () => {
+        await runner.stop();
+        report();
+        const { dropped } = await finish(5_000);
+        if (dropped > 0) process.exitCode = 1;
+      });
     });
 
   withEdgeOptions(edge.command('replay'))
@@ -206,7 +242,8 @@ export function registerEdgeCommands(program: Command): void {
         if (result.problems.length > 20) console.log(`  … and ${result.problems.length - 20} more`);
         process.exitCode = result.problems.length > 0 ? 1 : 0;
       } finally {
-        await finish(60_000);
+        const { drained, dropped } = await finish();
+        if (!drained || dropped > 0) process.exitCode = 1;
       }
     });
 }

@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { mqttClientOptions, type Logger, type MqttSettings } from '../../core/index.js';
 import type { Publisher } from '../publisher.js';
-import { DiskQueue, type DiskQueueOptions } from './disk-queue.js';
+import { DEFAULT_DISK_QUEUE, DiskQueue, type DiskQueueOptions } from './disk-queue.js';
 
 export interface QueuedPublisherOptions {
   settings: MqttSettings;
@@ -12,6 +12,12 @@ export interface QueuedPublisherOptions {
   window?: number;
   /** How often appends and acknowledgements are made durable. */
   syncMs?: number;
+  /**
+   * What a full queue does: `wait` (default) holds publish() until the broker has acknowledged enough to make room,
+   * so a back-fill or replay slows to the broker's pace and loses nothing; `drop-oldest` never blocks the caller
+   * and drops the oldest segment, counted in `dropped` (for a live sensor that cannot wait).
+   */
+  overflow?: 'wait' | 'drop-oldest';
 }
 
 export interface QueuedPublisherStats {
@@ -35,6 +41,8 @@ export class QueuedPublisher implements Publisher {
   private closing = false;
   private readonly syncTimer: NodeJS.Timeout;
   private drained: (() => void) | undefined;
+  private giveUpDrain: (() => void) | undefined;
+  private readonly roomWaiters: (() => void)[] = [];
   private readonly counts = { sent: 0, acked: 0 };
 
   private constructor(
@@ -82,8 +90,20 @@ export class QueuedPublisher implements Publisher {
     };
   }
 
-  /** Resolves once the message is in the queue (durable within syncMs), not when the broker has it. */
+  /**
+   * Resolves once the message is in the queue (durable within syncMs), not when the broker has it. With
+   * `overflow: 'wait'` a full queue holds the call until acknowledgements make room.
+   */
   async publish(topic: string, payload: Buffer): Promise<void> {
+    if ((this.options.overflow ?? 'wait') === 'wait') {
+      const limit = this.options.queue.maxBytes ?? DEFAULT_DISK_QUEUE.maxBytes;
+      const size = payload.length + Buffer.byteLength(topic) + 64;
+      while (this.queue.length > 0 && this.queue.bytes + size > limit) {
+        if (this.closing) throw new Error('edge publisher closed while waiting for room in its queue');
+        await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      }
+      if (this.closing) throw new Error('edge publisher closed');
+    }
     const before = this.queue.dropped;
     this.queue.append(topic, payload);
     if (this.queue.dropped > before)
@@ -94,24 +114,30 @@ export class QueuedPublisher implements Publisher {
     this.pump();
   }
 
-  /** Resolves when every queued message was acknowledged (or after timeoutMs). */
-  async drain(timeoutMs = 30_000): Promise<boolean> {
+  /** Resolves true when every queued message was acknowledged, false after timeoutMs (unset: no time limit). */
+  async drain(timeoutMs?: number): Promise<boolean> {
     if (this.queue.length === 0) return true;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.drained = undefined;
-        resolve(false);
-      }, timeoutMs);
-      this.drained = () => {
+      const finish = (drained: boolean) => {
         clearTimeout(timer);
         this.drained = undefined;
-        resolve(true);
+        this.giveUpDrain = undefined;
+        resolve(drained);
       };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => finish(false), timeoutMs);
+      this.drained = () => finish(true);
+      this.giveUpDrain = () => finish(false);
     });
+  }
+
+  /** Ends a waiting drain as if its time had run out (Ctrl-C during a back-fill's final drain). */
+  abandonDrain(): void {
+    this.giveUpDrain?.();
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.wakeWaiters();
     clearInterval(this.syncTimer);
     await this.client.endAsync();
     this.queue.close();
@@ -138,9 +164,14 @@ export class QueuedPublisher implements Publisher {
         }
         this.counts.acked += 1;
         this.queue.ack(message.seq);
+        if (this.roomWaiters.length > 0) this.wakeWaiters();
         if (this.queue.length === 0) this.drained?.();
         this.pump();
       });
     }
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of this.roomWaiters.splice(0)) wake();
   }
 }

@@ -92,18 +92,19 @@ export class RoadSimulator implements StreamSimulator {
     return (this.cameras[device] as Camera).next;
   }
 
+  /**
+   * One step along the loop, stamped with the step's time: the camera reports what it passes when it passes it,
+   * never ahead of the clock (stepping on to the next defect stamped detections minutes in the future, so a
+   * query up to `now` missed them). A step without a detection publishes nothing.
+   */
   emit(device: number): SimRecord[] {
     const c = this.cameras[device] as Camera;
-    // Move on until a defect is passed; the camera only reports detections.
-    for (let hops = 0; hops < LAP_STEPS; hops++) {
-      c.step = (c.step + 1) % LAP_STEPS;
-      c.next += STEP_S * 1000;
-      const passed = c.defects.filter((d) => d.step === c.step);
-      const seen = passed.filter(() => c.random.chance(0.85));
-      if (seen.length > 0) return seen.map((d) => this.detection(c, d, c.next));
-    }
-    // A whole lap without a detection: the clock has moved on a lap, and nothing is published.
-    return [];
+    const t = c.next;
+    c.step = (c.step + 1) % LAP_STEPS;
+    c.next += STEP_S * 1000;
+    const passed = c.defects.filter((d) => d.step === c.step);
+    const seen = passed.filter(() => c.random.chance(0.85));
+    return seen.map((d) => this.detection(c, d, t));
   }
 
   private detection(c: Camera, d: Defect, t: number): SimRecord {

@@ -26,6 +26,22 @@ function drain(
 
 describe('simulators', () => {
   for (const stream of STREAM_NAMES) {
+    it(`never stamp a ${stream} record later than the simulated clock that emits it`, () => {
+      const [sim] = createSimulators(stream, { devices: 3, seed: 11, startMs: START });
+      let checked = 0;
+      for (let n = 0; n < 5000; n++) {
+        const device = n % sim!.deviceIds.length;
+        const clock = sim!.nextTime(device);
+        for (const record of sim!.emit(device)) {
+          expect(Date.parse(record.ts as string)).toBeLessThanOrEqual(clock);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(10);
+    });
+  }
+
+  for (const stream of STREAM_NAMES) {
     it(`produce only schema-valid ${stream} records over a simulated week`, () => {
       const [sim] = createSimulators(stream, { devices: 4, seed: 7, startMs: START });
       const messages = drain(sim!, START + 7 * DAY);
