@@ -53,6 +53,14 @@ describe('reading a batch of invoice files', () => {
     });
   });
 
+  it('reads a CSV export of 250,000 lines without overflowing the call stack', () => {
+    const [header, row] = fixture('export.csv').text.split('\n');
+    const text = [header, ...Array.from({ length: 250_000 }, () => row)].join('\n');
+    const { lines, errors } = readInvoices([{ name: 'big.csv', text }]);
+    expect(errors).toEqual([]);
+    expect(lines).toHaveLength(250_000);
+  });
+
   it('refuses a CSV whose header is not the export format, naming the columns', () => {
     const { errors } = readInvoices([{ name: 'x.csv', text: 'vendor,date,text,amount\nA,2026-01-01,b,1\n' }]);
     expect(errors[0]?.message).toBe(

@@ -19,11 +19,12 @@ export function readInvoices(files: readonly InvoiceFile[]): {
   const errors: InvoiceFileError[] = [];
   for (const { name, text } of files) {
     try {
-      if (text.trimStart().startsWith('<')) lines.push(...parseUbl(text, name));
+      // Appended one by one: spreading a 228,000-line file into push() overflowed the call stack.
+      if (text.trimStart().startsWith('<')) append(lines, parseUbl(text, name));
       else if (name.toLowerCase().endsWith('.csv')) {
         const csv = parseInvoiceCsv(text, name);
-        lines.push(...csv.lines);
-        errors.push(...csv.errors);
+        append(lines, csv.lines);
+        append(errors, csv.errors);
       } else
         errors.push(
           new InvoiceFileError(
@@ -39,4 +40,8 @@ export function readInvoices(files: readonly InvoiceFile[]): {
     }
   }
   return { lines, errors };
+}
+
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
