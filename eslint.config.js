@@ -14,5 +14,5 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
-  { files: ['cli/**', 'bench/**', 'test/**', '**/*.test.ts'], rules: { 'no-console': 'off' } },
+  { files: ['cli/**', 'bench/**', 'scripts/**', 'test/**', '**/*.test.ts'], rules: { 'no-console': 'off' } },
 );
