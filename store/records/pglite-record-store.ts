@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { storeUnavailable } from '../../core/index.js';
+import { lockFolder } from './folder-lock.js';
 import type { RecordQueryable, RecordStore } from './record-store.js';
 import { PGLITE_PARSERS } from './record-types.js';
 
@@ -23,7 +24,7 @@ export class PgliteRecordStore implements RecordStore {
   static async open(dir: string): Promise<PgliteRecordStore> {
     const inMemory = dir.startsWith('memory://');
     if (!inMemory) mkdirSync(dir, { recursive: true });
-    const unlock = () => undefined;
+    const unlock = inMemory ? () => undefined : lockFolder(dir);
     try {
       const db = await PGlite.create(dir, { parsers: PGLITE_PARSERS });
       return new PgliteRecordStore(db, unlock);

@@ -271,22 +271,27 @@ export function recordStoreContract(
       });
     });
 
-    it.runIf(durable)('keeps committed records and migrations when closed and opened again', async () => {
-      const own = await open();
-      const c = fresh('durable');
-      let reopened: RecordStore | undefined;
-      try {
-        await migrate(own.store, [steps1(c)]);
-        await own.store.query(`INSERT INTO ${c} VALUES ($1)`, ['kept']);
-        await own.store.close();
-        reopened = await own.openAgain!();
-        expect(await reopened.query(`SELECT note FROM ${c}`)).toEqual([{ note: 'kept' }]);
-        expect((await migrate(reopened, [steps1(c)])).applied).toEqual([]);
-      } finally {
-        await reopened?.close();
-        await own.close();
-      }
-    });
+    it.runIf(durable)(
+      'keeps committed records and migrations when closed and opened again',
+      // It creates a database of its own: initdb takes PGlite up to 20 s on a busy 2-core machine.
+      { timeout: 90_000 },
+      async () => {
+        const own = await open();
+        const c = fresh('durable');
+        let reopened: RecordStore | undefined;
+        try {
+          await migrate(own.store, [steps1(c)]);
+          await own.store.query(`INSERT INTO ${c} VALUES ($1)`, ['kept']);
+          await own.store.close();
+          reopened = await own.openAgain!();
+          expect(await reopened.query(`SELECT note FROM ${c}`)).toEqual([{ note: 'kept' }]);
+          expect((await migrate(reopened, [steps1(c)])).applied).toEqual([]);
+        } finally {
+          await reopened?.close();
+          await own.close();
+        }
+      },
+    );
 
     it.runIf(shared)(
       'applies each step exactly once when two replicas migrate the same database at the same moment',
