@@ -22,6 +22,6 @@ export { InfluxStore, DEFAULT_INFLUX_SETTINGS, type InfluxSettings } from './inf
 export { toLine } from './influx/line-protocol.js';
 export { InfluxDeadLetterStore } from './influx/influx-dead-letter-store.js';
 export type { RecordStore, RecordQueryable, Migration, MigrationSet } from './records/record-store.js';
-export { migrate, type MigrationReport } from './records/migrate.js';
+export { migrate, MIGRATION_LOCK_KEY, type MigrationReport } from './records/migrate.js';
 export { PgliteRecordStore } from './records/pglite-record-store.js';
 export { PostgresRecordStore, type PostgresRecordStoreOptions } from './records/postgres-record-store.js';

@@ -2,7 +2,7 @@ import { GreenopsError } from '../../core/index.js';
 import type { MigrationSet, RecordStore } from './record-store.js';
 
 /** Key of the advisory lock that serialises migrations of replicas starting together. */
-const MIGRATION_LOCK = 7_361_905_211;
+export const MIGRATION_LOCK_KEY = 7_361_905_211;
 
 export interface MigrationReport {
   applied: { component: string; version: number; name: string }[];
@@ -16,7 +16,7 @@ export interface MigrationReport {
 export async function migrate(store: RecordStore, sets: readonly MigrationSet[]): Promise<MigrationReport> {
   for (const set of sets) checkSet(set);
   return store.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       component text NOT NULL,
       version integer NOT NULL,

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { storeUnavailable } from '../../core/index.js';
+import { lockFolder } from './folder-lock.js';
 import type { RecordQueryable, RecordStore } from './record-store.js';
+import { PGLITE_PARSERS } from './record-types.js';
 
 /**
  * The embedded records store: PGlite (PostgreSQL in WebAssembly) in a folder, so `npm start` needs no database
@@ -10,15 +12,24 @@ import type { RecordQueryable, RecordStore } from './record-store.js';
 export class PgliteRecordStore implements RecordStore {
   readonly kind = 'pglite' as const;
 
-  private constructor(private readonly db: PGlite) {}
+  private constructor(
+    private readonly db: PGlite,
+    private readonly unlock: () => void,
+  ) {}
 
-  /** Opens (creating) the database in `dir`; `memory://` keeps it in memory. */
+  /**
+   * Opens (creating) the database in `dir`; `memory://` keeps it in memory. A folder is locked for this process
+   * (`<dir>/.greenops.lock`): a second process opening it is refused, naming the holder's pid.
+   */
   static async open(dir: string): Promise<PgliteRecordStore> {
-    if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+    const inMemory = dir.startsWith('memory://');
+    if (!inMemory) mkdirSync(dir, { recursive: true });
+    const unlock = inMemory ? () => undefined : lockFolder(dir);
     try {
-      const db = await PGlite.create(dir);
-      return new PgliteRecordStore(db);
+      const db = await PGlite.create(dir, { parsers: PGLITE_PARSERS });
+      return new PgliteRecordStore(db, unlock);
     } catch (err) {
+      unlock();
       throw storeUnavailable(`records store ${dir}: cannot open: ${(err as Error).message}`, err);
     }
   }
@@ -48,6 +59,10 @@ export class PgliteRecordStore implements RecordStore {
   }
 
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
+    try {
+      if (!this.db.closed) await this.db.close();
+    } finally {
+      this.unlock();
+    }
   }
 }

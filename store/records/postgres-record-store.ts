@@ -1,9 +1,7 @@
 import pg from 'pg';
 import { storeUnavailable } from '../../core/index.js';
 import type { RecordQueryable, RecordStore } from './record-store.js';
-
-// int8 (count(*), bigserial) as JavaScript numbers, as PGlite returns them; ids stay far below 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+import { RECORD_TYPES } from './record-types.js';
 
 export interface PostgresRecordStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -21,7 +19,7 @@ export class PostgresRecordStore implements RecordStore {
     url,
     maxConnections = 10,
   }: PostgresRecordStoreOptions): Promise<PostgresRecordStore> {
-    const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+    const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: RECORD_TYPES });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     const store = new PostgresRecordStore(pool);
@@ -58,22 +56,31 @@ export class PostgresRecordStore implements RecordStore {
     } catch (err) {
       throw classify(err);
     }
+    const run = async <R extends object>(sql: string, params: readonly unknown[] = []) => {
+      try {
+        return (await client.query(sql, params as unknown[])).rows as R[];
+      } catch (err) {
+        throw classify(err);
+      }
+    };
+    let broken = false;
     try {
-      await client.query('BEGIN');
+      await run('BEGIN');
       const result = await fn({
-        query: async <R extends object>(sql: string, params: readonly unknown[] = []) =>
-          (await client.query(sql, params as unknown[])).rows as R[],
+        query: run,
         exec: async (sql: string) => {
-          await client.query(sql);
+          await run(sql);
         },
       });
-      await client.query('COMMIT');
+      await run('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw classify(err);
+      // A connection that cannot even roll back is discarded rather than returned to the pool mid-transaction.
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      // The caller's own error (a 409, a 412) passes through as it is: only the database's errors are classified.
+      throw err;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -81,7 +88,9 @@ export class PostgresRecordStore implements RecordStore {
     await this.query('SELECT 1');
   }
 
+  /** Ends the pool; closing again is harmless, as it is on PGlite. */
   async close(): Promise<void> {
+    if (this.pool.ending || this.pool.ended) return;
     await this.pool.end();
   }
 }

@@ -1,9 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
+export interface ServerProcessOptions {
+  /** Run as this user and group (root starting a server that refuses root, such as postgres). */
+  uid?: number;
+  gid?: number;
+  env?: NodeJS.ProcessEnv;
+  /** The signal that stops it quickly; SIGTERM by default (postgres needs SIGINT: SIGTERM waits for clients). */
+  stopSignal?: NodeJS.Signals;
+}
+
 export interface ServerProcess {
   /** Starts the process and waits until `ready` answers true; fails with its output if it exits first. */
   start(): Promise<void>;
-  /** SIGTERM, then SIGKILL after 10 s. */
+  /** The stop signal (SIGTERM unless configured), then SIGKILL after 10 s. */
   stop(): Promise<void>;
   output(): string;
 }
@@ -15,13 +24,19 @@ export function serverProcess(
   args: string[],
   ready: () => Promise<boolean>,
   timeoutMs = 30_000,
+  { uid, gid, env, stopSignal = 'SIGTERM' }: ServerProcessOptions = {},
 ): ServerProcess {
   let child: ChildProcess | undefined;
   let output = '';
   return {
     output: () => output,
     async start() {
-      const started = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const started = spawn(command, args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(uid === undefined ? {} : { uid }),
+        ...(gid === undefined ? {} : { gid }),
+        ...(env === undefined ? {} : { env }),
+      });
       child = started;
       started.stdout?.on('data', (d: Buffer) => (output += d.toString()));
       started.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -39,7 +54,7 @@ export function serverProcess(
       child = undefined;
       if (!running || running.exitCode !== null) return;
       const exited = new Promise((r) => running.once('exit', r));
-      running.kill('SIGTERM');
+      running.kill(stopSignal);
       const timer = setTimeout(() => running.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);

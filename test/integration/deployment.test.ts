@@ -16,6 +16,7 @@ const SECRETS = {
   INFLUX_ADMIN_PASSWORD: 'a',
   INFLUX_TOKEN: 't',
   GRAFANA_ADMIN_PASSWORD: 'g',
+  POSTGRES_PASSWORD: 'p',
 };
 
 const emptyEnvFile = join(mkdtempSync(join(tmpdir(), 'greenops-compose-')), 'empty.env');
@@ -42,7 +43,8 @@ function compose(args: string[], env: Record<string, string>) {
 }
 
 type ComposeService = {
-  healthcheck?: unknown;
+  image?: string;
+  healthcheck?: { test?: string[] };
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string>;
@@ -63,9 +65,10 @@ describe.runIf(requireServer('docker-compose'))('docker-compose.yml', () => {
       'greenops',
       'influxdb',
       'mosquitto',
+      'postgres',
       'simulator',
     ]);
-    for (const name of ['grafana', 'greenops', 'influxdb', 'mosquitto'])
+    for (const name of ['grafana', 'greenops', 'influxdb', 'mosquitto', 'postgres'])
       expect(config.services[name]?.healthcheck, name).toBeDefined();
     expect(Object.keys(config.volumes).sort()).toEqual([
       'grafana-data',
@@ -73,23 +76,40 @@ describe.runIf(requireServer('docker-compose'))('docker-compose.yml', () => {
       'influxdb-config',
       'influxdb-data',
       'mosquitto-data',
+      'postgres-data',
     ]);
     expect(config.services.greenops?.depends_on).toEqual({
       influxdb: { condition: 'service_healthy' },
       mosquitto: { condition: 'service_healthy' },
+      postgres: { condition: 'service_healthy' },
     });
     expect(config.services.greenops?.environment).toMatchObject({
+      DATABASE_URL: 'postgres://greenops:p@postgres:5432/greenops',
       GREENOPS_STORE: 'influx',
       INFLUX_TOKEN: 't',
       MQTT_URL: 'mqtt://mosquitto:1883',
     });
   });
 
+  it('runs PostgreSQL 15 for the records store on a volume, healthy once pg_isready answers', () => {
+    const result = compose(['config'], SECRETS);
+    expect(result.status).toBe(0);
+    const postgres = (parse(result.stdout) as { services: Record<string, ComposeService> }).services.postgres;
+    expect(postgres?.image).toBe('postgres:15');
+    expect(postgres?.environment).toMatchObject({ POSTGRES_PASSWORD: 'p', POSTGRES_USER: 'greenops' });
+    expect(postgres?.volumes).toEqual([expect.stringMatching(/^postgres-data:\/var\/lib\/postgresql\/data/)]);
+    // `$$` is compose's escape: the container's shell expands the variable, so the check follows POSTGRES_USER.
+    expect(postgres?.healthcheck?.test).toEqual([
+      'CMD-SHELL',
+      'pg_isready -U "$$POSTGRES_USER" -d "$$POSTGRES_DB"',
+    ]);
+  });
+
   it('refuses to start without secrets, naming the missing one', () => {
     const result = compose(['config', '-q'], {});
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(
-      /set (MQTT_INGEST_PASSWORD|MQTT_SIMULATOR_PASSWORD|INFLUX_ADMIN_PASSWORD|INFLUX_TOKEN|GRAFANA_ADMIN_PASSWORD) in \.env/,
+      /set (MQTT_INGEST_PASSWORD|MQTT_SIMULATOR_PASSWORD|INFLUX_ADMIN_PASSWORD|INFLUX_TOKEN|GRAFANA_ADMIN_PASSWORD|POSTGRES_PASSWORD) in \.env/,
     );
   });
 

@@ -1,0 +1,46 @@
+import pg from 'pg';
+
+/**
+ * The result types of the `pg` pool, made to agree with PGlite's so that records code reads the same JavaScript
+ * values from both adapters (the record-store contract checks it). Set per pool, not on `pg.types`, so other users
+ * of `pg` in the process are not affected.
+ */
+const OID = { INT8: 20, TEXT_ARRAY: 1009, INT8_ARRAY: 1016, DATE: 1082, DATE_ARRAY: 1182 } as const;
+
+/** int8 (count(*), bigserial) as a number while exact, a bigint beyond 2^53 rather than a silently rounded number. */
+export function parseInt8(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+type Nested<T> = T | null | Nested<T>[];
+
+function mapNested<T>(value: Nested<string>, fn: (s: string) => T): Nested<T> {
+  if (value === null) return null;
+  return Array.isArray(value) ? value.map((v) => mapNested(v, fn)) : fn(value);
+}
+
+const defaultParser = (oid: number) =>
+  pg.types.getTypeParser(oid as Parameters<typeof pg.types.getTypeParser>[0], 'text') as (
+    text: string,
+  ) => Nested<string>;
+
+const TEXT_PARSERS: Record<number, (text: string) => unknown> = {
+  [OID.INT8]: parseInt8,
+  [OID.INT8_ARRAY]: (text) => mapNested(defaultParser(OID.INT8_ARRAY)(text), (s) => parseInt8(s.trim())),
+  // A calendar date has no time zone: 'YYYY-MM-DD', not a Date at some zone's midnight (pg: local, PGlite: UTC).
+  [OID.DATE]: (text) => text,
+  [OID.DATE_ARRAY]: (text) => defaultParser(OID.TEXT_ARRAY)(text),
+};
+
+export const RECORD_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    (format ?? 'text') === 'text' && TEXT_PARSERS[oid]
+      ? TEXT_PARSERS[oid]
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** PGlite's parsers for the same agreement (its int8 already is number-or-bigint). */
+export const PGLITE_PARSERS: Record<number, (text: string) => unknown> = {
+  [OID.DATE]: (text) => text,
+};
