@@ -93,7 +93,11 @@ async function importLines(tx: RecordQueryable, tenant: string, lines: StoredLin
 }
 
 /** Every correction in file order, each one version of its line, as if it had been made through the API. */
-async function importCorrections(tx: RecordQueryable, tenant: string, corrections: Correction[]): Promise<number> {
+async function importCorrections(
+  tx: RecordQueryable,
+  tenant: string,
+  corrections: Correction[],
+): Promise<number> {
   for (const c of corrections) {
     const [row] = await tx.query<{ version: number }>(
       'UPDATE invoice_lines SET version = version + 1 WHERE tenant = $1 AND id = $2 RETURNING version',

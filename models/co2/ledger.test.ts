@@ -101,9 +101,9 @@ describe('invoice ledger in the records store (PGlite in memory)', () => {
     await expect(stale).rejects.toThrow(/at version "2", not "1"/);
     expect(await ledger.line(invoiceLineId(a))).toMatchObject({ version: 2 });
     expect(await ledger.history(invoiceLineId(a))).toHaveLength(1);
-    expect(await ledger.correct(correctionOf(line({ lineId: 'nope' }), 'cleaning', '2026-11-22T10:02Z'))).toBe(
-      undefined,
-    );
+    expect(
+      await ledger.correct(correctionOf(line({ lineId: 'nope' }), 'cleaning', '2026-11-22T10:02Z')),
+    ).toBe(undefined);
   });
 
   it("moves the tenant's revision on every change, so another process's snapshot is read again", async () => {

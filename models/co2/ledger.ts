@@ -62,7 +62,12 @@ export class InvoiceLedger {
     return this.records.transaction(async (tx) => {
       const existing = await upsertLines(tx, this.tenant, unique);
       const replaced = existing + (stored.length - unique.length);
-      return { added: stored.length - replaced, replaced, ids, revision: await bumpRevision(tx, this.tenant) };
+      return {
+        added: stored.length - replaced,
+        replaced,
+        ids,
+        revision: await bumpRevision(tx, this.tenant),
+      };
     });
   }
 
