@@ -17,6 +17,8 @@ const CORRECTION_ATTEMPTS = 5;
 
 export interface TrainingState {
   running: boolean;
+  /** Epochs finished so far in the running (or last) training. */
+  epochs: number;
   startedAt: string | undefined;
   finishedAt: string | undefined;
   version: string | undefined;
@@ -186,6 +188,7 @@ export class InvoiceAccounts {
     return (
       this.trainings.get(tenant)?.state ?? {
         running: false,
+        epochs: 0,
         startedAt: undefined,
         finishedAt: undefined,
         version: this.options.classifiers.current(tenant)?.version,
@@ -202,6 +205,7 @@ export class InvoiceAccounts {
     if (this.trainings.get(tenant)?.state.running) return false;
     const state: TrainingState = {
       running: true,
+      epochs: 0,
       startedAt: new Date().toISOString(),
       finishedAt: undefined,
       version: undefined,
@@ -214,6 +218,7 @@ export class InvoiceAccounts {
           tenant,
           corrections: await this.ledger(tenant).corrections(),
           signal: this.stopping.signal,
+          onEpoch: (epoch) => (state.epochs = epoch),
           ...(this.options.train ? { train: this.options.train } : {}),
         });
         state.version = manifest.version;
