@@ -106,6 +106,27 @@ describe('invoice ledger in the records store (PGlite in memory)', () => {
     ).toBe(undefined);
   });
 
+  it('applies exactly one of several concurrent corrections conditioned on the same version', async () => {
+    const ledger = new InvoiceLedger(records, 'concurrent');
+    const a = line({});
+    await ledger.addLines([a]);
+    const outcomes = await Promise.allSettled(
+      ['furniture', 'cleaning', 'clothing', 'office_supplies'].map((category) =>
+        new InvoiceLedger(records, 'concurrent').correct(
+          correctionOf(a, category, '2026-11-22T10:00:00Z'),
+          [1],
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      outcomes.filter(
+        (o) => o.status === 'rejected' && (o.reason as GreenopsError).code === 'PRECONDITION_FAILED',
+      ),
+    ).toHaveLength(3);
+    expect(await ledger.line(invoiceLineId(a))).toMatchObject({ version: 2 });
+  });
+
   it("moves the tenant's revision on every change, so another process's snapshot is read again", async () => {
     // Two ledgers on one store stand for two API replicas on one PostgreSQL.
     const mine = new InvoiceLedger(records, 'replicas');

@@ -80,14 +80,16 @@ export class InvoiceLedger {
     correction: Correction,
     ifMatch?: readonly number[],
   ): Promise<{ version: number; revision: number } | undefined> {
-    return this.records.transaction(async (tx) => {
+    // A stale version is answered rather than thrown inside the transaction: nothing was written yet, and an
+    // adapter may wrap whatever its transaction callback throws as a store failure.
+    const outcome = await this.records.transaction(async (tx) => {
       const [row] = await tx.query<{ version: number }>(
         'SELECT version FROM invoice_lines WHERE tenant = $1 AND id = $2 FOR UPDATE',
         [this.tenant, correction.lineId],
       );
       if (!row) return undefined;
       const current = Number(row.version);
-      if (ifMatch && !ifMatch.includes(current)) throw staleVersion(correction.lineId, current, ifMatch);
+      if (ifMatch && !ifMatch.includes(current)) return { stale: current };
       await insertCorrection(tx, this.tenant, correction, current + 1);
       await tx.query('UPDATE invoice_lines SET version = $3 WHERE tenant = $1 AND id = $2', [
         this.tenant,
@@ -96,6 +98,8 @@ export class InvoiceLedger {
       ]);
       return { version: current + 1, revision: await bumpRevision(tx, this.tenant) };
     });
+    if (outcome?.stale !== undefined) throw staleVersion(correction.lineId, outcome.stale, ifMatch ?? []);
+    return outcome && { version: outcome.version, revision: outcome.revision };
   }
 
   /** Counts the tenant's changes (in every process sharing the records store); 0 before the first. */
@@ -237,10 +241,11 @@ async function revisionOf(db: RecordQueryable, tenant: string): Promise<number> 
 }
 
 function staleVersion(lineId: string, current: number, ifMatch: readonly number[]): GreenopsError {
-  const given = ifMatch.map((v) => `"${v}"`).join(', ') || 'none';
+  const given =
+    ifMatch.length > 0 ? `not ${ifMatch.map((v) => `"${v}"`).join(', ')}` : 'which If-Match does not name';
   return new GreenopsError(
     'PRECONDITION_FAILED',
-    `invoice line ${lineId} is at version "${current}", not ${given}: it was corrected since you read it; read it again and repeat the correction if it still applies`,
+    `invoice line ${lineId} is at version "${current}", ${given}: it was corrected since you read it; read it again and repeat the correction if it still applies`,
     { field: 'If-Match' },
   );
 }
