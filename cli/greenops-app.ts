@@ -9,12 +9,13 @@ import { EmbeddedBroker } from '../broker/index.js';
 import { IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
 import { MqttPublisher, SimulationRunner, createSimulators } from '../edge/index.js';
-import { co2Paths, mqttSettings, openStores, type Stores } from './runtime.js';
+import { co2Paths, mqttSettings, openRecords, openStores, type Stores } from './runtime.js';
 import {
   ClassifierStore,
   EnergyRetrainer,
   FileModelRegistry,
   InvoiceAccounts,
+  importJsonlLedgers,
   loadFactorTable,
 } from '../models/index.js';
 import { join } from 'node:path';
@@ -130,8 +131,11 @@ export async function startGreenops(
       });
       const table = loadFactorTable(config.co2FactorsPath);
       const paths = co2Paths(config.dataDir);
+      const records = await openRecords(config, logger);
+      stoppers.push(() => records.close());
+      await importJsonlLedgers(records, paths.ledgers, logger.child({ component: 'invoices' }));
       const invoiceAccounts = new InvoiceAccounts({
-        ledgerDir: paths.ledgers,
+        records,
         classifiers: new ClassifierStore(paths.classifiers),
         table,
         store: stores.store,

@@ -117,7 +117,8 @@ export async function openRecords(config: Config, logger: Logger): Promise<Recor
     : await PgliteRecordStore.open(join(config.dataDir, 'records'));
   try {
     const { applied } = await migrate(records, RECORD_MIGRATIONS);
-    for (const m of applied) logger.info(m, 'records store migrated');
+    for (const { component, version, name } of applied)
+      logger.info({ component, version, migration: name }, 'records store migrated');
     return records;
   } catch (err) {
     await records.close();

@@ -113,7 +113,7 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
     const tenant = tenantParam(req.query as Query, defaultTenant);
     const line = await service().estimate(tenant, req.params.id);
     if (!line) throw notFound(`no invoice line ${req.params.id} for ${tenant}`);
-    res.json(line);
+    res.set('ETag', `"${line.version}"`).json(line);
   });
 
   router.patch('/invoices/lines/:id', async (req, res) => {
@@ -123,9 +123,18 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
       throw badRequest('category', `must be one of ${CORPUS_CATEGORIES.join(', ')}`);
     if (body.correctedBy !== undefined && typeof body.correctedBy !== 'string')
       throw badRequest('correctedBy', 'must be text (a reviewer id)');
-    const line = await service().correct(tenant, req.params.id, body.category, body.correctedBy);
+    // RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag never matches; `*` matches any existing line.
+    const header = req.header('if-match')?.trim();
+    let ifMatch: number[] | undefined;
+    if (header !== undefined && header !== '*') {
+      const tags = header.split(',').map((t) => t.trim());
+      if (!tags.every((t) => /^(W\/)?"[^"]*"$/.test(t)))
+        throw badRequest('If-Match', 'must be * or quoted entity tags, such as the ETag "3" of a GET');
+      ifMatch = tags.filter((t) => /^"\d+"$/.test(t)).map((t) => Number(t.slice(1, -1)));
+    }
+    const line = await service().correct(tenant, req.params.id, body.category, body.correctedBy, ifMatch);
     if (!line) throw notFound(`no invoice line ${req.params.id} for ${tenant}`);
-    res.json(line);
+    res.set('ETag', `"${line.version}"`).json(line);
   });
 
   router.get('/invoices/totals', async (req, res) => {
@@ -152,7 +161,7 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
       training,
       // null until the tenant's first upload or POST …/classifier/train
       current: current?.artifacts.manifest ?? null,
-      corrections: accounts.ledger(tenant).corrections().length,
+      corrections: (await accounts.ledger(tenant).corrections()).length,
     });
   });
 

@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { GreenopsError } from '../../core/index.js';
+import { GreenopsError, createLogger } from '../../core/index.js';
 import {
   ClassifierStore,
   DEFAULT_FACTOR_TABLE,
   InvoiceLedger,
+  importJsonlLedgers,
   loadFactorTable,
   classifierFor,
   estimateInvoiceFiles,
@@ -15,7 +16,7 @@ import {
   type EstimateDocument,
   type TotalEntry,
 } from '../../models/index.js';
-import { co2Paths, readConfig, readInputFile } from '../runtime.js';
+import { co2Paths, openRecords, readConfig, readInputFile } from '../runtime.js';
 
 interface CommonFlags {
   tenant?: string;
@@ -111,17 +112,18 @@ export function registerInvoiceCommands(program: Command): void {
     .argument('<files...>', 'UBL XML invoices or credit notes, or CSV exports')
     .option('--json', 'print one JSON document (shape in the README)')
     .option('--factors <file>', 'factor table JSON (GREENOPS_CO2_FACTORS; default: the shipped table)')
-    .option('--tenant <tenant>', 'tenant whose classifier and reviews apply (GREENOPS_TENANT)')
-    .option('--data-dir <dir>', 'folder for models and reviews (GREENOPS_DATA_DIR)')
+    .option('--tenant <tenant>', 'tenant whose classifier applies (GREENOPS_TENANT)')
+    .option('--data-dir <dir>', 'folder for models (GREENOPS_DATA_DIR)')
     .action(async (files: string[], flags: CommonFlags & { json?: boolean; factors?: string }) => {
       const config = configFor(flags);
       const table = loadFactorTable(flags.factors ?? config.co2FactorsPath);
       const paths = co2Paths(config.dataDir);
-      const ledger = new InvoiceLedger(paths.ledgers, config.tenant);
+      // Pure: no records store (a running greenops may own the embedded one). Reviewers' corrections reach these
+      // estimates through the tenant's classifier, which `greenops invoices train` retrains on them.
       const classifier = await classifierFor({
         store: new ClassifierStore(paths.classifiers),
         tenant: config.tenant,
-        corrections: ledger.corrections(),
+        corrections: [],
         onEpoch: progress,
       });
       const inputs: { name: string; text: string }[] = [];
@@ -133,11 +135,7 @@ export function registerInvoiceCommands(program: Command): void {
           unreadable.push((err as Error).message);
         }
       }
-      const doc = estimateInvoiceFiles(inputs, {
-        table,
-        classifier,
-        reviews: ledger.reviews(),
-      });
+      const doc = estimateInvoiceFiles(inputs, { table, classifier });
       for (const message of unreadable)
         doc.errors.push({ file: message.split(':')[0] ?? '', line: undefined, message });
       if (flags.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -184,7 +182,7 @@ export function registerInvoiceCommands(program: Command): void {
       "train the tenant's invoice classifier on the shipped corpus and its reviewed lines, report held-out accuracy and confusion, and make it current",
     )
     .option('--tenant <tenant>', 'tenant (GREENOPS_TENANT)')
-    .option('--data-dir <dir>', 'folder for models and reviews (GREENOPS_DATA_DIR)')
+    .option('--data-dir <dir>', 'folder for models and the embedded records store (GREENOPS_DATA_DIR)')
     .option('--epochs <n>', 'training epochs', '10')
     .option('--json', 'print the model manifest as JSON')
     .action(async (flags: CommonFlags & { epochs: string; json?: boolean }) => {
@@ -195,11 +193,20 @@ export function registerInvoiceCommands(program: Command): void {
           field: 'epochs',
         });
       const paths = co2Paths(config.dataDir);
-      const ledger = new InvoiceLedger(paths.ledgers, config.tenant);
+      const logger = createLogger({ level: config.logLevel, destination: process.stderr });
+      // The reviewed lines come from the records store (PostgreSQL with DATABASE_URL, else the embedded one).
+      const records = await openRecords(config, logger);
+      let corrections;
+      try {
+        await importJsonlLedgers(records, paths.ledgers, logger);
+        corrections = await new InvoiceLedger(records, config.tenant).corrections();
+      } finally {
+        await records.close();
+      }
       const manifest = await trainTenantClassifier({
         store: new ClassifierStore(paths.classifiers),
         tenant: config.tenant,
-        corrections: ledger.corrections(),
+        corrections,
         train: { epochs },
         onEpoch: progress,
       });

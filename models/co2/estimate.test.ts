@@ -1,7 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { REVIEW_CONFIDENCE, TextClassifier, trainClassifier } from './classifier.js';
 import { CORPUS_CATEGORIES, CORPUS_VERSION, buildCorpus } from './corpus.js';
 import {
@@ -13,7 +11,6 @@ import {
 } from './estimate.js';
 import { DEFAULT_FACTOR_TABLE as table, validateFactorTable } from './factor-table.js';
 import type { InvoiceLine } from './invoice-line.js';
-import { InvoiceLedger } from './ledger.js';
 import { estimateInvoiceFiles, monthlyPoints } from './use-cases.js';
 
 const line = (over: Partial<InvoiceLine>): InvoiceLine => ({
@@ -264,36 +261,5 @@ describe('line estimates', () => {
     expect(again.points.length).toBe(points.length);
     expect(again.points.filter((p) => p.fields.kg_co2e === 0).length).toBe(points.length - 1);
     expect(again.keys.size).toBe(1);
-  });
-});
-
-describe('invoice ledger', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'greenops-ledger-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('keeps lines and corrections across restarts; the latest correction wins; a re-upload replaces', () => {
-    const ledger = new InvoiceLedger(dir, 'demo');
-    const l = line({});
-    expect(ledger.addLines([l, line({ lineId: '2' })])).toMatchObject({ added: 2, replaced: 0 });
-    expect(ledger.addLines([l])).toMatchObject({ added: 0, replaced: 1 });
-    const id = invoiceLineId(l);
-    const correction = {
-      lineId: id,
-      description: l.description,
-      supplier: l.supplier.name,
-      unitCode: undefined,
-      previousCategory: 'cleaning',
-      correctedBy: 'anna',
-      correctedAt: '2026-11-22T10:00:00Z',
-    };
-    ledger.correct({ ...correction, category: 'furniture' });
-    ledger.correct({ ...correction, category: 'office_supplies' });
-    const reopened = new InvoiceLedger(dir, 'demo');
-    expect(reopened.lines().length).toBe(2);
-    expect(reopened.reviews().byLine.get(id)).toBe('office_supplies');
-    expect(reopened.reviews().byText.get(recurringLineKey(l.supplier.name, l.description))).toBe(
-      'office_supplies',
-    );
-    expect(new InvoiceLedger(dir, 'other').lines()).toEqual([]);
   });
 });

@@ -45,6 +45,8 @@ export type ClassifiedBy = 'review' | 'review-recurring' | 'unspsc' | 'classifie
 /** One invoice line (all its fields) with its CO₂e estimate and everything needed to explain and reproduce it. */
 export interface LineEstimate extends InvoiceLine {
   id: string;
+  /** The stored line's version in the ledger (its ETag); undefined for files estimated outside the ledger. */
+  version: number | undefined;
   month: string;
   category: string;
   categoryName: string;
@@ -216,7 +218,10 @@ const ordered = (a: number, b: number): [number, number] => (a <= b ? [a, b] : [
  * every category of the classifier's 90 % set, so an unsure classification shows as a wide range as well as a
  * review flag.
  */
-export function estimateLine(line: InvoiceLine, context: EstimateContext): LineEstimate {
+export function estimateLine(
+  line: InvoiceLine & { version?: number },
+  context: EstimateContext,
+): LineEstimate {
   const { table } = context;
   const id = invoiceLineId(line);
   const { by, result, note: classifyNote } = classify(line, id, context);
@@ -257,6 +262,7 @@ export function estimateLine(line: InvoiceLine, context: EstimateContext): LineE
     currency: line.currency,
     unspsc: line.unspsc,
     id,
+    version: line.version,
     month: line.issueDate.slice(0, 7),
     category: result.category,
     categoryName: category.da,
@@ -277,7 +283,10 @@ export function estimateLine(line: InvoiceLine, context: EstimateContext): LineE
   };
 }
 
-export function estimateLines(lines: readonly InvoiceLine[], context: EstimateContext): LineEstimate[] {
+export function estimateLines(
+  lines: readonly (InvoiceLine & { version?: number })[],
+  context: EstimateContext,
+): LineEstimate[] {
   return lines.map((l) => estimateLine(l, context));
 }
 

@@ -42,7 +42,9 @@ export {
   type TotalEntry,
   type EstimateContext,
 } from './estimate.js';
-export { InvoiceLedger, type Correction, type StoredLine } from './ledger.js';
+export { InvoiceLedger, type Correction, type StoredLine, type LedgerSnapshot } from './ledger.js';
+export { INVOICE_MIGRATIONS } from './ledger-migrations.js';
+export { importJsonlLedgers, type LedgerImport } from './ledger-import.js';
 export {
   trainTenantClassifier,
   classifierFor,

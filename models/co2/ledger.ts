@@ -1,5 +1,5 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { GreenopsError } from '../../core/index.js';
+import type { RecordQueryable, RecordStore } from '../../store/index.js';
 import { invoiceLineId, recurringLineKey, type Reviews } from './estimate.js';
 import type { InvoiceLine } from './invoice-line.js';
 
@@ -18,107 +18,245 @@ export interface Correction {
 export interface StoredLine extends InvoiceLine {
   id: string;
   uploadedAt: string;
+  /** 1 when uploaded, +1 on every correction: the optimistic-concurrency token (the line's ETag). */
+  version: number;
 }
 
-function readJsonl<T>(path: string): T[] {
-  if (!existsSync(path)) return [];
-  const out: T[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      // A torn last line from a crash mid-append: the record was never acknowledged, so it is skipped.
-    }
+/** The ledger of one tenant as of one revision: what estimates are computed from. */
+export interface LedgerSnapshot {
+  revision: number;
+  lines: readonly StoredLine[];
+  byId: ReadonlyMap<string, StoredLine>;
+  /** The latest correction per line. */
+  corrections: readonly Correction[];
+  reviews: Reviews;
+}
+
+/** Lines per INSERT statement: one jsonb array parameter each, so a 12,000-line upload is a few statements. */
+const INSERT_CHUNK = 2000;
+
+/**
+ * A tenant's uploaded invoice lines and reviewers' corrections in the records store. A line uploaded again
+ * replaces the earlier copy (its corrections and version stay). Every correction is kept (the audit trail); the
+ * latest per line wins. Each change increments the tenant's revision in the same transaction, so a cache keyed by
+ * it is invalidated when any replica on the same PostgreSQL changes the ledger.
+ */
+export class InvoiceLedger {
+  private cached: LedgerSnapshot | undefined;
+
+  constructor(
+    private readonly records: RecordStore,
+    readonly tenant: string,
+  ) {}
+
+  async addLines(
+    lines: readonly InvoiceLine[],
+    now = new Date(),
+  ): Promise<{ added: number; replaced: number; ids: string[]; revision: number }> {
+    const uploadedAt = now.toISOString();
+    const stored = lines.map((l) => ({ ...l, id: invoiceLineId(l), uploadedAt }));
+    const ids = stored.map((l) => l.id);
+    if (stored.length === 0) return { added: 0, replaced: 0, ids, revision: await this.revision() };
+    // The last copy of a line in one upload wins, as it would over an earlier upload.
+    const unique = [...new Map(stored.map((l) => [l.id, l])).values()];
+    return this.records.transaction(async (tx) => {
+      const existing = await upsertLines(tx, this.tenant, unique);
+      const replaced = existing + (stored.length - unique.length);
+      return {
+        added: stored.length - replaced,
+        replaced,
+        ids,
+        revision: await bumpRevision(tx, this.tenant),
+      };
+    });
   }
-  return out;
-}
 
-function appendDurably(path: string, records: readonly unknown[]): void {
-  if (records.length === 0) return;
-  mkdirSync(dirname(path), { recursive: true });
-  appendFileSync(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+  /**
+   * Appends a correction and increments the line's version, unless `ifMatch` lists versions and the line is at
+   * none of them (someone corrected it since the caller read it): then PRECONDITION_FAILED naming the current
+   * version. Undefined when the tenant has no such line.
+   */
+  async correct(
+    correction: Correction,
+    ifMatch?: readonly number[],
+  ): Promise<{ version: number; revision: number } | undefined> {
+    // A stale version is answered rather than thrown inside the transaction: nothing was written yet, and an
+    // adapter may wrap whatever its transaction callback throws as a store failure.
+    const outcome = await this.records.transaction(async (tx) => {
+      const [row] = await tx.query<{ version: number }>(
+        'SELECT version FROM invoice_lines WHERE tenant = $1 AND id = $2 FOR UPDATE',
+        [this.tenant, correction.lineId],
+      );
+      if (!row) return undefined;
+      const current = Number(row.version);
+      if (ifMatch && !ifMatch.includes(current)) return { stale: current };
+      await insertCorrection(tx, this.tenant, correction, current + 1);
+      await tx.query('UPDATE invoice_lines SET version = $3 WHERE tenant = $1 AND id = $2', [
+        this.tenant,
+        correction.lineId,
+        current + 1,
+      ]);
+      return { version: current + 1, revision: await bumpRevision(tx, this.tenant) };
+    });
+    if (outcome?.stale !== undefined) throw staleVersion(correction.lineId, outcome.stale, ifMatch ?? []);
+    return outcome && { version: outcome.version, revision: outcome.revision };
+  }
+
+  /** Counts the tenant's changes (in every process sharing the records store); 0 before the first. */
+  async revision(): Promise<number> {
+    return revisionOf(this.records, this.tenant);
+  }
+
+  /**
+   * Lines, latest corrections and reviews as of the current revision; read again only when the revision moved.
+   * The revision is read first, so the rows are at least that new: a change landing in between makes the next
+   * call read again, never serve stale rows.
+   */
+  async snapshot(): Promise<LedgerSnapshot> {
+    const revision = await this.revision();
+    if (this.cached?.revision === revision) return this.cached;
+    const lines = (
+      await this.records.query<{ line: Omit<StoredLine, 'version'>; version: number }>(
+        'SELECT line, version FROM invoice_lines WHERE tenant = $1 ORDER BY issue_date, id',
+        [this.tenant],
+      )
+    ).map((r) => ({ ...r.line, version: Number(r.version) }));
+    const corrections = (
+      await this.records.query<{ correction: Correction }>(
+        `SELECT DISTINCT ON (line_id) correction FROM invoice_corrections
+         WHERE tenant = $1 ORDER BY line_id, seq DESC`,
+        [this.tenant],
+      )
+    ).map((r) => r.correction);
+    this.cached = {
+      revision,
+      lines,
+      byId: new Map(lines.map((l) => [l.id, l])),
+      corrections,
+      reviews: reviewsOf(corrections),
+    };
+    return this.cached;
+  }
+
+  async lines(): Promise<readonly StoredLine[]> {
+    return (await this.snapshot()).lines;
+  }
+
+  async line(id: string): Promise<StoredLine | undefined> {
+    return (await this.snapshot()).byId.get(id);
+  }
+
+  /** The latest correction per line. */
+  async corrections(): Promise<readonly Correction[]> {
+    return (await this.snapshot()).corrections;
+  }
+
+  /** Every correction of a line, oldest first, with the version each one made. */
+  async history(lineId: string): Promise<(Correction & { version: number })[]> {
+    const rows = await this.records.query<{ correction: Correction; line_version: number }>(
+      'SELECT correction, line_version FROM invoice_corrections WHERE tenant = $1 AND line_id = $2 ORDER BY seq',
+      [this.tenant, lineId],
+    );
+    return rows.map((r) => ({ ...r.correction, version: Number(r.line_version) }));
+  }
+
+  /** The reviewed categories, by line and by recurring wording (latest correction wins). */
+  async reviews(): Promise<Reviews> {
+    return (await this.snapshot()).reviews;
   }
 }
 
 /**
- * A tenant's uploaded invoice lines and reviewers' corrections, as append-only JSON Lines files under
- * `<dir>/<tenant>/` (lines.jsonl, corrections.jsonl), synced before a call returns. Append-only keeps every
- * correction for the audit trail; the latest one per line wins. A line uploaded again replaces the earlier copy.
+ * Inserts lines (`uploadedAt` in each), replacing stored copies of the same id; answers how many were stored
+ * already. Ids must be unique within `lines`.
  */
-export class InvoiceLedger {
-  private readonly linesById = new Map<string, StoredLine>();
-  private readonly correctionsById = new Map<string, Correction>();
-  private readonly linesPath: string;
-  private readonly correctionsPath: string;
-  private changes = 0;
-
-  constructor(
-    dir: string,
-    readonly tenant: string,
-  ) {
-    const tenantDir = join(dir, tenant);
-    this.linesPath = join(tenantDir, 'lines.jsonl');
-    this.correctionsPath = join(tenantDir, 'corrections.jsonl');
-    for (const l of readJsonl<StoredLine>(this.linesPath)) this.linesById.set(l.id, l);
-    for (const c of readJsonl<Correction>(this.correctionsPath)) this.correctionsById.set(c.lineId, c);
-  }
-
-  addLines(
-    lines: readonly InvoiceLine[],
-    now = new Date(),
-  ): { added: number; replaced: number; ids: string[] } {
-    const stored = lines.map((l) => ({ ...l, id: invoiceLineId(l), uploadedAt: now.toISOString() }));
-    appendDurably(this.linesPath, stored);
-    let replaced = 0;
-    this.changes++;
-    for (const l of stored) {
-      if (this.linesById.has(l.id)) replaced++;
-      this.linesById.set(l.id, l);
-    }
-    return { added: stored.length - replaced, replaced, ids: stored.map((l) => l.id) };
-  }
-
-  lines(): StoredLine[] {
-    return [...this.linesById.values()];
-  }
-
-  line(id: string): StoredLine | undefined {
-    return this.linesById.get(id);
-  }
-
-  correct(correction: Correction): void {
-    appendDurably(this.correctionsPath, [correction]);
-    this.correctionsById.set(correction.lineId, correction);
-    this.changes++;
-  }
-
-  /** Counts changes since the ledger was opened, so estimates can be cached until the next one. */
-  get revision(): number {
-    return this.changes;
-  }
-
-  /** The latest correction per line. */
-  corrections(): Correction[] {
-    return [...this.correctionsById.values()];
-  }
-
-  /** The reviewed categories, by line and by recurring wording (latest correction wins). */
-  reviews(): Reviews {
-    const byLine = new Map<string, string>();
-    const byText = new Map<string, string>();
-    const oldestFirst = [...this.correctionsById.values()].sort((a, b) =>
-      a.correctedAt < b.correctedAt ? -1 : 1,
+export async function upsertLines(
+  tx: RecordQueryable,
+  tenant: string,
+  lines: readonly Omit<StoredLine, 'version'>[],
+): Promise<number> {
+  let existing = 0;
+  for (let i = 0; i < lines.length; i += INSERT_CHUNK) {
+    const json = JSON.stringify(lines.slice(i, i + INSERT_CHUNK));
+    const [found] = await tx.query<{ n: string | number }>(
+      `SELECT count(*) AS n FROM invoice_lines
+       WHERE tenant = $1 AND id IN (SELECT jsonb_array_elements($2::jsonb)->>'id')`,
+      [tenant, json],
     );
-    for (const c of oldestFirst) {
-      byLine.set(c.lineId, c.category);
-      byText.set(recurringLineKey(c.supplier, c.description), c.category);
-    }
-    return { byLine, byText };
+    existing += Number(found?.n ?? 0);
+    await tx.query(
+      `INSERT INTO invoice_lines (tenant, id, line, issue_date, supplier_name, supplier_id, uploaded_at)
+       SELECT $1, l->>'id', l, l->>'issueDate', l#>>'{supplier,name}', l#>>'{supplier,id}',
+         (l->>'uploadedAt')::timestamptz
+       FROM jsonb_array_elements($2::jsonb) AS l
+       ON CONFLICT (tenant, id) DO UPDATE SET line = EXCLUDED.line, issue_date = EXCLUDED.issue_date,
+         supplier_name = EXCLUDED.supplier_name, supplier_id = EXCLUDED.supplier_id,
+         uploaded_at = EXCLUDED.uploaded_at`,
+      [tenant, json],
+    );
   }
+  return existing;
+}
+
+/** Appends one correction row; `version` is the line version it makes. */
+export async function insertCorrection(
+  tx: RecordQueryable,
+  tenant: string,
+  c: Correction,
+  version: number,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO invoice_corrections
+       (tenant, line_id, category, previous_category, corrected_by, corrected_at, line_version, correction)
+     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8::jsonb)`,
+    [
+      tenant,
+      c.lineId,
+      c.category,
+      c.previousCategory,
+      c.correctedBy ?? null,
+      c.correctedAt,
+      version,
+      JSON.stringify(c),
+    ],
+  );
+}
+
+export async function bumpRevision(tx: RecordQueryable, tenant: string): Promise<number> {
+  const [row] = await tx.query<{ revision: string | number }>(
+    `INSERT INTO invoice_ledger_revisions (tenant, revision) VALUES ($1, 1)
+     ON CONFLICT (tenant) DO UPDATE SET revision = invoice_ledger_revisions.revision + 1
+     RETURNING revision`,
+    [tenant],
+  );
+  return Number(row?.revision);
+}
+
+async function revisionOf(db: RecordQueryable, tenant: string): Promise<number> {
+  const [row] = await db.query<{ revision: string | number }>(
+    'SELECT revision FROM invoice_ledger_revisions WHERE tenant = $1',
+    [tenant],
+  );
+  return row ? Number(row.revision) : 0;
+}
+
+function staleVersion(lineId: string, current: number, ifMatch: readonly number[]): GreenopsError {
+  const given =
+    ifMatch.length > 0 ? `not ${ifMatch.map((v) => `"${v}"`).join(', ')}` : 'which If-Match does not name';
+  return new GreenopsError(
+    'PRECONDITION_FAILED',
+    `invoice line ${lineId} is at version "${current}", ${given}: it was corrected since you read it; read it again and repeat the correction if it still applies`,
+    { field: 'If-Match' },
+  );
+}
+
+function reviewsOf(corrections: readonly Correction[]): Reviews {
+  const byLine = new Map<string, string>();
+  const byText = new Map<string, string>();
+  const oldestFirst = [...corrections].sort((a, b) => (a.correctedAt < b.correctedAt ? -1 : 1));
+  for (const c of oldestFirst) {
+    byLine.set(c.lineId, c.category);
+    byText.set(recurringLineKey(c.supplier, c.description), c.category);
+  }
+  return { byLine, byText };
 }

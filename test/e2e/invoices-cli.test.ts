@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,4 +108,34 @@ describe('greenops invoices estimate (real CLI process)', () => {
       /--epochs: must be a positive/,
     );
   }, 90_000);
+
+  it('trains on the reviewed lines of the records store, importing an old JSONL ledger once and keeping it as a backup', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'greenops-invoices-records-'));
+    try {
+      mkdirSync(join(own, 'co2', 'demo'), { recursive: true });
+      const correction = {
+        lineId: '0123456789abcdef',
+        category: 'vehicle_service',
+        description: 'Nye vinterhjul skraldebil',
+        supplier: 'Hjulmageren ApS',
+        unitCode: 'EA',
+        previousCategory: 'vehicles',
+        correctedBy: 'anna',
+        correctedAt: '2026-03-03T09:00:00.000Z',
+      };
+      writeFileSync(join(own, 'co2', 'demo', 'corrections.jsonl'), `${JSON.stringify(correction)}\n`);
+      const first = await run(['invoices', 'train', '--epochs', '1', '--data-dir', own]);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/for demo: \d+ examples \(1 reviewed lines\)/);
+      expect(first.all).toMatch(/invoice ledger imported from JSONL/);
+      expect(existsSync(join(own, 'co2', 'demo', 'corrections.jsonl.imported'))).toBe(true);
+      expect(existsSync(join(own, 'co2', 'demo', 'corrections.jsonl'))).toBe(false);
+      // The correction now lives in the records store alone.
+      const second = await run(['invoices', 'train', '--epochs', '1', '--data-dir', own]);
+      expect(second.stdout).toMatch(/\(1 reviewed lines\)/);
+      expect(second.all).not.toMatch(/imported from JSONL/);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -9,11 +9,12 @@ import {
   CORPUS_VERSION,
   ClassifierStore,
   DEFAULT_FACTOR_TABLE,
+  INVOICE_MIGRATIONS,
   InvoiceAccounts,
   buildCorpus,
   trainClassifier,
 } from '../../models/index.js';
-import { InfluxStore } from '../../store/index.js';
+import { InfluxStore, PgliteRecordStore, migrate } from '../../store/index.js';
 import { requireServer } from '../harness/debian-packages.js';
 import { startInfluxd, type InfluxServer } from '../harness/influxd.js';
 
@@ -27,10 +28,11 @@ describe.runIf(requireServer('influxd'))(
   () => {
     let server: InfluxServer;
     let store: InfluxStore;
+    let records: PgliteRecordStore;
     const dir = mkdtempSync(join(tmpdir(), 'greenops-co2-influx-'));
     const accounts = () =>
       new InvoiceAccounts({
-        ledgerDir: join(dir, 'co2'),
+        records,
         classifiers: new ClassifierStore(join(dir, 'models')),
         table: DEFAULT_FACTOR_TABLE,
         store,
@@ -49,6 +51,8 @@ describe.runIf(requireServer('influxd'))(
       )[0]?.value;
 
     beforeAll(async () => {
+      records = await PgliteRecordStore.open('memory://');
+      await migrate(records, [INVOICE_MIGRATIONS]);
       server = await startInfluxd('co2');
       store = await InfluxStore.connect({
         url: server.url,
@@ -67,6 +71,7 @@ describe.runIf(requireServer('influxd'))(
 
     afterAll(async () => {
       await server?.destroy();
+      await records?.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
