@@ -65,6 +65,7 @@ function failing(records: RecordStore, failOn: RegExp): RecordStore {
   return {
     kind: records.kind,
     query: (sql, params) => records.query(sql, params),
+    exec: (sql) => records.exec(sql),
     transaction: (fn) =>
       records.transaction((tx) =>
         fn({
@@ -72,6 +73,7 @@ function failing(records: RecordStore, failOn: RegExp): RecordStore {
             if (failOn.test(sql)) return Promise.reject(new Error('power cut'));
             return tx.query(sql, params);
           },
+          exec: (sql) => tx.exec(sql),
         }),
       ),
     ping: () => records.ping(),
