@@ -1,15 +1,32 @@
 import {
   DEFAULT_DECODE_LIMITS,
+  GreenopsError,
   errorMessage,
   redactConfig,
   type Config,
   type Logger,
 } from '../core/index.js';
 import { EmbeddedBroker } from '../broker/index.js';
+import {
+  DeviceCredentialStore,
+  INGEST_TOPICS,
+  INGEST_USERNAME,
+  MqttAccess,
+  REPLAY_TOPICS,
+  REPLAY_USERNAME,
+  serviceAccount,
+} from '../access/index.js';
 import { IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
-import { MqttPublisher, SimulationRunner, createSimulators } from '../edge/index.js';
-import { co2Paths, mqttSettings, openStores, type Stores } from './runtime.js';
+import {
+  MqttPublisher,
+  PerDevicePublisher,
+  SimulationRunner,
+  createSimulators,
+  type Publisher,
+} from '../edge/index.js';
+import { co2Paths, mqttSettings, openRecords, openStores, type Stores } from './runtime.js';
+import { simulatorLogins } from './simulator-credentials.js';
 import {
   ClassifierStore,
   EnergyRetrainer,
@@ -66,18 +83,33 @@ export async function startGreenops(
     stoppers.push(() => stores.close());
 
     let brokerUrl = config.mqttUrl;
-    let broker: EmbeddedBroker | undefined;
+    // The embedded broker checks device credentials in the records store; the ingest and the republisher get
+    // service identities whose random passwords live only in this process. An external broker has its own
+    // users: the ingest connects as MQTT_USERNAME, replay as MQTT_REPLAY_USERNAME.
+    let devices: DeviceCredentialStore | undefined;
+    let mqtt = mqttSettings(config, brokerUrl ?? '');
+    let replayMqtt = { ...mqtt, username: config.mqttReplayUsername, password: config.mqttReplayPassword };
     if (brokerUrl === undefined) {
-      broker = new EmbeddedBroker({
+      const records = await openRecords(config, logger);
+      stoppers.push(() => records.close());
+      devices = new DeviceCredentialStore(records);
+      const ingestAccount = serviceAccount(INGEST_USERNAME, INGEST_TOPICS);
+      const replayAccount = serviceAccount(REPLAY_USERNAME, REPLAY_TOPICS);
+      const broker = new EmbeddedBroker({
         host: config.host,
         port: config.brokerPort,
         logger: logger.child({ component: 'broker' }),
+        access: new MqttAccess({
+          devices,
+          services: [ingestAccount, replayAccount],
+          allowAnonymous: config.mqttAllowAnonymous,
+        }),
       });
       brokerUrl = await broker.start();
-      const started = broker;
-      stoppers.push(() => started.stop());
+      stoppers.push(() => broker.stop());
+      mqtt = { url: brokerUrl, username: ingestAccount.username, password: ingestAccount.password };
+      replayMqtt = { url: brokerUrl, username: replayAccount.username, password: replayAccount.password };
     }
-    const mqtt = mqttSettings(config, brokerUrl);
 
     let ingest: IngestService | undefined;
     if (roles.ingest) {
@@ -118,8 +150,13 @@ export async function startGreenops(
       // Dead-letter replay publishes through its own MQTT connection, opened on first use.
       let republisher: Promise<MqttPublisher> | undefined;
       const republish = async (topic: string, payload: Buffer) => {
+        if (replayMqtt.username === undefined)
+          throw new GreenopsError(
+            'BROKER_UNAVAILABLE',
+            'dead-letter replay needs its own MQTT identity on an external broker: set MQTT_REPLAY_USERNAME and MQTT_REPLAY_PASSWORD',
+          );
         republisher ??= MqttPublisher.connect(
-          mqtt,
+          replayMqtt,
           `greenops-replay-${process.pid}`,
           logger.child({ component: 'replay' }),
         );
@@ -162,19 +199,36 @@ export async function startGreenops(
 
     let runner: SimulationRunner | undefined;
     if (roles.simulate) {
-      const publisher = await MqttPublisher.connect(
-        mqtt,
-        `greenops-sim-${process.pid}`,
-        logger.child({ component: 'edge' }),
-      );
-      stoppers.push(() => publisher.close());
       const settings = simulation ?? { startMs: Date.now() - 3_600_000, seed: 1 };
+      const simulators = createSimulators('all', {
+        devices: config.simulateDevices,
+        seed: settings.seed,
+        startMs: settings.startMs,
+      });
+      const edgeLogger = logger.child({ component: 'edge' });
+      let publisher: Publisher;
+      if (devices) {
+        // Each simulated device connects with a device credential of its own, as a real one would.
+        const logins = await simulatorLogins({
+          devices,
+          tenant: config.tenant,
+          simulators,
+          file: join(config.dataDir, 'simulator-credentials.json'),
+          logger: edgeLogger,
+        });
+        publisher = new PerDevicePublisher({
+          settings: { url: brokerUrl },
+          loginFor: (topic) => logins.get(topic),
+          clientIdPrefix: `greenops-sim-${process.pid}`,
+          logger: edgeLogger,
+        });
+      } else {
+        publisher = await MqttPublisher.connect(mqtt, `greenops-sim-${process.pid}`, edgeLogger);
+      }
+      const simPublisher = publisher;
+      stoppers.push(() => simPublisher.close());
       runner = new SimulationRunner({
-        simulators: createSimulators('all', {
-          devices: config.simulateDevices,
-          seed: settings.seed,
-          startMs: settings.startMs,
-        }),
+        simulators,
         publisher,
         tenant: config.tenant,
         logger: logger.child({ component: 'edge' }),

@@ -1,7 +1,8 @@
 import type { MigrationSet } from '../store/index.js';
+import { DEVICE_MIGRATIONS } from '../access/index.js';
 
 /**
  * Every component's schema steps, applied at start-up by {@link openRecords}. A component adds its set here; each
  * set is versioned on its own, forward-only.
  */
-export const RECORD_MIGRATIONS: readonly MigrationSet[] = [];
+export const RECORD_MIGRATIONS: readonly MigrationSet[] = [DEVICE_MIGRATIONS];

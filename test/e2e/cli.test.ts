@@ -19,6 +19,8 @@ describe('greenops CLI as a process', () => {
     GREENOPS_DATA_DIR: dir,
     PORT: '0',
     GREENOPS_BROKER_PORT: '0',
+    // `edge replay` below connects without a device credential.
+    GREENOPS_MQTT_ALLOW_ANONYMOUS: 'true',
     GREENOPS_SIMULATE_RATE: '100',
   });
 
