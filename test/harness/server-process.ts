@@ -5,6 +5,8 @@ export interface ServerProcess {
   start(): Promise<void>;
   /** SIGTERM, then SIGKILL after 10 s. */
   stop(): Promise<void>;
+  /** Sends a signal to the running process (e.g. SIGHUP: reload the configuration). */
+  signal(signal: NodeJS.Signals): void;
   output(): string;
 }
 
@@ -20,6 +22,10 @@ export function serverProcess(
   let output = '';
   return {
     output: () => output,
+    signal(signal) {
+      if (!child || child.exitCode !== null) throw new Error(`${name} is not running`);
+      child.kill(signal);
+    },
     async start() {
       const started = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child = started;
