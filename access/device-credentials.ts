@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   GreenopsError,
   badRequest,
+  formatTopic,
   isEntityId,
   isStreamName,
   isTenant,
@@ -271,6 +272,21 @@ export class DeviceCredentialStore {
     cache.set(key, { value, at: now });
     return value;
   }
+}
+
+/** A credential as shown to people (CLI, API): with its topic, never a secret. */
+export function describeCredential(c: DeviceCredential) {
+  return {
+    id: c.id,
+    tenant: c.tenant,
+    stream: c.stream,
+    device: c.device,
+    username: c.username,
+    topic: formatTopic({ tenant: c.tenant, stream: c.stream, deviceId: c.device }),
+    createdBy: c.createdBy,
+    createdAt: c.createdAt,
+    ...(c.revokedAt ? { revokedAt: c.revokedAt, revokedBy: c.revokedBy } : {}),
+  };
 }
 
 function toCredential(row: Row): DeviceCredential {

@@ -12,6 +12,7 @@ export {
 export {
   DEVICE_MIGRATIONS,
   DeviceCredentialStore,
+  describeCredential,
   deviceUsername,
   type DeviceCredential,
   type DeviceCredentialStoreOptions,

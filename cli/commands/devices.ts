@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { createLogger, formatTopic, notFound, type Logger } from '../../core/index.js';
-import { DeviceCredentialStore, type DeviceCredential } from '../../access/index.js';
+import { createLogger, notFound, type Logger } from '../../core/index.js';
+import { DeviceCredentialStore, describeCredential } from '../../access/index.js';
 import { openRecords, readConfig } from '../runtime.js';
 import { writeMosquittoFiles } from '../mosquitto-files.js';
 
@@ -22,19 +22,7 @@ async function withDevices<T>(
   }
 }
 
-function summary(c: DeviceCredential) {
-  return {
-    id: c.id,
-    tenant: c.tenant,
-    stream: c.stream,
-    device: c.device,
-    username: c.username,
-    topic: formatTopic({ tenant: c.tenant, stream: c.stream, deviceId: c.device }),
-    createdBy: c.createdBy,
-    createdAt: c.createdAt,
-    ...(c.revokedAt ? { revokedAt: c.revokedAt, revokedBy: c.revokedBy } : {}),
-  };
-}
+const summary = describeCredential;
 
 export function registerDeviceCommands(program: Command): void {
   const group = program
