@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import { createLogger, notFound, type Logger } from '../../core/index.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { GreenopsError, createLogger, notFound, type Logger } from '../../core/index.js';
+import { createSimulators } from '../../edge/index.js';
+import { simulatorLogins } from '../simulator-credentials.js';
 import { DeviceCredentialStore, describeCredential } from '../../access/index.js';
 import { openRecords, readConfig } from '../runtime.js';
 import { writeMosquittoFiles } from '../mosquitto-files.js';
@@ -101,15 +105,39 @@ export function registerMosquittoConfigCommand(program: Command, env = process.e
     .description('write a Mosquitto password file and ACL for every active device and the greenops services')
     .requiredOption('--out <dir>', 'folder for passwd, acl (and service-credentials.env)')
     .option('--data-dir <dir>', 'folder of the embedded records store (GREENOPS_DATA_DIR; or DATABASE_URL)')
-    .action(async (flags: { out: string; dataDir?: string }) => {
-      const report = await withDevices(flags, (devices) =>
-        writeMosquittoFiles({
+    .option(
+      '--simulators <n>',
+      'also issue credentials for n simulated devices per stream (tenant GREENOPS_TENANT) into DIR/simulator-credentials.json, for `edge simulate --credentials`',
+    )
+    .action(async (flags: { out: string; dataDir?: string; simulators?: string }) => {
+      const simulated = flags.simulators === undefined ? 0 : Number(flags.simulators);
+      if (!Number.isInteger(simulated) || simulated < 0 || simulated > 10_000)
+        throw new GreenopsError(
+          'BAD_REQUEST',
+          `--simulators: "${flags.simulators}" must be a whole number up to 10000`,
+          {
+            field: 'simulators',
+          },
+        );
+      const tenant = readConfig().tenant;
+      const report = await withDevices(flags, async (devices, logger) => {
+        if (simulated > 0) {
+          mkdirSync(flags.out, { recursive: true });
+          await simulatorLogins({
+            devices,
+            tenant,
+            simulators: createSimulators('all', { devices: simulated, seed: 1, startMs: Date.now() }),
+            file: join(flags.out, 'simulator-credentials.json'),
+            logger,
+          });
+        }
+        return writeMosquittoFiles({
           devices,
           outDir: flags.out,
           ingestPassword: env.MQTT_INGEST_PASSWORD || undefined,
           replayPassword: env.MQTT_REPLAY_PASSWORD || undefined,
-        }),
-      );
+        });
+      });
       console.log(`wrote ${report.passwd} and ${report.acl} (${report.devices} devices)`);
       if (report.serviceCredentials)
         console.log(`generated service passwords in ${report.serviceCredentials} (mode 0600)`);
