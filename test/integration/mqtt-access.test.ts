@@ -16,7 +16,7 @@ import {
 } from '../../access/index.js';
 import { EmbeddedBroker } from '../../broker/index.js';
 import { migrate, PgliteRecordStore } from '../../store/index.js';
-import { writeMosquittoFiles } from '../../cli/mosquitto-files.js';
+import { writeMosquittoFiles } from '../../cli/index.js';
 import { requireServer } from '../harness/debian-packages.js';
 import { startMosquitto, type MosquittoServer } from '../harness/mosquitto.js';
 import { waitFor } from '../harness/wait-for.js';
