@@ -57,9 +57,20 @@ describe('greenops devices and mosquitto-config as processes', () => {
     expect((JSON.parse(listed.output) as { devices: Shown[] }).devices.map((d) => d.id)).toEqual([shown.id]);
 
     const out = join(dir, 'mosquitto');
-    const config = await cli(['mosquitto-config', '--out', out], { MQTT_INGEST_PASSWORD: 'ingest-pw' });
+    const config = await cli(['mosquitto-config', '--out', out, '--simulators', '1'], {
+      MQTT_INGEST_PASSWORD: 'ingest-pw',
+    });
     expect(config.code).toBe(0);
-    expect(config.output).toMatch(/\(2 devices\)/);
+    // Two issued here and one simulated device per stream of the default tenant.
+    expect(config.output).toMatch(/\(6 devices\)/);
+    expect(
+      Object.keys(JSON.parse(readFileSync(join(out, 'simulator-credentials.json'), 'utf8')) as object),
+    ).toEqual([
+      'demo.energy.meter-001',
+      'demo.fleet.vehicle-001',
+      'demo.traffic.counter-001',
+      'demo.road.camera-001',
+    ]);
     const acl = readFileSync(join(out, 'acl'), 'utf8');
     expect(acl).toContain('user aarhus.fleet.van-7\ntopic write greenops/v1/aarhus/fleet/van-7\n');
     expect(acl).toContain('user greenops-ingest\ntopic read greenops/#\n');
@@ -72,7 +83,7 @@ describe('greenops devices and mosquitto-config as processes', () => {
     expect(readFileSync(join(out, 'service-credentials.env'), 'utf8')).not.toContain(
       'MQTT_INGEST_PASSWORD=ingest-pw',
     );
-    for (const f of ['acl', 'passwd', 'service-credentials.env'])
+    for (const f of ['acl', 'passwd', 'service-credentials.env', 'simulator-credentials.json'])
       expect(statSync(join(out, f)).mode & 0o777, f).toBe(0o600);
 
     const revoked = await cli(['devices', 'revoke', shown.id]);
