@@ -5,6 +5,7 @@ import {
   redactConfig,
   type Config,
   type Logger,
+  type MqttSettings,
 } from '../core/index.js';
 import { EmbeddedBroker } from '../broker/index.js';
 import {
@@ -87,9 +88,12 @@ export async function startGreenops(
     // service identities whose random passwords live only in this process. An external broker has its own
     // users: the ingest connects as MQTT_USERNAME, replay as MQTT_REPLAY_USERNAME.
     let devices: DeviceCredentialStore | undefined;
-    let mqtt = mqttSettings(config, brokerUrl ?? '');
-    let replayMqtt = { ...mqtt, username: config.mqttReplayUsername, password: config.mqttReplayPassword };
-    if (brokerUrl === undefined) {
+    let mqtt: MqttSettings;
+    let replayMqtt: MqttSettings;
+    if (brokerUrl !== undefined) {
+      mqtt = mqttSettings(config, brokerUrl);
+      replayMqtt = { ...mqtt, username: config.mqttReplayUsername, password: config.mqttReplayPassword };
+    } else {
       const records = await openRecords(config, logger);
       stoppers.push(() => records.close());
       devices = new DeviceCredentialStore(records);
