@@ -159,11 +159,18 @@ export async function startGreenops(
             'BROKER_UNAVAILABLE',
             'dead-letter replay needs its own MQTT identity on an external broker: set MQTT_REPLAY_USERNAME and MQTT_REPLAY_PASSWORD',
           );
-        republisher ??= MqttPublisher.connect(
-          replayMqtt,
-          `greenops-replay-${process.pid}`,
-          logger.child({ component: 'replay' }),
-        );
+        if (!republisher) {
+          const connecting = MqttPublisher.connect(
+            replayMqtt,
+            `greenops-replay-${process.pid}`,
+            logger.child({ component: 'replay' }),
+          );
+          // A refused connection is tried again on the next replay rather than remembered.
+          connecting.catch(() => {
+            if (republisher === connecting) republisher = undefined;
+          });
+          republisher = connecting;
+        }
         await (await republisher).publish(topic, payload);
       };
       stoppers.push(async () => {

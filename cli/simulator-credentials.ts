@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { formatTopic, type Logger } from '../core/index.js';
 import { deviceUsername, type DeviceCredentialStore } from '../access/index.js';
 import type { DeviceLogin, StreamSimulator } from '../edge/index.js';
@@ -52,6 +52,7 @@ export async function simulatorLogins(options: {
   }
   if (issued > 0) {
     writeFileSync(file, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
     logger.info({ issued, file }, 'device credentials issued for the simulators');
   }
   return logins;
