@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -17,6 +17,7 @@ import {
 import { EmbeddedBroker } from '../../broker/index.js';
 import { migrate, PgliteRecordStore } from '../../store/index.js';
 import { writeMosquittoFiles } from '../../cli/index.js';
+import { runCli } from '../harness/cli-process.js';
 import { requireServer } from '../harness/debian-packages.js';
 import { startMosquitto, type MosquittoServer } from '../harness/mosquitto.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -238,8 +239,7 @@ describe.runIf(requireServer('mosquitto'))('with Mosquitto', () => {
         ].join('\n'),
     });
     const env = Object.fromEntries(
-      (await import('node:fs'))
-        .readFileSync(join(dir, 'service-credentials.env'), 'utf8')
+      readFileSync(join(dir, 'service-credentials.env'), 'utf8')
         .split('\n')
         .filter((l) => l.includes('='))
         .map((l) => l.split('=') as [string, string]),
@@ -257,3 +257,71 @@ describe.runIf(requireServer('mosquitto'))('with Mosquitto', () => {
     };
   });
 });
+
+describe.runIf(requireServer('mosquitto'))(
+  'the demo simulator on Mosquitto (docker-compose profile demo)',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'greenops-demo-sim-'));
+    let server: MosquittoServer | undefined;
+    afterAll(async () => {
+      await server?.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('publishes every simulated device with its own credential from mosquitto-config --simulators', async () => {
+      const out = join(dir, 'mosquitto');
+      const config = runCli(['mosquitto-config', '--out', out, '--simulators', '1'], {
+        GREENOPS_DATA_DIR: join(dir, 'data'),
+      });
+      expect(await config.exited).toBe(0);
+      server = await startMosquitto({
+        users: [],
+        config: (port) =>
+          [
+            `listener ${port} 127.0.0.1`,
+            'allow_anonymous false',
+            `password_file ${join(out, 'passwd')}`,
+            `acl_file ${join(out, 'acl')}`,
+            'log_dest stderr',
+            'log_type debug',
+          ].join('\n'),
+      });
+      const ingestPassword = /^MQTT_INGEST_PASSWORD=(\S+)$/m.exec(
+        readFileSync(join(out, 'service-credentials.env'), 'utf8'),
+      )?.[1];
+      const ingest = await connect(server.url, { username: INGEST_USERNAME, password: ingestPassword! });
+      const topics = new Set<string>();
+      ingest.on('message', (topic) => topics.add(topic));
+      await ingest.subscribeAsync('greenops/#', { qos: 1 });
+      const simulate = runCli(
+        [
+          'edge',
+          'simulate',
+          '--stream',
+          'all',
+          '--devices',
+          '1',
+          '--start',
+          '-1h',
+          '--until',
+          '-50m',
+          '--broker',
+          server.url,
+          '--credentials',
+          join(out, 'simulator-credentials.json'),
+        ],
+        { GREENOPS_DATA_DIR: join(dir, 'edge') },
+      );
+      expect(await simulate.exited).toBe(0);
+      await waitFor('all four devices', async () => (topics.size === 4 ? true : undefined), 5000);
+      await ingest.endAsync();
+      expect([...topics].sort()).toEqual([
+        'greenops/v1/demo/energy/meter-001',
+        'greenops/v1/demo/fleet/vehicle-001',
+        'greenops/v1/demo/road/camera-001',
+        'greenops/v1/demo/traffic/counter-001',
+      ]);
+      expect(server.output()).not.toContain('Denied PUBLISH');
+    }, 90_000);
+  },
+);
