@@ -6,6 +6,7 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY core core
 COPY store store
+COPY access access
 COPY broker broker
 COPY ingest ingest
 COPY models models
@@ -23,7 +24,8 @@ RUN npm ci --omit=dev --ignore-scripts \
   && npm install --no-save --omit=dev @tensorflow/tfjs-node@4 \
   && npm cache clean --force
 COPY --from=build /app/dist dist
-RUN mkdir -p /app/data && chown node:node /app/data
+# /app/mosquitto-config: where `greenops mosquitto-config` writes in docker-compose (a volume that takes this owner).
+RUN mkdir -p /app/data /app/mosquitto-config && chown node:node /app/data /app/mosquitto-config
 USER node
 EXPOSE 8080
 VOLUME /app/data

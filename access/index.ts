@@ -10,3 +10,35 @@ export {
   type Permission,
 } from './permissions.js';
 export { AUDIT_MIGRATIONS, RecordAuditLog } from './record-audit-log.js';
+export {
+  DEVICE_MIGRATIONS,
+  DeviceCredentialStore,
+  describeCredential,
+  deviceUsername,
+  type DeviceCredential,
+  type DeviceCredentialStoreOptions,
+  type DeviceIdentity,
+  type IssuedDeviceCredential,
+} from './device-credentials.js';
+export {
+  INGEST_TOPICS,
+  INGEST_USERNAME,
+  MqttAccess,
+  REPLAY_TOPICS,
+  REPLAY_USERNAME,
+  filterCovers,
+  serviceAccount,
+  topicMatches,
+  type AnonymousIdentity,
+  type MqttAccessOptions,
+  type MqttDecision,
+  type MqttIdentity,
+  type ServiceAccount,
+  type ServiceIdentity,
+} from './mqtt-access.js';
+export {
+  DEFAULT_PBKDF2_ITERATIONS,
+  hashMosquittoPassword,
+  mosquittoPasswordLine,
+  verifyMosquittoPassword,
+} from './mosquitto-password.js';

@@ -1,13 +1,20 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../core/index.js';
+import type { MqttAccess, MqttIdentity } from '../access/index.js';
 
 export interface EmbeddedBrokerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
   logger: Logger;
+  /** Who may connect, publish and subscribe (devices, in-process services, anonymous only when allowed). */
+  access: MqttAccess;
 }
+
+/** CONNACK return codes of MQTT 3.1.1 §3.2.2.3 (aedes has no MQTT 5 reason codes). */
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
 
 /**
  * The embedded MQTT broker (aedes, in memory) of the all-in-one process. Production uses Mosquitto or another
@@ -22,8 +29,68 @@ export class EmbeddedBroker {
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
   async start(): Promise<string> {
-    const { host = '127.0.0.1', port = 1883, logger } = this.options;
-    const aedes = await Aedes.createBroker({ id: 'greenops-embedded' });
+    const { host = '127.0.0.1', port = 1883, logger, access } = this.options;
+    const identities = new WeakMap<Client, MqttIdentity>();
+    const aedes = await Aedes.createBroker({
+      id: 'greenops-embedded',
+      authenticate: (client, username, password, done) => {
+        access.authenticate(username, password).then(
+          (identity) => {
+            if (identity) {
+              identities.set(client, identity);
+              return done(null, true);
+            }
+            logger.warn(
+              { client: client.id, username: username ?? null },
+              username
+                ? 'mqtt connect refused: bad user name or password'
+                : 'mqtt connect refused: anonymous',
+            );
+            done(refusal(username ? BAD_USERNAME_OR_PASSWORD : NOT_AUTHORIZED), false);
+          },
+          (err: unknown) => {
+            logger.error({ err, client: client.id }, 'mqtt authentication failed');
+            done(refusal(NOT_AUTHORIZED), false);
+          },
+        );
+      },
+      // MQTT 3.1.1 has no negative PUBACK: aedes closes the connection of a client whose publish is refused
+      // (whatever its QoS), so the refusal is visible to the client and never delivered.
+      authorizePublish: (client, packet, done) => {
+        const identity = client ? identities.get(client) : undefined;
+        if (!client || !identity) return done(new Error('publish before authentication'));
+        access.mayPublish(identity, packet.topic).then(
+          (decision) => {
+            if (decision.ok) return done(null);
+            logger.warn(
+              { client: client.id, topic: packet.topic, reason: decision.reason },
+              'mqtt publish refused',
+            );
+            done(new Error(decision.reason));
+          },
+          (err: unknown) => {
+            logger.error(
+              { err, client: client.id, topic: packet.topic },
+              'mqtt publish authorisation failed',
+            );
+            done(new Error('publish authorisation failed'));
+          },
+        );
+      },
+      // A refused subscription is granted 0x80 (failure) in the SUBACK; the connection stays open.
+      authorizeSubscribe: (client, sub, done) => {
+        const identity = identities.get(client);
+        const decision = identity
+          ? access.maySubscribe(identity, sub.topic)
+          : { ok: false, reason: 'no identity' };
+        if (decision.ok) return done(null, sub);
+        logger.warn(
+          { client: client.id, filter: sub.topic, reason: decision.reason },
+          'mqtt subscribe refused',
+        );
+        done(null, null);
+      },
+    });
     aedes.on('clientError', (client, err) =>
       logger.debug({ client: client.id, err: err.message }, 'mqtt client error'),
     );
@@ -67,4 +134,13 @@ export class EmbeddedBroker {
     }
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
+}
+
+function refusal(returnCode: number): AuthenticateError {
+  return Object.assign(
+    new Error(returnCode === NOT_AUTHORIZED ? 'not authorized' : 'bad user name or password'),
+    {
+      returnCode,
+    },
+  ) as AuthenticateError;
 }

@@ -1,15 +1,34 @@
 import {
   DEFAULT_DECODE_LIMITS,
+  GreenopsError,
   errorMessage,
   redactConfig,
   type Config,
   type Logger,
+  type MqttSettings,
 } from '../core/index.js';
 import { EmbeddedBroker } from '../broker/index.js';
+import type { RecordStore } from '../store/index.js';
+import {
+  DeviceCredentialStore,
+  INGEST_TOPICS,
+  INGEST_USERNAME,
+  MqttAccess,
+  REPLAY_TOPICS,
+  REPLAY_USERNAME,
+  serviceAccount,
+} from '../access/index.js';
 import { IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
-import { MqttPublisher, SimulationRunner, createSimulators } from '../edge/index.js';
+import {
+  MqttPublisher,
+  PerDevicePublisher,
+  SimulationRunner,
+  createSimulators,
+  type Publisher,
+} from '../edge/index.js';
 import { co2Paths, mqttSettings, openRecords, openStores, type Stores } from './runtime.js';
+import { simulatorLogins } from './simulator-credentials.js';
 import {
   ClassifierStore,
   EnergyRetrainer,
@@ -65,20 +84,40 @@ export async function startGreenops(
   try {
     const stores = await openStores(config, logger);
     stoppers.push(() => stores.close());
+    // One records store for the process (a PGlite folder admits one owner): the API's keys, audit trail and invoice
+    // ledger, and the embedded broker's device credentials. An ingest alone on an external broker needs none.
+    const records = roles.api || config.mqttUrl === undefined ? await openRecords(config, logger) : undefined;
+    if (records) stoppers.push(() => records.close());
 
     let brokerUrl = config.mqttUrl;
-    let broker: EmbeddedBroker | undefined;
-    if (brokerUrl === undefined) {
-      broker = new EmbeddedBroker({
+    // The embedded broker checks device credentials in the records store; the ingest and the republisher get
+    // service identities whose random passwords live only in this process. An external broker has its own
+    // users: the ingest connects as MQTT_USERNAME, replay as MQTT_REPLAY_USERNAME.
+    let devices: DeviceCredentialStore | undefined;
+    let mqtt: MqttSettings;
+    let replayMqtt: MqttSettings;
+    if (brokerUrl !== undefined) {
+      mqtt = mqttSettings(config, brokerUrl);
+      replayMqtt = { ...mqtt, username: config.mqttReplayUsername, password: config.mqttReplayPassword };
+    } else {
+      devices = new DeviceCredentialStore(records as RecordStore);
+      const ingestAccount = serviceAccount(INGEST_USERNAME, INGEST_TOPICS);
+      const replayAccount = serviceAccount(REPLAY_USERNAME, REPLAY_TOPICS);
+      const broker = new EmbeddedBroker({
         host: config.host,
         port: config.brokerPort,
         logger: logger.child({ component: 'broker' }),
+        access: new MqttAccess({
+          devices,
+          services: [ingestAccount, replayAccount],
+          allowAnonymous: config.mqttAllowAnonymous,
+        }),
       });
       brokerUrl = await broker.start();
-      const started = broker;
-      stoppers.push(() => started.stop());
+      stoppers.push(() => broker.stop());
+      mqtt = { url: brokerUrl, username: ingestAccount.username, password: ingestAccount.password };
+      replayMqtt = { url: brokerUrl, username: replayAccount.username, password: replayAccount.password };
     }
-    const mqtt = mqttSettings(config, brokerUrl);
 
     let ingest: IngestService | undefined;
     if (roles.ingest) {
@@ -119,11 +158,23 @@ export async function startGreenops(
       // Dead-letter replay publishes through its own MQTT connection, opened on first use.
       let republisher: Promise<MqttPublisher> | undefined;
       const republish = async (topic: string, payload: Buffer) => {
-        republisher ??= MqttPublisher.connect(
-          mqtt,
-          `greenops-replay-${process.pid}`,
-          logger.child({ component: 'replay' }),
-        );
+        if (replayMqtt.username === undefined)
+          throw new GreenopsError(
+            'BROKER_UNAVAILABLE',
+            'dead-letter replay needs its own MQTT identity on an external broker: set MQTT_REPLAY_USERNAME and MQTT_REPLAY_PASSWORD',
+          );
+        if (!republisher) {
+          const connecting = MqttPublisher.connect(
+            replayMqtt,
+            `greenops-replay-${process.pid}`,
+            logger.child({ component: 'replay' }),
+          );
+          // A refused connection is tried again on the next replay rather than remembered.
+          connecting.catch(() => {
+            if (republisher === connecting) republisher = undefined;
+          });
+          republisher = connecting;
+        }
         await (await republisher).publish(topic, payload);
       };
       stoppers.push(async () => {
@@ -131,8 +182,7 @@ export async function startGreenops(
       });
       const table = loadFactorTable(config.co2FactorsPath);
       const paths = co2Paths(config.dataDir);
-      const records = await openRecords(config, logger);
-      stoppers.push(() => records.close());
+      if (!records) throw new Error('the API role opens the records store');
       await importJsonlLedgers(records, paths.ledgers, logger.child({ component: 'invoices' }));
       const invoiceAccounts = new InvoiceAccounts({
         records,
@@ -166,19 +216,36 @@ export async function startGreenops(
 
     let runner: SimulationRunner | undefined;
     if (roles.simulate) {
-      const publisher = await MqttPublisher.connect(
-        mqtt,
-        `greenops-sim-${process.pid}`,
-        logger.child({ component: 'edge' }),
-      );
-      stoppers.push(() => publisher.close());
       const settings = simulation ?? { startMs: Date.now() - 3_600_000, seed: 1 };
+      const simulators = createSimulators('all', {
+        devices: config.simulateDevices,
+        seed: settings.seed,
+        startMs: settings.startMs,
+      });
+      const edgeLogger = logger.child({ component: 'edge' });
+      let publisher: Publisher;
+      if (devices) {
+        // Each simulated device connects with a device credential of its own, as a real one would.
+        const logins = await simulatorLogins({
+          devices,
+          tenant: config.tenant,
+          simulators,
+          file: join(config.dataDir, 'simulator-credentials.json'),
+          logger: edgeLogger,
+        });
+        publisher = new PerDevicePublisher({
+          settings: { url: brokerUrl },
+          loginFor: (topic) => logins.get(topic),
+          clientIdPrefix: `greenops-sim-${process.pid}`,
+          logger: edgeLogger,
+        });
+      } else {
+        publisher = await MqttPublisher.connect(mqtt, `greenops-sim-${process.pid}`, edgeLogger);
+      }
+      const simPublisher = publisher;
+      stoppers.push(() => simPublisher.close());
       runner = new SimulationRunner({
-        simulators: createSimulators('all', {
-          devices: config.simulateDevices,
-          seed: settings.seed,
-          startMs: settings.startMs,
-        }),
+        simulators,
         publisher,
         tenant: config.tenant,
         logger: logger.child({ component: 'edge' }),

@@ -1,3 +1,8 @@
 export { startGreenops, type GreenopsApp, type Roles, type SimulationSettings } from './greenops-app.js';
 export { readConfig, openStores, mqttSettings, type Stores } from './runtime.js';
 export { sampleEnergyCsv } from './commands/energy.js';
+export {
+  writeMosquittoFiles,
+  type MosquittoFilesOptions,
+  type MosquittoFilesReport,
+} from './mosquitto-files.js';

@@ -15,6 +15,9 @@ export interface Config {
   mqttUrl: string | undefined;
   mqttUsername: string | undefined;
   mqttPassword: string | undefined;
+  /** Dead-letter replay's own identity on an external broker (never the ingest's read-only user). */
+  mqttReplayUsername: string | undefined;
+  mqttReplayPassword: string | undefined;
   mqttCaFile: string | undefined;
   mqttCertFile: string | undefined;
   mqttKeyFile: string | undefined;
@@ -161,6 +164,20 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     default: undefined,
     secret: true,
     description: 'MQTT password.',
+  },
+  mqttReplayUsername: {
+    env: 'MQTT_REPLAY_USERNAME',
+    parse: optStr,
+    default: undefined,
+    description:
+      'MQTT user name of dead-letter replay on an external broker (write access to greenops/v1/#).',
+  },
+  mqttReplayPassword: {
+    env: 'MQTT_REPLAY_PASSWORD',
+    parse: optStr,
+    default: undefined,
+    secret: true,
+    description: 'MQTT password of dead-letter replay.',
   },
   mqttCaFile: {
     env: 'MQTT_CA_FILE',

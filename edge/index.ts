@@ -1,4 +1,9 @@
 export { MqttPublisher, type Publisher } from './publisher.js';
+export {
+  PerDevicePublisher,
+  type DeviceLogin,
+  type PerDevicePublisherOptions,
+} from './per-device-publisher.js';
 export { SimulationRunner, type SimulationOptions, type SimulationStats } from './simulate/runner.js';
 export type { StreamSimulator, SimRecord, SimulatorOptions } from './simulate/simulator.js';
 export { EnergySimulator, occupancyAt } from './simulate/energy.js';

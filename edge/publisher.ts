@@ -16,7 +16,11 @@ export class MqttPublisher implements Publisher {
     client.on('offline', () => logger.warn('edge lost the broker; reconnecting'));
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
-      client.once('error', reject);
+      client.once('error', (err) => {
+        // A refused first connection (e.g. a revoked or wrong credential) must not keep reconnecting unseen.
+        client.end(true);
+        reject(err);
+      });
     });
     return new MqttPublisher(client);
   }

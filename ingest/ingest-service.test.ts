@@ -2,6 +2,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../core/index.js';
 import { EmbeddedBroker } from '../broker/index.js';
+import { MqttAccess } from '../access/index.js';
 import { openTempDuckDb, type TempDuckDb } from '../test/harness/temp-duckdb.js';
 import { waitFor } from '../test/harness/wait-for.js';
 import { IngestService } from './ingest-service.js';
@@ -19,7 +20,11 @@ describe('IngestService back-pressure (real aedes broker, real DuckDB)', () => {
 
   it('pauses reading at its limits and always resumes: 300 batch messages of 100 readings through a 500-point buffer', async () => {
     db = await openTempDuckDb();
-    broker = new EmbeddedBroker({ port: 0, logger: createMemoryLogger().logger });
+    broker = new EmbeddedBroker({
+      port: 0,
+      logger: createMemoryLogger().logger,
+      access: new MqttAccess({ allowAnonymous: true }),
+    });
     const url = await broker.start();
     ingest = new IngestService({
       mqtt: { url },

@@ -5,6 +5,7 @@ import {
   createLogger,
   isStreamName,
   isTenant,
+  parseTopic,
   timeExpressionMs,
   type Config,
   type StreamName,
@@ -12,12 +13,14 @@ import {
 import { join } from 'node:path';
 import {
   MqttPublisher,
+  PerDevicePublisher,
   QueuedPublisher,
   SimulationRunner,
   createSimulators,
   replayCsv,
   type Publisher,
 } from '../../edge/index.js';
+import { deviceUsername } from '../../access/index.js';
 import { mqttSettings, readConfig, readInputFile } from '../runtime.js';
 import { runUntilSignal } from '../signals.js';
 
@@ -31,6 +34,7 @@ interface EdgeFlags {
   queueDir?: string;
   queueMaxMb: string;
   dropOldest?: boolean;
+  credentials?: string;
 }
 
 interface EdgePublisher {
@@ -56,6 +60,31 @@ async function openPublisher(
   kind: string,
 ): Promise<EdgePublisher> {
   const clientId = opts.clientId ?? `greenops-edge-${kind}-${opts.stream}`;
+  if (opts.credentials !== undefined) {
+    // One connection per device with its own credential, as a broker binding devices to topics requires.
+    const logins = readDeviceLogins(opts.credentials);
+    const tenant = ctx.config.tenant;
+    const publisher = new PerDevicePublisher({
+      settings: ctx.mqtt,
+      loginFor: (topic) => {
+        const parsed = parseTopic(topic);
+        if (!parsed.ok) return undefined;
+        const username = deviceUsername(tenant, parsed.value.stream, parsed.value.deviceId);
+        const password = logins[username];
+        return password === undefined ? undefined : { username, password };
+      },
+      clientIdPrefix: clientId,
+      logger: ctx.logger,
+    });
+    return {
+      publisher,
+      finish: async () => {
+        await publisher.close();
+        return { drained: true, dropped: 0 };
+      },
+      abandon: () => undefined,
+    };
+  }
   if (!opts.queue) {
     const publisher = await MqttPublisher.connect(ctx.mqtt, clientId, ctx.logger);
     return {
@@ -113,7 +142,24 @@ function withEdgeOptions(command: Command): Command {
       '--drop-oldest',
       'when the queue is full, drop the oldest messages instead of waiting (counted; exit code 1)',
     )
-    .option('--no-queue', 'publish directly, without the disk queue');
+    .option('--no-queue', 'publish directly, without the disk queue')
+    .option(
+      '--credentials <file>',
+      'device logins, JSON {"<username>": "<password>"} (mosquitto-config --simulators writes one): one connection per device, no disk queue',
+    );
+}
+
+function readDeviceLogins(file: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readInputFile(file));
+  } catch (err) {
+    if (err instanceof GreenopsError) throw err;
+    throw usage('credentials', `${file} is not JSON: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw usage('credentials', `${file} must hold an object of user names and passwords`);
+  return parsed as Record<string, string>;
 }
 
 function usage(flag: string, message: string): GreenopsError {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../core/index.js';
+import { MqttAccess } from '../../access/index.js';
 import { EmbeddedBroker } from '../../broker/index.js';
 import { freePort } from '../../test/harness/free-port.js';
 import { waitFor } from '../../test/harness/wait-for.js';
@@ -45,7 +46,7 @@ describe('QueuedPublisher', () => {
     expect(publisher.stats.dropped).toBe(0);
 
     // The broker comes: everything, oldest included, reaches a subscriber, and the back-fill completes.
-    const broker = new EmbeddedBroker({ port, logger });
+    const broker = new EmbeddedBroker({ port, logger, access: new MqttAccess({ allowAnonymous: true }) });
     await broker.start();
     cleanups.push(() => broker.stop());
     const received = new Set<string>();

@@ -19,6 +19,8 @@ describe('greenops CLI as a process', () => {
     GREENOPS_DATA_DIR: dir,
     PORT: '0',
     GREENOPS_BROKER_PORT: '0',
+    // `edge replay` below connects without a device credential.
+    GREENOPS_MQTT_ALLOW_ANONYMOUS: 'true',
     GREENOPS_SIMULATE_RATE: '100',
   });
 
@@ -44,7 +46,8 @@ describe('greenops CLI as a process', () => {
     }
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+    // Two starts, the first creating the records store (PGlite initdb: seconds on a busy machine).
+  }, 90_000);
 
   it('replays a recorded energy CSV through the broker, reporting bad rows by line', async () => {
     const server = runCli(['start', '--no-simulate'], { ...env(), GREENOPS_DATA_DIR: join(dir, 'replay') });

@@ -19,6 +19,7 @@ describe('dead letters after a fix: counted by reason, replayed through the pipe
           GREENOPS_DATA_DIR: dir,
           PORT: '0',
           GREENOPS_BROKER_PORT: '0',
+          GREENOPS_MQTT_ALLOW_ANONYMOUS: 'true',
           GREENOPS_SIMULATE: 'false',
           GREENOPS_INGEST_FLUSH_MS: '20',
           ...env,

@@ -24,6 +24,8 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
         GREENOPS_DATA_DIR: dir,
         PORT: '0',
         GREENOPS_BROKER_PORT: '0',
+        // This test publishes malformed topics no device credential could; access is tested in test/integration.
+        GREENOPS_MQTT_ALLOW_ANONYMOUS: 'true',
         GREENOPS_SIMULATE_RATE: '200',
         GREENOPS_SIMULATE_DEVICES: '3',
         GREENOPS_INGEST_FLUSH_MS: '50',

@@ -22,6 +22,8 @@ export interface MosquittoServer {
   stop(): Promise<void>;
   start(): Promise<void>;
   destroy(): Promise<void>;
+  /** SIGHUP: Mosquitto reads its password file and ACL again. */
+  reload(): void;
   output(): string;
 }
 
@@ -107,6 +109,7 @@ async function startOnce({ users, tls = false, config: custom }: MosquittoOption
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
+    reload: () => server.signal('SIGHUP'),
     output: server.output,
   };
 }

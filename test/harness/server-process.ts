@@ -14,6 +14,8 @@ export interface ServerProcess {
   start(): Promise<void>;
   /** The stop signal (SIGTERM unless configured), then SIGKILL after 10 s. */
   stop(): Promise<void>;
+  /** Sends a signal to the running process (e.g. SIGHUP: reload the configuration). */
+  signal(signal: NodeJS.Signals): void;
   output(): string;
 }
 
@@ -30,6 +32,10 @@ export function serverProcess(
   let output = '';
   return {
     output: () => output,
+    signal(signal) {
+      if (!child || child.exitCode !== null) throw new Error(`${name} is not running`);
+      child.kill(signal);
+    },
     async start() {
       const started = spawn(command, args, {
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../core/index.js';
 import { EmbeddedBroker } from '../../broker/index.js';
+import { INGEST_TOPICS, INGEST_USERNAME, MqttAccess, serviceAccount } from '../../access/index.js';
 import { IngestService } from '../../ingest/index.js';
 import { brokerContract } from '../contract/broker.contract.js';
 import { requireServer } from '../harness/debian-packages.js';
@@ -14,10 +15,20 @@ const INGEST = { username: 'greenops-ingest', password: 'ingest-secret', acl: ['
 const SIMULATOR = { username: 'simulator', password: 'sim-secret', acl: ['topic write greenops/v1/demo/#'] };
 const DEVICE = { username: 'van-7', password: 'van-secret', acl: ['topic write greenops/v1/demo/+/van-7'] };
 
-brokerContract('embedded aedes', async () => {
-  const broker = new EmbeddedBroker({ port: 0, logger: createMemoryLogger().logger });
+brokerContract('embedded aedes with service identities', async () => {
+  const ingest = serviceAccount(INGEST_USERNAME, INGEST_TOPICS);
+  const publisher = serviceAccount('contract-publisher', { publish: ['greenops/v1/demo/#'], subscribe: [] });
+  const broker = new EmbeddedBroker({
+    port: 0,
+    logger: createMemoryLogger().logger,
+    access: new MqttAccess({ services: [ingest, publisher] }),
+  });
   const url = await broker.start();
-  return { ingest: { url }, publisher: { url }, close: () => broker.stop() };
+  return {
+    ingest: { url, username: ingest.username, password: ingest.password },
+    publisher: { url, username: publisher.username, password: publisher.password },
+    close: () => broker.stop(),
+  };
 });
 
 // MQTT_URL (with MQTT_USERNAME / MQTT_PASSWORD allowed to read and write greenops/v1/#) runs the contract

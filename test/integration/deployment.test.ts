@@ -12,7 +12,7 @@ import { startMosquitto, type MosquittoServer } from '../harness/mosquitto.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SECRETS = {
   MQTT_INGEST_PASSWORD: 'i',
-  MQTT_SIMULATOR_PASSWORD: 's',
+  MQTT_REPLAY_PASSWORD: 'r',
   INFLUX_ADMIN_PASSWORD: 'a',
   INFLUX_TOKEN: 't',
   GRAFANA_ADMIN_PASSWORD: 'g',
@@ -65,6 +65,7 @@ describe.runIf(requireServer('docker-compose'))('docker-compose.yml', () => {
       'greenops',
       'influxdb',
       'mosquitto',
+      'mosquitto-config',
       'postgres',
       'simulator',
     ]);
@@ -75,6 +76,7 @@ describe.runIf(requireServer('docker-compose'))('docker-compose.yml', () => {
       'greenops-data',
       'influxdb-config',
       'influxdb-data',
+      'mosquitto-config',
       'mosquitto-data',
       'postgres-data',
     ]);
@@ -109,7 +111,7 @@ describe.runIf(requireServer('docker-compose'))('docker-compose.yml', () => {
     const result = compose(['config', '-q'], {});
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(
-      /set (MQTT_INGEST_PASSWORD|MQTT_SIMULATOR_PASSWORD|INFLUX_ADMIN_PASSWORD|INFLUX_TOKEN|GRAFANA_ADMIN_PASSWORD|POSTGRES_PASSWORD) in \.env/,
+      /set (MQTT_INGEST_PASSWORD|MQTT_REPLAY_PASSWORD|INFLUX_ADMIN_PASSWORD|INFLUX_TOKEN|GRAFANA_ADMIN_PASSWORD|POSTGRES_PASSWORD) in \.env/,
     );
   });
 
@@ -125,15 +127,15 @@ describe.runIf(requireServer('mosquitto'))('the shipped Mosquitto configuration 
   beforeAll(async () => {
     server = await startMosquitto({
       users: [
-        { username: 'greenops-ingest', password: 'ingest-pw', acl: [] },
-        { username: 'van-1', password: 'van-pw', acl: [] },
+        // The ACL lines `greenops mosquitto-config` writes for the ingest and a device.
+        { username: 'greenops-ingest', password: 'ingest-pw', acl: ['topic read greenops/#'] },
+        { username: 'van-1', password: 'van-pw', acl: ['topic write greenops/v1/demo/fleet/van-1'] },
       ],
-      // The shipped file with the container paths pointed at the test's folder; its own ACL file is used as is.
+      // The shipped file with the container paths pointed at the test's folder (password file and ACL there).
       config: (port, dir) =>
         readFileSync(join(root, 'deploy/mosquitto/mosquitto.conf'), 'utf8')
           .replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`)
-          .replaceAll('/mosquitto/data/', `${dir}/`)
-          .replace('/mosquitto/config/acl', join(root, 'deploy/mosquitto/acl')),
+          .replaceAll('/mosquitto/data/', `${dir}/`),
     });
   });
 
