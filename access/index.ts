@@ -9,3 +9,15 @@ export {
   type HttpMethod,
   type Permission,
 } from './permissions.js';
+export {
+  ACCESS_MIGRATIONS,
+  API_KEY_PREFIX,
+  ApiKeyStore,
+  authorizeKeyGrant,
+  checkKeyRoles,
+  looksLikeApiKey,
+  parseExpiry,
+  type ApiKeyInfo,
+  type NewApiKey,
+} from './api-keys.js';
+export { OidcVerifier, type OidcResult, type OidcSettings } from './oidc.js';

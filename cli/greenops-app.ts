@@ -9,7 +9,11 @@ import { EmbeddedBroker } from '../broker/index.js';
 import { IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
 import { MqttPublisher, SimulationRunner, createSimulators } from '../edge/index.js';
-import { co2Paths, mqttSettings, openStores, type Stores } from './runtime.js';
+import { co2Paths, mqttSettings, openRecords, openStores, type Stores } from './runtime.js';
+import { ApiKeyStore, OidcVerifier } from '../access/index.js';
+import type { RecordStore } from '../store/index.js';
+import { bootstrapAdminKey, type BootstrapKey } from './bootstrap-admin-key.js';
+import { LoggedAuditLog } from './logged-audit-log.js';
 import {
   ClassifierStore,
   EnergyRetrainer,
@@ -37,6 +41,10 @@ export interface GreenopsApp {
   stores: Stores;
   ingest: IngestService | undefined;
   simulation: SimulationRunner | undefined;
+  /** The records store (keys, …), opened with the API. */
+  records: RecordStore | undefined;
+  /** The platform-admin key created on a fresh records store; print it once. */
+  adminKey: BootstrapKey | undefined;
   stop(): Promise<void>;
 }
 
@@ -113,7 +121,26 @@ export async function startGreenops(
     }
 
     let apiUrl: string | undefined;
+    let records: RecordStore | undefined;
+    let adminKey: BootstrapKey | undefined;
     if (roles.api) {
+      const opened = await openRecords(config, logger.child({ component: 'records' }));
+      records = opened;
+      stoppers.push(() => opened.close());
+      const keys = new ApiKeyStore(opened, { logger: logger.child({ component: 'keys' }) });
+      stoppers.push(() => keys.settle());
+      adminKey = await bootstrapAdminKey(keys, config.dataDir);
+      const oidc =
+        config.oidcIssuer === undefined
+          ? undefined
+          : new OidcVerifier({
+              issuer: config.oidcIssuer,
+              audience: config.oidcAudience as string,
+              jwksUrl: config.oidcJwksUrl,
+              tenantClaim: config.oidcTenantClaim,
+              rolesClaim: config.oidcRolesClaim,
+              clockSkewSeconds: config.oidcClockSkewSeconds,
+            });
       const ingestRef = ingest;
       // Dead-letter replay publishes through its own MQTT connection, opened on first use.
       let republisher: Promise<MqttPublisher> | undefined;
@@ -155,6 +182,10 @@ export async function startGreenops(
         energyModels,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
         invoiceAccounts,
+        keys,
+        oidc,
+        audit: new LoggedAuditLog(logger.child({ component: 'audit' })),
+        metricsPublic: config.metricsPublic,
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());
@@ -185,7 +216,7 @@ export async function startGreenops(
       const started = runner;
       stoppers.push(() => started.stop());
     }
-    return { apiUrl, brokerUrl, stores, ingest, simulation: runner, stop: stopAll };
+    return { apiUrl, brokerUrl, stores, ingest, simulation: runner, records, adminKey, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

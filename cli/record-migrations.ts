@@ -1,7 +1,8 @@
+import { ACCESS_MIGRATIONS } from '../access/index.js';
 import type { MigrationSet } from '../store/index.js';
 
 /**
  * Every component's schema steps, applied at start-up by {@link openRecords}. A component adds its set here; each
  * set is versioned on its own, forward-only.
  */
-export const RECORD_MIGRATIONS: readonly MigrationSet[] = [];
+export const RECORD_MIGRATIONS: readonly MigrationSet[] = [ACCESS_MIGRATIONS];

@@ -3,7 +3,8 @@ import { GreenopsError, badRequest, isTenant } from '../../core/index.js';
 import { coversTenant, type Principal } from '../../access/index.js';
 
 const PRINCIPAL = Symbol('greenops.principal');
-type WithPrincipal = Request & { [PRINCIPAL]?: Principal };
+const PROBLEM = Symbol('greenops.credentialProblem');
+type WithPrincipal = Request & { [PRINCIPAL]?: Principal; [PROBLEM]?: string };
 
 export function setPrincipal(req: Request, principal: Principal): void {
   (req as WithPrincipal)[PRINCIPAL] = principal;
@@ -12,8 +13,18 @@ export function setPrincipal(req: Request, principal: Principal): void {
 /** The authenticated caller; only routes that are public by design run without one. */
 export function principalOf(req: Request): Principal {
   const principal = (req as WithPrincipal)[PRINCIPAL];
-  if (!principal) throw new GreenopsError('UNAUTHENTICATED', 'a credential is required');
+  if (!principal)
+    throw new GreenopsError('UNAUTHENTICATED', credentialProblemOf(req) ?? 'a credential is required');
   return principal;
+}
+
+/** Notes why a presented credential was not accepted; the guard of a non-public route answers 401 with it. */
+export function setCredentialProblem(req: Request, problem: string): void {
+  (req as WithPrincipal)[PROBLEM] = problem;
+}
+
+export function credentialProblemOf(req: Request): string | undefined {
+  return (req as WithPrincipal)[PROBLEM];
 }
 
 export function maybePrincipalOf(req: Request): Principal | undefined {

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { type Request } from 'express';
 import { badRequest, notFound, GreenopsError } from '../../core/index.js';
 import {
   CLASSIFIER_CARD,
@@ -10,7 +10,8 @@ import {
   type LineEstimate,
 } from '../../models/index.js';
 import { intParam, oneOfParam, stringParam } from '../query-params.js';
-import { tenantParam } from './streams.js';
+import { GuardedRouter } from '../auth/guarded-router.js';
+import { tenantOf } from '../auth/request-context.js';
 
 export interface InvoiceRoutesOptions {
   /** Without it, the invoice routes answer 404 saying so. */
@@ -72,15 +73,15 @@ function filterLines(lines: LineEstimate[], query: Query): LineEstimate[] {
 }
 
 /** Upload invoices, list and correct estimated lines, totals, the classifier and its retraining, the factor table. */
-export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions): Router {
-  const router = Router();
+export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions): GuardedRouter {
+  const router = new GuardedRouter('/api/v1');
   const service = (): InvoiceAccounts => {
     if (!accounts) throw notFound('invoice CO2 accounts are not configured in this process');
     return accounts;
   };
 
   router.post('/invoices', express.text({ type: RAW_TYPES, limit: '20mb' }), async (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const files = uploadedFiles(req);
     const result = await service().upload(tenant, files);
     const errors = result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message }));
@@ -100,7 +101,7 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
 
   router.get('/invoices/lines', async (req, res) => {
     const query = req.query as Query;
-    const tenant = tenantParam(query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const limit = intParam(query, 'limit', { min: 1, max: 10_000, fallback: 500 });
     const offset = intParam(query, 'offset', { min: 0, max: 10_000_000, fallback: 0 });
     const lines = filterLines(await service().estimates(tenant), query).sort((a, b) =>
@@ -110,14 +111,14 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
   });
 
   router.get('/invoices/lines/:id', async (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const line = await service().estimate(tenant, req.params.id);
     if (!line) throw notFound(`no invoice line ${req.params.id} for ${tenant}`);
     res.json(line);
   });
 
   router.patch('/invoices/lines/:id', async (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const body = (req.body ?? {}) as { category?: unknown; correctedBy?: unknown };
     if (typeof body.category !== 'string' || !CORPUS_CATEGORIES.includes(body.category))
       throw badRequest('category', `must be one of ${CORPUS_CATEGORIES.join(', ')}`);
@@ -130,7 +131,7 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
 
   router.get('/invoices/totals', async (req, res) => {
     const query = req.query as Query;
-    const tenant = tenantParam(query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const accounts = service();
     const lines = filterLines(await accounts.estimates(tenant), query);
     res.json({
@@ -142,7 +143,7 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
   });
 
   router.get('/invoices/classifier', async (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const accounts = service();
     const training = accounts.trainingState(tenant);
     const current = accounts.currentClassifier(tenant);
@@ -157,7 +158,7 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
   });
 
   router.post('/invoices/classifier/train', (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const accounts = service();
     const started = accounts.startTraining(tenant);
     res.status(started ? 202 : 409).json({
