@@ -11,6 +11,7 @@ import {
 } from '../../models/index.js';
 import { openTempDuckDb, type TempDuckDb } from '../harness/temp-duckdb.js';
 import { waitFor } from '../harness/wait-for.js';
+import { bearer, openTestAccess, type TestAccess } from '../harness/access.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/invoices/${name}`, import.meta.url), 'utf8');
@@ -30,10 +31,13 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
   let api: ApiServer;
   let accounts: InvoiceAccounts;
   let base: string;
+  let access: TestAccess;
+  let admin: string;
   const call = async (method: string, path: string, body?: string, type = 'application/json') => {
     const res = await fetch(base + path, {
       method,
-      ...(body === undefined ? {} : { body, headers: { 'content-type': type } }),
+      headers: { ...bearer(admin), ...(body === undefined ? {} : { 'content-type': type }) },
+      ...(body === undefined ? {} : { body }),
     });
     return {
       status: res.status,
@@ -46,6 +50,8 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
 
   beforeAll(async () => {
     db = await openTempDuckDb();
+    access = await openTestAccess();
+    admin = await access.key('platform-admin');
     accounts = new InvoiceAccounts({
       ledgerDir: join(db.dir, 'co2'),
       classifiers: new ClassifierStore(join(db.dir, 'models', 'co2')),
@@ -61,6 +67,8 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
       defaultTenant: 'demo',
       port: 0,
       invoiceAccounts: accounts,
+      keys: access.keys,
+      audit: access.audit,
     });
     base = await api.start();
   }, 60_000);
@@ -68,6 +76,7 @@ describe('invoice CO2 API over HTTP, with a real DuckDB file and training in a w
   afterAll(async () => {
     await accounts?.idle();
     await api?.stop();
+    await access?.close();
     await db?.close();
     db?.remove();
   });
