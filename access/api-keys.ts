@@ -15,8 +15,8 @@ import { isRole, type Role } from './roles.js';
 /** What a key looks like to people: `gok_<id>_<secret>`, so a leaked one is recognisable (e.g. by secret scanners). */
 export const API_KEY_PREFIX = 'gok_';
 const KEY_RE = /^gok_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
-/** Verification results are reused this long; revocation in another process takes effect within it (issue 10: 1 s). */
-const CACHE_MS = 1000;
+/** Verification results are reused this long, so revocation in another process takes effect well within a second (issue 10). */
+const CACHE_MS = 500;
 /** `last_used_at` is written at most this often per key, and never on the request's path. */
 const TOUCH_EVERY_MS = 60_000;
 /** Serialises the first-start bootstrap of replicas starting together on one PostgreSQL. */
