@@ -224,6 +224,17 @@ export class ApiKeyStore {
   }
 }
 
+/** A key as JSON (API and CLI): absent values as `null`, so a platform-admin key shows `"tenant": null`. */
+export function apiKeyJson(key: ApiKeyInfo): Record<string, unknown> {
+  return {
+    ...key,
+    tenant: key.tenant ?? null,
+    expiresAt: key.expiresAt ?? null,
+    lastUsedAt: key.lastUsedAt ?? null,
+    revokedAt: key.revokedAt ?? null,
+  };
+}
+
 /** Whether a bearer credential is meant to be an API key (else it may be an OIDC token). */
 export function looksLikeApiKey(credential: string): boolean {
   return credential.startsWith(API_KEY_PREFIX);

@@ -13,6 +13,7 @@ export {
   ACCESS_MIGRATIONS,
   API_KEY_PREFIX,
   ApiKeyStore,
+  apiKeyJson,
   authorizeKeyGrant,
   checkKeyRoles,
   looksLikeApiKey,

@@ -7,6 +7,7 @@ import { registerDeadLetterCommands } from './commands/dead-letters.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerEnergyCommands } from './commands/energy.js';
 import { registerInvoiceCommands } from './commands/invoices.js';
+import { registerKeyCommands } from './commands/keys.js';
 
 const program = new Command('greenops')
   .description('Green-operations IoT analytics for Danish municipalities')
@@ -17,6 +18,7 @@ registerDeadLetterCommands(program);
 registerImportCommands(program);
 registerEnergyCommands(program);
 registerInvoiceCommands(program);
+registerKeyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,9 +1,11 @@
 import type { Request, Response } from 'express';
 import { badRequest, notFound, type Clock } from '../../core/index.js';
 import {
+  apiKeyJson,
   authorizeKeyGrant,
   checkKeyRoles,
   parseExpiry,
+  type ApiKeyInfo,
   type ApiKeyStore,
   type AuditLog,
 } from '../../access/index.js';
@@ -34,7 +36,7 @@ export function keyRoutes({ keys, audit, clock }: KeyRoutesOptions): GuardedRout
   const router = new GuardedRouter('/api/v1');
 
   router.get('/keys', async (req, res) => {
-    res.json({ keys: await keys.list({ tenant: managedTenant(req) }) });
+    res.json({ keys: (await keys.list({ tenant: managedTenant(req) })).map(apiKeyJson) });
   });
 
   router.post('/keys', async (req, res) => {
@@ -75,7 +77,7 @@ export function keyRoutes({ keys, audit, clock }: KeyRoutesOptions): GuardedRout
     res
       .status(201)
       .location(`/api/v1/keys/${key.id}`)
-      .json({ ...key, key: secret });
+      .json({ ...apiKeyJson(key), key: secret });
   });
 
   router.delete('/keys/:id', async (req, res) => {
@@ -96,7 +98,7 @@ export function keyRoutes({ keys, audit, clock }: KeyRoutesOptions): GuardedRout
       after: revoked,
       requestId: requestId(res),
     });
-    res.json(revoked);
+    res.json(apiKeyJson(revoked as ApiKeyInfo));
   });
 
   return router;
