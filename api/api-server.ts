@@ -94,7 +94,7 @@ export function createApp(options: ApiOptions): Express {
   // Invoice batches may be large; everything else stays small. The second parser skips a body already read.
   app.use('/api/v1/invoices', express.json({ limit: '20mb' }));
   app.use(express.json({ limit: '1mb' }));
-  const openApi = openApiDocument();
+  const openApi = openApiDocument({ oidc: options.oidc !== undefined });
   const meta = new GuardedRouter('/api/v1');
   meta.get('/openapi.json', (_req, res) => {
     res.json(openApi);
