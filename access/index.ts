@@ -22,3 +22,4 @@ export {
   type NewApiKey,
 } from './api-keys.js';
 export { OidcVerifier, type OidcResult, type OidcSettings } from './oidc.js';
+export { ACCESS_TABLE_END, ACCESS_TABLE_START, accessTables, withAccessTables } from './access-docs.js';

@@ -130,7 +130,7 @@ describe.runIf(ready)(
         apiOnly.child.kill('SIGTERM');
         await apiOnly.exited;
       }
-    });
+    }, 60_000); // the API process also opens its records store (PGlite) and makes its first admin key
 
     it('serves the same data through the API from InfluxDB', async () => {
       const devices = await getJson<{ devices: { device: string; records: number }[] }>(
