@@ -239,6 +239,11 @@ describe('API over HTTP with a real DuckDB file', () => {
     const bad = await fetch(`${base}/metrics`, { headers: bearer('gok_0123456789abcdef_nope') });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toBe('Bearer realm="greenops", error="invalid_token"');
+    const basic = await fetch(`${base}/api/v1/whoami`, {
+      headers: { authorization: 'Basic YWRtaW46YWRtaW4=' },
+    });
+    expect(basic.status).toBe(401);
+    expect(((await basic.json()) as { error: { message: string } }).error.message).toContain('Bearer');
     expect((await fetch(`${base}/health/live`, { headers: bearer('not-a-key') })).status).toBe(200);
     expect((await fetch(`${base}/metrics`, { headers: bearer(admin) })).status).toBe(200);
   });

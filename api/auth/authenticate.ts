@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Logger } from '../../core/index.js';
+import { GreenopsError, type Logger } from '../../core/index.js';
 import { looksLikeApiKey, type OidcVerifier, type Principal } from '../../access/index.js';
 import { setCredentialProblem, setPrincipal } from './request-context.js';
 
@@ -27,7 +27,7 @@ export function authenticate({ keys, oidc, logger }: AuthenticateOptions): Reque
     const header = req.header('authorization');
     if (header === undefined) return next();
     const token = BEARER.exec(header)?.[1];
-    const refuse = (problem: string) => {
+    const refuse = (problem: string | GreenopsError) => {
       setCredentialProblem(req, problem);
       next();
     };
@@ -51,7 +51,13 @@ export function authenticate({ keys, oidc, logger }: AuthenticateOptions): Reque
       setPrincipal(req, result.principal);
       next();
     } catch (err) {
-      next(err);
+      // The key store or the identity provider failed: a protected route answers with it, /health still works.
+      logger.warn({ err, url: req.originalUrl }, 'could not check a credential');
+      refuse(
+        err instanceof GreenopsError
+          ? err
+          : new GreenopsError('INTERNAL', 'the credential could not be checked', { cause: err }),
+      );
     }
   };
 }

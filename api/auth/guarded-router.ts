@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { RouteParameters } from 'express-serve-static-core';
 import { GreenopsError } from '../../core/index.js';
 import { allows, permissionFor, type HttpMethod, type Permission } from '../../access/index.js';
-import { credentialProblemOf, maybePrincipalOf } from './request-context.js';
+import { credentialErrorOf, maybePrincipalOf } from './request-context.js';
 
 /**
  * A router whose every route is looked up in the permission table when it is registered: a route that is not
@@ -57,10 +57,7 @@ export function authorize(permission: Permission): RequestHandler {
   return (req, _res, next) => {
     if (permission.access === 'public') return next();
     const principal = maybePrincipalOf(req);
-    if (!principal)
-      return next(
-        new GreenopsError('UNAUTHENTICATED', credentialProblemOf(req) ?? 'a credential is required'),
-      );
+    if (!principal) return next(credentialErrorOf(req));
     if (allows(permission, principal.roles)) return next();
     const needed = permission.access === 'authenticated' ? ['any API role'] : permission.access;
     next(

@@ -4,6 +4,7 @@ import { SignJWT, exportJWK, generateKeyPair, type JWTPayload, type CryptoKey } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OidcVerifier } from '../../access/index.js';
 import { startAccessApi, type AccessApi } from '../harness/access-api.js';
+import { freePort } from '../harness/free-port.js';
 
 /** A tiny identity provider: OpenID Connect discovery and a JWKS, served by the test itself. */
 async function startIssuer(publicJwk: Record<string, unknown>) {
@@ -131,5 +132,28 @@ describe('OIDC bearer tokens verified against a JWKS served by the test', () => 
       principal: { id: 'user-17', tenant: 'aarhus' },
     });
     expect(issuer.requests.slice(before)).toEqual(['/keys']);
+  });
+
+  it('answers 503 while the identity provider cannot be reached, and still serves /health', async () => {
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    const down = await startAccessApi({
+      oidc: new OidcVerifier({
+        issuer: unreachable,
+        audience: 'greenops',
+        tenantClaim: 'greenops_tenant',
+        rolesClaim: 'roles',
+        clockSkewSeconds: 60,
+        timeoutMs: 1000,
+      }),
+    });
+    try {
+      const jwt = await token({}, signing, { iss: unreachable });
+      const res = await down.call('GET', '/api/v1/whoami', jwt);
+      expect(res.status).toBe(503);
+      expect(String((res.body.error as { message: string }).message)).toContain('OIDC discovery');
+      expect((await down.call('GET', '/health/live', jwt)).status).toBe(200);
+    } finally {
+      await down.stop();
+    }
   });
 });
