@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { GreenopsError, createLogger } from '../../core/index.js';
 import { ApiKeyStore, apiKeyJson, parseExpiry, type ApiKeyInfo } from '../../access/index.js';
@@ -15,6 +17,14 @@ interface Flags {
 /** Opens the records store of the configuration (PGlite in the data dir, or DATABASE_URL) for one command. */
 async function withKeys<T>(flags: Flags, fn: (keys: ApiKeyStore) => Promise<T>): Promise<T> {
   const config = readConfig(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir });
+  // PGlite is one process's database: opening it beside a running greenops would corrupt it. PGlite keeps
+  // postmaster.pid while it is open and removes it on a clean close.
+  const lock = join(config.dataDir, 'records', 'postmaster.pid');
+  if (!config.databaseUrl && existsSync(lock))
+    throw new GreenopsError(
+      'CONFLICT',
+      `the records store in ${join(config.dataDir, 'records')} is in use: stop greenops first, or use /api/v1/keys (if greenops is not running, it did not stop cleanly: remove ${lock})`,
+    );
   // Logs go to stderr: stdout is the key (or --json) for scripts.
   const logger = createLogger({ level: config.logLevel, destination: process.stderr });
   const records = await openRecords(config, logger);

@@ -122,10 +122,16 @@ describe('greenops keys', () => {
   it('creates a key printed once, lists it without its secret, revokes it, and the API follows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'greenops-keys-'));
     const env = { GREENOPS_DATA_DIR: dir, PORT: '0', GREENOPS_BROKER_PORT: '0', GREENOPS_SIMULATE: 'false' };
-    const whoami = async (key: string) => {
+    const whoami = async (key: string, checkInUse = false) => {
       const api = runCli(['api'], env);
       try {
         const [, url] = await api.waitForOutput(/greenops API: (http:\/\/\S+)/);
+        if (checkInUse) {
+          // The embedded records store belongs to the running API: the CLI refuses to open it beside.
+          const busy = runCli(['keys', 'list'], env);
+          expect(await busy.exited).toBe(2);
+          expect(busy.output()).toContain('is in use: stop greenops first, or use /api/v1/keys');
+        }
         const res = await fetch(`${url}/api/v1/whoami`, { headers: { authorization: `Bearer ${key}` } });
         return { status: res.status, body: (await res.json()) as Record<string, unknown> };
       } finally {
@@ -165,7 +171,7 @@ describe('greenops keys', () => {
       expect(list.output()).not.toContain(secret!.slice(-43));
       expect((jsonOf(list.output()).keys as { id: string }[]).map((k) => k.id)).toEqual([id]);
 
-      expect(await whoami(secret!)).toMatchObject({
+      expect(await whoami(secret!, true)).toMatchObject({
         status: 200,
         body: { id, tenant: 'aarhus', roles: ['viewer', 'climate'] },
       });
