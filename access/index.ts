@@ -42,3 +42,17 @@ export {
   mosquittoPasswordLine,
   verifyMosquittoPassword,
 } from './mosquitto-password.js';
+export {
+  ACCESS_MIGRATIONS,
+  API_KEY_PREFIX,
+  ApiKeyStore,
+  apiKeyJson,
+  authorizeKeyGrant,
+  checkKeyRoles,
+  looksLikeApiKey,
+  parseExpiry,
+  type ApiKeyInfo,
+  type NewApiKey,
+} from './api-keys.js';
+export { OidcVerifier, type OidcResult, type OidcSettings } from './oidc.js';
+export { ACCESS_TABLE_END, ACCESS_TABLE_START, accessTables, withAccessTables } from './access-docs.js';

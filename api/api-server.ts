@@ -13,6 +13,15 @@ import {
 } from '../core/index.js';
 import type { Republish } from '../ingest/index.js';
 import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
+import type { ApiKeyStore, AuditLog, DeviceCredentialStore, OidcVerifier } from '../access/index.js';
+import { auditRoutes } from './routes/audit.js';
+import { deviceRoutes } from './routes/devices.js';
+import { corsPolicy, securityHeaders } from './http-hardening.js';
+import { perCredentialRateLimit } from './rate-limit.js';
+import { authenticate } from './auth/authenticate.js';
+import { GuardedRouter } from './auth/guarded-router.js';
+import { principalOf } from './auth/request-context.js';
+import { keyRoutes } from './routes/keys.js';
 import { errorMiddleware, notFoundHandler } from './error-middleware.js';
 import { openApiDocument } from './openapi.js';
 import { energyRoutes } from './routes/energy.js';
@@ -48,6 +57,22 @@ export interface ApiOptions {
   wasteSettings?: WasteSettings;
   /** Invoice CO2 accounts; without them the invoice routes answer 404. */
   invoiceAccounts?: InvoiceAccounts;
+  /** API keys: verifies `Bearer gok_…` credentials and backs /api/v1/keys. */
+  keys: ApiKeyStore;
+  /** OIDC bearer tokens of the municipality's IdP; without it only API keys are accepted. */
+  oidc?: OidcVerifier | undefined;
+  /** Where write actions (keys, replay) are recorded. */
+  audit: AuditLog;
+  /** Serve /metrics without a credential (GREENOPS_METRICS_PUBLIC=true). */
+  metricsPublic?: boolean;
+  /** Device credentials behind /api/v1/devices; without them those routes answer 404. */
+  devices?: DeviceCredentialStore | undefined;
+  /** Requests per credential per minute (429 beyond); 0 or unset: no limit. */
+  rateLimitPerMinute?: number;
+  /** Origins allowed by CORS (comma-separated); unset: CORS off. */
+  corsOrigins?: string | undefined;
+  /** Longest a series query may run (413 beyond it). */
+  queryTimeoutMs?: number;
 }
 
 export function createApp(options: ApiOptions): Express {
@@ -69,21 +94,42 @@ export function createApp(options: ApiOptions): Express {
     });
     next();
   });
-  app.use(healthRoutes(options.health ?? { store: () => options.store.ping() }));
-  app.get('/metrics', (_req, res) => {
+  app.use(securityHeaders());
+  const cors = corsPolicy(options.corsOrigins);
+  if (cors) app.use(cors);
+  app.use(authenticate({ keys: options.keys, oidc: options.oidc, logger }));
+  app.use(perCredentialRateLimit({ perMinute: options.rateLimitPerMinute ?? 0 }));
+  app.use(healthRoutes(options.health ?? { store: () => options.store.ping() }).router);
+  const root = new GuardedRouter('', { publicRoutes: options.metricsPublic ? ['GET /metrics'] : [] });
+  root.get('/metrics', (_req, res) => {
     res
       .type('text/plain; version=0.0.4')
       .send(renderPrometheus([...processMetrics(), ...(options.metrics?.() ?? [])]));
   });
+  app.use(root.router);
   // Invoice batches may be large; everything else stays small. The second parser skips a body already read.
   app.use('/api/v1/invoices', express.json({ limit: '20mb' }));
   app.use(express.json({ limit: '1mb' }));
-  const openApi = openApiDocument();
-  app.get('/api/v1/openapi.json', (_req, res) => {
+  const openApi = openApiDocument({ oidc: options.oidc !== undefined });
+  const meta = new GuardedRouter('/api/v1');
+  meta.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
+  meta.get('/whoami', (req, res) => {
+    const { kind, id, name, tenant, roles } = principalOf(req);
+    res.json({ kind, id, name: name ?? null, tenant: tenant ?? null, roles });
+  });
   const v1 = express.Router();
-  v1.use(streamRoutes({ store: options.store, clock, defaultTenant: options.defaultTenant }));
+  v1.use(meta.router);
+  v1.use(keyRoutes({ keys: options.keys, audit: options.audit, clock }).router);
+  v1.use(
+    streamRoutes({
+      store: options.store,
+      clock,
+      defaultTenant: options.defaultTenant,
+      ...(options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs }),
+    }).router,
+  );
   v1.use(
     energyRoutes({
       store: options.store,
@@ -91,16 +137,28 @@ export function createApp(options: ApiOptions): Express {
       clock,
       defaultTenant: options.defaultTenant,
       waste: options.wasteSettings ?? DEFAULT_WASTE_SETTINGS,
-    }),
+    }).router,
   );
-  v1.use(invoiceRoutes({ accounts: options.invoiceAccounts, defaultTenant: options.defaultTenant }));
+  v1.use(
+    invoiceRoutes({
+      accounts: options.invoiceAccounts,
+      defaultTenant: options.defaultTenant,
+      audit: options.audit,
+    }).router,
+  );
   v1.use(
     deadLetterRoutes({
       deadLetters: options.deadLetters,
       republish: options.republish,
       decodeLimits: options.decodeLimits,
-    }),
+      audit: options.audit,
+    }).router,
   );
+  if (options.devices)
+    v1.use(
+      deviceRoutes({ devices: options.devices, audit: options.audit, defaultTenant: options.defaultTenant }),
+    );
+  v1.use(auditRoutes({ audit: options.audit, clock, defaultTenant: options.defaultTenant }));
   app.use('/api/v1', v1);
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));

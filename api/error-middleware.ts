@@ -21,6 +21,14 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
           ? `body: larger than the ${parser.limit} bytes this route accepts`
           : `body: ${parser.message}`;
     const message = known?.message ?? (bodyError ? bodyMessage : 'internal error');
+    // RFC 6750 §3: every 401 names the scheme; `invalid_token` only when a credential was presented (§3.1).
+    if (status === 401)
+      res.setHeader(
+        'WWW-Authenticate',
+        req.header('authorization') === undefined
+          ? 'Bearer realm="greenops"'
+          : 'Bearer realm="greenops", error="invalid_token"',
+      );
     res.status(status).json({
       error: {
         code: known?.code ?? (bodyError ? 'BAD_REQUEST' : 'INTERNAL'),

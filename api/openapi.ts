@@ -1,6 +1,7 @@
 import { STREAMS, STREAM_NAMES } from '../core/index.js';
 import { CORPUS_CATEGORIES } from '../models/index.js';
 import { AGGREGATE_FNS } from '../store/index.js';
+import { PERMISSIONS, ROLES } from '../access/index.js';
 
 const error = { $ref: '#/components/responses/Error' };
 const param = (name: string, description: string, schema: object = { type: 'string' }, required = false) => ({
@@ -10,10 +11,28 @@ const param = (name: string, description: string, schema: object = { type: 'stri
   description,
   schema,
 });
-const tenant = param('tenant', 'Municipality; default GREENOPS_TENANT.', {
-  type: 'string',
-  pattern: '^[a-z0-9][a-z0-9_-]{0,62}$',
-});
+const tenant = param(
+  'tenant',
+  "Municipality; default: the credential's tenant (GREENOPS_TENANT for a platform-admin). Another tenant answers 403 unless the credential is platform-admin.",
+  {
+    type: 'string',
+    pattern: '^[a-z0-9][a-z0-9_-]{0,62}$',
+  },
+);
+const keyView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    tenant: { type: ['string', 'null'], description: 'null: a platform-admin key (every tenant)' },
+    roles: { type: 'array', items: { type: 'string', enum: ROLES.filter((r) => r !== 'device') } },
+    createdAt: { type: 'string', format: 'date-time' },
+    createdBy: { type: 'string' },
+    expiresAt: { type: ['string', 'null'], format: 'date-time' },
+    lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+    revokedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
 const streamPath = {
   name: 'stream',
   in: 'path',
@@ -29,7 +48,8 @@ const json = (schema: object, description = 'OK') => ({
  * The API described in OpenAPI 3.1. The stream record schemas are the very JSON Schemas the ingest validates
  * with (TypeBox), so the MQTT message contracts are published here too.
  */
-export function openApiDocument(): Record<string, unknown> {
+export function openApiDocument(options: { oidc?: boolean } = {}): Record<string, unknown> {
+  const schemes = options.oidc ? ['apiKey', 'oidc'] : ['apiKey'];
   const recordSchemas = Object.fromEntries(Object.values(STREAMS).map((s) => [`${s.name}Record`, s.schema]));
   return {
     openapi: '3.1.0',
@@ -39,11 +59,84 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         'Energy, fleet, traffic and road-damage streams of Danish municipalities. MQTT topics: greenops/v1/{tenant}/{stream}/{deviceId}; a message is one record or an array of records (schemas under components.schemas).',
     },
-    paths: {
+    paths: operations(schemes, {
       '/health': {
         get: {
           summary: 'Liveness and readiness of the broker and store',
           responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'Not ready') },
+        },
+      },
+      '/health/live': {
+        get: { summary: 'Liveness: the process answers', responses: { 200: json({ type: 'object' }) } },
+      },
+      '/health/ready': {
+        get: {
+          summary: 'Readiness of the broker and store',
+          responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'Not ready') },
+        },
+      },
+      '/api/v1/openapi.json': {
+        get: { summary: 'This document', responses: { 200: json({ type: 'object' }) } },
+      },
+      '/api/v1/whoami': {
+        get: {
+          summary: 'The caller as its credential establishes it',
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                kind: { type: 'string', enum: ['key', 'oidc'] },
+                id: { type: 'string' },
+                name: { type: ['string', 'null'] },
+                tenant: { type: ['string', 'null'] },
+                roles: { type: 'array', items: { type: 'string' } },
+              },
+            }),
+          },
+        },
+      },
+      '/api/v1/keys': {
+        get: {
+          summary:
+            "API keys (never their secrets): a tenant-admin's tenant, or every tenant for a platform-admin",
+          parameters: [tenant],
+          responses: {
+            200: json({ type: 'object', properties: { keys: { type: 'array', items: keyView } } }),
+          },
+        },
+        post: {
+          summary:
+            'Create an API key; the answer carries the key (`key`) once. A tenant-admin creates keys of its own tenant only, never platform-admin.',
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['roles'],
+                  properties: {
+                    tenant: { type: 'string', description: 'Required unless roles include platform-admin' },
+                    roles: {
+                      type: 'array',
+                      items: { type: 'string', enum: ROLES.filter((r) => r !== 'device') },
+                    },
+                    name: { type: 'string' },
+                    expires: { type: 'string', description: '90d, 12h, or an ISO 8601 date' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            201: json({ allOf: [keyView, { type: 'object', properties: { key: { type: 'string' } } }] }),
+            400: error,
+          },
+        },
+      },
+      '/api/v1/keys/{id}': {
+        delete: {
+          summary: 'Revoke an API key; it stops working within a second',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: json(keyView), 404: error },
         },
       },
       '/metrics': {
@@ -274,22 +367,37 @@ export function openApiDocument(): Record<string, unknown> {
         patch: {
           summary:
             "Correct a line's category (review). Used at once for the line and in the classifier's next training.",
-          parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [
+            tenant,
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'If-Match',
+              in: 'header',
+              required: false,
+              description: 'The ETag of the GET you corrected from; 412 when the line changed since',
+              schema: { type: 'string' },
+            },
+          ],
           requestBody: {
             content: {
               'application/json': {
                 schema: {
                   type: 'object',
                   required: ['category'],
+                  additionalProperties: false,
                   properties: {
                     category: { type: 'string', enum: CORPUS_CATEGORIES },
-                    correctedBy: { type: 'string' },
                   },
                 },
               },
             },
           },
-          responses: { 200: json({ $ref: '#/components/schemas/LineEstimate' }), 400: error, 404: error },
+          responses: {
+            200: json({ $ref: '#/components/schemas/LineEstimate' }),
+            400: error,
+            404: error,
+            412: error,
+          },
         },
       },
       '/api/v1/invoices/totals': {
@@ -329,8 +437,27 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json({ type: 'object' }) },
         },
       },
-    },
+    }),
     components: {
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'gok_<id>_<secret>',
+          description: 'A greenops API key (`greenops keys create`, POST /api/v1/keys).',
+        },
+        ...(options.oidc
+          ? {
+              oidc: {
+                type: 'http',
+                scheme: 'bearer',
+                bearerFormat: 'JWT',
+                description:
+                  'A token of the configured OpenID Connect issuer (GREENOPS_OIDC_ISSUER), with the tenant and roles claims.',
+              },
+            }
+          : {}),
+      },
       responses: {
         Error: json({ $ref: '#/components/schemas/Error' }, 'Error; message starts with the bad parameter'),
       },
@@ -414,4 +541,48 @@ export function openApiDocument(): Record<string, unknown> {
       },
     },
   };
+}
+
+type Operation = Record<string, unknown> & { responses?: Record<string, unknown> };
+
+/**
+ * The operations, one per entry of the permission table (the single source of who may call what): each gets its
+ * `security` and `x-roles` from there, and the hand-written detail of its parameters and responses. A detail
+ * without a permission entry is a mistake in this file and fails here.
+ */
+function operations(
+  schemes: string[],
+  details: Record<string, Record<string, Operation>>,
+): Record<string, Record<string, Operation>> {
+  const paths: Record<string, Record<string, Operation>> = {};
+  const used = new Set<string>();
+  for (const permission of PERMISSIONS) {
+    const path = permission.path.replace(/:(\w+)/g, '{$1}');
+    const method = permission.method.toLowerCase();
+    used.add(`${method} ${path}`);
+    const detail = details[path]?.[method] ?? {};
+    const open = permission.access === 'public';
+    const roles =
+      permission.access === 'public'
+        ? []
+        : permission.access === 'authenticated'
+          ? ROLES.filter((r) => r !== 'device')
+          : [...permission.access];
+    (paths[path] ??= {})[method] = {
+      summary: permission.summary,
+      ...detail,
+      security: open ? [] : schemes.map((s) => ({ [s]: [] })),
+      'x-roles': roles,
+      'x-tenant-scoped': permission.tenantScoped,
+      responses: {
+        ...(detail.responses ?? { 200: json({ type: 'object' }) }),
+        ...(open ? {} : { 401: error, 403: error }),
+      },
+    };
+  }
+  for (const [path, methods] of Object.entries(details))
+    for (const method of Object.keys(methods))
+      if (!used.has(`${method} ${path}`))
+        throw new Error(`openapi.ts describes ${method.toUpperCase()} ${path}, which is not in PERMISSIONS`);
+  return paths;
 }

@@ -10,8 +10,11 @@ import {
 import { EmbeddedBroker } from '../broker/index.js';
 import type { RecordStore } from '../store/index.js';
 import {
+  ApiKeyStore,
   DeviceCredentialStore,
   INGEST_TOPICS,
+  OidcVerifier,
+  RecordAuditLog,
   INGEST_USERNAME,
   MqttAccess,
   REPLAY_TOPICS,
@@ -29,6 +32,7 @@ import {
 } from '../edge/index.js';
 import { co2Paths, mqttSettings, openRecords, openStores, type Stores } from './runtime.js';
 import { simulatorLogins } from './simulator-credentials.js';
+import { bootstrapAdminKey, type BootstrapKey } from './bootstrap-admin-key.js';
 import {
   ClassifierStore,
   EnergyRetrainer,
@@ -57,6 +61,10 @@ export interface GreenopsApp {
   stores: Stores;
   ingest: IngestService | undefined;
   simulation: SimulationRunner | undefined;
+  /** The records store (keys, devices, audit, invoice ledger), when a role needs it. */
+  records: RecordStore | undefined;
+  /** The platform-admin key created on a fresh records store; print it once. */
+  adminKey: BootstrapKey | undefined;
   stop(): Promise<void>;
 }
 
@@ -153,7 +161,23 @@ export async function startGreenops(
     }
 
     let apiUrl: string | undefined;
+    let adminKey: BootstrapKey | undefined;
     if (roles.api) {
+      if (!records) throw new Error('the API role opens the records store');
+      const keys = new ApiKeyStore(records, { logger: logger.child({ component: 'keys' }) });
+      stoppers.push(() => keys.settle());
+      adminKey = await bootstrapAdminKey(keys, config.dataDir);
+      const oidc =
+        config.oidcIssuer === undefined
+          ? undefined
+          : new OidcVerifier({
+              issuer: config.oidcIssuer,
+              audience: config.oidcAudience as string,
+              jwksUrl: config.oidcJwksUrl,
+              tenantClaim: config.oidcTenantClaim,
+              rolesClaim: config.oidcRolesClaim,
+              clockSkewSeconds: config.oidcClockSkewSeconds,
+            });
       const ingestRef = ingest;
       // Dead-letter replay publishes through its own MQTT connection, opened on first use.
       let republisher: Promise<MqttPublisher> | undefined;
@@ -182,7 +206,6 @@ export async function startGreenops(
       });
       const table = loadFactorTable(config.co2FactorsPath);
       const paths = co2Paths(config.dataDir);
-      if (!records) throw new Error('the API role opens the records store');
       await importJsonlLedgers(records, paths.ledgers, logger.child({ component: 'invoices' }));
       const invoiceAccounts = new InvoiceAccounts({
         records,
@@ -209,6 +232,14 @@ export async function startGreenops(
         energyModels,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
         invoiceAccounts,
+        keys,
+        oidc,
+        audit: new RecordAuditLog(records),
+        devices: devices ?? new DeviceCredentialStore(records),
+        metricsPublic: config.metricsPublic,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        corsOrigins: config.corsOrigins,
+        queryTimeoutMs: config.queryTimeoutMs,
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());
@@ -256,7 +287,7 @@ export async function startGreenops(
       const started = runner;
       stoppers.push(() => started.stop());
     }
-    return { apiUrl, brokerUrl, stores, ingest, simulation: runner, stop: stopAll };
+    return { apiUrl, brokerUrl, stores, ingest, simulation: runner, records, adminKey, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -8,6 +8,7 @@ import { registerImportCommands } from './commands/import.js';
 import { registerEnergyCommands } from './commands/energy.js';
 import { registerInvoiceCommands } from './commands/invoices.js';
 import { registerDeviceCommands, registerMosquittoConfigCommand } from './commands/devices.js';
+import { registerKeyCommands } from './commands/keys.js';
 
 const program = new Command('greenops')
   .description('Green-operations IoT analytics for Danish municipalities')
@@ -20,6 +21,7 @@ registerEnergyCommands(program);
 registerInvoiceCommands(program);
 registerDeviceCommands(program);
 registerMosquittoConfigCommand(program);
+registerKeyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

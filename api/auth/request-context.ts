@@ -3,7 +3,8 @@ import { GreenopsError, badRequest, isTenant } from '../../core/index.js';
 import { coversTenant, type Principal } from '../../access/index.js';
 
 const PRINCIPAL = Symbol('greenops.principal');
-type WithPrincipal = Request & { [PRINCIPAL]?: Principal };
+const PROBLEM = Symbol('greenops.credentialProblem');
+type WithPrincipal = Request & { [PRINCIPAL]?: Principal; [PROBLEM]?: GreenopsError };
 
 export function setPrincipal(req: Request, principal: Principal): void {
   (req as WithPrincipal)[PRINCIPAL] = principal;
@@ -12,8 +13,22 @@ export function setPrincipal(req: Request, principal: Principal): void {
 /** The authenticated caller; only routes that are public by design run without one. */
 export function principalOf(req: Request): Principal {
   const principal = (req as WithPrincipal)[PRINCIPAL];
-  if (!principal) throw new GreenopsError('UNAUTHENTICATED', 'a credential is required');
+  if (!principal) throw credentialErrorOf(req);
   return principal;
+}
+
+/**
+ * Notes why a presented credential was not accepted (a message: 401), or that it could not be checked (e.g. the
+ * identity provider is unreachable: 503). A non-public route answers with it; a public one is served anyway.
+ */
+export function setCredentialProblem(req: Request, problem: string | GreenopsError): void {
+  (req as WithPrincipal)[PROBLEM] =
+    typeof problem === 'string' ? new GreenopsError('UNAUTHENTICATED', problem) : problem;
+}
+
+/** The error for a request that has no principal: what was wrong with its credential, or that it has none. */
+export function credentialErrorOf(req: Request): GreenopsError {
+  return (req as WithPrincipal)[PROBLEM] ?? new GreenopsError('UNAUTHENTICATED', 'a credential is required');
 }
 
 export function maybePrincipalOf(req: Request): Principal | undefined {

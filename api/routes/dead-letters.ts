@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Request } from 'express';
 import {
   GreenopsError,
   badRequest,
@@ -10,7 +10,9 @@ import {
 import { reasonKind, replayDeadLetters, type Republish } from '../../ingest/index.js';
 import type { DeadLetter, DeadLetterStore } from '../../store/index.js';
 import { intParam, stringParam } from '../query-params.js';
-import { tenantParam } from './streams.js';
+import type { AuditLog } from '../../access/index.js';
+import { GuardedRouter } from '../auth/guarded-router.js';
+import { principalOf, tenantOf } from '../auth/request-context.js';
 
 /** Payload characters shown inline in a listing; the whole payload is at /dead-letters/{id}/payload. */
 const PREVIEW_CHARS = 4096;
@@ -21,17 +23,23 @@ export interface DeadLetterRoutesOptions {
   /** Puts a message back on the broker; without it replay answers 503. */
   republish?: Republish | undefined;
   decodeLimits?: DecodeLimits | undefined;
+  audit: AuditLog;
 }
 
-export function deadLetterRoutes({ deadLetters, republish, decodeLimits }: DeadLetterRoutesOptions): Router {
-  const router = Router();
+export function deadLetterRoutes({
+  deadLetters,
+  republish,
+  decodeLimits,
+  audit,
+}: DeadLetterRoutesOptions): GuardedRouter {
+  const router = new GuardedRouter('/api/v1');
 
   router.get('/dead-letters/reasons', async (req, res) => {
     const query = req.query as Record<string, unknown>;
     const stream = stringParam(query, 'stream');
     if (stream !== undefined && !isStreamName(stream))
       throw badRequest('stream', `"${stream}" is not a stream`);
-    const tenant = optionalTenant(query);
+    const tenant = visibleTenant(req);
     const counts = new Map<string, number>();
     for (const { reason, count } of await deadLetters.reasons({
       ...(tenant ? { tenant } : {}),
@@ -71,6 +79,15 @@ export function deadLetterRoutes({ deadLetters, republish, decodeLimits }: DeadL
       { tenant, stream, limit, dryRun },
       decodeLimits,
     );
+    await audit.record({
+      actor: principalOf(req),
+      tenant,
+      action: 'dead-letters.replay',
+      object: { type: 'dead-letters', id: undefined },
+      before: { tenant, stream, limit, dryRun },
+      after: report,
+      requestId: res.getHeader('x-request-id')?.toString(),
+    });
     res.json(report);
   });
 
@@ -81,7 +98,7 @@ export function deadLetterRoutes({ deadLetters, republish, decodeLimits }: DeadL
     const stream = stringParam(query, 'stream');
     if (stream !== undefined && !isStreamName(stream))
       throw badRequest('stream', `"${stream}" is not a stream`);
-    const tenant = optionalTenant(query);
+    const tenant = visibleTenant(req);
     const page = await deadLetters.list({
       limit,
       ...(before > 0 ? { before } : {}),
@@ -95,17 +112,25 @@ export function deadLetterRoutes({ deadLetters, republish, decodeLimits }: DeadL
     const id = Number(req.params.id);
     if (!Number.isSafeInteger(id) || id < 1)
       throw badRequest('id', `"${req.params.id}" is not a dead-letter id`);
+    const tenant = visibleTenant(req);
     const entry = await deadLetters.get(id);
-    if (!entry) throw notFound(`no dead letter ${id}`);
+    // Ids are sequential: another tenant's entry answers as if it did not exist (OWASP API1).
+    if (!entry || (tenant !== undefined && entry.tenant !== tenant))
+      throw notFound(`no dead letter ${id}${tenant === undefined ? '' : ` for ${tenant}`}`);
     res.type('application/octet-stream').send(Buffer.from(entry.payload));
   });
 
   return router;
 }
 
-/** Dead letters are listed across tenants unless one is named (unlike streams, which default to one). */
-function optionalTenant(query: Record<string, unknown>): string | undefined {
-  return stringParam(query, 'tenant') === undefined ? undefined : tenantParam(query, '');
+/**
+ * The tenant whose dead letters a request sees: a platform-admin sees every tenant's unless it names one (unlike
+ * streams, which default to one); anyone else only its own tenant's.
+ */
+function visibleTenant(req: Request): string | undefined {
+  const requested = stringParam(req.query as Record<string, unknown>, 'tenant');
+  if (requested === undefined && principalOf(req).roles.includes('platform-admin')) return undefined;
+  return tenantOf(req, '', requested);
 }
 
 function view(d: DeadLetter): Record<string, unknown> {

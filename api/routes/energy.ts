@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import { badRequest, isEntityId, notFound, type Clock } from '../../core/index.js';
 import {
   ForecasterCache,
@@ -11,7 +10,8 @@ import {
 } from '../../models/index.js';
 import type { TimeSeriesStore } from '../../store/index.js';
 import { intParam, parseTime, stringParam } from '../query-params.js';
-import { tenantParam } from './streams.js';
+import { GuardedRouter } from '../auth/guarded-router.js';
+import { tenantOf } from '../auth/request-context.js';
 
 export interface EnergyRoutesOptions {
   store: TimeSeriesStore;
@@ -26,8 +26,14 @@ const DAY_MS = 86_400_000;
 type Query = Record<string, unknown>;
 
 /** Energy model card, forecasts, waste and savings, for a meter (`device=`) or a building (`site=`, its meters). */
-export function energyRoutes({ store, registry, clock, defaultTenant, waste }: EnergyRoutesOptions): Router {
-  const router = Router();
+export function energyRoutes({
+  store,
+  registry,
+  clock,
+  defaultTenant,
+  waste,
+}: EnergyRoutesOptions): GuardedRouter {
+  const router = new GuardedRouter('/api/v1');
   const cache = registry ? new ForecasterCache(registry) : undefined;
 
   const scope = async (
@@ -58,7 +64,7 @@ export function energyRoutes({ store, registry, clock, defaultTenant, waste }: E
   };
 
   router.get('/energy/model', (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const current = currentModel(tenant);
     const versions = (registry as FileModelRegistry)
       .versions(tenant)
@@ -68,7 +74,7 @@ export function energyRoutes({ store, registry, clock, defaultTenant, waste }: E
 
   router.get('/energy/forecast', async (req, res) => {
     const query = req.query as Query;
-    const tenant = tenantParam(query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const { card, live } = currentModel(tenant);
     const where = await scope(query, tenant);
     const unknown = where.devices.filter((d) => !card.meters.includes(d));
@@ -96,7 +102,7 @@ export function energyRoutes({ store, registry, clock, defaultTenant, waste }: E
 
   router.get('/energy/waste', async (req, res) => {
     const query = req.query as Query;
-    const tenant = tenantParam(query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const where = await scope(query, tenant);
     const now = clock.now();
     const hour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
@@ -118,7 +124,7 @@ export function energyRoutes({ store, registry, clock, defaultTenant, waste }: E
 
   router.get('/energy/savings', async (req, res) => {
     const query = req.query as Query;
-    const tenant = tenantParam(query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const where = await scope(query, tenant);
     const now = clock.now();
     const time = (name: string) => {

@@ -1,15 +1,16 @@
-import { Router } from 'express';
 import { errorMessage } from '../../core/index.js';
+import { GuardedRouter } from '../auth/guarded-router.js';
 
 /** A readiness check: resolves when the dependency is usable, throws (or returns false) when it is not. */
 export type HealthCheck = () => Promise<unknown> | boolean;
 
-export function healthRoutes(checks: Record<string, HealthCheck>): Router {
-  const router = Router();
+/** Public by design (issue 10): load balancers and orchestrators probe them without a credential. */
+export function healthRoutes(checks: Record<string, HealthCheck>): GuardedRouter {
+  const router = new GuardedRouter('');
   router.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get(['/health', '/health/ready'], async (_req, res) => {
+  const readiness: Parameters<GuardedRouter['get']>[1] = async (_req, res) => {
     const results: Record<string, { ready: boolean; error?: string }> = {};
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
@@ -25,7 +26,8 @@ export function healthRoutes(checks: Record<string, HealthCheck>): Router {
     res
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ok' : 'unavailable', live: true, ready, checks: results });
-  });
+  };
+  router.get('/health', readiness).get('/health/ready', readiness);
   return router;
 }
 

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { type Request } from 'express';
 import { badRequest, notFound, GreenopsError } from '../../core/index.js';
 import {
   CLASSIFIER_CARD,
@@ -10,12 +10,22 @@ import {
   type LineEstimate,
 } from '../../models/index.js';
 import { intParam, oneOfParam, stringParam } from '../query-params.js';
-import { tenantParam } from './streams.js';
+import { GuardedRouter } from '../auth/guarded-router.js';
+import { principalOf, tenantOf } from '../auth/request-context.js';
+import type { AuditLog, Principal } from '../../access/index.js';
 
 export interface InvoiceRoutesOptions {
   /** Without it, the invoice routes answer 404 saying so. */
   accounts: InvoiceAccounts | undefined;
   defaultTenant: string;
+  /** Uploads, corrections and retraining are recorded here. */
+  audit: AuditLog;
+}
+
+/** Who made a correction, as the ledger keeps it: from the credential, never from the request body. */
+function reviewer(principal: Principal): string {
+  const who = `${principal.kind} ${principal.id}`;
+  return principal.name ? `${principal.name} (${who})` : who;
 }
 
 type Query = Record<string, unknown>;
@@ -72,15 +82,15 @@ function filterLines(lines: LineEstimate[], query: Query): LineEstimate[] {
 }
 
 /** Upload invoices, list and correct estimated lines, totals, the classifier and its retraining, the factor table. */
-export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions): Router {
-  const router = Router();
+export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesOptions): GuardedRouter {
+  const router = new GuardedRouter('/api/v1');
   const service = (): InvoiceAccounts => {
     if (!accounts) throw notFound('invoice CO2 accounts are not configured in this process');
     return accounts;
   };
 
   router.post('/invoices', express.text({ type: RAW_TYPES, limit: '20mb' }), async (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const files = uploadedFiles(req);
     const result = await service().upload(tenant, files);
     const errors = result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message }));
@@ -89,6 +99,20 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
         field: 'files',
         status: 422,
       });
+    await audit.record({
+      actor: principalOf(req),
+      tenant,
+      action: 'invoices.upload',
+      object: {
+        type: 'invoice-files',
+        id: files
+          .map((f) => f.name)
+          .join(', ')
+          .slice(0, 200),
+      },
+      after: { files: files.length, added: result.added, replaced: result.replaced, errors: errors.length },
+      requestId: res.getHeader('x-request-id')?.toString(),
+    });
     res.status(201).json({
       added: result.added,
       replaced: result.replaced,
@@ -100,7 +124,7 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
 
   router.get('/invoices/lines', async (req, res) => {
     const query = req.query as Query;
-    const tenant = tenantParam(query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const limit = intParam(query, 'limit', { min: 1, max: 10_000, fallback: 500 });
     const offset = intParam(query, 'offset', { min: 0, max: 10_000_000, fallback: 0 });
     const lines = filterLines(await service().estimates(tenant), query).sort((a, b) =>
@@ -110,19 +134,20 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
   });
 
   router.get('/invoices/lines/:id', async (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const line = await service().estimate(tenant, req.params.id);
     if (!line) throw notFound(`no invoice line ${req.params.id} for ${tenant}`);
     res.set('ETag', `"${line.version}"`).json(line);
   });
 
   router.patch('/invoices/lines/:id', async (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const body = (req.body ?? {}) as { category?: unknown; correctedBy?: unknown };
     if (typeof body.category !== 'string' || !CORPUS_CATEGORIES.includes(body.category))
       throw badRequest('category', `must be one of ${CORPUS_CATEGORIES.join(', ')}`);
-    if (body.correctedBy !== undefined && typeof body.correctedBy !== 'string')
-      throw badRequest('correctedBy', 'must be text (a reviewer id)');
+    if (body.correctedBy !== undefined)
+      throw badRequest('correctedBy', 'the reviewer is taken from the credential; leave correctedBy out');
+    const principal = principalOf(req);
     // RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag never matches; `*` matches any existing line.
     const header = req.header('if-match')?.trim();
     let ifMatch: number[] | undefined;
@@ -132,14 +157,22 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
         throw badRequest('If-Match', 'must be * or quoted entity tags, such as the ETag "3" of a GET');
       ifMatch = tags.filter((t) => /^"\d+"$/.test(t)).map((t) => Number(t.slice(1, -1)));
     }
-    const line = await service().correct(tenant, req.params.id, body.category, body.correctedBy, ifMatch);
+    const line = await service().correct(tenant, req.params.id, body.category, reviewer(principal), ifMatch);
     if (!line) throw notFound(`no invoice line ${req.params.id} for ${tenant}`);
+    await audit.record({
+      actor: principal,
+      tenant,
+      action: 'invoices.correct',
+      object: { type: 'invoice-line', id: req.params.id },
+      after: { category: line.category, version: line.version },
+      requestId: res.getHeader('x-request-id')?.toString(),
+    });
     res.set('ETag', `"${line.version}"`).json(line);
   });
 
   router.get('/invoices/totals', async (req, res) => {
     const query = req.query as Query;
-    const tenant = tenantParam(query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const accounts = service();
     const lines = filterLines(await accounts.estimates(tenant), query);
     res.json({
@@ -151,7 +184,7 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
   });
 
   router.get('/invoices/classifier', async (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const accounts = service();
     const training = accounts.trainingState(tenant);
     const current = accounts.currentClassifier(tenant);
@@ -165,10 +198,18 @@ export function invoiceRoutes({ accounts, defaultTenant }: InvoiceRoutesOptions)
     });
   });
 
-  router.post('/invoices/classifier/train', (req, res) => {
-    const tenant = tenantParam(req.query as Query, defaultTenant);
+  router.post('/invoices/classifier/train', async (req, res) => {
+    const tenant = tenantOf(req, defaultTenant);
     const accounts = service();
     const started = accounts.startTraining(tenant);
+    if (started)
+      await audit.record({
+        actor: principalOf(req),
+        tenant,
+        action: 'invoices.train',
+        object: { type: 'invoice-classifier', id: tenant },
+        requestId: res.getHeader('x-request-id')?.toString(),
+      });
     res.status(started ? 202 : 409).json({
       message: started ? 'training started' : 'a training is already running',
       training: accounts.trainingState(tenant),

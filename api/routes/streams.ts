@@ -1,15 +1,15 @@
-import { Router } from 'express';
 import {
   STREAMS,
   badRequest,
   isEntityId,
   isStreamName,
-  isTenant,
   type Clock,
   type StreamDefinition,
   type StreamName,
 } from '../../core/index.js';
 import { AGGREGATE_FNS, type SeriesQuery, type TimeSeriesStore } from '../../store/index.js';
+import { GuardedRouter } from '../auth/guarded-router.js';
+import { tenantOf } from '../auth/request-context.js';
 import { oneOfParam, intParam, parseDuration, parseTime, stringParam } from '../query-params.js';
 
 /** Most rows one series request may return; larger ranges need a coarser `every`. */
@@ -28,8 +28,8 @@ export function streamRoutes({
   clock,
   defaultTenant,
   queryTimeoutMs = 10_000,
-}: StreamRoutesOptions): Router {
-  const router = Router();
+}: StreamRoutesOptions): GuardedRouter {
+  const router = new GuardedRouter('/api/v1');
 
   router.get('/streams', (_req, res) => {
     res.json({
@@ -45,7 +45,7 @@ export function streamRoutes({
 
   router.get('/streams/:stream/devices', async (req, res) => {
     const stream = streamParam(req.params.stream);
-    const tenant = tenantParam(req.query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const devices = await store.listDevices(stream, tenant);
     res.json({
       stream,
@@ -62,7 +62,7 @@ export function streamRoutes({
     const stream = streamParam(req.params.stream);
     const definition = STREAMS[stream] as StreamDefinition;
     const query = req.query as Record<string, unknown>;
-    const tenant = tenantParam(query, defaultTenant);
+    const tenant = tenantOf(req, defaultTenant);
     const field = stringParam(query, 'field') ?? definition.defaultField;
     const info = definition.fields[field];
     if (!info)
@@ -143,10 +143,4 @@ function streamParam(value: string | undefined): StreamName {
     throw badRequest('stream', `"${value}" is not a stream (streams: ${Object.keys(STREAMS).join(', ')})`);
   }
   return value;
-}
-
-export function tenantParam(query: Record<string, unknown>, fallback: string): string {
-  const tenant = stringParam(query, 'tenant') ?? fallback;
-  if (!isTenant(tenant)) throw badRequest('tenant', `"${tenant}" is not a valid tenant`);
-  return tenant;
 }

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { GreenopsError, errorMessage } from '../../core/index.js';
 import { readConfig } from '../runtime.js';
@@ -8,6 +10,15 @@ interface Flags {
   stream?: string;
   limit?: string;
   dryRun?: boolean;
+  key?: string;
+}
+
+/** The API key to call with: --key, else GREENOPS_API_KEY, else the data dir's bootstrap admin.key. */
+function apiKey(flags: Flags): string | undefined {
+  if (flags.key) return flags.key;
+  if (process.env.GREENOPS_API_KEY) return process.env.GREENOPS_API_KEY;
+  const file = join(readConfig().dataDir, 'admin.key');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
 function apiBase(flags: Flags): string {
@@ -16,10 +27,16 @@ function apiBase(flags: Flags): string {
   return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
 }
 
-async function call(url: string, init?: RequestInit): Promise<unknown> {
+async function call(url: string, key: string | undefined, init: RequestInit = {}): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(url, init);
+    res = await fetch(url, {
+      ...init,
+      headers: {
+        ...(init.headers as Record<string, string>),
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+      },
+    });
   } catch (err) {
     throw new GreenopsError(
       'BAD_REQUEST',
@@ -40,6 +57,7 @@ export function registerDeadLetterCommands(program: Command): void {
   const common = (c: Command) =>
     c
       .option('--api <url>', 'greenops API base URL (default http://127.0.0.1:$PORT)')
+      .option('--key <key>', 'API key (default: $GREENOPS_API_KEY, else <data dir>/admin.key)')
       .option('--tenant <tenant>', 'only this tenant')
       .option('--stream <stream>', 'only this stream');
 
@@ -49,7 +67,7 @@ export function registerDeadLetterCommands(program: Command): void {
       const params = new URLSearchParams();
       if (flags.tenant) params.set('tenant', flags.tenant);
       if (flags.stream) params.set('stream', flags.stream);
-      const body = (await call(`${apiBase(flags)}/api/v1/dead-letters/reasons?${params}`)) as {
+      const body = (await call(`${apiBase(flags)}/api/v1/dead-letters/reasons?${params}`, apiKey(flags))) as {
         total: number;
         reasons: { reason: string; count: number }[];
       };
@@ -67,7 +85,7 @@ export function registerDeadLetterCommands(program: Command): void {
         throw new GreenopsError('BAD_REQUEST', `--limit: "${flags.limit}" must be a positive whole number`, {
           field: 'limit',
         });
-      const report = (await call(`${apiBase(flags)}/api/v1/dead-letters/replay`, {
+      const report = (await call(`${apiBase(flags)}/api/v1/dead-letters/replay`, apiKey(flags), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({

@@ -7,20 +7,22 @@ import { simulatorLogins } from '../simulator-credentials.js';
 import { DeviceCredentialStore, describeCredential } from '../../access/index.js';
 import { openRecords, readConfig } from '../runtime.js';
 import { writeMosquittoFiles } from '../mosquitto-files.js';
+import { auditCli } from '../cli-audit.js';
+import type { RecordStore } from '../../store/index.js';
 
 /** Who the records show as having issued or revoked a credential from the command line. */
 const CLI_ACTOR = 'cli';
 
 async function withDevices<T>(
   flags: { dataDir?: string },
-  fn: (devices: DeviceCredentialStore, logger: Logger) => Promise<T>,
+  fn: (devices: DeviceCredentialStore, logger: Logger, records: RecordStore) => Promise<T>,
 ): Promise<T> {
   const config = readConfig(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir });
   // Logs go to stderr: stdout carries the credential (or JSON) that a script reads.
   const logger = createLogger({ level: 'warn', destination: process.stderr });
   const records = await openRecords(config, logger);
   try {
-    return await fn(new DeviceCredentialStore(records), logger);
+    return await fn(new DeviceCredentialStore(records), logger, records);
   } finally {
     await records.close();
   }
@@ -43,14 +45,21 @@ export function registerDeviceCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       async (flags: { tenant: string; stream: string; device: string; json?: boolean; dataDir?: string }) => {
-        const { credential, password } = await withDevices(flags, (devices) =>
-          devices.add({
+        const { credential, password } = await withDevices(flags, async (devices, _logger, records) => {
+          const issued = await devices.add({
             tenant: flags.tenant,
             stream: flags.stream,
             device: flags.device,
             createdBy: CLI_ACTOR,
-          }),
-        );
+          });
+          await auditCli(records, {
+            tenant: issued.credential.tenant,
+            action: 'devices.create',
+            object: { type: 'device-credential', id: issued.credential.id },
+            after: { username: issued.credential.username },
+          });
+          return issued;
+        });
         const shown = { ...summary(credential), password };
         if (flags.json) {
           console.log(JSON.stringify(shown, null, 2));
@@ -92,7 +101,17 @@ export function registerDeviceCommands(program: Command): void {
     .description('end a device credential (within a second on the embedded broker)')
     .argument('<id>', 'the credential id (dev_…)')
     .action(async (id: string, flags: { dataDir?: string }) => {
-      const revoked = await withDevices(flags, (devices) => devices.revoke(id, { revokedBy: CLI_ACTOR }));
+      const revoked = await withDevices(flags, async (devices, _logger, records) => {
+        const done = await devices.revoke(id, { revokedBy: CLI_ACTOR });
+        if (done)
+          await auditCli(records, {
+            tenant: done.tenant,
+            action: 'devices.revoke',
+            object: { type: 'device-credential', id: done.id },
+            after: { username: done.username, revokedAt: done.revokedAt },
+          });
+        return done;
+      });
       if (!revoked) throw notFound(`no device credential ${id}`);
       console.log(`revoked ${revoked.id} (${revoked.username}) at ${revoked.revokedAt}`);
       console.error('On Mosquitto, run mosquitto-config again and reload it (SIGHUP).');

@@ -45,8 +45,13 @@ async function serve(opts: ServeFlags, roles: (config: Config) => Roles): Promis
   const app = await startGreenops(config, logger, roles(config));
   if (app.apiUrl) {
     logger.info({ api: app.apiUrl, broker: app.brokerUrl }, 'greenops is running');
-    console.log(`greenops API: ${app.apiUrl}  (try ${app.apiUrl}/api/v1/streams/energy/devices)`);
+    console.log(`greenops API: ${app.apiUrl}  (try ${app.apiUrl}/api/v1/whoami with the admin key)`);
     console.log(`MQTT broker:  ${app.brokerUrl}`);
+    if (app.adminKey) {
+      // Shown once: only its hash is stored. The file is the operator's copy (mode 0600).
+      console.log(`admin key:    ${app.adminKey.secret}  (platform-admin; saved to ${app.adminKey.file})`);
+      logger.info({ key: app.adminKey.id, file: app.adminKey.file }, 'created the first platform-admin key');
+    }
   }
   await runUntilSignal(logger, () => app.stop());
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,12 +24,19 @@ describe('greenops CLI as a process', () => {
     GREENOPS_SIMULATE_RATE: '100',
   });
 
-  it('starts with no config, stops cleanly on Ctrl-C, and keeps its data across a restart', async () => {
+  it('starts with no config, prints a first admin key, stops cleanly on Ctrl-C, and keeps its data across a restart', async () => {
     const first = runCli(['start'], env());
     const [, api] = await first.waitForOutput(/greenops API: (http:\/\/\S+)/);
+    const [, key] = (await first.waitForOutput(/admin key: +(gok_\S+)/)) as [string, string];
+    const keyFile = join(dir, 'admin.key');
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const anonymous = await fetch(`${api}/api/v1/streams/energy/devices`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="greenops"');
     const before = await waitFor('energy and road data', async () => {
-      const energy = await getJson<Devices>(`${api}/api/v1/streams/energy/devices`);
-      const road = await getJson<Devices>(`${api}/api/v1/streams/road/devices`);
+      const energy = await getJson<Devices>(`${api}/api/v1/streams/energy/devices`, key);
+      const road = await getJson<Devices>(`${api}/api/v1/streams/road/devices`, key);
       return energy.devices.length > 0 && road.devices.length > 0 ? energy.devices : undefined;
     });
     first.child.kill('SIGINT');
@@ -38,7 +45,7 @@ describe('greenops CLI as a process', () => {
 
     const second = runCli(['start', '--no-simulate'], env());
     const [, api2] = await second.waitForOutput(/greenops API: (http:\/\/\S+)/);
-    const after = await getJson<Devices>(`${api2}/api/v1/streams/energy/devices`);
+    const after = await getJson<Devices>(`${api2}/api/v1/streams/energy/devices`, key);
     for (const device of before) {
       expect(after.devices.find((d) => d.device === device.device)?.records).toBeGreaterThanOrEqual(
         device.records,
@@ -46,6 +53,9 @@ describe('greenops CLI as a process', () => {
     }
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+    // The first admin key is made once: a restart neither prints nor replaces it.
+    expect(second.output()).not.toContain('admin key:');
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
     // Two starts, the first creating the records store (PGlite initdb: seconds on a busy machine).
   }, 90_000);
 
@@ -53,6 +63,7 @@ describe('greenops CLI as a process', () => {
     const server = runCli(['start', '--no-simulate'], { ...env(), GREENOPS_DATA_DIR: join(dir, 'replay') });
     const [, api] = await server.waitForOutput(/greenops API: (http:\/\/\S+)/);
     const [, broker] = await server.waitForOutput(/MQTT broker: +(mqtt:\/\/\S+)/);
+    const [, key] = (await server.waitForOutput(/admin key: +(gok_\S+)/)) as [string, string];
     const csv = join(dir, 'load.csv');
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     const rows = Array.from(
@@ -82,13 +93,14 @@ describe('greenops CLI as a process', () => {
     expect(replay.output()).toContain('load.csv:7: timestamp: "not-a-time" is not an ISO 8601 time');
 
     const meter = await waitFor('24 replayed readings', async () => {
-      const body = await getJson<Devices>(`${api}/api/v1/streams/energy/devices`);
+      const body = await getJson<Devices>(`${api}/api/v1/streams/energy/devices`, key);
       const found = body.devices.find((d) => d.device === 'replay-meter');
       return found && found.records === 24 ? found : undefined;
     });
     expect(meter.records).toBe(24);
     const sum = await getJson<{ points: { value: number }[] }>(
       `${api}/api/v1/streams/energy/series?device=replay-meter&from=-2d&every=1d&fn=sum`,
+      key,
     );
     expect(sum.points.reduce((s, p) => s + p.value, 0)).toBeCloseTo(24 * 10 + (23 * 24) / 2, 6);
     server.child.kill('SIGINT');
@@ -103,6 +115,80 @@ describe('greenops CLI as a process', () => {
     expect(await badEnv.exited).toBe(2);
     expect(badEnv.output()).toContain('PORT must be an integer from 0 to 65535, got "eighty"');
   });
+});
+
+describe('greenops keys', () => {
+  /** The pretty-printed JSON document of a `--json` run (logs are single-line JSON on stderr). */
+  const jsonOf = (text: string) =>
+    JSON.parse(text.slice(text.indexOf('{\n'), text.lastIndexOf('\n}') + 2)) as Record<string, unknown>;
+
+  it('creates a key printed once, lists it without its secret, revokes it, and the API follows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'greenops-keys-'));
+    const env = { GREENOPS_DATA_DIR: dir, PORT: '0', GREENOPS_BROKER_PORT: '0', GREENOPS_SIMULATE: 'false' };
+    const whoami = async (key: string, checkInUse = false) => {
+      const api = runCli(['api'], env);
+      try {
+        const [, url] = await api.waitForOutput(/greenops API: (http:\/\/\S+)/);
+        if (checkInUse) {
+          // The embedded records store belongs to the running API: the CLI refuses to open it beside.
+          const busy = runCli(['keys', 'list'], env);
+          expect(await busy.exited).toBe(2);
+          expect(busy.output()).toContain('is in use: stop greenops first, or use /api/v1/keys');
+        }
+        const res = await fetch(`${url}/api/v1/whoami`, { headers: { authorization: `Bearer ${key}` } });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      } finally {
+        api.child.kill('SIGTERM');
+        expect(await api.exited).toBe(0);
+        // Keys existed before the API first started: no bootstrap key.
+        expect(api.output()).not.toContain('admin key:');
+      }
+    };
+    try {
+      const create = runCli(
+        ['keys', 'create', '--tenant', 'aarhus', '--roles', 'viewer,climate', '--name', 'climate office'],
+        env,
+      );
+      expect(await create.exited).toBe(0);
+      const [, secret, id] = create.output().match(/^(gok_([0-9a-f]{16})_\S{43})$/m) ?? [];
+      expect(create.output()).toContain(
+        `created key ${id} "climate office" for aarhus with roles viewer, climate`,
+      );
+
+      const json = runCli(['keys', 'create', '--roles', 'platform-admin', '--expires', '90d', '--json'], env);
+      expect(await json.exited).toBe(0);
+      expect(jsonOf(json.output())).toMatchObject({
+        tenant: null,
+        roles: ['platform-admin'],
+        key: expect.stringMatching(/^gok_/),
+      });
+
+      const noTenant = runCli(['keys', 'create', '--roles', 'viewer'], env);
+      expect(await noTenant.exited).toBe(2);
+      expect(noTenant.output()).toContain(
+        '--tenant: a key that is not platform-admin is for exactly one tenant',
+      );
+
+      const list = runCli(['keys', 'list', '--tenant', 'aarhus', '--json'], env);
+      expect(await list.exited).toBe(0);
+      expect(list.output()).not.toContain(secret!.slice(-43));
+      expect((jsonOf(list.output()).keys as { id: string }[]).map((k) => k.id)).toEqual([id]);
+
+      expect(await whoami(secret!, true)).toMatchObject({
+        status: 200,
+        body: { id, tenant: 'aarhus', roles: ['viewer', 'climate'] },
+      });
+      const revoke = runCli(['keys', 'revoke', id!], env);
+      expect(await revoke.exited).toBe(0);
+      expect(revoke.output()).toContain(`revoked key ${id} "climate office" (aarhus)`);
+      expect((await whoami(secret!)).status).toBe(401);
+      const table = runCli(['keys', 'list'], env);
+      expect(await table.exited).toBe(0);
+      expect(table.output()).toMatch(new RegExp(`${id} +aarhus +viewer,climate +climate office +revoked `));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('greenops import energy', () => {

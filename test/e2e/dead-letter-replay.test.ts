@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -53,9 +53,11 @@ describe('dead letters after a fix: counted by reason, replayed through the pipe
     );
     await client.endAsync();
     const api = app.apiUrl as string;
+    const key = app.adminKey!.secret;
     const reasons = await waitFor('two dead letters', async () => {
       const body = await getJson<{ total: number; reasons: { reason: string; count: number }[] }>(
         `${api}/api/v1/dead-letters/reasons`,
+        key,
       );
       return body.total === 2 ? body : undefined;
     });
@@ -63,7 +65,9 @@ describe('dead letters after a fix: counted by reason, replayed through the pipe
       '/lat: Expected required property',
       'payload of N bytes exceeds the limit of N',
     ]);
-    const metrics = await (await fetch(`${api}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${api}/metrics`, { headers: { authorization: `Bearer ${key}` } })
+    ).text();
     expect(metrics).toMatch(/^greenops_ingest_messages_received_total 2$/m);
     expect(metrics).toMatch(/^greenops_ingest_records_rejected_total 2$/m);
     expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
@@ -72,11 +76,14 @@ describe('dead letters after a fix: counted by reason, replayed through the pipe
     // The operator raises the limit and restarts; a dry run says what would pass, then the replay does it.
     app = await start({});
     const api2 = app.apiUrl as string;
+    // No second bootstrap key: the first one, saved to admin.key, still opens the API.
+    expect(app.adminKey).toBeUndefined();
+    expect(readFileSync(join(dir, 'admin.key'), 'utf8').trim()).toBe(key);
     const post = async (body: unknown) =>
       (
         await fetch(`${api2}/api/v1/dead-letters/replay`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
           body: JSON.stringify(body),
         })
       ).json();
@@ -89,16 +96,19 @@ describe('dead letters after a fix: counted by reason, replayed through the pipe
     });
     expect(await post({})).toEqual({ examined: 2, replayed: 1, stillInvalid: 1, skipped: 0, dryRun: false });
     const van = await waitFor('the replayed batch', async () => {
-      const body = await getJson<Devices>(`${api2}/api/v1/streams/fleet/devices`);
+      const body = await getJson<Devices>(`${api2}/api/v1/streams/fleet/devices`, key);
       return body.devices.find((d) => d.device === 'van-big' && d.records === 30);
     });
     expect(van.records).toBe(30);
-    const left = await getJson<{ total: number; items: { topic: string }[] }>(`${api2}/api/v1/dead-letters`);
+    const left = await getJson<{ total: number; items: { topic: string }[] }>(
+      `${api2}/api/v1/dead-letters`,
+      key,
+    );
     expect(left.total).toBe(1);
     expect(left.items[0]?.topic).toBe('greenops/v1/demo/fleet/van-bad');
     const bad = await fetch(`${api2}/api/v1/dead-letters/replay`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: '{"limit": "all"}',
     });
     expect(bad.status).toBe(400);

@@ -47,7 +47,9 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       { ingest: false, api: true, simulate: false },
     );
     const api = app.apiUrl as string;
-    const model = (await (await fetch(`${api}/api/v1/energy/model`)).json()) as {
+    const key = app.adminKey!.secret;
+    const get = (url: string) => fetch(url, { headers: { authorization: `Bearer ${key}` } });
+    const model = (await (await get(`${api}/api/v1/energy/model`)).json()) as {
       card: {
         version: number;
         meters: string[];
@@ -62,7 +64,7 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     expect(model.card.limitations.join(' ')).toContain('weather forecast');
 
     const meter = model.card.meters[0] as string;
-    const res = await fetch(`${api}/api/v1/energy/forecast?device=${meter}`);
+    const res = await get(`${api}/api/v1/energy/forecast?device=${meter}`);
     expect(res.status).toBe(200);
     const forecast = (await res.json()) as {
       model: { serve: string };
@@ -77,7 +79,7 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       if (p.p10 !== undefined) expect(p.p10).toBeLessThanOrEqual(p.p50);
     }
     const savings = (await (
-      await fetch(
+      await get(
         `${api}/api/v1/energy/savings?device=${meter}&baselineFrom=-60d&baselineTo=-20d&reportFrom=-20d&reportTo=now`,
       )
     ).json()) as Record<string, unknown>;
@@ -86,13 +88,13 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     expect(savings.warnings).toEqual(
       expect.arrayContaining(['baseline shorter than a year: seasons it has not seen are extrapolated']),
     );
-    const short = await fetch(
+    const short = await get(
       `${api}/api/v1/energy/savings?device=${meter}&baselineFrom=-10d&baselineTo=-5d&reportFrom=-5d&reportTo=now`,
     );
     expect(((await short.json()) as { error: { field: string } }).error.field).toBe('baselineTo');
 
     const waste = (await (
-      await fetch(`${api}/api/v1/energy/waste?device=${meter}&from=-14d&referenceWeeks=4`)
+      await get(`${api}/api/v1/energy/waste?device=${meter}&from=-14d&referenceWeeks=4`)
     ).json()) as {
       totals: { excessKwh: number };
       findings: { kind: string; costDkk: number }[];
@@ -106,20 +108,20 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     );
 
     // A site (building) is its meters: the sample puts every three meters on one site.
-    const siteForecast = (await (await fetch(`${api}/api/v1/energy/forecast?site=site-001`)).json()) as {
+    const siteForecast = (await (await get(`${api}/api/v1/energy/forecast?site=site-001`)).json()) as {
       meters: string[];
       points: { p50: number }[];
     };
     expect(siteForecast.meters.length).toBeGreaterThan(0);
     expect(siteForecast.points).toHaveLength(24);
     const siteWaste = (await (
-      await fetch(`${api}/api/v1/energy/waste?site=site-001&from=-14d&referenceWeeks=4`)
+      await get(`${api}/api/v1/energy/waste?site=site-001&from=-14d&referenceWeeks=4`)
     ).json()) as { meters: string[] };
     expect(siteWaste.meters).toEqual(siteForecast.meters);
-    const both = await fetch(`${api}/api/v1/energy/forecast?site=site-001&device=${meter}`);
+    const both = await get(`${api}/api/v1/energy/forecast?site=site-001&device=${meter}`);
     expect(((await both.json()) as { error: { field: string } }).error.field).toBe('device');
 
-    const unknown = await fetch(`${api}/api/v1/energy/forecast?device=not-a-meter`);
+    const unknown = await get(`${api}/api/v1/energy/forecast?device=not-a-meter`);
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { error: { field: string } }).error.field).toBe('device');
   }, 90_000);

@@ -25,6 +25,7 @@ describe.runIf(ready)(
     let mosquitto: MosquittoServer;
     let app: CliProcess;
     let api: string;
+    let key: string;
     let dir: string;
 
     beforeAll(async () => {
@@ -44,6 +45,7 @@ describe.runIf(ready)(
         GREENOPS_SIMULATE_DEVICES: '3',
       });
       [, api] = (await app.waitForOutput(/greenops API: (http:\/\/\S+)/)) as [string, string];
+      [, key] = (await app.waitForOutput(/admin key: +(gok_\S+)/)) as [string, string];
     });
 
     afterAll(async () => {
@@ -101,6 +103,8 @@ describe.runIf(ready)(
       });
       try {
         const [, apiUrl] = (await apiOnly.waitForOutput(/greenops API: (http:\/\/\S+)/)) as [string, string];
+        // Its own data dir, so its own records store and its own first admin key.
+        const [, apiKey] = (await apiOnly.waitForOutput(/admin key: +(gok_\S+)/)) as [string, string];
         const client = await mqtt.connectAsync(mosquitto.url, {
           username: 'greenops',
           password: 'pw',
@@ -111,29 +115,35 @@ describe.runIf(ready)(
         const letters = await waitFor('the dead letter in the API role', async () => {
           const body = await getJson<{ items: { topic: string; reason: string; payload: string }[] }>(
             `${apiUrl}/api/v1/dead-letters?stream=energy`,
+            apiKey,
           );
           return body.items.find((i) => i.topic === 'greenops/v1/demo/energy/broken-meter');
         });
         expect(letters).toMatchObject({ payload: 'not json at all' });
         expect(letters.reason).toMatch(/^invalid JSON/);
-        const devices = await getJson<{ devices: unknown[] }>(`${apiUrl}/api/v1/streams/fleet/devices`);
+        const devices = await getJson<{ devices: unknown[] }>(
+          `${apiUrl}/api/v1/streams/fleet/devices`,
+          apiKey,
+        );
         expect(devices.devices.length).toBeGreaterThan(0);
       } finally {
         apiOnly.child.kill('SIGTERM');
         await apiOnly.exited;
       }
-    });
+    }, 60_000); // the API process also opens its records store (PGlite) and makes its first admin key
 
     it('serves the same data through the API from InfluxDB', async () => {
       const devices = await getJson<{ devices: { device: string; records: number }[] }>(
         `${api}/api/v1/streams/traffic/devices`,
+        key,
       );
       expect(devices.devices.length).toBeGreaterThan(0);
       const series = await getJson<{ points: unknown[] }>(
         `${api}/api/v1/streams/traffic/series?device=${devices.devices[0]!.device}&from=-3h&every=15m&fn=sum`,
+        key,
       );
       expect(series.points.length).toBeGreaterThan(0);
-      expect(await getJson(`${api}/health`)).toMatchObject({
+      expect(await getJson(`${api}/health`, key)).toMatchObject({
         ready: true,
         checks: { store: { ready: true }, broker: { ready: true } },
       });

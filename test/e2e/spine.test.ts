@@ -15,6 +15,7 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
   let dir: string;
   let app: GreenopsApp;
   let api: string;
+  let key: string;
   const { logger, lines } = createMemoryLogger('info');
 
   beforeAll(async () => {
@@ -38,6 +39,7 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
       { startMs: Date.now() - 2 * 3_600_000, seed: 11 },
     );
     api = app.apiUrl as string;
+    key = app.adminKey!.secret;
   });
 
   afterAll(async () => {
@@ -48,17 +50,18 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
   it('serves recent data for all four streams', async () => {
     for (const stream of STREAM_NAMES) {
       const devices = await waitFor(`${stream} devices`, async () => {
-        const body = await getJson<Devices>(`${api}/api/v1/streams/${stream}/devices`);
+        const body = await getJson<Devices>(`${api}/api/v1/streams/${stream}/devices`, key);
         return body.devices.length > 0 ? body.devices : undefined;
       });
       const newest = Math.max(...devices.map((d) => Date.parse(d.lastSeen)));
       expect(Date.now() - newest).toBeLessThan(3 * 3_600_000);
       const series = await getJson<Series>(
         `${api}/api/v1/streams/${stream}/series?device=${devices[0]!.device}&from=-3h`,
+        key,
       );
       expect(series.points.length).toBeGreaterThan(0);
     }
-    expect(await getJson(`${api}/health`)).toMatchObject({ ready: true });
+    expect(await getJson(`${api}/health`, key)).toMatchObject({ ready: true });
   });
 
   it('stores a published reading once, however often it is delivered, with its unit normalised', async () => {
@@ -78,12 +81,15 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
       await client.publishAsync('greenops/v1/demo/energy/e2e-gw', JSON.stringify(record), { qos: 1 });
     await client.endAsync();
     const devices = await waitFor('the e2e meter', async () => {
-      const body = await getJson<Devices>(`${api}/api/v1/streams/energy/devices`);
+      const body = await getJson<Devices>(`${api}/api/v1/streams/energy/devices`, key);
       return body.devices.find((d) => d.device === 'e2e-meter');
     });
     await app.ingest!.flush();
     expect(devices.records).toBe(1);
-    const series = await getJson<Series>(`${api}/api/v1/streams/energy/series?device=e2e-meter&from=-1d`);
+    const series = await getJson<Series>(
+      `${api}/api/v1/streams/energy/series?device=e2e-meter&from=-1d`,
+      key,
+    );
     expect(series.points).toEqual([{ time: new Date(ts).toISOString(), value: 250 }]);
   });
 
@@ -98,7 +104,7 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
     await client.publishAsync('greenops/v1/demo/weather/station-1', '{}', { qos: 1 });
     await client.endAsync();
     const letters = await waitFor('three dead letters', async () => {
-      const body = await getJson<DeadLetters>(`${api}/api/v1/dead-letters`);
+      const body = await getJson<DeadLetters>(`${api}/api/v1/dead-letters`, key);
       return body.total >= 3 ? body : undefined;
     });
     const byTopic = Object.fromEntries(letters.items.map((i) => [i.topic, i]));

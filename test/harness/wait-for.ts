@@ -22,8 +22,9 @@ export async function waitFor<T>(
   }
 }
 
-export async function getJson<T = Record<string, unknown>>(url: string): Promise<T> {
-  const res = await fetch(url);
+/** GET as JSON; `key` is sent as `Authorization: Bearer` (every route but /health* needs a credential). */
+export async function getJson<T = Record<string, unknown>>(url: string, key?: string): Promise<T> {
+  const res = await fetch(url, key === undefined ? {} : { headers: { authorization: `Bearer ${key}` } });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

@@ -16,6 +16,7 @@ import {
   type ClassifierArtifacts,
   type InvoiceAccountsOptions,
 } from '../../models/index.js';
+import { ACCESS_MIGRATIONS, AUDIT_MIGRATIONS, ApiKeyStore, RecordAuditLog } from '../../access/index.js';
 import { PgliteRecordStore, migrate } from '../../store/index.js';
 import { openTempDuckDb, type TempDuckDb } from '../harness/temp-duckdb.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -47,6 +48,9 @@ type Body = Record<string, unknown> & { error?: { code: string; message: string;
 describe('invoice CO2 API over HTTP, with the ledger in PGlite, a real DuckDB file and training in a worker thread', () => {
   let db: TempDuckDb;
   let records: PgliteRecordStore;
+  let keys: ApiKeyStore;
+  /** A climate officer's key that covers every tenant the tests make up: a platform-admin's. */
+  let admin: string;
   let classifierDir: string;
   /** Trained once for the suite and given to each test's tenant, so only the tests about training train. */
   let trained: ClassifierArtifacts;
@@ -73,6 +77,8 @@ describe('invoice CO2 API over HTTP, with the ledger in PGlite, a real DuckDB fi
       defaultTenant: 'demo',
       port: 0,
       invoiceAccounts: accounts,
+      keys,
+      audit: new RecordAuditLog(records),
     });
     const base = await api.start();
     started.push({ api, accounts });
@@ -80,7 +86,11 @@ describe('invoice CO2 API over HTTP, with the ledger in PGlite, a real DuckDB fi
       const type = headers['content-type'] ?? 'application/json';
       const res = await fetch(base + path, {
         method,
-        headers: { ...(body === undefined ? {} : { 'content-type': type }), ...headers },
+        headers: {
+          authorization: `Bearer ${admin}`,
+          ...(body === undefined ? {} : { 'content-type': type }),
+          ...headers,
+        },
         ...(body === undefined ? {} : { body }),
       });
       return { status: res.status, etag: res.headers.get('etag'), body: (await res.json()) as Body };
@@ -110,7 +120,9 @@ describe('invoice CO2 API over HTTP, with the ledger in PGlite, a real DuckDB fi
     db = await openTempDuckDb();
     classifierDir = join(db.dir, 'models', 'co2');
     records = await PgliteRecordStore.open('memory://');
-    await migrate(records, [INVOICE_MIGRATIONS]);
+    await migrate(records, [INVOICE_MIGRATIONS, ACCESS_MIGRATIONS, AUDIT_MIGRATIONS]);
+    keys = new ApiKeyStore(records);
+    admin = (await keys.create({ roles: ['platform-admin'], tenant: undefined, createdBy: 'test' })).secret;
     const { train, test } = buildCorpus();
     trained = await trainClassifier(
       train,
@@ -127,6 +139,7 @@ describe('invoice CO2 API over HTTP, with the ledger in PGlite, a real DuckDB fi
       await accounts.stop();
       await api.stop();
     }
+    await keys?.settle();
     await records?.close();
     await db?.close();
     db?.remove();
@@ -300,13 +313,13 @@ describe('invoice CO2 API over HTTP, with the ledger in PGlite, a real DuckDB fi
     const readByB = await b('GET', path);
     expect(readByB).toMatchObject({ status: 200, etag: '"1"', body: { version: 1 } });
 
-    const byA = await a('PATCH', path, JSON.stringify({ category: 'furniture', correctedBy: 'anna' }), {
+    const byA = await a('PATCH', path, JSON.stringify({ category: 'furniture' }), {
       'if-match': '"1"',
     });
     expect(byA).toMatchObject({ status: 200, etag: '"2"', body: { version: 2, category: 'furniture' } });
 
     // B still holds version 1: its write is refused, naming the version it would have overwritten.
-    const stale = await b('PATCH', path, JSON.stringify({ category: 'cleaning', correctedBy: 'bo' }), {
+    const stale = await b('PATCH', path, JSON.stringify({ category: 'cleaning' }), {
       'if-match': readByB.etag!,
     });
     expect(stale.status).toBe(412);
@@ -368,11 +381,7 @@ describe('invoice CO2 API over HTTP, with the ledger in PGlite, a real DuckDB fi
     expect((await call('PATCH', path, JSON.stringify({ category: 'gold' }))).body.error?.field).toBe(
       'category',
     );
-    const corrected = await call(
-      'PATCH',
-      path,
-      JSON.stringify({ category: 'vehicle_service', correctedBy: 'anna' }),
-    );
+    const corrected = await call('PATCH', path, JSON.stringify({ category: 'vehicle_service' }));
     expect(corrected.body).toMatchObject({ category: 'vehicle_service', classification: { by: 'review' } });
 
     const before = (await call('GET', `/api/v1/invoices/classifier?tenant=${tenant}`)).body as {

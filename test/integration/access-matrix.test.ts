@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PERMISSIONS, type Role } from '../../access/index.js';
+import { startAccessApi, type AccessApi } from '../harness/access-api.js';
+
+/** The roles in the order of the matrix's columns. */
+const COLUMNS = [
+  'platform-admin',
+  'tenant-admin',
+  'facility',
+  'fleet',
+  'roads',
+  'climate',
+  'viewer',
+  'monitoring',
+] as const satisfies readonly Role[];
+
+interface Row {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** The route as registered. */
+  route: string;
+  /** What is requested (a concrete path). */
+  path: string;
+  body?: unknown;
+  /** `public`, or one character per column: `+` allowed, `.` refused with 403. */
+  expect: string;
+}
+
+// The independent expectation, written out by hand (not derived from PERMISSIONS): who may call what.
+//                                                                       PA TA fa fl ro cl vi mo
+const MATRIX: Row[] = [
+  { method: 'GET', route: '/health', path: '/health', expect: 'public' },
+  { method: 'GET', route: '/health/live', path: '/health/live', expect: 'public' },
+  { method: 'GET', route: '/health/ready', path: '/health/ready', expect: 'public' },
+  { method: 'GET', route: '/api/v1/openapi.json', path: '/api/v1/openapi.json', expect: 'public' },
+  { method: 'GET', route: '/metrics', path: '/metrics', expect: '+......+' },
+  { method: 'GET', route: '/api/v1/whoami', path: '/api/v1/whoami', expect: '++++++++' },
+  { method: 'GET', route: '/api/v1/streams', path: '/api/v1/streams', expect: '+++++++.' },
+  {
+    method: 'GET',
+    route: '/api/v1/streams/:stream/devices',
+    path: '/api/v1/streams/energy/devices',
+    expect: '+++++++.',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/streams/:stream/series',
+    path: '/api/v1/streams/energy/series?device=aarhus-meter&from=-1d',
+    expect: '+++++++.',
+  },
+  { method: 'GET', route: '/api/v1/energy/model', path: '/api/v1/energy/model', expect: '+++..++.' },
+  {
+    method: 'GET',
+    route: '/api/v1/energy/forecast',
+    path: '/api/v1/energy/forecast?device=aarhus-meter',
+    expect: '+++..++.',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/energy/waste',
+    path: '/api/v1/energy/waste?device=aarhus-meter&from=-7d&referenceWeeks=2',
+    expect: '+++..++.',
+  },
+  { method: 'GET', route: '/api/v1/energy/savings', path: '/api/v1/energy/savings', expect: '+++..++.' },
+  {
+    method: 'POST',
+    route: '/api/v1/invoices',
+    path: '/api/v1/invoices',
+    body: { files: [] },
+    expect: '++...+..',
+  },
+  { method: 'GET', route: '/api/v1/invoices/lines', path: '/api/v1/invoices/lines', expect: '++...++.' },
+  {
+    method: 'GET',
+    route: '/api/v1/invoices/lines/:id',
+    path: '/api/v1/invoices/lines/l1',
+    expect: '++...++.',
+  },
+  {
+    method: 'PATCH',
+    route: '/api/v1/invoices/lines/:id',
+    path: '/api/v1/invoices/lines/l1',
+    body: { category: 'electricity' },
+    expect: '++...+..',
+  },
+  { method: 'GET', route: '/api/v1/invoices/totals', path: '/api/v1/invoices/totals', expect: '++...++.' },
+  {
+    method: 'GET',
+    route: '/api/v1/invoices/classifier',
+    path: '/api/v1/invoices/classifier',
+    expect: '++...++.',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/invoices/classifier/train',
+    path: '/api/v1/invoices/classifier/train',
+    expect: '++...+..',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/invoices/factors',
+    path: '/api/v1/invoices/factors',
+    expect: '++...++.',
+  },
+  { method: 'GET', route: '/api/v1/dead-letters', path: '/api/v1/dead-letters', expect: '++......' },
+  {
+    method: 'GET',
+    route: '/api/v1/dead-letters/reasons',
+    path: '/api/v1/dead-letters/reasons',
+    expect: '++......',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/dead-letters/:id/payload',
+    path: '/api/v1/dead-letters/1/payload',
+    expect: '++......',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/dead-letters/replay',
+    path: '/api/v1/dead-letters/replay',
+    body: { dryRun: true },
+    expect: '+.......',
+  },
+  { method: 'GET', route: '/api/v1/keys', path: '/api/v1/keys', expect: '++......' },
+  {
+    method: 'POST',
+    route: '/api/v1/keys',
+    path: '/api/v1/keys',
+    body: { tenant: 'aarhus', roles: ['viewer'] },
+    expect: '++......',
+  },
+  { method: 'DELETE', route: '/api/v1/keys/:id', path: '/api/v1/keys/0000000000000000', expect: '++......' },
+];
+
+/** Routes of the permission table served by parts of issue 10 that are not in this API yet. */
+const NOT_YET_SERVED = [
+  'GET /api/v1/devices',
+  'POST /api/v1/devices',
+  'DELETE /api/v1/devices/:id',
+  'GET /api/v1/audit',
+];
+
+describe('who may call what: every route × every role, with real keys against the real API', () => {
+  let api: AccessApi;
+  const keys = new Map<Role, string>();
+
+  beforeAll(async () => {
+    api = await startAccessApi();
+    for (const role of COLUMNS) keys.set(role, await api.access.key(role, 'aarhus'));
+  }, 60_000);
+  afterAll(() => api?.stop());
+
+  it('has a row for every route of the permission table', () => {
+    const served = PERMISSIONS.map((p) => `${p.method} ${p.path}`).filter((r) => !NOT_YET_SERVED.includes(r));
+    expect(MATRIX.map((r) => `${r.method} ${r.route}`).sort()).toEqual(served.sort());
+  });
+
+  it.each(MATRIX.filter((r) => r.expect !== 'public'))(
+    'refuses $method $route without a credential: 401 with a Bearer challenge',
+    async ({ method, path, body }) => {
+      const res = await api.call(method, path, undefined, body);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="greenops"');
+      expect(res.body).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    },
+  );
+
+  it.each(MATRIX.filter((r) => r.expect === 'public'))(
+    'answers $method $route without a credential',
+    async ({ method, path }) => {
+      expect((await api.call(method, path)).status).toBe(200);
+    },
+  );
+
+  it.each(MATRIX.filter((r) => r.expect !== 'public'))(
+    '$method $route: $expect',
+    async ({ method, route, path, body, expect: allowed }) => {
+      expect(allowed).toHaveLength(COLUMNS.length);
+      const outcomes: string[] = [];
+      for (const [i, role] of COLUMNS.entries()) {
+        const res = await api.call(method, path, keys.get(role), body);
+        const refused = res.status === 401 || res.status === 403;
+        if (res.status >= 500) outcomes.push(`${role}: ${res.status} ${JSON.stringify(res.body)}`);
+        if (allowed[i] === '+' && refused) outcomes.push(`${role}: refused with ${res.status}`);
+        if (allowed[i] === '.') {
+          if (res.status !== 403) outcomes.push(`${role}: ${res.status} instead of 403`);
+          else if (
+            !String((res.body.error as { message?: string }).message).includes('needs one of the roles')
+          )
+            outcomes.push(`${role}: 403 without naming the roles`);
+        }
+      }
+      expect(outcomes, `${method} ${route}`).toEqual([]);
+    },
+  );
+
+  it('opens /metrics to anyone only with GREENOPS_METRICS_PUBLIC=true', async () => {
+    const open = await startAccessApi({ metricsPublic: true });
+    try {
+      const res = await open.call('GET', '/metrics');
+      expect(res.status).toBe(200);
+      expect(String(res.body.text)).toContain('process_');
+      expect((await open.call('GET', '/api/v1/streams')).status).toBe(401);
+    } finally {
+      await open.stop();
+    }
+  });
+});
