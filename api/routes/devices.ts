@@ -82,6 +82,8 @@ export function deviceRoutes({ devices, audit, defaultTenant }: DeviceRoutesOpti
   routes.delete('/devices/:id', async (req, res) => {
     const principal = principalOf(req);
     const id = String(req.params.id);
+    // A tenant= the credential does not cover is refused as on every route (403), before any lookup.
+    if ((req.query as Record<string, unknown>).tenant !== undefined) tenantOf(req, defaultTenant);
     const before = await devices.get(id);
     if (!before || !coversTenant(principal, before.tenant)) throw notFound(`no device credential ${id}`);
     // Revoking twice changes nothing and is not audited again.

@@ -50,6 +50,7 @@ export async function startAccessApi(extra: Partial<ApiOptions> = {}): Promise<A
     port: 0,
     keys: access.keys,
     audit: access.audit,
+    devices: access.devices,
     ...extra,
   });
   const base = await api.start();

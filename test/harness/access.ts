@@ -2,6 +2,8 @@ import {
   ACCESS_MIGRATIONS,
   AUDIT_MIGRATIONS,
   ApiKeyStore,
+  DEVICE_MIGRATIONS,
+  DeviceCredentialStore,
   RecordAuditLog,
   type Role,
 } from '../../access/index.js';
@@ -12,20 +14,22 @@ export interface TestAccess {
   records: RecordStore;
   keys: ApiKeyStore;
   audit: RecordAuditLog;
+  devices: DeviceCredentialStore;
   /** A new real API key (the whole secret) with these roles; tenant-bound unless it is platform-admin. */
   key(roles: Role | readonly Role[], tenant?: string): Promise<string>;
   close(): Promise<void>;
 }
 
-/** API keys and the audit trail on an in-memory PGlite records store, migrated as at start-up. */
+/** API keys, device credentials and the audit trail on an in-memory PGlite records store, migrated as at start-up. */
 export async function openTestAccess(options: { clock?: Clock; tenant?: string } = {}): Promise<TestAccess> {
   const records = await PgliteRecordStore.open('memory://');
-  await migrate(records, [ACCESS_MIGRATIONS, AUDIT_MIGRATIONS]);
+  await migrate(records, [ACCESS_MIGRATIONS, AUDIT_MIGRATIONS, DEVICE_MIGRATIONS]);
   const keys = new ApiKeyStore(records, options.clock ? { clock: options.clock } : {});
   return {
     records,
     keys,
     audit: new RecordAuditLog(records),
+    devices: new DeviceCredentialStore(records),
     async key(roles, tenant = options.tenant ?? 'demo') {
       const list = typeof roles === 'string' ? [roles] : roles;
       const platform = list.includes('platform-admin');

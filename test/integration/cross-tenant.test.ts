@@ -24,6 +24,10 @@ const TENANT_SCOPED: { method: string; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/api/v1/keys?tenant=TENANT' },
   { method: 'POST', path: '/api/v1/keys?tenant=TENANT', body: { roles: ['viewer'] } },
   { method: 'DELETE', path: '/api/v1/keys/0000000000000000?tenant=TENANT' },
+  { method: 'GET', path: '/api/v1/devices?tenant=TENANT' },
+  { method: 'POST', path: '/api/v1/devices?tenant=TENANT', body: { stream: 'fleet', device: 'bola-van' } },
+  { method: 'DELETE', path: '/api/v1/devices/dev_0?tenant=TENANT' },
+  { method: 'GET', path: '/api/v1/audit?tenant=TENANT' },
 ];
 
 type Devices = { tenant: string; devices: { device: string }[] };
