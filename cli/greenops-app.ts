@@ -57,7 +57,8 @@ export interface SimulationSettings {
 
 export interface GreenopsApp {
   apiUrl: string | undefined;
-  brokerUrl: string;
+  /** The broker the process talks to; undefined for `greenops api` alone without MQTT_URL. */
+  brokerUrl: string | undefined;
   stores: Stores;
   ingest: IngestService | undefined;
   simulation: SimulationRunner | undefined;
@@ -94,7 +95,10 @@ export async function startGreenops(
     stoppers.push(() => stores.close());
     // One records store for the process (a PGlite folder admits one owner): the API's keys, audit trail and invoice
     // ledger, and the embedded broker's device credentials. An ingest alone on an external broker needs none.
-    const records = roles.api || config.mqttUrl === undefined ? await openRecords(config, logger) : undefined;
+    // `greenops api` alone never starts a broker (a second embedded broker beside a running service would take its
+    // port); the embedded one belongs to the process that ingests.
+    const embeddedBroker = config.mqttUrl === undefined && (roles.ingest || roles.simulate);
+    const records = roles.api || embeddedBroker ? await openRecords(config, logger) : undefined;
     if (records) stoppers.push(() => records.close());
 
     let brokerUrl = config.mqttUrl;
@@ -102,12 +106,12 @@ export async function startGreenops(
     // service identities whose random passwords live only in this process. An external broker has its own
     // users: the ingest connects as MQTT_USERNAME, replay as MQTT_REPLAY_USERNAME.
     let devices: DeviceCredentialStore | undefined;
-    let mqtt: MqttSettings;
-    let replayMqtt: MqttSettings;
+    let mqtt: MqttSettings | undefined;
+    let replayMqtt: MqttSettings | undefined;
     if (brokerUrl !== undefined) {
       mqtt = mqttSettings(config, brokerUrl);
       replayMqtt = { ...mqtt, username: config.mqttReplayUsername, password: config.mqttReplayPassword };
-    } else {
+    } else if (embeddedBroker) {
       devices = new DeviceCredentialStore(records as RecordStore);
       const ingestAccount = serviceAccount(INGEST_USERNAME, INGEST_TOPICS);
       const replayAccount = serviceAccount(REPLAY_USERNAME, REPLAY_TOPICS);
@@ -127,10 +131,16 @@ export async function startGreenops(
       replayMqtt = { url: brokerUrl, username: replayAccount.username, password: replayAccount.password };
     }
 
+    // Ingest and simulators need a broker; with them it is external (MQTT_URL) or embedded.
+    const brokerSettings = (): MqttSettings => {
+      if (!mqtt) throw new Error('this role needs a broker');
+      return mqtt;
+    };
+
     let ingest: IngestService | undefined;
     if (roles.ingest) {
       ingest = new IngestService({
-        mqtt,
+        mqtt: brokerSettings(),
         store: stores.store,
         deadLetters: stores.deadLetters,
         logger: logger.child({ component: 'ingest' }),
@@ -182,6 +192,11 @@ export async function startGreenops(
       // Dead-letter replay publishes through its own MQTT connection, opened on first use.
       let republisher: Promise<MqttPublisher> | undefined;
       const republish = async (topic: string, payload: Buffer) => {
+        if (replayMqtt === undefined)
+          throw new GreenopsError(
+            'BROKER_UNAVAILABLE',
+            'dead-letter replay needs a broker: greenops api alone starts none, so set MQTT_URL (and MQTT_REPLAY_USERNAME and MQTT_REPLAY_PASSWORD)',
+          );
         if (replayMqtt.username === undefined)
           throw new GreenopsError(
             'BROKER_UNAVAILABLE',
@@ -189,7 +204,7 @@ export async function startGreenops(
           );
         if (!republisher) {
           const connecting = MqttPublisher.connect(
-            replayMqtt,
+            replayMqtt as MqttSettings,
             `greenops-replay-${process.pid}`,
             logger.child({ component: 'replay' }),
           );
@@ -265,13 +280,13 @@ export async function startGreenops(
           logger: edgeLogger,
         });
         publisher = new PerDevicePublisher({
-          settings: { url: brokerUrl },
+          settings: { url: brokerSettings().url },
           loginFor: (topic) => logins.get(topic),
           clientIdPrefix: `greenops-sim-${process.pid}`,
           logger: edgeLogger,
         });
       } else {
-        publisher = await MqttPublisher.connect(mqtt, `greenops-sim-${process.pid}`, edgeLogger);
+        publisher = await MqttPublisher.connect(brokerSettings(), `greenops-sim-${process.pid}`, edgeLogger);
       }
       const simPublisher = publisher;
       stoppers.push(() => simPublisher.close());

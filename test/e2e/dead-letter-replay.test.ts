@@ -35,7 +35,7 @@ describe('dead letters after a fix: counted by reason, replayed through the pipe
 
   it('replays what a raised payload limit now accepts, and leaves what is still invalid', async () => {
     app = await start({ GREENOPS_MAX_PAYLOAD_BYTES: '2048' });
-    const client = await mqtt.connectAsync(app.brokerUrl, { protocolVersion: 4 });
+    const client = await mqtt.connectAsync(app.brokerUrl as string, { protocolVersion: 4 });
     const t0 = Date.UTC(2026, 0, 5);
     const batch = Array.from({ length: 30 }, (_, i) => ({
       id: `big-${i}`,

@@ -53,7 +53,7 @@ describe('greenops start on the embedded broker: device credentials for the simu
           : undefined,
       );
     await expect(
-      mqtt.connectAsync(app.brokerUrl, { protocolVersion: 4, reconnectPeriod: 0 }),
+      mqtt.connectAsync(app.brokerUrl as string, { protocolVersion: 4, reconnectPeriod: 0 }),
     ).rejects.toThrow(/Not authorized/);
     await app.stop();
     app = undefined;

@@ -65,7 +65,7 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
   });
 
   it('stores a published reading once, however often it is delivered, with its unit normalised', async () => {
-    const client = await mqtt.connectAsync(app.brokerUrl, { protocolVersion: 4 });
+    const client = await mqtt.connectAsync(app.brokerUrl as string, { protocolVersion: 4 });
     const ts = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString();
     const record = {
       id: 'e2e-1',
@@ -94,7 +94,7 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
   });
 
   it('puts malformed messages in the dead-letter store with their reason', async () => {
-    const client = await mqtt.connectAsync(app.brokerUrl, { protocolVersion: 4 });
+    const client = await mqtt.connectAsync(app.brokerUrl as string, { protocolVersion: 4 });
     await client.publishAsync('greenops/v1/demo/fleet/bad-van', '{"id": "x", "ts": ', { qos: 1 });
     await client.publishAsync(
       'greenops/v1/demo/traffic/bad-counter',
