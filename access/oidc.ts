@@ -1,4 +1,8 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+
+// jose is loaded on the first token, so processes without OIDC (an ingest, the CLI) never pay for it.
+type Jose = typeof import('jose');
+type KeySet = ReturnType<Jose['createRemoteJWKSet']>;
 import { GreenopsError, errorMessage, isTenant } from '../core/index.js';
 import type { Principal } from './principal.js';
 import { isRole, type Role } from './roles.js';
@@ -27,7 +31,7 @@ export type OidcResult = { principal: Principal } | { refused: string };
  * roles claims into a principal. The JWKS is found through OpenID Connect discovery unless given.
  */
 export class OidcVerifier {
-  private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  private jwks: KeySet | undefined;
   private readonly timeoutMs: number;
 
   constructor(private readonly settings: OidcSettings) {
@@ -35,10 +39,12 @@ export class OidcVerifier {
   }
 
   async verify(token: string): Promise<OidcResult> {
-    const jwks = await this.keySet();
+    const jose = await import('jose');
+    const jwks = await this.keySet(jose);
+    const { errors } = jose;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, {
+      ({ payload } = await jose.jwtVerify(token, jwks, {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         clockTolerance: this.settings.clockSkewSeconds,
@@ -73,10 +79,10 @@ export class OidcVerifier {
     };
   }
 
-  private async keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+  private async keySet(jose: Jose): Promise<KeySet> {
     if (this.jwks) return this.jwks;
     const url = this.settings.jwksUrl ?? (await this.discover());
-    this.jwks = createRemoteJWKSet(new URL(url), { timeoutDuration: this.timeoutMs });
+    this.jwks = jose.createRemoteJWKSet(new URL(url), { timeoutDuration: this.timeoutMs });
     return this.jwks;
   }
 

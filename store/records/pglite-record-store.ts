@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { storeUnavailable } from '../../core/index.js';
 import { lockFolder } from './folder-lock.js';
 import type { RecordQueryable, RecordStore } from './record-store.js';
@@ -26,7 +26,9 @@ export class PgliteRecordStore implements RecordStore {
     if (!inMemory) mkdirSync(dir, { recursive: true });
     const unlock = inMemory ? () => undefined : lockFolder(dir);
     try {
-      const db = await PGlite.create(dir, { parsers: PGLITE_PARSERS });
+      // Loaded on first open: processes without an embedded records store never load the WebAssembly build.
+      const { PGlite: Pglite } = await import('@electric-sql/pglite');
+      const db = await Pglite.create(dir, { parsers: PGLITE_PARSERS });
       return new PgliteRecordStore(db, unlock);
     } catch (err) {
       unlock();

@@ -1,7 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { storeUnavailable } from '../../core/index.js';
 import type { RecordQueryable, RecordStore } from './record-store.js';
-import { RECORD_TYPES } from './record-types.js';
+import { recordTypes } from './record-types.js';
 
 export interface PostgresRecordStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -19,7 +19,13 @@ export class PostgresRecordStore implements RecordStore {
     url,
     maxConnections = 10,
   }: PostgresRecordStoreOptions): Promise<PostgresRecordStore> {
-    const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: RECORD_TYPES });
+    // Loaded here, not at import: a process on the embedded store never loads the PostgreSQL client.
+    const { default: pgModule } = await import('pg');
+    const pool = new pgModule.Pool({
+      connectionString: url,
+      max: maxConnections,
+      types: recordTypes(pgModule.types),
+    });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     const store = new PostgresRecordStore(pool);

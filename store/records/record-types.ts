@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 
 /**
  * The result types of the `pg` pool, made to agree with PGlite's so that records code reads the same JavaScript
@@ -20,25 +20,26 @@ function mapNested<T>(value: Nested<string>, fn: (s: string) => T): Nested<T> {
   return Array.isArray(value) ? value.map((v) => mapNested(v, fn)) : fn(value);
 }
 
-const defaultParser = (oid: number) =>
-  pg.types.getTypeParser(oid as Parameters<typeof pg.types.getTypeParser>[0], 'text') as (
-    text: string,
-  ) => Nested<string>;
-
-const TEXT_PARSERS: Record<number, (text: string) => unknown> = {
-  [OID.INT8]: parseInt8,
-  [OID.INT8_ARRAY]: (text) => mapNested(defaultParser(OID.INT8_ARRAY)(text), (s) => parseInt8(s.trim())),
-  // A calendar date has no time zone: 'YYYY-MM-DD', not a Date at some zone's midnight (pg: local, PGlite: UTC).
-  [OID.DATE]: (text) => text,
-  [OID.DATE_ARRAY]: (text) => defaultParser(OID.TEXT_ARRAY)(text),
-};
-
-export const RECORD_TYPES: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    (format ?? 'text') === 'text' && TEXT_PARSERS[oid]
-      ? TEXT_PARSERS[oid]
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
+/** The pool's type parsers, given `pg.types` (pg is loaded only when a PostgreSQL store is opened). */
+export function recordTypes(types: typeof pg.types): pg.CustomTypesConfig {
+  const defaultParser = (oid: number) =>
+    types.getTypeParser(oid as Parameters<typeof types.getTypeParser>[0], 'text') as (
+      text: string,
+    ) => Nested<string>;
+  const textParsers: Record<number, (text: string) => unknown> = {
+    [OID.INT8]: parseInt8,
+    [OID.INT8_ARRAY]: (text) => mapNested(defaultParser(OID.INT8_ARRAY)(text), (s) => parseInt8(s.trim())),
+    // A calendar date has no time zone: 'YYYY-MM-DD', not a Date at some zone's midnight (pg: local, PGlite: UTC).
+    [OID.DATE]: (text) => text,
+    [OID.DATE_ARRAY]: (text) => defaultParser(OID.TEXT_ARRAY)(text),
+  };
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      (format ?? 'text') === 'text' && textParsers[oid]
+        ? textParsers[oid]
+        : types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
 
 /** PGlite's parsers for the same agreement (its int8 already is number-or-bigint). */
 export const PGLITE_PARSERS: Record<number, (text: string) => unknown> = {

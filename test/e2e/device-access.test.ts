@@ -46,9 +46,10 @@ describe('greenops start on the embedded broker: device credentials for the simu
   it('carries the simulators through device credentials of their own, issued once across restarts', async () => {
     app = await start();
     const api = app.apiUrl as string;
+    const key = app.adminKey!.secret;
     for (const stream of ['energy', 'fleet', 'traffic', 'road'])
       await waitFor(`${stream} data`, async () =>
-        (await getJson<Devices>(`${api}/api/v1/streams/${stream}/devices`)).devices.length === 2
+        (await getJson<Devices>(`${api}/api/v1/streams/${stream}/devices`, key)).devices.length === 2
           ? true
           : undefined,
       );
