@@ -49,6 +49,18 @@ interface EdgePublisher {
   abandon(): void;
 }
 
+/** A publisher without a disk queue: what it had in flight is settled by close(), and nothing stays queued. */
+function unqueued(publisher: Publisher): EdgePublisher {
+  return {
+    publisher,
+    finish: async () => {
+      await publisher.close();
+      return { drained: true, dropped: 0 };
+    },
+    abandon: () => undefined,
+  };
+}
+
 /**
  * By default an agent publishes through its disk queue (it survives restarts and broker outages); --no-queue
  * publishes directly, keeping unacknowledged messages in memory only. A full queue makes publishing wait for the
@@ -76,25 +88,11 @@ async function openPublisher(
       clientIdPrefix: clientId,
       logger: ctx.logger,
     });
-    return {
-      publisher,
-      finish: async () => {
-        await publisher.close();
-        return { drained: true, dropped: 0 };
-      },
-      abandon: () => undefined,
-    };
+    return unqueued(publisher);
   }
   if (!opts.queue) {
     const publisher = await MqttPublisher.connect(ctx.mqtt, clientId, ctx.logger);
-    return {
-      publisher,
-      finish: async () => {
-        await publisher.close();
-        return { drained: true, dropped: 0 };
-      },
-      abandon: () => undefined,
-    };
+    return unqueued(publisher);
   }
   const maxMb = parsePositive('queue-max-mb', opts.queueMaxMb) as number;
   const dir = opts.queueDir ?? join(ctx.config.dataDir, 'edge-queue', clientId);
