@@ -72,6 +72,39 @@ describe('decodeMessage', () => {
     expect(result.rejected).toHaveLength(1);
   });
 
+  it('accepts 29 February only in a leap year, and ids with escaped but harmless characters', () => {
+    const record = (ts: string, id = 'r-1') =>
+      bytes(
+        JSON.stringify({
+          id,
+          ts,
+          siteId: 's-1',
+          quantity: 'electricity',
+          unit: 'kWh',
+          kind: 'interval',
+          value: 1,
+        }),
+      );
+    const topic = 'greenops/v1/aarhus/energy/gw-1';
+    expect(decodeMessage(topic, record('2024-02-29T23:59:59+01:00'), NOW).records).toHaveLength(1);
+    expect(decodeMessage(topic, record('2000-02-29T00:00:00Z'), NOW).records).toHaveLength(1);
+    expect(decodeMessage(topic, record('1900-02-29T00:00:00Z'), NOW).rejected[0]?.reason).toContain(
+      'calendar',
+    );
+    expect(decodeMessage(topic, record('2025-02-29T00:00:00Z'), NOW).rejected[0]?.reason).toContain(
+      'calendar',
+    );
+    expect(
+      decodeMessage(
+        topic,
+        bytes(
+          '{"id":"r-\\u00e6","ts":"2026-01-05T00:00:00Z","siteId":"s-1","quantity":"electricity","unit":"kWh","kind":"interval","value":1}',
+        ),
+        NOW,
+      ).records,
+    ).toHaveLength(1);
+  });
+
   it('maps a record to points with bounded tags and normalised units', () => {
     const [heat] = decodeMessage('greenops/v1/aarhus/energy/gw-9', bytes(valid.energy[1]), NOW).records;
     expect(heat?.points).toEqual([

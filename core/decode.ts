@@ -27,33 +27,30 @@ export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const TIMESTAMP_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/;
+/**
+ * In the JSON text an unsafe character is either an escape (`\u0000`…`\u009f`, `\u200e`, `\u202e`, …) or, for
+ * C1 and the bidi controls, the raw character: only a message that shows one of these needs its strings walked.
+ */
+const MAYBE_UNSAFE = /\\u|[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Two ASCII digits at `i` as a number (the timestamp pattern has already checked they are digits). */
+function twoDigits(ts: string, i: number): number {
+  return (ts.charCodeAt(i) - 48) * 10 + ts.charCodeAt(i + 1) - 48;
+}
 
 /**
  * Date.parse moves 30 February to 2 March and accepts hour 24; a device that sends either has a broken clock or
- * encoder, and its reading must not be filed under another day.
+ * encoder, and its reading must not be filed under another day. (Digits by position: this runs for every record.)
  */
 function isCalendarTime(ts: string): boolean {
-  const m = TIMESTAMP_PARTS.exec(ts);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day); // Date.UTC would read year 1 as 1901
-  return (
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    hour < 24 &&
-    minute < 60 &&
-    second < 60
-  );
+  const year = twoDigits(ts, 0) * 100 + twoDigits(ts, 2);
+  const month = twoDigits(ts, 5);
+  const day = twoDigits(ts, 8);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month - 1] as number);
+  return day <= days && twoDigits(ts, 11) < 24 && twoDigits(ts, 14) < 60 && twoDigits(ts, 17) < 60;
 }
 
 /** The path of the first string in a record that holds an unsafe character. */
@@ -125,11 +122,14 @@ export function decodeMessage(
     return rejectAll(`payload of ${payload.byteLength} bytes exceeds the limit of ${limits.maxBytes}`);
   }
   let body: unknown;
+  let text: string;
   try {
-    body = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+    text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+    body = JSON.parse(text);
   } catch (err) {
     return rejectAll(`invalid JSON: ${(err as Error).message}`);
   }
+  const mayBeUnsafe = MAYBE_UNSAFE.test(text);
   const isBatch = Array.isArray(body);
   const items: unknown[] = isBatch ? (body as unknown[]) : [body];
   if (isBatch && items.length === 0) return rejectAll('empty batch');
@@ -153,7 +153,7 @@ export function decodeMessage(
       continue;
     }
     const record = item as Record<string, unknown> & { ts: string };
-    const unsafe = unsafeStringPath(record, '');
+    const unsafe = mayBeUnsafe ? unsafeStringPath(record, '') : undefined;
     if (unsafe) {
       reject(`${unsafe}: contains a control or direction-override character`);
       continue;
