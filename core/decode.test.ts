@@ -105,6 +105,28 @@ describe('decodeMessage', () => {
     ).toHaveLength(1);
   });
 
+  it("never stores a record under another device's series: a named device stays inside the topic device's", () => {
+    const body = (meterId: string) =>
+      bytes(
+        JSON.stringify({
+          id: 'r-1',
+          ts: '2026-01-05T12:15:00Z',
+          meterId,
+          siteId: 's-1',
+          quantity: 'electricity',
+          unit: 'kWh',
+          kind: 'interval',
+          value: 0,
+        }),
+      );
+    const device = (topicDevice: string, meterId: string) =>
+      decodeMessage(`greenops/v1/demo/energy/${topicDevice}`, body(meterId), NOW).records[0]?.points[0]?.tags
+        .device;
+    expect(device('meter-9', 'meter-001')).toBe('meter-9:meter-001');
+    expect(device('gw-1', 'meter-1')).toBe('gw-1:meter-1');
+    expect(device('meter-001', 'meter-001')).toBe('meter-001');
+  });
+
   it('maps a record to points with bounded tags and normalised units', () => {
     const [heat] = decodeMessage('greenops/v1/aarhus/energy/gw-9', bytes(valid.energy[1]), NOW).records;
     expect(heat?.points).toEqual([

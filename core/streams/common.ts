@@ -28,3 +28,12 @@ export function record<T extends Parameters<typeof Type.Object>[0]>(properties: 
 }
 
 export type { TSchema };
+
+/**
+ * The device a record is stored under. The topic's device id is the authenticated one (the broker binds each
+ * credential to its topic); a record may name another device (a gateway reporting its meters), but only inside the
+ * topic device's namespace, `{topic device}:{named device}`, so no credential can write another device's series.
+ */
+export function reportedDevice(topicDevice: string, named: string | undefined): string {
+  return named === undefined || named === topicDevice ? topicDevice : `${topicDevice}:${named}`;
+}

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ENERGY_UNITS, METER_UNITS, normaliseMeterValue } from '../units.js';
-import { EntityId, MessageId, Timestamp, record } from './common.js';
+import { EntityId, MessageId, Timestamp, record, reportedDevice } from './common.js';
 import { defineStream } from './stream-definition.js';
 import type { Point } from '../point.js';
 
@@ -73,7 +73,12 @@ export const energyStream = defineStream<EnergyRecord>({
       fields[`register_${normalised.unit}`] = normalised.value;
     }
     if (r.outdoorTempC !== undefined) fields.outdoor_temp_c = r.outdoorTempC;
-    const tags = { tenant, device: r.meterId ?? deviceId, site: r.siteId, quantity: r.quantity };
+    const tags = {
+      tenant,
+      device: reportedDevice(deviceId, r.meterId),
+      site: r.siteId,
+      quantity: r.quantity,
+    };
     return [{ measurement: 'energy', tags, fields, timeMs }];
   },
 });

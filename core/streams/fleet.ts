@@ -9,6 +9,7 @@ import {
   Percent,
   Timestamp,
   record,
+  reportedDevice,
 } from './common.js';
 import { defineStream } from './stream-definition.js';
 import type { Point } from '../point.js';
@@ -71,7 +72,7 @@ export const fleetStream = defineStream<FleetRecord>({
     if (r.socPct !== undefined) fields.soc_pct = r.socPct;
     if (r.energyUsedKwh !== undefined) fields.energy_used_kwh = r.energyUsedKwh;
     if (r.driverId !== undefined) fields.driver = r.driverId;
-    const tags: Point['tags'] = { tenant, device: r.vehicleId ?? deviceId };
+    const tags: Point['tags'] = { tenant, device: reportedDevice(deviceId, r.vehicleId) };
     if (r.powertrain !== undefined) tags.powertrain = r.powertrain;
     return [{ measurement: 'fleet', tags, fields, timeMs }];
   },

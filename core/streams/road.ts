@@ -1,6 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { nanosFromId } from '../point.js';
-import { EntityId, Fraction, Heading, Latitude, Longitude, MessageId, Timestamp, record } from './common.js';
+import {
+  EntityId,
+  Fraction,
+  Heading,
+  Latitude,
+  Longitude,
+  MessageId,
+  Timestamp,
+  record,
+  reportedDevice,
+} from './common.js';
 import { defineStream } from './stream-definition.js';
 import type { Point } from '../point.js';
 
@@ -82,7 +92,7 @@ export const roadStream = defineStream<RoadRecord>({
     if (r.vehicleId !== undefined) fields.vehicle = r.vehicleId;
     if (r.imageRef !== undefined) fields.image_ref = r.imageRef;
     if (r.modelVersion !== undefined) fields.model_version = r.modelVersion;
-    const tags = { tenant, device: r.cameraId ?? deviceId, damage: r.damage };
+    const tags = { tenant, device: reportedDevice(deviceId, r.cameraId), damage: r.damage };
     // One frame can hold several detections of one class: the id-derived nanoseconds keep them apart while a
     // re-sent detection still lands on the same point.
     return [{ measurement: 'road', tags, fields, timeMs, nanos: nanosFromId(r.id) }];

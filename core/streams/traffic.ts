@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EntityId, Fraction, MessageId, Timestamp, record } from './common.js';
+import { EntityId, Fraction, MessageId, Timestamp, record, reportedDevice } from './common.js';
 import { defineStream } from './stream-definition.js';
 import type { Point } from '../point.js';
 
@@ -74,7 +74,11 @@ export const trafficStream = defineStream<TrafficRecord>({
     fields.count_total = total;
     if (r.speed?.meanKmh !== undefined) fields.speed_mean_kmh = r.speed.meanKmh;
     if (r.speed?.v85Kmh !== undefined) fields.speed_v85_kmh = r.speed.v85Kmh;
-    const tags: Point['tags'] = { tenant, device: r.counterId ?? deviceId, direction: r.direction };
+    const tags: Point['tags'] = {
+      tenant,
+      device: reportedDevice(deviceId, r.counterId),
+      direction: r.direction,
+    };
     if (r.lane !== undefined) tags.lane = String(r.lane);
     return [{ measurement: 'traffic', tags, fields, timeMs }];
   },
