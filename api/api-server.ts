@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import {
+  GreenopsError,
   processMetrics,
   renderPrometheus,
   systemClock,
@@ -110,6 +111,19 @@ export function createApp(options: ApiOptions): Express {
   // Invoice batches may be large; everything else stays small. The second parser skips a body already read.
   app.use('/api/v1/invoices', express.json({ limit: '20mb' }));
   app.use(express.json({ limit: '1mb' }));
+  // A body that is not JSON would reach the routes as no body at all and be refused for a missing field; say why.
+  app.use((req, _res, next) => {
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && req.body === undefined && !req.path.startsWith('/api/v1/invoices'))
+      return next(
+        new GreenopsError('BAD_REQUEST', 'body: must be JSON, sent with Content-Type: application/json', {
+          status: 415,
+          field: 'body',
+        }),
+      );
+    next();
+  });
   const openApi = openApiDocument({ oidc: options.oidc !== undefined });
   const meta = new GuardedRouter('/api/v1');
   meta.get('/openapi.json', (_req, res) => {

@@ -31,6 +31,20 @@ export class EmbeddedBroker {
   async start(): Promise<string> {
     const { host = '127.0.0.1', port = 1883, logger, access } = this.options;
     const identities = new WeakMap<Client, MqttIdentity>();
+    // A refused QoS 1 publisher typically reconnects and resends every second: one warning per user and reason a
+    // minute, with how many were refused meanwhile, instead of a line per attempt.
+    const refusals = new Map<string, { loggedAt: number; since: number }>();
+    const warnRefusal = (key: string, fields: Record<string, unknown>, message: string) => {
+      const now = Date.now();
+      const seen = refusals.get(key);
+      if (seen && now - seen.loggedAt < 60_000) {
+        seen.since += 1;
+        return;
+      }
+      if (refusals.size > 10_000) refusals.clear();
+      refusals.set(key, { loggedAt: now, since: 0 });
+      logger.warn({ ...fields, refusedSinceLastLog: seen?.since ?? 0 }, message);
+    };
     const aedes = await Aedes.createBroker({
       id: 'greenops-embedded',
       authenticate: (client, username, password, done) => {
@@ -40,7 +54,8 @@ export class EmbeddedBroker {
               identities.set(client, identity);
               return done(null, true);
             }
-            logger.warn(
+            warnRefusal(
+              `connect|${username ?? ''}`,
               { client: client.id, username: username ?? null },
               username
                 ? 'mqtt connect refused: bad user name or password'
@@ -62,7 +77,8 @@ export class EmbeddedBroker {
         access.mayPublish(identity, packet.topic).then(
           (decision) => {
             if (decision.ok) return done(null);
-            logger.warn(
+            warnRefusal(
+              `publish|${identity?.kind === 'device' || identity?.kind === 'service' ? identity.username : client.id}|${packet.topic}`,
               { client: client.id, topic: packet.topic, reason: decision.reason },
               'mqtt publish refused',
             );

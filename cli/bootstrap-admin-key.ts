@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiKeyStore } from '../access/index.js';
+import type { ApiKeyStore, AuditLog } from '../access/index.js';
 
 export interface BootstrapKey {
   secret: string;
@@ -16,9 +16,18 @@ export interface BootstrapKey {
 export async function bootstrapAdminKey(
   keys: ApiKeyStore,
   dataDir: string,
+  audit: AuditLog,
 ): Promise<BootstrapKey | undefined> {
   const created = await keys.bootstrap();
   if (!created) return undefined;
+  await audit.record({
+    actor: { kind: 'service', id: 'greenops', name: 'first start' },
+    tenant: undefined,
+    action: 'keys.create',
+    object: { type: 'api-key', id: created.key.id },
+    after: { name: created.key.name, roles: created.key.roles, file: join(dataDir, 'admin.key') },
+    requestId: undefined,
+  });
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'admin.key');
   writeFileSync(file, `${created.secret}\n`, { mode: 0o600 });

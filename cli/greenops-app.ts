@@ -176,7 +176,8 @@ export async function startGreenops(
       if (!records) throw new Error('the API role opens the records store');
       const keys = new ApiKeyStore(records, { logger: logger.child({ component: 'keys' }) });
       stoppers.push(() => keys.settle());
-      adminKey = await bootstrapAdminKey(keys, config.dataDir);
+      const audit = new RecordAuditLog(records);
+      adminKey = await bootstrapAdminKey(keys, config.dataDir, audit);
       const oidc =
         config.oidcIssuer === undefined
           ? undefined
@@ -249,7 +250,7 @@ export async function startGreenops(
         invoiceAccounts,
         keys,
         oidc,
-        audit: new RecordAuditLog(records),
+        audit,
         devices: devices ?? new DeviceCredentialStore(records),
         metricsPublic: config.metricsPublic,
         rateLimitPerMinute: config.rateLimitPerMinute,
@@ -278,6 +279,7 @@ export async function startGreenops(
           simulators,
           file: join(config.dataDir, 'simulator-credentials.json'),
           logger: edgeLogger,
+          audit: new RecordAuditLog(records as RecordStore),
         });
         publisher = new PerDevicePublisher({
           settings: { url: brokerSettings().url },

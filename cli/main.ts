@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { GreenopsError } from '../core/index.js';
 import { registerEdgeCommands } from './commands/edge.js';
@@ -12,6 +13,7 @@ import { registerKeyCommands } from './commands/keys.js';
 
 const program = new Command('greenops')
   .description('Green-operations IoT analytics for Danish municipalities')
+  .version(packageVersion(), '-V, --version', 'print the greenops version')
   .showHelpAfterError();
 registerServeCommands(program);
 registerEdgeCommands(program);
@@ -32,4 +34,20 @@ try {
   }
   console.error(err);
   process.exit(1);
+}
+
+/** The version in package.json, found above this file whether it runs from dist/ or from source. */
+function packageVersion(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'greenops' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
 }

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { formatTopic, type Logger } from '../core/index.js';
-import { deviceUsername, type DeviceCredentialStore } from '../access/index.js';
+import { deviceUsername, type AuditLog, type DeviceCredentialStore } from '../access/index.js';
 import type { DeviceLogin, StreamSimulator } from '../edge/index.js';
 
 /** Who issued the simulators' credentials (the audit's actor, and what a restart may rotate). */
@@ -18,8 +18,11 @@ export async function simulatorLogins(options: {
   simulators: readonly StreamSimulator[];
   file: string;
   logger: Logger;
+  /** Where issuing and rotating the simulators' credentials is recorded, as for any device credential. */
+  audit?: AuditLog | undefined;
 }): Promise<Map<string, DeviceLogin>> {
-  const { devices, tenant, simulators, file, logger } = options;
+  const { devices, tenant, simulators, file, logger, audit } = options;
+  const actor = { kind: 'service' as const, id: SIMULATOR_ISSUER, name: 'greenops start simulators' };
   const saved = readSaved(file, logger);
   const active = new Map((await devices.list({ tenant })).map((c) => [c.username, c]));
   const logins = new Map<string, DeviceLogin>();
@@ -43,8 +46,24 @@ export async function simulatorLogins(options: {
           continue;
         }
         await devices.revoke(existing.id, { revokedBy: SIMULATOR_ISSUER });
+        await audit?.record({
+          actor,
+          tenant,
+          action: 'devices.revoke',
+          object: { type: 'device-credential', id: existing.id },
+          after: { username, reason: 'simulator password lost; rotated' },
+          requestId: undefined,
+        });
       }
       const fresh = await devices.add({ tenant, stream: sim.stream, device, createdBy: SIMULATOR_ISSUER });
+      await audit?.record({
+        actor,
+        tenant,
+        action: 'devices.create',
+        object: { type: 'device-credential', id: fresh.credential.id },
+        after: { username },
+        requestId: undefined,
+      });
       saved[username] = fresh.password;
       logins.set(topic, { username, password: fresh.password });
       issued += 1;

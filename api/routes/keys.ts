@@ -88,6 +88,8 @@ export function keyRoutes({ keys, audit, clock }: KeyRoutesOptions): GuardedRout
     if (!existing || (scope !== undefined && existing.tenant !== scope))
       throw notFound(`no API key ${req.params.id}${scope === undefined ? '' : ` for ${scope}`}`);
     authorizeKeyGrant(actor, existing.tenant, existing.roles);
+    // Revoking a revoked key changes nothing and is not recorded again.
+    if (existing.revokedAt) return void res.json(apiKeyJson(existing));
     const revoked = await keys.revoke(existing.id);
     await audit.record({
       actor,

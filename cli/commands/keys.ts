@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { GreenopsError, createLogger } from '../../core/index.js';
 import { ApiKeyStore, apiKeyJson, parseExpiry, type ApiKeyInfo } from '../../access/index.js';
@@ -22,14 +20,8 @@ async function withKeys<T>(
   fn: (keys: ApiKeyStore, records: RecordStore) => Promise<T>,
 ): Promise<T> {
   const config = readConfig(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir });
-  // PGlite is one process's database: opening it beside a running greenops would corrupt it. PGlite keeps
-  // postmaster.pid while it is open and removes it on a clean close.
-  const lock = join(config.dataDir, 'records', 'postmaster.pid');
-  if (!config.databaseUrl && existsSync(lock))
-    throw new GreenopsError(
-      'CONFLICT',
-      `the records store in ${join(config.dataDir, 'records')} is in use: stop greenops first, or use /api/v1/keys (if greenops is not running, it did not stop cleanly: remove ${lock})`,
-    );
+  // PGlite is one process's database: the records store's folder lock refuses to open it beside a running
+  // greenops (naming the process and the API to use instead) and takes over a lock left by a crash.
   // Logs go to stderr: stdout is the key (or --json) for scripts.
   const logger = createLogger({ level: config.logLevel, destination: process.stderr });
   const records = await openRecords(config, logger);
@@ -133,9 +125,15 @@ export function registerKeyCommands(program: Command): void {
 
   common(group.command('revoke'))
     .description('revoke an API key; it stops working within a second')
-    .argument('<id>', 'the key id (the part after gok_)')
-    .action((id: string, flags: Flags) =>
+    .argument('<id>', 'the key id: the 16 characters between gok_ and the next _ (a whole key works too)')
+    .action((given: string, flags: Flags) =>
       withKeys(flags, async (keys, records) => {
+        // A whole key pasted by mistake is reduced to its id, and its secret is never echoed.
+        const id = /^gok_([^_]+)_/.exec(given)?.[1] ?? given;
+        if (!/^[0-9a-f]{16}$/.test(id))
+          throw new GreenopsError('BAD_REQUEST', 'id: expected the 16 hex characters of a key id', {
+            field: 'id',
+          });
         const revoked = await keys.revoke(id);
         if (!revoked) throw new GreenopsError('NOT_FOUND', `no API key ${id}`);
         await auditCli(records, {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger, type Config } from '../../core/index.js';
 import { startGreenops, type Roles } from '../greenops-app.js';
@@ -41,11 +42,16 @@ function withServeOptions(command: Command): Command {
 
 async function serve(opts: ServeFlags, roles: (config: Config) => Roles): Promise<void> {
   const config = readConfig(configFlags(opts));
+  // Keys, password hashes, the records and the time series are the operator's alone: files greenops creates are
+  // readable by its own user only.
+  process.umask(0o077);
   const logger = createLogger({ level: config.logLevel });
   const app = await startGreenops(config, logger, roles(config));
   if (app.apiUrl) {
     logger.info({ api: app.apiUrl, broker: app.brokerUrl }, 'greenops is running');
-    console.log(`greenops API: ${app.apiUrl}  (try ${app.apiUrl}/api/v1/whoami with the admin key)`);
+    console.log(
+      `greenops API: ${app.apiUrl}  (try ${app.apiUrl}/api/v1/whoami with the admin key in ${join(config.dataDir, 'admin.key')})`,
+    );
     console.log(
       `MQTT broker:  ${app.brokerUrl ?? 'none (greenops api alone; set MQTT_URL for dead-letter replay)'}`,
     );

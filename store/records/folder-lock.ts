@@ -103,7 +103,8 @@ function lockedBy(dir: string, path: string, holder: Holder): GreenopsError {
   return new GreenopsError(
     'STORE_UNAVAILABLE',
     `records store ${dir} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}); ` +
-      `only one process may open a PGlite folder: stop it, or set DATABASE_URL to share a PostgreSQL server. ` +
+      `only one process may open a PGlite folder: stop it, use the running greenops's API (/api/v1/keys, ` +
+      `/api/v1/devices), or set DATABASE_URL to share a PostgreSQL server. ` +
       `If that process is gone, delete ${path}`,
     { retryable: false },
   );

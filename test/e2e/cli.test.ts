@@ -133,7 +133,7 @@ describe('greenops keys', () => {
           // The embedded records store belongs to the running API: the CLI refuses to open it beside.
           const busy = runCli(['keys', 'list'], env);
           expect(await busy.exited).toBe(2);
-          expect(busy.output()).toContain('is in use: stop greenops first, or use /api/v1/keys');
+          expect(busy.output()).toMatch(/is in use by process \d+.*\/api\/v1\/keys/);
         }
         const res = await fetch(`${url}/api/v1/whoami`, { headers: { authorization: `Bearer ${key}` } });
         return { status: res.status, body: (await res.json()) as Record<string, unknown> };

@@ -48,6 +48,26 @@ describe('the API under attack and audit: trail, rate limits, headers, CORS', ()
     expect(bad.body.error).toMatchObject({ field: 'action' });
   });
 
+  it('says a body that is not JSON is not JSON (415), and records a repeated revoke once', async () => {
+    api = await startAccessApi();
+    const admin = await api.access.key('tenant-admin', 'aarhus');
+    const res = await fetch(`${api.base}/api/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}` },
+      body: '{"roles":["viewer"]}',
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({
+      error: { field: 'body', message: expect.stringContaining('JSON') },
+    });
+
+    const created = await api.call('POST', '/api/v1/keys', admin, { roles: ['viewer'] });
+    for (let i = 0; i < 2; i++)
+      expect((await api.call('DELETE', `/api/v1/keys/${created.body.id}`, admin)).status).toBe(200);
+    const revokes = await api.access.audit.list({ action: 'keys.revoke', limit: 10 });
+    expect(revokes.filter((e) => e.object.id === created.body.id)).toHaveLength(1);
+  });
+
   it('answers 429 with Retry-After past a credential’s budget, without touching another credential’s', async () => {
     api = await startAccessApi({ rateLimitPerMinute: 3 });
     const busy = await api.access.key('viewer', 'aarhus');
