@@ -80,14 +80,15 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
     for (let i = 0; i < 3; i++)
       await client.publishAsync('greenops/v1/demo/energy/e2e-gw', JSON.stringify(record), { qos: 1 });
     await client.endAsync();
+    // A gateway's meter is stored inside the gateway's namespace: no publisher writes another device's series.
     const devices = await waitFor('the e2e meter', async () => {
       const body = await getJson<Devices>(`${api}/api/v1/streams/energy/devices`, key);
-      return body.devices.find((d) => d.device === 'e2e-meter');
+      return body.devices.find((d) => d.device === 'e2e-gw:e2e-meter');
     });
     await app.ingest!.flush();
     expect(devices.records).toBe(1);
     const series = await getJson<Series>(
-      `${api}/api/v1/streams/energy/series?device=e2e-meter&from=-1d`,
+      `${api}/api/v1/streams/energy/series?device=e2e-gw:e2e-meter&from=-1d`,
       key,
     );
     expect(series.points).toEqual([{ time: new Date(ts).toISOString(), value: 250 }]);
