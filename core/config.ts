@@ -249,8 +249,9 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   ingestSubscription: {
     env: 'GREENOPS_INGEST_SUBSCRIPTION',
     parse: str,
-    default: 'greenops/v1/+/+/+',
-    description: 'Topic filter; $share/greenops/greenops/v1/+/+/+ splits the load between workers.',
+    default: 'greenops/#',
+    description:
+      'Topic filter; everything under greenops/, so a topic outside the contract becomes a dead letter; $share/greenops/greenops/# splits the load between workers.',
   },
   ingestMaxUnacked: {
     env: 'GREENOPS_INGEST_MAX_UNACKED',

@@ -2,7 +2,6 @@ import {
   DEFAULT_DECODE_LIMITS,
   decodeMessage,
   systemClock,
-  topicFilter,
   type Clock,
   type DecodeLimits,
   type EnergyRecord,
@@ -15,6 +14,9 @@ import {
 } from '../core/index.js';
 import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import { BATCH_SIZE_BUCKETS, BatchWriter } from './batch-writer.js';
+
+/** Everything under greenops/, so that every message has a fate. */
+export const INGEST_TOPIC_FILTER = 'greenops/#';
 import { MqttSubscriber } from './mqtt-subscriber.js';
 import { RegisterTracker } from './register-tracker.js';
 
@@ -31,7 +33,11 @@ export interface IngestOptions {
   clientId?: string;
   /** A clean session instead: nothing is queued while the ingest is away (tests, throwaway runs). */
   cleanSession?: boolean;
-  /** Topic filter; `$share/{group}/greenops/v1/+/+/+` splits the load between ingest workers. */
+  /**
+   * Topic filter, by default everything under `greenops/`: a message on a topic outside the contract (another
+   * version, an empty level, too many levels) still gets a fate, a dead letter naming the topic, instead of being
+   * acknowledged by the broker and dropped. `$share/{group}/greenops/#` splits the load between ingest workers.
+   */
   subscription?: string;
   batchSize?: number;
   flushMs?: number;
@@ -107,7 +113,7 @@ export class IngestService {
       settings: options.mqtt,
       clientId: settings.clientId,
       clean: options.cleanSession ?? false,
-      subscription: options.subscription ?? topicFilter(),
+      subscription: options.subscription ?? INGEST_TOPIC_FILTER,
       logger: options.logger,
       onMessage: ({ topic, payload, ack }) => {
         this.accept(topic, payload);
@@ -135,6 +141,11 @@ export class IngestService {
 
   get connected(): boolean {
     return this.subscriber.connected;
+  }
+
+  /** Connections made to the broker so far (1 after a start without trouble). */
+  get connects(): number {
+    return this.subscriber.stats.connects;
   }
 
   get stats(): IngestStats {

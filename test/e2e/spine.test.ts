@@ -117,4 +117,26 @@ describe('the spine, end to end: simulators → aedes → ingest → DuckDB → 
     expect(byTopic['greenops/v1/demo/weather/station-1']?.reason).toContain('unknown stream "weather"');
     expect(lines().filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
+
+  it('gives every message under greenops/ a fate: a topic outside the contract becomes a dead letter, and the ingest stays connected', async () => {
+    const connectsBefore = app.ingest!.connects;
+    const client = await mqtt.connectAsync(app.brokerUrl as string, { protocolVersion: 4 });
+    const topics = [
+      'greenops/v2/demo/energy/m-1',
+      'greenops/v1//energy/m-1',
+      'greenops/v1/../energy/m-1',
+      'greenops/v1/demo/energy/m-1/extra',
+      'greenops/v1/demo/energy',
+    ];
+    for (const topic of topics) await client.publishAsync(topic, '{}', { qos: 1 });
+    await client.endAsync();
+    const letters = await waitFor('a dead letter per topic', async () => {
+      const body = await getJson<DeadLetters>(`${api}/api/v1/dead-letters?limit=100`, key);
+      const seen = new Set(body.items.map((i) => i.topic));
+      return topics.every((t) => seen.has(t)) ? body : undefined;
+    });
+    for (const topic of topics)
+      expect(letters.items.find((i) => i.topic === topic)?.reason, topic).toMatch(/topic|tenant/);
+    expect(app.ingest!.connects).toBe(connectsBefore);
+  });
 });
