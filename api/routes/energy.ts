@@ -13,6 +13,11 @@ import { intParam, parseTime, stringParam } from '../query-params.js';
 import { GuardedRouter } from '../auth/guarded-router.js';
 import { tenantOf } from '../auth/request-context.js';
 
+/** Longest waste window one request analyses (its reference weeks come on top). */
+const MAX_WASTE_DAYS = 366;
+/** Longest baseline or reporting period of a savings request. */
+const MAX_PERIOD_DAYS = 1096;
+
 export interface EnergyRoutesOptions {
   store: TimeSeriesStore;
   /** Without one, the model routes answer 404 saying so. */
@@ -109,6 +114,13 @@ export function energyRoutes({
     const to = hour(parseTime(stringParam(query, 'to') ?? 'now', 'to', now));
     const from = hour(parseTime(stringParam(query, 'from') ?? '-30d', 'from', now));
     if (from >= to) throw badRequest('from', 'must be before to');
+    // One request analyses at most a year (plus its reference weeks): a window reaching back to 1700 held the event
+    // loop for 27 s (issue 18).
+    if (to - from > MAX_WASTE_DAYS * DAY_MS)
+      throw badRequest(
+        'from',
+        `the window may span at most ${MAX_WASTE_DAYS} days; ask for a year at a time`,
+      );
     const referenceWeeks = intParam(query, 'referenceWeeks', { min: 2, max: 104, fallback: 8 });
     const report = await wasteFor(store, tenant, where.devices, from, to, referenceWeeks, waste);
     res.json({
@@ -146,6 +158,15 @@ export function energyRoutes({
     if (periods.reportFrom < periods.baselineTo)
       throw badRequest('reportFrom', 'the reporting period must start after the baseline period ends');
     if (periods.reportTo <= periods.reportFrom) throw badRequest('reportTo', 'must be after reportFrom');
+    for (const [name, span] of [
+      ['baselineFrom', periods.baselineTo - periods.baselineFrom],
+      ['reportTo', periods.reportTo - periods.reportFrom],
+    ] as const)
+      if (span > MAX_PERIOD_DAYS * DAY_MS)
+        throw badRequest(
+          name,
+          `a baseline or reporting period may span at most ${MAX_PERIOD_DAYS} days (three years)`,
+        );
     const result = await savingsFor(store, tenant, where.devices, periods);
     if (result.meters.length === 0) throw notFound('no kWh readings in that period');
     const warnings: string[] = [];

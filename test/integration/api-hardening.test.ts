@@ -68,6 +68,29 @@ describe('the API under attack and audit: trail, rate limits, headers, CORS', ()
     expect(revokes.filter((e) => e.object.id === created.body.id)).toHaveLength(1);
   });
 
+  it('refuses energy analyses over spans that would tie the process up, naming the parameter', async () => {
+    api = await startAccessApi();
+    const viewer = await api.access.key('viewer', 'aarhus');
+    const started = Date.now();
+    const waste = await api.call(
+      'GET',
+      '/api/v1/energy/waste?device=aarhus-meter&from=1700-01-01T00:00:00Z',
+      viewer,
+    );
+    expect(waste.status).toBe(400);
+    expect(waste.body.error).toMatchObject({ field: 'from', message: expect.stringContaining('366 days') });
+    const savings = await api.call(
+      'GET',
+      '/api/v1/energy/savings?device=aarhus-meter&baselineFrom=1700-01-01T00:00:00Z&baselineTo=2025-01-01T00:00:00Z&reportFrom=2025-01-01T00:00:00Z&reportTo=2025-06-01T00:00:00Z',
+      viewer,
+    );
+    expect(savings.status).toBe(400);
+    expect(savings.body.error).toMatchObject({ field: 'baselineFrom' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const year = await api.call('GET', '/api/v1/energy/waste?device=aarhus-meter&from=-365d', viewer);
+    expect(year.status).not.toBe(400);
+  });
+
   it('answers 429 with Retry-After past a credential’s budget, without touching another credential’s', async () => {
     api = await startAccessApi({ rateLimitPerMinute: 3 });
     const busy = await api.access.key('viewer', 'aarhus');
