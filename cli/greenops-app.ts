@@ -100,6 +100,7 @@ export async function startGreenops(
     const embeddedBroker = config.mqttUrl === undefined && (roles.ingest || roles.simulate);
     const records = roles.api || embeddedBroker ? await openRecords(config, logger) : undefined;
     if (records) stoppers.push(() => records.close());
+    const audit = records ? new RecordAuditLog(records) : undefined;
 
     let brokerUrl = config.mqttUrl;
     // The embedded broker checks device credentials in the records store; the ingest and the republisher get
@@ -173,10 +174,9 @@ export async function startGreenops(
     let apiUrl: string | undefined;
     let adminKey: BootstrapKey | undefined;
     if (roles.api) {
-      if (!records) throw new Error('the API role opens the records store');
+      if (!records || !audit) throw new Error('the API role opens the records store');
       const keys = new ApiKeyStore(records, { logger: logger.child({ component: 'keys' }) });
       stoppers.push(() => keys.settle());
-      const audit = new RecordAuditLog(records);
       adminKey = await bootstrapAdminKey(keys, config.dataDir, audit);
       const oidc =
         config.oidcIssuer === undefined
@@ -279,7 +279,7 @@ export async function startGreenops(
           simulators,
           file: join(config.dataDir, 'simulator-credentials.json'),
           logger: edgeLogger,
-          audit: new RecordAuditLog(records as RecordStore),
+          audit,
         });
         publisher = new PerDevicePublisher({
           settings: { url: brokerSettings().url },

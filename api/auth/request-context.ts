@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { GreenopsError, badRequest, isTenant } from '../../core/index.js';
 import { coversTenant, type Principal } from '../../access/index.js';
 
@@ -51,4 +51,9 @@ export function tenantOf(req: Request, fallback: string, requested?: unknown): s
       field: 'tenant',
     });
   return tenant;
+}
+
+/** The request id the API's first middleware gave this request (the caller's X-Request-Id, or a new one). */
+export function requestIdOf(res: Response): string | undefined {
+  return res.getHeader('x-request-id')?.toString();
 }

@@ -12,7 +12,7 @@ import type { DeadLetter, DeadLetterStore } from '../../store/index.js';
 import { intParam, stringParam } from '../query-params.js';
 import type { AuditLog } from '../../access/index.js';
 import { GuardedRouter } from '../auth/guarded-router.js';
-import { principalOf, tenantOf } from '../auth/request-context.js';
+import { principalOf, requestIdOf, tenantOf } from '../auth/request-context.js';
 
 /** Payload characters shown inline in a listing; the whole payload is at /dead-letters/{id}/payload. */
 const PREVIEW_CHARS = 4096;
@@ -86,7 +86,7 @@ export function deadLetterRoutes({
       object: { type: 'dead-letters', id: undefined },
       before: { tenant, stream, limit, dryRun },
       after: report,
-      requestId: res.getHeader('x-request-id')?.toString(),
+      requestId: requestIdOf(res),
     });
     res.json(report);
   });

@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import type { Router } from 'express';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { badRequest, notFound } from '../../core/index.js';
@@ -9,7 +9,7 @@ import {
   type DeviceCredentialStore,
 } from '../../access/index.js';
 import { GuardedRouter } from '../auth/guarded-router.js';
-import { principalOf, tenantOf } from '../auth/request-context.js';
+import { principalOf, requestIdOf, tenantOf } from '../auth/request-context.js';
 
 export interface DeviceRoutesOptions {
   devices: DeviceCredentialStore;
@@ -30,11 +30,6 @@ export const IssueDeviceBody = Type.Object(
 );
 export type IssueDeviceBody = Static<typeof IssueDeviceBody>;
 const checkIssue = TypeCompiler.Compile(IssueDeviceBody);
-
-function requestIdOf(req: Request, res: Response): string | undefined {
-  const id = res.getHeader('x-request-id') ?? req.header('x-request-id');
-  return id === undefined ? undefined : String(id);
-}
 
 /**
  * Device credentials over HTTP. A tenant-admin sees, issues and revokes only its own tenant's devices (another
@@ -74,7 +69,7 @@ export function deviceRoutes({ devices, audit, defaultTenant }: DeviceRoutesOpti
       action: 'devices.create',
       object: { type: 'device-credential', id: credential.id },
       after: shown,
-      requestId: requestIdOf(req, res),
+      requestId: requestIdOf(res),
     });
     res.status(201).json({ ...shown, password });
   });
@@ -97,7 +92,7 @@ export function deviceRoutes({ devices, audit, defaultTenant }: DeviceRoutesOpti
       object: { type: 'device-credential', id },
       before: describeCredential(before),
       after: describeCredential(revoked),
-      requestId: requestIdOf(req, res),
+      requestId: requestIdOf(res),
     });
     res.json(describeCredential(revoked));
   });

@@ -11,7 +11,7 @@ import {
 } from '../../models/index.js';
 import { intParam, oneOfParam, stringParam } from '../query-params.js';
 import { GuardedRouter } from '../auth/guarded-router.js';
-import { principalOf, tenantOf } from '../auth/request-context.js';
+import { principalOf, requestIdOf, tenantOf } from '../auth/request-context.js';
 import type { AuditLog, Principal } from '../../access/index.js';
 
 export interface InvoiceRoutesOptions {
@@ -111,7 +111,7 @@ export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesO
           .slice(0, 200),
       },
       after: { files: files.length, added: result.added, replaced: result.replaced, errors: errors.length },
-      requestId: res.getHeader('x-request-id')?.toString(),
+      requestId: requestIdOf(res),
     });
     res.status(201).json({
       added: result.added,
@@ -165,7 +165,7 @@ export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesO
       action: 'invoices.correct',
       object: { type: 'invoice-line', id: req.params.id },
       after: { category: line.category, version: line.version },
-      requestId: res.getHeader('x-request-id')?.toString(),
+      requestId: requestIdOf(res),
     });
     res.set('ETag', `"${line.version}"`).json(line);
   });
@@ -208,7 +208,7 @@ export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesO
         tenant,
         action: 'invoices.train',
         object: { type: 'invoice-classifier', id: tenant },
-        requestId: res.getHeader('x-request-id')?.toString(),
+        requestId: requestIdOf(res),
       });
     res.status(started ? 202 : 409).json({
       message: started ? 'training started' : 'a training is already running',

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { badRequest, notFound, type Clock } from '../../core/index.js';
 import {
   apiKeyJson,
@@ -10,7 +10,7 @@ import {
   type AuditLog,
 } from '../../access/index.js';
 import { GuardedRouter } from '../auth/guarded-router.js';
-import { principalOf, tenantOf } from '../auth/request-context.js';
+import { principalOf, requestIdOf, tenantOf } from '../auth/request-context.js';
 import { stringParam } from '../query-params.js';
 
 export interface KeyRoutesOptions {
@@ -18,8 +18,6 @@ export interface KeyRoutesOptions {
   audit: AuditLog;
   clock: Clock;
 }
-
-const requestId = (res: Response) => res.getHeader('x-request-id')?.toString();
 
 /**
  * The keys a caller may manage: a platform-admin every tenant's (or the one it names), a tenant-admin only its
@@ -72,7 +70,7 @@ export function keyRoutes({ keys, audit, clock }: KeyRoutesOptions): GuardedRout
       action: 'keys.create',
       object: { type: 'api-key', id: key.id },
       after: key,
-      requestId: requestId(res),
+      requestId: requestIdOf(res),
     });
     res
       .status(201)
@@ -98,7 +96,7 @@ export function keyRoutes({ keys, audit, clock }: KeyRoutesOptions): GuardedRout
       object: { type: 'api-key', id: existing.id },
       before: existing,
       after: revoked,
-      requestId: requestId(res),
+      requestId: requestIdOf(res),
     });
     res.json(apiKeyJson(revoked as ApiKeyInfo));
   });
