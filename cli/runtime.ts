@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GreenopsError, loadConfig, type Config, type Logger, type MqttSettings } from '../core/index.js';
+import {
+  GreenopsError,
+  createLogger,
+  loadConfig,
+  type Config,
+  type Logger,
+  type MqttSettings,
+} from '../core/index.js';
 import {
   DuckDbDatabase,
   DuckDbDeadLetterStore,
@@ -123,5 +130,25 @@ export async function openRecords(config: Config, logger: Logger): Promise<Recor
   } catch (err) {
     await records.close();
     throw err;
+  }
+}
+
+/**
+ * Opens the configuration's records store for one command and closes it afterwards. Logs go to stderr: stdout is
+ * what a script reads (a key, a credential, JSON). With PGlite, the store's folder lock refuses to open it beside
+ * a running greenops (naming the process and the API to use instead) and takes over a lock left by a crash.
+ */
+export async function withRecords<T>(
+  dataDir: string | undefined,
+  fn: (records: RecordStore, logger: Logger) => Promise<T>,
+  level?: Config['logLevel'],
+): Promise<T> {
+  const config = readConfig(dataDir === undefined ? {} : { dataDir });
+  const logger = createLogger({ level: level ?? config.logLevel, destination: process.stderr });
+  const records = await openRecords(config, logger);
+  try {
+    return await fn(records, logger);
+  } finally {
+    await records.close();
   }
 }

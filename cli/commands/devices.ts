@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GreenopsError, createLogger, notFound, type Logger } from '../../core/index.js';
+import { GreenopsError, notFound, type Logger } from '../../core/index.js';
 import { createSimulators } from '../../edge/index.js';
 import { simulatorLogins } from '../simulator-credentials.js';
-import { DeviceCredentialStore, describeCredential } from '../../access/index.js';
-import { openRecords, readConfig } from '../runtime.js';
+import { DeviceCredentialStore, RecordAuditLog, describeCredential } from '../../access/index.js';
+import { readConfig, withRecords } from '../runtime.js';
 import { writeMosquittoFiles } from '../mosquitto-files.js';
 import { auditCli } from '../cli-audit.js';
 import type { RecordStore } from '../../store/index.js';
@@ -13,19 +13,15 @@ import type { RecordStore } from '../../store/index.js';
 /** Who the records show as having issued or revoked a credential from the command line. */
 const CLI_ACTOR = 'cli';
 
-async function withDevices<T>(
+function withDevices<T>(
   flags: { dataDir?: string },
   fn: (devices: DeviceCredentialStore, logger: Logger, records: RecordStore) => Promise<T>,
 ): Promise<T> {
-  const config = readConfig(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir });
-  // Logs go to stderr: stdout carries the credential (or JSON) that a script reads.
-  const logger = createLogger({ level: 'warn', destination: process.stderr });
-  const records = await openRecords(config, logger);
-  try {
-    return await fn(new DeviceCredentialStore(records), logger, records);
-  } finally {
-    await records.close();
-  }
+  return withRecords(
+    flags.dataDir,
+    (records, logger) => fn(new DeviceCredentialStore(records), logger, records),
+    'warn',
+  );
 }
 
 const summary = describeCredential;
@@ -139,7 +135,7 @@ export function registerMosquittoConfigCommand(program: Command, env = process.e
           },
         );
       const tenant = readConfig().tenant;
-      const report = await withDevices(flags, async (devices, logger) => {
+      const report = await withDevices(flags, async (devices, logger, records) => {
         if (simulated > 0) {
           mkdirSync(flags.out, { recursive: true });
           await simulatorLogins({
@@ -148,6 +144,7 @@ export function registerMosquittoConfigCommand(program: Command, env = process.e
             simulators: createSimulators('all', { devices: simulated, seed: 1, startMs: Date.now() }),
             file: join(flags.out, 'simulator-credentials.json'),
             logger,
+            audit: new RecordAuditLog(records),
           });
         }
         return writeMosquittoFiles({

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { GreenopsError, createLogger } from '../../core/index.js';
+import { GreenopsError } from '../../core/index.js';
 import { ApiKeyStore, apiKeyJson, parseExpiry, type ApiKeyInfo } from '../../access/index.js';
-import { openRecords, readConfig } from '../runtime.js';
+import { withRecords } from '../runtime.js';
 import { auditCli } from '../cli-audit.js';
 import type { RecordStore } from '../../store/index.js';
 
@@ -14,29 +14,20 @@ interface Flags {
   json?: boolean;
 }
 
-/** Opens the records store of the configuration (PGlite in the data dir, or DATABASE_URL) for one command. */
-async function withKeys<T>(
-  flags: Flags,
-  fn: (keys: ApiKeyStore, records: RecordStore) => Promise<T>,
-): Promise<T> {
-  const config = readConfig(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir });
-  // PGlite is one process's database: the records store's folder lock refuses to open it beside a running
-  // greenops (naming the process and the API to use instead) and takes over a lock left by a crash.
-  // Logs go to stderr: stdout is the key (or --json) for scripts.
-  const logger = createLogger({ level: config.logLevel, destination: process.stderr });
-  const records = await openRecords(config, logger);
-  const keys = new ApiKeyStore(records, { logger });
-  try {
-    return await fn(keys, records);
-  } catch (err) {
-    // Name the flag, not the field, in what the user reads.
-    if (err instanceof GreenopsError && err.field && err.message.startsWith(`${err.field}: `))
-      throw new GreenopsError(err.code, `--${err.message}`, { field: err.field, cause: err });
-    throw err;
-  } finally {
-    await keys.settle();
-    await records.close();
-  }
+/** The API keys of the configuration's records store for one command; errors name the flag, not the field. */
+function withKeys<T>(flags: Flags, fn: (keys: ApiKeyStore, records: RecordStore) => Promise<T>): Promise<T> {
+  return withRecords(flags.dataDir, async (records, logger) => {
+    const keys = new ApiKeyStore(records, { logger });
+    try {
+      return await fn(keys, records);
+    } catch (err) {
+      if (err instanceof GreenopsError && err.field && err.message.startsWith(`${err.field}: `))
+        throw new GreenopsError(err.code, `--${err.message}`, { field: err.field, cause: err });
+      throw err;
+    } finally {
+      await keys.settle();
+    }
+  });
 }
 
 const describeTenant = (k: ApiKeyInfo) => k.tenant ?? 'every tenant';
