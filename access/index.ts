@@ -24,8 +24,6 @@ export {
   INGEST_TOPICS,
   INGEST_USERNAME,
   MqttAccess,
-  REPLAY_TOPICS,
-  REPLAY_USERNAME,
   filterCovers,
   serviceAccount,
   topicMatches,

@@ -38,10 +38,7 @@ export interface MqttAccessOptions {
 
 /** The ingest reads every message under greenops/, malformed topics included, so it can dead-letter them. */
 export const INGEST_USERNAME = 'greenops-ingest';
-/** The dead-letter republisher writes valid stream topics; it never shares the ingest's read-only identity. */
-export const REPLAY_USERNAME = 'greenops-replay';
 export const INGEST_TOPICS = { publish: [], subscribe: ['greenops/#'] } as const;
-export const REPLAY_TOPICS = { publish: ['greenops/v1/#'], subscribe: [] } as const;
 
 /** A service account with a fresh random password, for a process that talks to its own embedded broker. */
 export function serviceAccount(

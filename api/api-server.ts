@@ -12,7 +12,7 @@ import {
   type Logger,
   type Metric,
 } from '../core/index.js';
-import type { Republish } from '../ingest/index.js';
+import type { Replay } from '../ingest/index.js';
 import type { DeadLetterStore, TimeSeriesStore } from '../store/index.js';
 import type { ApiKeyStore, AuditLog, DeviceCredentialStore, OidcVerifier } from '../access/index.js';
 import { auditRoutes } from './routes/audit.js';
@@ -48,8 +48,8 @@ export interface ApiOptions {
   health?: Record<string, HealthCheck>;
   /** Metrics of the runnables in this process, served at /metrics with the process metrics. */
   metrics?: () => Metric[];
-  /** Puts a message back on the broker, for dead-letter replay. */
-  republish?: Republish;
+  /** The ingest's write path, for dead-letter replay. */
+  replay?: Replay;
   /** The ingest's decoding limits, so replay judges validity as the ingest will. */
   decodeLimits?: DecodeLimits;
   /** Trained energy models; without it the energy model routes answer 404. */
@@ -163,7 +163,7 @@ export function createApp(options: ApiOptions): Express {
   v1.use(
     deadLetterRoutes({
       deadLetters: options.deadLetters,
-      republish: options.republish,
+      replay: options.replay,
       decodeLimits: options.decodeLimits,
       audit: options.audit,
     }).router,

@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import type { Logger } from '../core/index.js';
+import { errorMessage, type Logger } from '../core/index.js';
+import { guardPacketSize } from './packet-size-guard.js';
 import type { MqttAccess, MqttIdentity } from '../access/index.js';
 
 export interface EmbeddedBrokerOptions {
@@ -10,6 +11,26 @@ export interface EmbeddedBrokerOptions {
   logger: Logger;
   /** Who may connect, publish and subscribe (devices, in-process services, anonymous only when allowed). */
   access: MqttAccess;
+  /**
+   * Largest MQTT packet a client may send. A client announcing a larger one is disconnected from the packet's
+   * first bytes, before any of its body is read into memory.
+   */
+  maxPacketBytes?: number;
+  /**
+   * The in-process ingest. Every authorised publish under `greenops/` is handed to it, and the PUBACK goes out
+   * only once the promise resolves, when what the message produced is written or dead-lettered: an acknowledged
+   * message is durable, also if the process is killed right after. A rejection closes the connection without a
+   * PUBACK, so the publisher sends the message again.
+   */
+  deliver?: (topic: string, payload: Buffer) => Promise<void>;
+}
+
+/** Headroom over the payload limit for the rest of a PUBLISH packet (topic, packet id, header). */
+export const PACKET_HEADROOM_BYTES = 70 * 1024;
+
+/** Topics the in-process ingest takes: the same as its MQTT subscription, greenops/#. */
+function forIngest(topic: string): boolean {
+  return topic === 'greenops' || topic.startsWith('greenops/');
 }
 
 /** CONNACK return codes of MQTT 3.1.1 §3.2.2.3 (aedes has no MQTT 5 reason codes). */
@@ -29,7 +50,7 @@ export class EmbeddedBroker {
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
   async start(): Promise<string> {
-    const { host = '127.0.0.1', port = 1883, logger, access } = this.options;
+    const { host = '127.0.0.1', port = 1883, logger, access, deliver, maxPacketBytes } = this.options;
     const identities = new WeakMap<Client, MqttIdentity>();
     // A refused QoS 1 publisher typically reconnects and resends every second: one warning per user and reason a
     // minute, with how many were refused meanwhile, instead of a line per attempt.
@@ -76,7 +97,20 @@ export class EmbeddedBroker {
         if (!client || !identity) return done(new Error('publish before authentication'));
         access.mayPublish(identity, packet.topic).then(
           (decision) => {
-            if (decision.ok) return done(null);
+            if (decision.ok) {
+              if (!deliver || !forIngest(packet.topic)) return done(null);
+              const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+              return deliver(packet.topic, payload).then(
+                () => done(null),
+                (err: unknown) => {
+                  logger.warn(
+                    { client: client.id, topic: packet.topic, err: errorMessage(err) },
+                    'ingest did not take a message; closing the connection without PUBACK',
+                  );
+                  done(new Error('not stored'));
+                },
+              );
+            }
             warnRefusal(
               `publish|${identity?.kind === 'device' || identity?.kind === 'service' ? identity.username : client.id}|${packet.topic}`,
               { client: client.id, topic: packet.topic, reason: decision.reason },
@@ -113,7 +147,19 @@ export class EmbeddedBroker {
     const server = createServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      aedes.handle(socket);
+      if (maxPacketBytes === undefined) {
+        aedes.handle(socket);
+        return;
+      }
+      aedes.handle(
+        guardPacketSize(socket, maxPacketBytes, (announced) =>
+          warnRefusal(
+            `oversize|${socket.remoteAddress ?? ''}`,
+            { remoteAddress: socket.remoteAddress, announcedBytes: announced, maxPacketBytes },
+            'mqtt packet above the size limit; disconnected before reading it',
+          ),
+        ),
+      );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,1 +1,1 @@
-export { EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker.js';
+export { EmbeddedBroker, PACKET_HEADROOM_BYTES, type EmbeddedBrokerOptions } from './embedded-broker.js';

@@ -1,25 +1,18 @@
 import {
   DEFAULT_DECODE_LIMITS,
-  GreenopsError,
   errorMessage,
   redactConfig,
   type Config,
   type Logger,
-  type MqttSettings,
 } from '../core/index.js';
-import { EmbeddedBroker } from '../broker/index.js';
+import { EmbeddedBroker, PACKET_HEADROOM_BYTES } from '../broker/index.js';
 import type { RecordStore } from '../store/index.js';
 import {
   ApiKeyStore,
   DeviceCredentialStore,
-  INGEST_TOPICS,
   OidcVerifier,
   RecordAuditLog,
-  INGEST_USERNAME,
   MqttAccess,
-  REPLAY_TOPICS,
-  REPLAY_USERNAME,
-  serviceAccount,
 } from '../access/index.js';
 import { IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
@@ -32,6 +25,7 @@ import {
 } from '../edge/index.js';
 import { co2Paths, mqttSettings, openRecords, openStores, type Stores } from './runtime.js';
 import { simulatorLogins } from './simulator-credentials.js';
+import { diskReadiness, ingestReadiness } from './readiness.js';
 import { bootstrapAdminKey, type BootstrapKey } from './bootstrap-admin-key.js';
 import {
   ClassifierStore,
@@ -102,61 +96,51 @@ export async function startGreenops(
     if (records) stoppers.push(() => records.close());
     const audit = records ? new RecordAuditLog(records) : undefined;
 
+    // The ingest comes first: with the embedded broker it takes messages in process, and the broker acknowledges
+    // a message only once the ingest has written it. On an external broker it subscribes as MQTT_USERNAME.
+    const ingestLogger = logger.child({ component: 'ingest' });
+    const ingestSettings = {
+      store: stores.store,
+      deadLetters: stores.deadLetters,
+      logger: ingestLogger,
+      limits: { maxBytes: config.maxPayloadBytes },
+      spillDir: config.dataDir,
+      batchSize: config.ingestBatchSize,
+      flushMs: config.ingestFlushMs,
+    };
+    let ingest: IngestService | undefined;
+    if (roles.ingest) {
+      ingest = new IngestService({
+        ...ingestSettings,
+        mqtt: config.mqttUrl === undefined ? undefined : mqttSettings(config, config.mqttUrl),
+        clientId: config.ingestClientId,
+        subscription: config.ingestSubscription,
+        maxUnacked: config.ingestMaxUnacked,
+      });
+      const started = ingest;
+      stoppers.push(() => started.stop());
+    }
+
     let brokerUrl = config.mqttUrl;
-    // The embedded broker checks device credentials in the records store; the ingest and the republisher get
-    // service identities whose random passwords live only in this process. An external broker has its own
-    // users: the ingest connects as MQTT_USERNAME, replay as MQTT_REPLAY_USERNAME.
+    // The embedded broker checks device credentials in the records store.
     let devices: DeviceCredentialStore | undefined;
-    let mqtt: MqttSettings | undefined;
-    let replayMqtt: MqttSettings | undefined;
-    if (brokerUrl !== undefined) {
-      mqtt = mqttSettings(config, brokerUrl);
-      replayMqtt = { ...mqtt, username: config.mqttReplayUsername, password: config.mqttReplayPassword };
-    } else if (embeddedBroker) {
+    if (embeddedBroker) {
       devices = new DeviceCredentialStore(records as RecordStore);
-      const ingestAccount = serviceAccount(INGEST_USERNAME, INGEST_TOPICS);
-      const replayAccount = serviceAccount(REPLAY_USERNAME, REPLAY_TOPICS);
+      const inProcess = ingest;
       const broker = new EmbeddedBroker({
         host: config.host,
         port: config.brokerPort,
         logger: logger.child({ component: 'broker' }),
-        access: new MqttAccess({
-          devices,
-          services: [ingestAccount, replayAccount],
-          allowAnonymous: config.mqttAllowAnonymous,
-        }),
+        access: new MqttAccess({ devices, services: [], allowAnonymous: config.mqttAllowAnonymous }),
+        maxPacketBytes: config.maxPayloadBytes + PACKET_HEADROOM_BYTES,
+        ...(inProcess
+          ? { deliver: (topic: string, payload: Buffer) => inProcess.submit(topic, payload) }
+          : {}),
       });
       brokerUrl = await broker.start();
       stoppers.push(() => broker.stop());
-      mqtt = { url: brokerUrl, username: ingestAccount.username, password: ingestAccount.password };
-      replayMqtt = { url: brokerUrl, username: replayAccount.username, password: replayAccount.password };
     }
-
-    // Ingest and simulators need a broker; with them it is external (MQTT_URL) or embedded.
-    const brokerSettings = (): MqttSettings => {
-      if (!mqtt) throw new Error('this role needs a broker');
-      return mqtt;
-    };
-
-    let ingest: IngestService | undefined;
-    if (roles.ingest) {
-      ingest = new IngestService({
-        mqtt: brokerSettings(),
-        store: stores.store,
-        deadLetters: stores.deadLetters,
-        logger: logger.child({ component: 'ingest' }),
-        clientId: config.ingestClientId,
-        subscription: config.ingestSubscription,
-        maxUnacked: config.ingestMaxUnacked,
-        batchSize: config.ingestBatchSize,
-        flushMs: config.ingestFlushMs,
-        limits: { maxBytes: config.maxPayloadBytes },
-        spillDir: config.dataDir,
-      });
-      const started = ingest;
-      stoppers.push(() => started.stop());
-      await ingest.start();
-    }
+    await ingest?.start();
 
     const energyModels = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
     if (roles.ingest && config.energyRetrainHours > 0) {
@@ -190,36 +174,21 @@ export async function startGreenops(
               clockSkewSeconds: config.oidcClockSkewSeconds,
             });
       const ingestRef = ingest;
-      // Dead-letter replay publishes through its own MQTT connection, opened on first use.
-      let republisher: Promise<MqttPublisher> | undefined;
-      const republish = async (topic: string, payload: Buffer) => {
-        if (replayMqtt === undefined)
-          throw new GreenopsError(
-            'BROKER_UNAVAILABLE',
-            'dead-letter replay needs a broker: greenops api alone starts none, so set MQTT_URL (and MQTT_REPLAY_USERNAME and MQTT_REPLAY_PASSWORD)',
-          );
-        if (replayMqtt.username === undefined)
-          throw new GreenopsError(
-            'BROKER_UNAVAILABLE',
-            'dead-letter replay needs its own MQTT identity on an external broker: set MQTT_REPLAY_USERNAME and MQTT_REPLAY_PASSWORD',
-          );
-        if (!republisher) {
-          const connecting = MqttPublisher.connect(
-            replayMqtt as MqttSettings,
-            `greenops-replay-${process.pid}`,
-            logger.child({ component: 'replay' }),
-          );
-          // A refused connection is tried again on the next replay rather than remembered.
-          connecting.catch(() => {
-            if (republisher === connecting) republisher = undefined;
-          });
-          republisher = connecting;
-        }
-        await (await republisher).publish(topic, payload);
-      };
-      stoppers.push(async () => {
-        if (republisher) await (await republisher).close();
-      });
+      const healthLogger = logger.child({ component: 'health' });
+      const ingestReady = ingest && ingestReadiness(ingest, config.ingestStallSeconds * 1000, healthLogger);
+      const diskReady = diskReadiness(config.dataDir, config.minFreeDiskMb * 1e6, healthLogger);
+      // Dead-letter replay goes through the ingest's validation and write path, in this process: the running
+      // ingest's, or one of its own for `greenops api` alone. No broker and no MQTT rights are involved.
+      let replayWriter = ingest;
+      if (!replayWriter) {
+        const writer = new IngestService({
+          ...ingestSettings,
+          logger: logger.child({ component: 'replay' }),
+        });
+        stoppers.push(() => writer.stop());
+        replayWriter = writer;
+      }
+      const replayThrough = replayWriter;
       const table = loadFactorTable(config.co2FactorsPath);
       const paths = co2Paths(config.dataDir);
       await importJsonlLedgers(records, paths.ledgers, logger.child({ component: 'invoices' }));
@@ -241,9 +210,15 @@ export async function startGreenops(
         health: {
           store: () => stores.store.ping(),
           ...(ingestRef ? { broker: () => ingestRef.connected } : {}),
+          ...(ingestReady ? { ingest: () => ingestReady.check() } : {}),
+          disk: () => diskReady.check(),
         },
-        metrics: () => ingestRef?.metrics() ?? [],
-        republish,
+        metrics: () => [
+          ...(ingestRef?.metrics() ?? []),
+          ...(ingestReady?.metrics() ?? []),
+          ...diskReady.metrics(),
+        ],
+        replay: (topic, payload) => replayThrough.submit(topic, payload),
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
         energyModels,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
@@ -282,13 +257,17 @@ export async function startGreenops(
           audit,
         });
         publisher = new PerDevicePublisher({
-          settings: { url: brokerSettings().url },
+          settings: { url: brokerUrl as string },
           loginFor: (topic) => logins.get(topic),
           clientIdPrefix: `greenops-sim-${process.pid}`,
           logger: edgeLogger,
         });
       } else {
-        publisher = await MqttPublisher.connect(brokerSettings(), `greenops-sim-${process.pid}`, edgeLogger);
+        publisher = await MqttPublisher.connect(
+          mqttSettings(config, brokerUrl as string),
+          `greenops-sim-${process.pid}`,
+          edgeLogger,
+        );
       }
       const simPublisher = publisher;
       stoppers.push(() => simPublisher.close());

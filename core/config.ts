@@ -16,8 +16,6 @@ export interface Config {
   mqttUsername: string | undefined;
   mqttPassword: string | undefined;
   /** Dead-letter replay's own identity on an external broker (never the ingest's read-only user). */
-  mqttReplayUsername: string | undefined;
-  mqttReplayPassword: string | undefined;
   mqttCaFile: string | undefined;
   mqttCertFile: string | undefined;
   mqttKeyFile: string | undefined;
@@ -68,6 +66,8 @@ export interface Config {
   corsOrigins: string | undefined;
   /** Longest a series query may run before it is refused with 413. */
   queryTimeoutMs: number;
+  ingestStallSeconds: number;
+  minFreeDiskMb: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -165,20 +165,6 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     secret: true,
     description: 'MQTT password.',
   },
-  mqttReplayUsername: {
-    env: 'MQTT_REPLAY_USERNAME',
-    parse: optStr,
-    default: undefined,
-    description:
-      'MQTT user name of dead-letter replay on an external broker (write access to greenops/v1/#).',
-  },
-  mqttReplayPassword: {
-    env: 'MQTT_REPLAY_PASSWORD',
-    parse: optStr,
-    default: undefined,
-    secret: true,
-    description: 'MQTT password of dead-letter replay.',
-  },
   mqttCaFile: {
     env: 'MQTT_CA_FILE',
     parse: optStr,
@@ -268,8 +254,9 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   ingestFlushMs: {
     env: 'GREENOPS_INGEST_FLUSH_MS',
     parse: int(1, 60_000),
-    default: 250,
-    description: 'Longest wait before a partial batch is written.',
+    default: 50,
+    description:
+      'Longest wait before a partial batch is written while no write is running (data arriving during a write is written right after it). With the embedded broker a publisher waits this long at most for its PUBACK when idle.',
   },
   maxPayloadBytes: {
     env: 'GREENOPS_MAX_PAYLOAD_BYTES',
@@ -434,6 +421,20 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: int(100, 600_000),
     default: 10_000,
     description: 'Longest a series query may run before it is refused with 413.',
+  },
+  ingestStallSeconds: {
+    env: 'GREENOPS_INGEST_STALL_SECONDS',
+    parse: int(1, 86_400),
+    default: 30,
+    description:
+      'Readiness fails (check "ingest") when received data has waited this long without being written.',
+  },
+  minFreeDiskMb: {
+    env: 'GREENOPS_MIN_FREE_DISK_MB',
+    parse: int(0, 10_000_000),
+    default: 256,
+    description:
+      'Readiness fails (check "disk") when the data directory has less free space; 0 turns the check off.',
   },
 };
 

@@ -11,7 +11,10 @@ export interface BatchWriterOptions {
   logger: Logger;
   /** Points that trigger a write at once. */
   batchSize: number;
-  /** Longest a point waits before a partial batch is written. */
+  /**
+   * Longest a point waits before a partial batch is written while no write is in progress; what arrives during
+   * a write is written as soon as that write ends (group commit), so batches grow with the load.
+   */
   flushMs: number;
   /** Back-off bounds for failed writes. */
   retryMinMs?: number;
@@ -127,7 +130,8 @@ export class BatchWriter {
     await this.writing;
     // Only now does `pending` no longer count the written batch: a paused reader may resume on what it says.
     this.options.onWritten?.(batch.acks.length);
-    if (!this.closed && !isEmpty(this.filling)) this.changed();
+    // Group commit: what arrived during the write has waited long enough, so it is written at once.
+    if (!this.closed && !this.writing && !isEmpty(this.filling)) void this.flush().catch(() => undefined);
   }
 
   /**

@@ -16,22 +16,25 @@ export interface ReplayReport {
   replayed: number;
   /** Still refused by the current schemas; left where they are. */
   stillInvalid: number;
-  /** Whole batches the store refused: not replayable through MQTT. */
+  /** Not replayable: points the store refused (no message to replay) or payloads kept only in part. */
   skipped: number;
   dryRun: boolean;
 }
 
-/** Puts a message back on the broker (QoS 1), resolving once the broker has it. */
-export type Republish = (topic: string, payload: Buffer) => Promise<void>;
+/**
+ * Puts a message through the ingest's validation and write path again, resolving once what it produced is
+ * durable (IngestService.submit).
+ */
+export type Replay = (topic: string, payload: Buffer) => Promise<void>;
 
 /**
- * Replays dead letters after a schema or device fix: each entry that passes validation now is published again
- * on its original topic, so it goes through the normal ingest (batching, registers, acknowledgements) and lands
- * on the same points as if it had been valid the first time, and is then removed. Entries still invalid stay.
+ * Replays dead letters after a schema or device fix: each entry that passes validation now goes through the
+ * ingest's write path on its original topic (batching, registers), lands on the same points as if it had been
+ * valid the first time, and is removed only once those points are written. Entries still invalid stay.
  */
 export async function replayDeadLetters(
   deadLetters: DeadLetterStore,
-  republish: Republish,
+  replay: Replay,
   { tenant, stream, limit = 10_000, dryRun = false }: ReplayFilter = {},
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
 ): Promise<ReplayReport> {
@@ -45,9 +48,10 @@ export async function replayDeadLetters(
       ...(stream ? { stream } : {}),
     });
     const done: number[] = [];
+    const writes: Promise<void>[] = [];
     for (const entry of page.items) {
       report.examined += 1;
-      if (entry.topic === '(store write)') {
+      if (entry.topic === '(store write)' || entry.truncated) {
         report.skipped += 1;
         continue;
       }
@@ -58,10 +62,12 @@ export async function replayDeadLetters(
       }
       report.replayed += 1;
       if (!dryRun) {
-        await republish(entry.topic, Buffer.from(entry.payload));
+        writes.push(replay(entry.topic, Buffer.from(entry.payload)));
         done.push(entry.id);
       }
     }
+    // A page's records are written together (one batch), and their dead letters go only after that.
+    await Promise.all(writes);
     await deadLetters.delete(done);
     if (page.nextBefore === null) break;
     before = page.nextBefore;

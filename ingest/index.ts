@@ -12,5 +12,5 @@ export {
   reasonKind,
   type ReplayFilter,
   type ReplayReport,
-  type Republish,
+  type Replay,
 } from './dead-letter-replay.js';

@@ -21,7 +21,11 @@ import { MqttSubscriber } from './mqtt-subscriber.js';
 import { RegisterTracker } from './register-tracker.js';
 
 export interface IngestOptions {
-  mqtt: MqttSettings;
+  /**
+   * The broker to subscribe to. Without it the ingest takes messages in process through `submit` (the embedded
+   * broker hands each publish over and acknowledges it only once `submit` resolves).
+   */
+  mqtt?: MqttSettings | undefined;
   store: TimeSeriesStore;
   deadLetters: DeadLetterStore;
   logger: Logger;
@@ -53,7 +57,7 @@ export interface IngestOptions {
 export const DEFAULT_INGEST_OPTIONS = {
   clientId: 'greenops-ingest',
   batchSize: 5000,
-  flushMs: 250,
+  flushMs: 50,
   maxUnacked: 20_000,
   maxPendingPoints: 30_000,
 } as const;
@@ -83,7 +87,7 @@ export interface IngestStats {
  * store, and exactly-once in effect because a point's identity makes a redelivered record overwrite itself.
  */
 export class IngestService {
-  private readonly subscriber: MqttSubscriber;
+  private readonly subscriber: MqttSubscriber | undefined;
   private readonly writer: BatchWriter;
   private readonly limits: DecodeLimits;
   private readonly clock: Clock;
@@ -91,6 +95,7 @@ export class IngestService {
   private readonly maxPendingPoints: number;
   private unacked = 0;
   private paused = false;
+  private stopped = false;
   private readonly counts = { messagesReceived: 0, recordsAccepted: 0, recordsRejected: 0 };
 
   constructor(private readonly options: IngestOptions) {
@@ -109,43 +114,63 @@ export class IngestService {
       onWritten: () => this.maybeResume(),
       ...(options.spillDir ? { spillDir: options.spillDir } : {}),
     });
-    this.subscriber = new MqttSubscriber({
-      settings: options.mqtt,
-      clientId: settings.clientId,
-      clean: options.cleanSession ?? false,
-      subscription: options.subscription ?? INGEST_TOPIC_FILTER,
-      logger: options.logger,
-      onMessage: ({ topic, payload, ack }) => {
-        this.accept(topic, payload);
-        this.unacked += 1;
-        this.writer.addAck(() => {
-          this.unacked -= 1;
-          ack();
-        });
-        if (
-          !this.paused &&
-          (this.unacked >= this.maxUnacked || this.writer.pending >= this.maxPendingPoints)
-        ) {
-          this.paused = true;
-          this.subscriber.pause();
-          this.options.logger.debug({ unacked: this.unacked }, 'paused reading: waiting for the store');
-        }
-      },
-    });
+    this.subscriber =
+      options.mqtt &&
+      new MqttSubscriber({
+        settings: options.mqtt,
+        clientId: settings.clientId,
+        clean: options.cleanSession ?? false,
+        subscription: options.subscription ?? INGEST_TOPIC_FILTER,
+        logger: options.logger,
+        onMessage: ({ topic, payload, ack }) => {
+          this.accept(topic, payload);
+          this.unacked += 1;
+          this.writer.addAck(() => {
+            this.unacked -= 1;
+            ack();
+          });
+          if (
+            !this.paused &&
+            (this.unacked >= this.maxUnacked || this.writer.pending >= this.maxPendingPoints)
+          ) {
+            this.paused = true;
+            this.subscriber?.pause();
+            this.options.logger.debug({ unacked: this.unacked }, 'paused reading: waiting for the store');
+          }
+        },
+      });
   }
 
-  /** Connects and subscribes; resolves once the subscription is granted. */
-  start(): Promise<void> {
-    return this.subscriber.start();
+  /** Connects and subscribes; resolves once the subscription is granted (at once for an in-process ingest). */
+  async start(): Promise<void> {
+    await this.subscriber?.start();
   }
 
+  /** Connected to the broker; always true in process. */
   get connected(): boolean {
-    return this.subscriber.connected;
+    return this.subscriber?.connected ?? !this.stopped;
   }
 
-  /** Connections made to the broker so far (1 after a start without trouble). */
+  /** Connections made to the broker so far (1 after a start without trouble; 0 in process). */
   get connects(): number {
-    return this.subscriber.stats.connects;
+    return this.subscriber?.stats.connects ?? 0;
+  }
+
+  /**
+   * Takes one message in process: validates it, queues its points (or its dead letter), and resolves once all of
+   * that is durable, which is when the embedded broker may acknowledge it. Replay uses the same path. A message
+   * submitted while the ingest stops may never resolve: it was not acknowledged, so its publisher sends it again.
+   */
+  submit(topic: string, payload: Uint8Array, receivedMs = this.clock.now()): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('the ingest is stopping'));
+    return new Promise((resolve) => {
+      this.accept(topic, payload, receivedMs);
+      this.unacked += 1;
+      this.writer.addAck(() => {
+        this.unacked -= 1;
+        resolve();
+      });
+    });
   }
 
   get stats(): IngestStats {
@@ -161,7 +186,7 @@ export class IngestService {
       unacked: this.unacked,
       pending: this.writer.pending,
       paused: this.paused,
-      redelivered: this.subscriber.stats.redelivered,
+      redelivered: this.subscriber?.stats.redelivered ?? 0,
       lagMs:
         this.writer.oldestPendingMs === undefined ? 0 : Math.max(0, Date.now() - this.writer.oldestPendingMs),
       batchSizeCounts: [...w.batchSizeCounts],
@@ -252,9 +277,10 @@ export class IngestService {
 
   /** Stops reading, writes and acknowledges what was received (within a grace period), then disconnects. */
   async stop(): Promise<void> {
-    this.subscriber.pause();
+    this.stopped = true;
+    this.subscriber?.pause();
     await this.writer.close();
-    await this.subscriber.stop();
+    await this.subscriber?.stop();
   }
 
   private maybeResume(): void {
@@ -264,7 +290,7 @@ export class IngestService {
       this.writer.pending < this.maxPendingPoints / 2
     ) {
       this.paused = false;
-      this.subscriber.resume();
+      this.subscriber?.resume();
       this.options.logger.debug({ unacked: this.unacked }, 'resumed reading');
     }
   }

@@ -14,6 +14,7 @@ export type {
   DeadLetterPage,
   DeadLetterQuery,
 } from './dead-letter-store.js';
+export { STORED_PAYLOAD_BYTES, storedDeadLetter, uniqueDeadLetters } from './dead-letter-store.js';
 export { DuckDbDatabase } from './duckdb/duckdb-database.js';
 export { DuckDbStore } from './duckdb/duckdb-store.js';
 export { DuckDbDeadLetterStore } from './duckdb/duckdb-dead-letter-store.js';

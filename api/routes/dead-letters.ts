@@ -7,7 +7,7 @@ import {
   notFound,
   type DecodeLimits,
 } from '../../core/index.js';
-import { reasonKind, replayDeadLetters, type Republish } from '../../ingest/index.js';
+import { reasonKind, replayDeadLetters, type Replay } from '../../ingest/index.js';
 import type { DeadLetter, DeadLetterStore } from '../../store/index.js';
 import { intParam, stringParam } from '../query-params.js';
 import type { AuditLog } from '../../access/index.js';
@@ -20,15 +20,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface DeadLetterRoutesOptions {
   deadLetters: DeadLetterStore;
-  /** Puts a message back on the broker; without it replay answers 503. */
-  republish?: Republish | undefined;
+  /** The ingest's write path; without it replay answers 503. */
+  replay?: Replay | undefined;
   decodeLimits?: DecodeLimits | undefined;
   audit: AuditLog;
 }
 
 export function deadLetterRoutes({
   deadLetters,
-  republish,
+  replay,
   decodeLimits,
   audit,
 }: DeadLetterRoutesOptions): GuardedRouter {
@@ -68,14 +68,14 @@ export function deadLetterRoutes({
       throw badRequest('limit', 'must be a whole number from 1 to 1000000');
     const dryRun = body.dryRun ?? false;
     if (typeof dryRun !== 'boolean') throw badRequest('dryRun', 'must be true or false');
-    if (!republish && !dryRun)
+    if (!replay && !dryRun)
       throw new GreenopsError(
-        'BROKER_UNAVAILABLE',
-        'replay needs the broker; this process has no MQTT connection',
+        'STORE_UNAVAILABLE',
+        'replay needs the ingest write path; this process has none',
       );
     const report = await replayDeadLetters(
       deadLetters,
-      republish ?? (async () => undefined),
+      replay ?? (async () => undefined),
       { tenant, stream, limit, dryRun },
       decodeLimits,
     );
@@ -114,7 +114,7 @@ export function deadLetterRoutes({
       throw badRequest('id', `"${req.params.id}" is not a dead-letter id`);
     const tenant = visibleTenant(req);
     const entry = await deadLetters.get(id);
-    // Ids are sequential: another tenant's entry answers as if it did not exist (OWASP API1).
+    // Another tenant's entry answers as if it did not exist (OWASP API1).
     if (!entry || (tenant !== undefined && entry.tenant !== tenant))
       throw notFound(`no dead letter ${id}${tenant === undefined ? '' : ` for ${tenant}`}`);
     res.type('application/octet-stream').send(Buffer.from(entry.payload));
@@ -149,6 +149,8 @@ function view(d: DeadLetter): Record<string, unknown> {
     stream: d.stream,
     reason: d.reason,
     size: d.size,
+    sha256: d.sha256,
+    storedBytes: d.payload.byteLength,
     payload: full.slice(0, PREVIEW_CHARS),
     payloadEncoding: text === undefined ? 'base64' : 'utf8',
     payloadTruncated: full.length > PREVIEW_CHARS,

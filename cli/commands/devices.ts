@@ -151,7 +151,6 @@ export function registerMosquittoConfigCommand(program: Command, env = process.e
           devices,
           outDir: flags.out,
           ingestPassword: env.MQTT_INGEST_PASSWORD || undefined,
-          replayPassword: env.MQTT_REPLAY_PASSWORD || undefined,
         });
       });
       console.log(`wrote ${report.passwd} and ${report.acl} (${report.devices} devices)`);

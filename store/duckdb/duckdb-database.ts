@@ -10,11 +10,16 @@ import { storeUnavailable } from '../../core/index.js';
 export class DuckDbDatabase {
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Set when DuckDB invalidated the database after a fatal error (a full disk at checkpoint, say). */
+  private invalidatedBy: string | undefined;
+  /** Times the database was reopened after it was invalidated. */
+  reopened = 0;
 
   private constructor(
     readonly path: string,
-    private readonly instance: DuckDBInstance,
-    private readonly writer: DuckDBConnection,
+    private readonly settings: Record<string, string>,
+    private instance: DuckDBInstance,
+    private writer: DuckDBConnection,
   ) {}
 
   /**
@@ -26,33 +31,87 @@ export class DuckDbDatabase {
     { memoryLimit = '256MB', threads = 2 }: { memoryLimit?: string; threads?: number } = {},
   ): Promise<DuckDbDatabase> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const settings = { memory_limit: memoryLimit, threads: String(threads) };
     try {
-      const instance = await DuckDBInstance.create(path, {
-        memory_limit: memoryLimit,
-        threads: String(threads),
-      });
+      const instance = await DuckDBInstance.create(path, settings);
       const writer = await instance.connect();
-      return new DuckDbDatabase(path, instance, writer);
+      return new DuckDbDatabase(path, settings, instance, writer);
     } catch (err) {
       throw storeUnavailable(`cannot open DuckDB file ${path}: ${(err as Error).message}`, err);
     }
   }
 
-  /** Runs `work` on the writer connection after every write queued before it. */
+  /** Why the database is unusable until it is reopened, or undefined when it is usable. */
+  get invalidated(): string | undefined {
+    return this.invalidatedBy;
+  }
+
+  /**
+   * Runs `work` on the writer connection after every write queued before it. After DuckDB invalidated the
+   * database (it does so on a fatal error, such as a full disk during a checkpoint, and then refuses everything
+   * until the file is opened again), the next write reopens the file first: the committed data is in the file and
+   * its write-ahead log, so nothing acknowledged is lost, and the ingest goes on without a restart.
+   */
   write<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     this.assertOpen();
-    const next = this.writeChain.then(() => work(this.writer));
+    const next = this.writeChain.then(async () => {
+      if (this.invalidatedBy !== undefined) await this.reopen();
+      try {
+        return await work(this.writer);
+      } catch (err) {
+        this.noteFatal(err);
+        throw err;
+      }
+    });
     this.writeChain = next.catch(() => undefined);
     return next;
   }
 
   async read<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     this.assertOpen();
-    const connection = await this.instance.connect();
+    // An invalidated database is reopened on the write chain first (a read may be the first to notice).
+    if (this.invalidatedBy !== undefined) await this.write(async () => undefined);
+    let connection: DuckDBConnection;
+    try {
+      connection = await this.instance.connect();
+    } catch (err) {
+      this.noteFatal(err);
+      throw err;
+    }
     try {
       return await work(connection);
+    } catch (err) {
+      this.noteFatal(err);
+      throw err;
     } finally {
       connection.closeSync();
+    }
+  }
+
+  private noteFatal(err: unknown): void {
+    const message = (err as Error)?.message ?? String(err);
+    if (/invalidated|FATAL Error/i.test(message)) this.invalidatedBy ??= message.slice(0, 300);
+  }
+
+  /** Closes the invalidated instance and opens the file again (on the write chain, so no write runs meanwhile). */
+  private async reopen(): Promise<void> {
+    try {
+      this.writer.closeSync();
+    } catch {
+      // the invalidated instance may refuse even this
+    }
+    try {
+      this.instance.closeSync();
+    } catch {
+      // as above
+    }
+    try {
+      this.instance = await DuckDBInstance.create(this.path, this.settings);
+      this.writer = await this.instance.connect();
+      this.invalidatedBy = undefined;
+      this.reopened += 1;
+    } catch (err) {
+      throw storeUnavailable(`cannot reopen DuckDB file ${this.path}: ${(err as Error).message}`, err);
     }
   }
 

@@ -1,11 +1,12 @@
-import type { DuckDBValue } from '@duckdb/node-api';
+import { blobValue, type DuckDBValue } from '@duckdb/node-api';
 import { storeUnavailable } from '../../core/index.js';
-import type {
-  DeadLetter,
-  DeadLetterInput,
-  DeadLetterPage,
-  DeadLetterQuery,
-  DeadLetterStore,
+import {
+  uniqueDeadLetters,
+  type DeadLetter,
+  type DeadLetterInput,
+  type DeadLetterPage,
+  type DeadLetterQuery,
+  type DeadLetterStore,
 } from '../dead-letter-store.js';
 import { readRowObjects, readRows, type DuckDbDatabase } from './duckdb-database.js';
 
@@ -19,48 +20,68 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   reason VARCHAR NOT NULL,
   payload BLOB NOT NULL
 );
+ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS seq BIGINT;
+ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS size BIGINT;
+ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS sha256 VARCHAR;
+ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS truncated BOOLEAN;
+UPDATE dead_letters SET seq = id, size = octet_length(payload), truncated = false WHERE seq IS NULL;
 `;
 
+/** Rows per INSERT statement (8 parameters each). */
+const ROWS_PER_INSERT = 250;
+
+/**
+ * Dead letters in the DuckDB file. An entry's id comes from its topic and payload, so a redelivered message is the
+ * same entry (INSERT … ON CONFLICT DO NOTHING); `seq`, assigned here in arrival order, orders listings newest first
+ * and is the page cursor. Entries from before ids were hashes keep their old ids, with seq = id.
+ */
 export class DuckDbDeadLetterStore implements DeadLetterStore {
-  // Ids are assigned here rather than by a sequence so that the appender (fast, but without defaults) can be
-  // used; all writes go through the database's single writer, so the counter cannot race.
+  // All writes go through the database's single writer, so the counter cannot race.
   private constructor(
     private readonly db: DuckDbDatabase,
-    private nextId: number,
+    private nextSeq: number,
   ) {}
 
   static async create(db: DuckDbDatabase): Promise<DuckDbDeadLetterStore> {
-    const maxId = await db.write(async (c) => {
+    const maxSeq = await db.write(async (c) => {
       await c.run(SCHEMA);
-      return Number((await readRows(c, 'SELECT coalesce(max(id), 0) FROM dead_letters'))[0]?.[0] ?? 0);
+      return Number((await readRows(c, 'SELECT coalesce(max(seq), 0) FROM dead_letters'))[0]?.[0] ?? 0);
     });
-    return new DuckDbDeadLetterStore(db, maxId + 1);
+    return new DuckDbDeadLetterStore(db, maxSeq + 1);
   }
 
   async add(entries: readonly DeadLetterInput[]): Promise<void> {
-    if (entries.length === 0) return;
+    const unique = uniqueDeadLetters(entries);
+    if (unique.length === 0) return;
     await this.db.write(async (c) => {
       try {
-        const appender = await c.createAppender('dead_letters');
-        let id = this.nextId;
-        try {
-          for (const e of entries) {
-            appender.appendBigInt(BigInt(id++));
-            appender.appendBigInt(BigInt(e.receivedMs));
-            appender.appendVarchar(e.topic);
-            if (e.tenant === undefined) appender.appendNull();
-            else appender.appendVarchar(e.tenant);
-            if (e.stream === undefined) appender.appendNull();
-            else appender.appendVarchar(e.stream);
-            appender.appendVarchar(e.reason);
-            appender.appendBlob(e.payload);
-            appender.endRow();
-          }
-          appender.flushSync();
-          this.nextId = id;
-        } finally {
-          appender.closeSync();
+        let seq = this.nextSeq;
+        for (let i = 0; i < unique.length; i += ROWS_PER_INSERT) {
+          const rows = unique.slice(i, i + ROWS_PER_INSERT);
+          const params: DuckDBValue[] = [];
+          const tuples = rows.map((e) => {
+            const values: DuckDBValue[] = [
+              BigInt(e.stored.id),
+              BigInt(seq++),
+              BigInt(e.receivedMs),
+              e.topic,
+              e.tenant ?? null,
+              e.stream ?? null,
+              e.reason,
+              blobValue(e.stored.payload),
+              BigInt(e.stored.size),
+              e.stored.sha256,
+              e.stored.truncated,
+            ];
+            return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
+          });
+          await c.run(
+            `INSERT INTO dead_letters (id, seq, received_ms, topic, tenant, stream, reason, payload, size, sha256, truncated)
+             VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`,
+            params,
+          );
         }
+        this.nextSeq = seq;
       } catch (err) {
         throw storeUnavailable(`DuckDB dead-letter write failed: ${(err as Error).message}`, err);
       }
@@ -74,7 +95,7 @@ export class DuckDbDeadLetterStore implements DeadLetterStore {
     if (q.stream !== undefined) filters.push(`stream = $${params.push(q.stream)}`);
     const scope = filters.length ? `WHERE ${filters.join(' AND ')}` : '';
     const pageFilters =
-      q.before === undefined ? filters : [...filters, `id < $${params.push(BigInt(q.before))}`];
+      q.before === undefined ? filters : [...filters, `seq < $${params.push(BigInt(q.before))}`];
     const pageWhere = pageFilters.length ? `WHERE ${pageFilters.join(' AND ')}` : '';
     const countParams = params.slice(0, filters.length);
     return this.db.read(async (c) => {
@@ -83,12 +104,12 @@ export class DuckDbDeadLetterStore implements DeadLetterStore {
       );
       const rows = await readRowObjects(
         c,
-        `SELECT * FROM dead_letters ${pageWhere} ORDER BY id DESC LIMIT ${q.limit + 1}`,
+        `SELECT * FROM dead_letters ${pageWhere} ORDER BY seq DESC LIMIT ${q.limit + 1}`,
         params,
       );
+      const last = rows[q.limit - 1];
       const items = rows.slice(0, q.limit).map(toDeadLetter);
-      const last = items.at(-1);
-      return { items, total, nextBefore: rows.length > q.limit && last ? last.id : null };
+      return { items, total, nextBefore: rows.length > q.limit && last ? Number(last.seq) : null };
     });
   }
 
@@ -136,6 +157,8 @@ function toDeadLetter(row: Record<string, DuckDBValue>): DeadLetter {
     stream: row.stream === null ? null : String(row.stream),
     reason: String(row.reason),
     payload: blob.bytes,
-    size: blob.bytes.byteLength,
+    size: Number(row.size ?? blob.bytes.byteLength),
+    sha256: row.sha256 === null || row.sha256 === undefined ? null : String(row.sha256),
+    truncated: row.truncated === true,
   };
 }

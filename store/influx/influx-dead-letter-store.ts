@@ -1,10 +1,11 @@
 import { GreenopsError, type Point } from '../../core/index.js';
-import type {
-  DeadLetter,
-  DeadLetterInput,
-  DeadLetterPage,
-  DeadLetterQuery,
-  DeadLetterStore,
+import {
+  uniqueDeadLetters,
+  type DeadLetter,
+  type DeadLetterInput,
+  type DeadLetterPage,
+  type DeadLetterQuery,
+  type DeadLetterStore,
 } from '../dead-letter-store.js';
 import type { InfluxStore } from './influx-store.js';
 import { literal } from './influxql.js';
@@ -13,41 +14,68 @@ const MEASUREMENT = 'dead_letters';
 /** InfluxDB 1.x caps a string field at 64 KiB; payloads are base64 in chunks below that. */
 const CHUNK_CHARS = 60_000;
 
+/** Ids looked up per query when checking which entries are stored already. */
+const KEYS_PER_QUERY = 50;
+
 /**
- * Dead letters in InfluxDB, so that separate ingest and API processes share them. An entry's id is its time in
- * microseconds (unique and increasing per process); the raw payload is kept whole as base64 in chunk fields
- * `payload_0`, `payload_1`, …; tenant and stream are tags, so listings can filter on them.
+ * Dead letters in InfluxDB, so that separate ingest and API processes share them. An entry's time is its receive
+ * time in microseconds (unique and increasing per process), which orders listings and is the page cursor; its id
+ * (from topic and payload) is the string field `key`, and an entry whose key is stored already is not written
+ * again. The stored payload (at most STORED_PAYLOAD_BYTES) is base64 in chunk fields `payload_0`, `payload_1`, …;
+ * tenant and stream are tags, so listings can filter on them. Entries from before keys were recorded have their
+ * time as id.
  */
 export class InfluxDeadLetterStore implements DeadLetterStore {
-  private lastId = 0;
+  private lastTime = 0;
 
   constructor(private readonly influx: InfluxStore) {}
 
   async add(entries: readonly DeadLetterInput[]): Promise<void> {
-    const points: Point[] = entries.map((e) => {
-      const id = Math.max(e.receivedMs * 1000, this.lastId + 1);
-      this.lastId = id;
-      const base64 = Buffer.from(e.payload).toString('base64');
-      const fields: Point['fields'] = {
-        topic: e.topic,
-        reason: e.reason,
-        size: e.payload.byteLength,
-        chunks: Math.ceil(base64.length / CHUNK_CHARS),
-      };
-      for (let i = 0; i * CHUNK_CHARS < base64.length; i++)
-        fields[`payload_${i}`] = base64.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
-      const tags: Record<string, string> = {};
-      if (e.tenant) tags.tenant = e.tenant;
-      if (e.stream) tags.stream = e.stream;
-      return {
-        measurement: MEASUREMENT,
-        tags,
-        fields,
-        timeMs: Math.floor(id / 1000),
-        nanos: (id % 1000) * 1000,
-      };
-    });
-    await this.influx.write(points);
+    const unique = uniqueDeadLetters(entries);
+    const stored = await this.timesOf(unique.map((e) => e.stored.id));
+    const points: Point[] = unique
+      .filter((e) => !stored.has(e.stored.id))
+      .map((e) => {
+        const id = Math.max(e.receivedMs * 1000, this.lastTime + 1);
+        this.lastTime = id;
+        const base64 = Buffer.from(e.stored.payload).toString('base64');
+        const fields: Point['fields'] = {
+          key: String(e.stored.id),
+          topic: e.topic,
+          reason: e.reason,
+          size: e.stored.size,
+          sha256: e.stored.sha256,
+          truncated: e.stored.truncated,
+          chunks: Math.ceil(base64.length / CHUNK_CHARS),
+        };
+        for (let i = 0; i * CHUNK_CHARS < base64.length; i++)
+          fields[`payload_${i}`] = base64.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+        const tags: Record<string, string> = {};
+        if (e.tenant) tags.tenant = e.tenant;
+        if (e.stream) tags.stream = e.stream;
+        return {
+          measurement: MEASUREMENT,
+          tags,
+          fields,
+          timeMs: Math.floor(id / 1000),
+          nanos: (id % 1000) * 1000,
+        };
+      });
+    if (points.length > 0) await this.influx.write(points);
+  }
+
+  /** The time of each stored entry among `ids` (by key, or by time for entries without one). */
+  private async timesOf(ids: readonly number[]): Promise<Map<number, number>> {
+    const times = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += KEYS_PER_QUERY) {
+      const part = ids.slice(i, i + KEYS_PER_QUERY);
+      const [series] = await this.influx.query(
+        `SELECT "key", "reason" FROM ${MEASUREMENT} WHERE ${part.map((id) => `"key" = ${literal(String(id))}`).join(' OR ')}`,
+        'u',
+      );
+      for (const row of series?.values ?? []) times.set(Number(row[1]), row[0] as number);
+    }
+    return times;
   }
 
   async list(q: DeadLetterQuery): Promise<DeadLetterPage> {
@@ -67,22 +95,27 @@ export class InfluxDeadLetterStore implements DeadLetterStore {
     return {
       items,
       total: Number(count?.values[0]?.[1] ?? 0),
-      nextBefore: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null,
+      nextBefore:
+        rows.length > q.limit ? ((series?.values[q.limit - 1]?.[0] as number | undefined) ?? null) : null,
     };
   }
 
   async get(id: number): Promise<DeadLetter | undefined> {
-    const [series] = await this.influx.query(`SELECT * FROM ${MEASUREMENT} WHERE time = ${micros(id)}u`, 'u');
+    const time = (await this.timesOf([micros(id)])).get(id) ?? id;
+    const [series] = await this.influx.query(`SELECT * FROM ${MEASUREMENT} WHERE time = ${time}u`, 'u');
     const row = series?.values[0];
-    return series && row ? toDeadLetter(series.columns, row) : undefined;
+    const entry = series && row ? toDeadLetter(series.columns, row) : undefined;
+    return entry?.id === id ? entry : undefined;
   }
 
   async delete(ids: readonly number[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 100) {
+    const keyed = await this.timesOf(ids.map(micros));
+    const times = ids.map((id) => keyed.get(id) ?? id);
+    for (let i = 0; i < times.length; i += 100) {
       await this.influx.command(
-        ids
+        times
           .slice(i, i + 100)
-          .map((id) => `DELETE FROM ${MEASUREMENT} WHERE time = ${micros(id)}u`)
+          .map((time) => `DELETE FROM ${MEASUREMENT} WHERE time = ${time}u`)
           .join('; '),
       );
     }
@@ -115,15 +148,17 @@ function toDeadLetter(columns: string[], values: unknown[]): DeadLetter {
   let base64 = '';
   for (let i = 0; i < Number(row.chunks ?? 0); i++) base64 += (row[`payload_${i}`] as string | null) ?? '';
   const payload = new Uint8Array(Buffer.from(base64, 'base64'));
-  const id = row.time as number;
+  const time = row.time as number;
   return {
-    id,
-    receivedMs: Math.floor(id / 1000),
+    id: typeof row.key === 'string' ? Number(row.key) : time,
+    receivedMs: Math.floor(time / 1000),
     topic: String(row.topic),
     tenant: (row.tenant as string | null) ?? null,
     stream: (row.stream as string | null) ?? null,
     reason: String(row.reason),
     payload,
-    size: payload.byteLength,
+    size: typeof row.size === 'number' ? row.size : payload.byteLength,
+    sha256: typeof row.sha256 === 'string' ? row.sha256 : null,
+    truncated: row.truncated === true,
   };
 }

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeadLetterInput, DeadLetterStore } from '../../store/index.js';
+import { createHash } from 'node:crypto';
+import {
+  STORED_PAYLOAD_BYTES,
+  storedDeadLetter,
+  type DeadLetterInput,
+  type DeadLetterStore,
+} from '../../store/index.js';
 
 export interface DeadLetterStoreUnderTest {
   deadLetters: DeadLetterStore;
@@ -73,21 +79,47 @@ export function deadLetterStoreContract(name: string, open: () => Promise<DeadLe
       expect(after.total).toBe(1);
     });
 
-    it('keeps raw payloads byte for byte, binary and large ones included', async () => {
+    it('keeps payloads byte for byte up to the stored limit, and a prefix, size and hash beyond it', async () => {
       const binary = Buffer.from([0, 255, 1, 254, 10, 13]);
+      const whole = Buffer.alloc(STORED_PAYLOAD_BYTES, 'w');
       const large = Buffer.alloc(1024 * 1024, 'x');
       large.write('end', large.length - 3);
       await store.add([
         entry(10, { payload: binary, reason: 'binary', tenant: 'bytes' }),
         entry(11, { payload: large, reason: 'large', tenant: 'bytes' }),
+        entry(12, { payload: whole, reason: 'whole', tenant: 'bytes' }),
       ]);
       const page = await store.list({ limit: 5, tenant: 'bytes' });
       const byReason = Object.fromEntries(page.items.map((i) => [i.reason, i]));
       expect(Buffer.from(byReason.binary!.payload)).toEqual(binary);
+      expect(byReason.binary!.truncated).toBe(false);
+      const fetchedWhole = await store.get(byReason.whole!.id);
+      expect(Buffer.from(fetchedWhole!.payload).equals(whole)).toBe(true);
+      expect(fetchedWhole!.truncated).toBe(false);
       expect(byReason.large!.size).toBe(large.length);
       const fetched = await store.get(byReason.large!.id);
-      expect(Buffer.from(fetched!.payload).equals(large)).toBe(true);
+      expect(fetched!.truncated).toBe(true);
+      expect(Buffer.from(fetched!.payload).equals(large.subarray(0, STORED_PAYLOAD_BYTES))).toBe(true);
+      expect(fetched!.sha256).toBe(createHash('sha256').update(large).digest('hex'));
       expect(await store.get(999_999_999_999)).toBeUndefined();
+    });
+
+    it('stores a message redelivered, in the same batch or a later one, once: counts stay exact', async () => {
+      const bad = entry(30, { tenant: 'redelivered', reason: 'bad', payload: Buffer.from('{"x":1}') });
+      await store.add([bad, { ...bad, receivedMs: bad.receivedMs + 1 }]);
+      await store.add([{ ...bad, receivedMs: bad.receivedMs + 2 }]);
+      // The same payload on another topic is another message.
+      await store.add([{ ...bad, topic: 'greenops/v1/redelivered/fleet/other' }]);
+      const page = await store.list({ limit: 10, tenant: 'redelivered' });
+      expect(page.total).toBe(2);
+      expect(page.items.map((i) => i.topic).sort()).toEqual([
+        'greenops/v1/demo/fleet/v-30',
+        'greenops/v1/redelivered/fleet/other',
+      ]);
+      expect(await store.reasons({ tenant: 'redelivered' })).toEqual([{ reason: 'bad', count: 2 }]);
+      const first = page.items.find((i) => i.topic.endsWith('v-30'))!;
+      expect(first.id).toBe(storedDeadLetter(first.topic, bad.payload).id);
+      expect(Number.isSafeInteger(first.id) && first.id > 0).toBe(true);
     });
   });
 }

@@ -12,7 +12,6 @@ import { startMosquitto, type MosquittoServer } from '../harness/mosquitto.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SECRETS = {
   MQTT_INGEST_PASSWORD: 'i',
-  MQTT_REPLAY_PASSWORD: 'r',
   INFLUX_ADMIN_PASSWORD: 'a',
   INFLUX_TOKEN: 't',
   GRAFANA_ADMIN_PASSWORD: 'g',
@@ -111,7 +110,7 @@ describe.runIf(requireServer('docker-compose'))('docker-compose.yml', () => {
     const result = compose(['config', '-q'], {});
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(
-      /set (MQTT_INGEST_PASSWORD|MQTT_REPLAY_PASSWORD|INFLUX_ADMIN_PASSWORD|INFLUX_TOKEN|GRAFANA_ADMIN_PASSWORD|POSTGRES_PASSWORD) in \.env/,
+      /set (MQTT_INGEST_PASSWORD|INFLUX_ADMIN_PASSWORD|INFLUX_TOKEN|GRAFANA_ADMIN_PASSWORD|POSTGRES_PASSWORD) in \.env/,
     );
   });
 
