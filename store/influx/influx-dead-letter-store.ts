@@ -21,54 +21,87 @@ const KEYS_PER_QUERY = 50;
  * Dead letters in InfluxDB, so that separate ingest and API processes share them. An entry's time is its receive
  * time in microseconds (unique and increasing per process), which orders listings and is the page cursor; its id
  * (from topic and payload) is the string field `key`, and an entry whose key is stored already is not written
- * again. The stored payload (at most STORED_PAYLOAD_BYTES) is base64 in chunk fields `payload_0`, `payload_1`, …;
+ * again. The keys stored are read once, on the first write, and then kept in memory with their times (an ingest
+ * worker writing beside another may, rarely, store a message both received; the API's reads look up keys they
+ * do not know). The stored payload (at most STORED_PAYLOAD_BYTES) is base64 in chunk fields `payload_0`, `payload_1`, …;
  * tenant and stream are tags, so listings can filter on them. Entries from before keys were recorded have their
  * time as id.
  */
 export class InfluxDeadLetterStore implements DeadLetterStore {
   private lastTime = 0;
+  /** Id → time of the entries this process knows are stored; loaded on the first write. */
+  private known: Promise<Map<number, number>> | undefined;
 
   constructor(private readonly influx: InfluxStore) {}
 
   async add(entries: readonly DeadLetterInput[]): Promise<void> {
     const unique = uniqueDeadLetters(entries);
-    const stored = await this.timesOf(unique.map((e) => e.stored.id));
-    const points: Point[] = unique
-      .filter((e) => !stored.has(e.stored.id))
-      .map((e) => {
-        const id = Math.max(e.receivedMs * 1000, this.lastTime + 1);
-        this.lastTime = id;
-        const base64 = Buffer.from(e.stored.payload).toString('base64');
-        const fields: Point['fields'] = {
-          key: String(e.stored.id),
-          topic: e.topic,
-          reason: e.reason,
-          size: e.stored.size,
-          sha256: e.stored.sha256,
-          truncated: e.stored.truncated,
-          chunks: Math.ceil(base64.length / CHUNK_CHARS),
-        };
-        for (let i = 0; i * CHUNK_CHARS < base64.length; i++)
-          fields[`payload_${i}`] = base64.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
-        const tags: Record<string, string> = {};
-        if (e.tenant) tags.tenant = e.tenant;
-        if (e.stream) tags.stream = e.stream;
-        return {
-          measurement: MEASUREMENT,
-          tags,
-          fields,
-          timeMs: Math.floor(id / 1000),
-          nanos: (id % 1000) * 1000,
-        };
+    const known = await this.knownKeys();
+    const fresh = unique.filter((e) => !known.has(e.stored.id));
+    const points: Point[] = fresh.map((e) => {
+      const id = Math.max(e.receivedMs * 1000, this.lastTime + 1);
+      this.lastTime = id;
+      const base64 = Buffer.from(e.stored.payload).toString('base64');
+      const fields: Point['fields'] = {
+        key: String(e.stored.id),
+        topic: e.topic,
+        reason: e.reason,
+        size: e.stored.size,
+        sha256: e.stored.sha256,
+        truncated: e.stored.truncated,
+        chunks: Math.ceil(base64.length / CHUNK_CHARS),
+      };
+      for (let i = 0; i * CHUNK_CHARS < base64.length; i++)
+        fields[`payload_${i}`] = base64.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+      const tags: Record<string, string> = {};
+      if (e.tenant) tags.tenant = e.tenant;
+      if (e.stream) tags.stream = e.stream;
+      return {
+        measurement: MEASUREMENT,
+        tags,
+        fields,
+        timeMs: Math.floor(id / 1000),
+        nanos: (id % 1000) * 1000,
+      };
+    });
+    if (points.length === 0) return;
+    await this.influx.write(points);
+    points.forEach((p, i) =>
+      known.set((fresh[i] as (typeof fresh)[number]).stored.id, p.timeMs * 1000 + (p.nanos ?? 0) / 1000),
+    );
+  }
+
+  private knownKeys(): Promise<Map<number, number>> {
+    if (!this.known) {
+      const loading = this.influx
+        .query(`SELECT "key", "reason" FROM ${MEASUREMENT}`, 'u')
+        .then(([series]) => {
+          const known = new Map<number, number>();
+          for (const row of series?.values ?? [])
+            if (row[1] != null) known.set(Number(row[1]), row[0] as number);
+          return known;
+        });
+      // A failed load is tried again on the next write.
+      loading.catch(() => {
+        if (this.known === loading) this.known = undefined;
       });
-    if (points.length > 0) await this.influx.write(points);
+      this.known = loading;
+    }
+    return this.known;
   }
 
   /** The time of each stored entry among `ids` (by key, or by time for entries without one). */
   private async timesOf(ids: readonly number[]): Promise<Map<number, number>> {
     const times = new Map<number, number>();
-    for (let i = 0; i < ids.length; i += KEYS_PER_QUERY) {
-      const part = ids.slice(i, i + KEYS_PER_QUERY);
+    const known = this.known ? await this.known.catch(() => undefined) : undefined;
+    const unknown: number[] = [];
+    for (const id of ids) {
+      const time = known?.get(id);
+      if (time === undefined) unknown.push(id);
+      else times.set(id, time);
+    }
+    for (let i = 0; i < unknown.length; i += KEYS_PER_QUERY) {
+      const part = unknown.slice(i, i + KEYS_PER_QUERY);
       const [series] = await this.influx.query(
         `SELECT "key", "reason" FROM ${MEASUREMENT} WHERE ${part.map((id) => `"key" = ${literal(String(id))}`).join(' OR ')}`,
         'u',
@@ -111,6 +144,8 @@ export class InfluxDeadLetterStore implements DeadLetterStore {
   async delete(ids: readonly number[]): Promise<void> {
     const keyed = await this.timesOf(ids.map(micros));
     const times = ids.map((id) => keyed.get(id) ?? id);
+    const known = this.known ? await this.known.catch(() => undefined) : undefined;
+    for (const id of ids) known?.delete(id);
     for (let i = 0; i < times.length; i += 100) {
       await this.influx.command(
         times

@@ -9,8 +9,9 @@ export interface FuzzMessage {
 /**
  * `count` road-stream payloads, about a third valid detections and the rest invalid in every way we could think
  * of: random bytes, truncated JSON, wrong types, huge arrays, deep nesting, unknown properties, out-of-range
- * values. Each invalid message yields exactly one refusal (whole-message or its single record), so the
- * dead-letter count must equal `invalid`.
+ * values. Each invalid message yields exactly one refusal (whole-message or its single record), and the same
+ * message sent twice is the same dead letter, so the dead-letter count must equal `invalid`, the number of
+ * distinct invalid messages (device topic and payload).
  */
 export function fuzzPayloads(
   count: number,
@@ -65,5 +66,9 @@ export function fuzzPayloads(
     messages.push({ device, payload, valid });
   }
   const valid = messages.filter((m) => m.valid).length;
-  return { messages, valid, invalid: messages.length - valid };
+  // A dead letter is one per topic and payload: the same bad message sent twice is one entry.
+  const invalid = new Set(
+    messages.filter((m) => !m.valid).map((m) => `${m.device}\0${m.payload.toString('base64')}`),
+  ).size;
+  return { messages, valid, invalid };
 }
