@@ -1,5 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Writable } from 'node:stream';
+import mqttPacket from 'mqtt-packet';
 import { errorMessage, type Logger } from '../core/index.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import type { MqttAccess, MqttIdentity } from '../access/index.js';
@@ -23,6 +25,11 @@ export interface EmbeddedBrokerOptions {
    * PUBACK, so the publisher sends the message again.
    */
   deliver?: (topic: string, payload: Buffer) => Promise<void>;
+  /**
+   * True while the ingest holds as much unwritten data as it should: a publisher's next packets are then read only
+   * once its current one is written (TCP back-pressure), instead of being taken into memory.
+   */
+  backlogged?: () => boolean;
 }
 
 /** Headroom over the payload limit for the rest of a PUBLISH packet (topic, packet id, header). */
@@ -50,7 +57,15 @@ export class EmbeddedBroker {
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
   async start(): Promise<string> {
-    const { host = '127.0.0.1', port = 1883, logger, access, deliver, maxPacketBytes } = this.options;
+    const {
+      host = '127.0.0.1',
+      port = 1883,
+      logger,
+      access,
+      deliver,
+      backlogged = () => false,
+      maxPacketBytes,
+    } = this.options;
     const identities = new WeakMap<Client, MqttIdentity>();
     // A refused QoS 1 publisher typically reconnects and resends every second: one warning per user and reason a
     // minute, with how many were refused meanwhile, instead of a line per attempt.
@@ -100,16 +115,41 @@ export class EmbeddedBroker {
             if (decision.ok) {
               if (!deliver || !forIngest(packet.topic)) return done(null);
               const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-              return deliver(packet.topic, payload).then(
-                () => done(null),
+              const durable = deliver(packet.topic, payload);
+              const refused = (err: unknown) => {
+                logger.warn(
+                  { client: client.id, topic: packet.topic, err: errorMessage(err) },
+                  'ingest did not take a message; closing the connection without PUBACK',
+                );
+              };
+              if (packet.qos !== 1 || packet.messageId === undefined) {
+                // QoS 0 has no acknowledgement; QoS 2 waits for the write before aedes's PUBREC.
+                return durable.then(
+                  () => done(null),
+                  (err: unknown) => {
+                    refused(err);
+                    done(new Error('not stored'));
+                  },
+                );
+              }
+              // aedes sends a QoS 1 PUBACK before it publishes, so greenops sends it instead, once the message
+              // is durable: aedes goes on reading the connection meanwhile (the publisher's next messages join
+              // the same batch), and forwards the message to any other subscriber at QoS 0.
+              const messageId = packet.messageId;
+              packet.qos = 0;
+              const conn = client.conn as unknown as Writable;
+              const acknowledged = durable.then(
+                () => {
+                  if (!conn.destroyed && !conn.writableEnded)
+                    conn.write(mqttPacket.generate({ cmd: 'puback', messageId }));
+                },
                 (err: unknown) => {
-                  logger.warn(
-                    { client: client.id, topic: packet.topic, err: errorMessage(err) },
-                    'ingest did not take a message; closing the connection without PUBACK',
-                  );
-                  done(new Error('not stored'));
+                  refused(err);
+                  conn.destroy();
                 },
               );
+              if (!backlogged()) return done(null);
+              return acknowledged.then(() => done(null));
             }
             warnRefusal(
               `publish|${identity?.kind === 'device' || identity?.kind === 'service' ? identity.username : client.id}|${packet.topic}`,

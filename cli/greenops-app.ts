@@ -14,7 +14,7 @@ import {
   RecordAuditLog,
   MqttAccess,
 } from '../access/index.js';
-import { IngestService } from '../ingest/index.js';
+import { DEFAULT_INGEST_OPTIONS, IngestService } from '../ingest/index.js';
 import { ApiServer } from '../api/index.js';
 import {
   MqttPublisher,
@@ -106,7 +106,7 @@ export async function startGreenops(
       limits: { maxBytes: config.maxPayloadBytes },
       spillDir: config.dataDir,
       batchSize: config.ingestBatchSize,
-      flushMs: config.ingestFlushMs,
+      flushMs: config.ingestFlushMs ?? (config.mqttUrl === undefined ? 5 : DEFAULT_INGEST_OPTIONS.flushMs),
     };
     let ingest: IngestService | undefined;
     if (roles.ingest) {
@@ -134,7 +134,10 @@ export async function startGreenops(
         access: new MqttAccess({ devices, services: [], allowAnonymous: config.mqttAllowAnonymous }),
         maxPacketBytes: config.maxPayloadBytes + PACKET_HEADROOM_BYTES,
         ...(inProcess
-          ? { deliver: (topic: string, payload: Buffer) => inProcess.submit(topic, payload) }
+          ? {
+              deliver: (topic: string, payload: Buffer) => inProcess.submit(topic, payload),
+              backlogged: () => inProcess.backlogged,
+            }
           : {}),
       });
       brokerUrl = await broker.start();

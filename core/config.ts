@@ -32,7 +32,8 @@ export interface Config {
   ingestSubscription: string;
   ingestMaxUnacked: number;
   ingestBatchSize: number;
-  ingestFlushMs: number;
+  /** Unset: 50 ms on an external broker, 5 ms with the embedded one (its publishers wait for the write). */
+  ingestFlushMs: number | undefined;
   maxPayloadBytes: number;
   energyRetrainHours: number;
   energyPriceDkkPerKwh: number;
@@ -253,10 +254,10 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   },
   ingestFlushMs: {
     env: 'GREENOPS_INGEST_FLUSH_MS',
-    parse: int(1, 60_000),
-    default: 50,
+    parse: (raw) => (raw === '' ? undefined : int(0, 60_000)(raw)),
+    default: undefined,
     description:
-      'Longest wait before a partial batch is written while no write is running (data arriving during a write is written right after it). With the embedded broker a publisher waits this long at most for its PUBACK when idle.',
+      'Longest wait before a partial batch is written while no write is running (data arriving during a write is written right after it). Default 50 on an external broker; 5 with the embedded broker, whose publishers wait for the write before their PUBACK.',
   },
   maxPayloadBytes: {
     env: 'GREENOPS_MAX_PAYLOAD_BYTES',

@@ -151,6 +151,11 @@ export class IngestService {
     return this.subscriber?.connected ?? !this.stopped;
   }
 
+  /** Holding as much unwritten data as it should: an in-process source should wait before it sends more. */
+  get backlogged(): boolean {
+    return this.unacked >= this.maxUnacked || this.writer.pending >= this.maxPendingPoints;
+  }
+
   /** Connections made to the broker so far (1 after a start without trouble; 0 in process). */
   get connects(): number {
     return this.subscriber?.stats.connects ?? 0;

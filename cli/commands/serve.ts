@@ -52,9 +52,7 @@ async function serve(opts: ServeFlags, roles: (config: Config) => Roles): Promis
     console.log(
       `greenops API: ${app.apiUrl}  (try ${app.apiUrl}/api/v1/whoami with the admin key in ${join(config.dataDir, 'admin.key')})`,
     );
-    console.log(
-      `MQTT broker:  ${app.brokerUrl ?? 'none (greenops api alone; set MQTT_URL for dead-letter replay)'}`,
-    );
+    console.log(`MQTT broker:  ${app.brokerUrl ?? 'none (greenops api alone)'}`);
     if (app.adminKey) {
       // Shown once: only its hash is stored. The file is the operator's copy (mode 0600).
       console.log(`admin key:    ${app.adminKey.secret}  (platform-admin; saved to ${app.adminKey.file})`);
