@@ -35,6 +35,7 @@ import { simulatorLogins } from './simulator-credentials.js';
 import { bootstrapAdminKey, type BootstrapKey } from './bootstrap-admin-key.js';
 import {
   ClassifierStore,
+  DEFAULT_TRAFFIC_SETTINGS,
   EnergyRetrainer,
   FileModelRegistry,
   InvoiceAccounts,
@@ -247,6 +248,12 @@ export async function startGreenops(
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
         energyModels,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
+        trafficSettings: {
+          ...DEFAULT_TRAFFIC_SETTINGS,
+          timeZone: config.trafficTimeZone,
+          timeZones: config.trafficCounterZones,
+          speedLimitsKmh: config.trafficSpeedLimits,
+        },
         invoiceAccounts,
         keys,
         oidc,

@@ -34,3 +34,25 @@ export {
   type PermanentFigures,
   type SeriesPick,
 } from './series-year.js';
+export { intervalFromRecord } from './traffic-interval.js';
+export { analyseCounter, healthInYear, zoneOf, type CounterAnalysis } from './counter-analysis.js';
+export {
+  counterHealth,
+  DEFAULT_HEALTH_OPTIONS,
+  HEALTH_KINDS,
+  type CounterHealth,
+  type HealthIssue,
+  type HealthKind,
+  type HealthOptions,
+} from './counter-health.js';
+export { SpeedAccumulator, normalCdf } from './speed.js';
+export {
+  trafficReport,
+  factorPools,
+  type AadtFigure,
+  type AadtMethod,
+  type CounterYearReport,
+} from './traffic-report.js';
+export { loadTrafficIntervals, type LoadTrafficOptions } from './load-traffic.js';
+export { profileRows, PROFILE_BUCKETS, type ProfileBucket, type ProfileRow } from './aggregates.js';
+export { TrafficService, type TrafficServiceOptions } from './use-cases.js';

@@ -1,4 +1,4 @@
-import { VEHICLE_CLASSES, type VehicleClass } from '../../core/index.js';
+import { VEHICLE_CLASSES, type TrafficRecord, type VehicleClass } from '../../core/index.js';
 
 /** The modes a counter may count (the traffic stream's vehicle classes). */
 export const TRAFFIC_MODES = VEHICLE_CLASSES;
@@ -24,8 +24,10 @@ export interface TrafficInterval {
 
 /** How a counter's counts are read: its zone, its holidays, and when partial uptime is trusted. */
 export interface TrafficSettings {
-  /** IANA zone of the counter's local days. */
+  /** IANA zone of the counters' local days (Danish counters: Europe/Copenhagen). */
   timeZone: string;
+  /** Zones of counters elsewhere than `timeZone`, by counter id. */
+  timeZones: Readonly<Record<string, string>>;
   /** Public holidays left out of weekday figures (HVDT, peak hour): Danish, or none. */
   holidays: 'DK' | 'none';
   /**
@@ -41,8 +43,23 @@ export interface TrafficSettings {
 
 export const DEFAULT_TRAFFIC_SETTINGS: TrafficSettings = {
   timeZone: 'Europe/Copenhagen',
+  timeZones: {},
   holidays: 'DK',
   minUptime: 0.5,
   minHourCoverage: 0.75,
   speedLimitsKmh: {},
 };
+
+/** A traffic stream record (as published or replayed) as an interval of a counter. */
+export function intervalFromRecord(counter: string, r: TrafficRecord): TrafficInterval {
+  return {
+    counter,
+    startMs: Date.parse(r.ts),
+    seconds: r.intervalSeconds,
+    direction: r.lane === undefined ? r.direction : `${r.direction}/${r.lane}`,
+    counts: r.counts,
+    uptime: r.uptime,
+    ...(r.speed?.meanKmh === undefined ? {} : { meanKmh: r.speed.meanKmh }),
+    ...(r.speed?.v85Kmh === undefined ? {} : { v85Kmh: r.speed.v85Kmh }),
+  };
+}
