@@ -10,7 +10,7 @@ import {
   patternIntervals,
   trueAadt,
   type PatternCounter,
-} from './traffic-test-counters.js';
+} from '../../test/fixtures/traffic-counters.js';
 
 const settings: TrafficSettings = { ...DEFAULT_TRAFFIC_SETTINGS, holidays: 'none' };
 const cph = new LocalCalendar('Europe/Copenhagen');
