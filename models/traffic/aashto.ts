@@ -1,4 +1,4 @@
-import type { SeriesDay } from './factor-groups.js';
+import type { SeriesDay } from './traffic-interval.js';
 
 /** 12 months × 7 weekdays. */
 export const CELLS = 84;

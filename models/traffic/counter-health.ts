@@ -89,8 +89,9 @@ export function counterHealth(
   const minCovered = settings.minHourCoverage * 3600;
   let seenAll = 0;
   const span = Number.isFinite(first) ? (last - first) / HOUR_MS + 1 : 0;
+  const directions = [...hours.cells.values()];
   for (let h = first; h <= last; h += HOUR_MS)
-    if ([...hours.cells.values()].every((m) => (m.get(h)?.coveredS ?? 0) >= minCovered)) seenAll++;
+    if (directions.every((m) => (m.get(h)?.coveredS ?? 0) >= minCovered)) seenAll++;
 
   for (const [direction, byHour] of hours.cells) {
     // Usual traffic per local hour of the week (median of the hours seen).

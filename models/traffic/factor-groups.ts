@@ -1,16 +1,8 @@
 import { CELLS, cellOf } from './aashto.js';
 import { weekdayOfIndex } from './local-calendar.js';
+import type { SeriesDay } from './traffic-interval.js';
 
-/** One day of a series (a counter's mode, or its total): its local day and volume. */
-export interface SeriesDay {
-  dayIndex: number;
-  month: number;
-  weekday: number;
-  holiday: boolean;
-  volume: number;
-  /** Volume by local hour (for the profile that chooses the factor group). */
-  byHour: ArrayLike<number>;
-}
+export type { SeriesDay };
 
 /** What a permanent counter-year teaches about its series: factors, pattern, and its days for validation. */
 export interface FactorSource {

@@ -25,6 +25,8 @@ export interface LocalInstant {
  */
 export class LocalCalendar {
   private readonly offsets = new Map<number, number>();
+  /** Local instants by UTC hour: a year of 15-minute intervals asks for each hour many times over. */
+  private readonly hours = new Map<number, LocalInstant>();
   private readonly format: Intl.DateTimeFormat;
 
   constructor(readonly timeZone: string) {
@@ -70,6 +72,17 @@ export class LocalCalendar {
   }
 
   local(ms: number): LocalInstant {
+    const hour = Math.floor(ms / HOUR_MS);
+    let cached = this.hours.get(hour);
+    if (!cached) {
+      if (this.hours.size > 500_000) this.hours.clear();
+      cached = this.compute(hour * HOUR_MS);
+      this.hours.set(hour, cached);
+    }
+    return cached;
+  }
+
+  private compute(ms: number): LocalInstant {
     const wall = this.wallMs(ms);
     const d = new Date(wall);
     return {

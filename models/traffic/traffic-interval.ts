@@ -63,3 +63,14 @@ export function intervalFromRecord(counter: string, r: TrafficRecord): TrafficIn
     ...(r.speed?.v85Kmh === undefined ? {} : { v85Kmh: r.speed.v85Kmh }),
   };
 }
+
+/** One day of a series (a counter's mode, or its total): its local day and volume. */
+export interface SeriesDay {
+  dayIndex: number;
+  month: number;
+  weekday: number;
+  holiday: boolean;
+  volume: number;
+  /** Volume by local hour (for the profile that chooses the factor group). */
+  byHour: ArrayLike<number>;
+}
