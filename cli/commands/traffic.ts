@@ -129,7 +129,7 @@ function printReport(reports: CounterYearReport[]): void {
       `${r.counter} ${r.year} (${r.timeZone}; ${r.days.complete}/${r.days.seen} complete days; ${r.modes.join(', ') || 'no modes'})`,
     );
     console.log(
-      `  ÅDT ${a.value} (90 % ${num(a.low)}–${num(a.high)}), ${a.method}, ${a.days} days${a.factorGroup ? `, factor group ${a.factorGroup.counters.join(', ')} (${a.factorGroup.pattern})` : ''}`,
+      `  ÅDT ${a.value} (${a.low === null || a.high === null ? 'no range' : `90 % ${a.low}–${a.high}`}), ${a.method}, ${a.days} days${a.factorGroup ? `, factor group ${a.factorGroup.counters.join(', ')} (${a.factorGroup.pattern})` : ''}`,
     );
     console.log(
       `  HVDT ${num(r.hvdt)}  July ${num(r.july)}  peak hour ${pct(r.peakHourShare)}  heavy ${pct(r.heavyShare)}  shares ${Object.entries(
@@ -192,7 +192,15 @@ export function registerTrafficCommands(program: Command): void {
         speedLimit?: string[] | string;
         json?: boolean;
       }) => {
-        new LocalCalendar(opts.timeZone); // refuses an unknown zone before the file is read
+        try {
+          new LocalCalendar(opts.timeZone);
+        } catch (err) {
+          throw new GreenopsError(
+            'BAD_REQUEST',
+            `--time-zone: "${opts.timeZone}" is not an IANA zone such as Europe/Copenhagen`,
+            { field: 'time-zone', cause: err },
+          );
+        }
         if (opts.holidays !== 'DK' && opts.holidays !== 'none')
           throw new GreenopsError('BAD_REQUEST', '--holidays: must be DK or none', { field: 'holidays' });
         const minUptime = Number(opts.minUptime);
