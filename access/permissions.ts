@@ -30,6 +30,7 @@ const READERS = [
 ] as const satisfies readonly Role[];
 const ENERGY_READERS = [...ADMINS, 'viewer', 'facility', 'climate'] as const satisfies readonly Role[];
 const CLIMATE_READERS = [...ADMINS, 'viewer', 'climate'] as const satisfies readonly Role[];
+const TRAFFIC_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readonly Role[];
 const CLIMATE_WRITERS = [...ADMINS, 'climate'] as const satisfies readonly Role[];
 
 /**
@@ -116,6 +117,27 @@ export const PERMISSIONS: readonly Permission[] = [
     access: ENERGY_READERS,
     tenantScoped: true,
     summary: 'Energy savings',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/traffic/aadt',
+    access: TRAFFIC_READERS,
+    tenantScoped: true,
+    summary: 'ÅDT, HVDT, July and shares of a counter and year',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/traffic/profile',
+    access: TRAFFIC_READERS,
+    tenantScoped: true,
+    summary: 'Traffic counts per 15 min, hour, day, week or month',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/traffic/health',
+    access: TRAFFIC_READERS,
+    tenantScoped: true,
+    summary: 'Counter health: outages, stuck values, zero runs, jumps',
   },
   {
     method: 'POST',

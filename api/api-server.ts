@@ -27,12 +27,16 @@ import { errorMiddleware, notFoundHandler } from './error-middleware.js';
 import { openApiDocument } from './openapi.js';
 import { energyRoutes } from './routes/energy.js';
 import {
+  DEFAULT_TRAFFIC_SETTINGS,
   DEFAULT_WASTE_SETTINGS,
+  TrafficService,
   type FileModelRegistry,
+  type TrafficSettings,
   type InvoiceAccounts,
   type WasteSettings,
 } from '../models/index.js';
 import { invoiceRoutes } from './routes/invoices.js';
+import { trafficRoutes } from './routes/traffic.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { streamRoutes } from './routes/streams.js';
@@ -74,6 +78,8 @@ export interface ApiOptions {
   corsOrigins?: string | undefined;
   /** Longest a series query may run (413 beyond it). */
   queryTimeoutMs?: number;
+  /** Traffic counters' zones, speed limits and uptime threshold. */
+  trafficSettings?: TrafficSettings;
 }
 
 export function createApp(options: ApiOptions): Express {
@@ -151,6 +157,18 @@ export function createApp(options: ApiOptions): Express {
       clock,
       defaultTenant: options.defaultTenant,
       waste: options.wasteSettings ?? DEFAULT_WASTE_SETTINGS,
+    }).router,
+  );
+  v1.use(
+    trafficRoutes({
+      traffic: new TrafficService({
+        store: options.store,
+        settings: options.trafficSettings ?? DEFAULT_TRAFFIC_SETTINGS,
+        now: () => clock.now(),
+        ...(options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs }),
+      }),
+      clock,
+      defaultTenant: options.defaultTenant,
     }).router,
   );
   v1.use(

@@ -1,5 +1,5 @@
 import { STREAMS, STREAM_NAMES } from '../core/index.js';
-import { CORPUS_CATEGORIES } from '../models/index.js';
+import { CORPUS_CATEGORIES, PROFILE_BUCKETS, TRAFFIC_MODES } from '../models/index.js';
 import { AGGREGATE_FNS } from '../store/index.js';
 import { PERMISSIONS, ROLES } from '../access/index.js';
 
@@ -220,6 +220,54 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
             }),
           ],
           responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
+      '/api/v1/traffic/aadt': {
+        get: {
+          summary:
+            'ÅDT of a counter and local year with method, days used and 90 % range (AASHTO for a permanent year; a short count expanded with factors of similar permanent counters), HVDT, July, peak-hour, heavy and mode shares, speeds, health',
+          parameters: [
+            tenant,
+            param('device', 'Counter.', { type: 'string' }, true),
+            param('year', 'Local year (the counter’s zone); default: the current one.', { type: 'integer' }),
+            param('mode', 'One mode’s ÅDT in `aadt` (all: every mode together).', {
+              type: 'string',
+              enum: ['all', ...TRAFFIC_MODES],
+              default: 'all',
+            }),
+          ],
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
+      '/api/v1/traffic/profile': {
+        get: {
+          summary:
+            'Counts per mode, total, shares, coverage, mean speed and v85 per 15 minutes, hour, local day, week or month; uptime-aware',
+          parameters: [
+            tenant,
+            param('device', 'Counter.', { type: 'string' }, true),
+            param('every', 'Bucket.', { type: 'string', enum: PROFILE_BUCKETS, default: 'hour' }),
+            param('direction', 'One direction; default: all together.', {
+              type: 'string',
+              pattern: '^[A-Za-z0-9_-]{1,16}$',
+            }),
+            param('from', 'Default -7d; at most 31 days for 15m, 366 otherwise.'),
+            param('to', 'Default now.'),
+          ],
+          responses: { 200: json({ type: 'object' }), 400: error },
+        },
+      },
+      '/api/v1/traffic/health': {
+        get: {
+          summary:
+            'Counter health: outages, low uptime, stuck values, zero runs where traffic is usual, jumps',
+          parameters: [
+            tenant,
+            param('device', 'Counter.', { type: 'string' }, true),
+            param('from', 'Default -30d; at most 366 days.'),
+            param('to', 'Default now.'),
+          ],
+          responses: { 200: json({ type: 'object' }), 400: error },
         },
       },
       '/api/v1/energy/savings': {

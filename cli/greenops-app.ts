@@ -29,6 +29,7 @@ import { diskReadiness, ingestReadiness } from './readiness.js';
 import { bootstrapAdminKey, type BootstrapKey } from './bootstrap-admin-key.js';
 import {
   ClassifierStore,
+  DEFAULT_TRAFFIC_SETTINGS,
   EnergyRetrainer,
   FileModelRegistry,
   InvoiceAccounts,
@@ -225,6 +226,12 @@ export async function startGreenops(
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
         energyModels,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
+        trafficSettings: {
+          ...DEFAULT_TRAFFIC_SETTINGS,
+          timeZone: config.trafficTimeZone,
+          timeZones: config.trafficCounterZones,
+          speedLimitsKmh: config.trafficSpeedLimits,
+        },
         invoiceAccounts,
         keys,
         oidc,

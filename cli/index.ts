@@ -6,3 +6,4 @@ export {
   type MosquittoFilesOptions,
   type MosquittoFilesReport,
 } from './mosquitto-files.js';
+export { readTrafficCsv, trafficFileReport, sampleTrafficCsv } from './commands/traffic.js';

@@ -10,6 +10,7 @@ import { registerEnergyCommands } from './commands/energy.js';
 import { registerInvoiceCommands } from './commands/invoices.js';
 import { registerDeviceCommands, registerMosquittoConfigCommand } from './commands/devices.js';
 import { registerKeyCommands } from './commands/keys.js';
+import { registerTrafficCommands } from './commands/traffic.js';
 
 const program = new Command('greenops')
   .description('Green-operations IoT analytics for Danish municipalities')
@@ -20,6 +21,7 @@ registerEdgeCommands(program);
 registerDeadLetterCommands(program);
 registerImportCommands(program);
 registerEnergyCommands(program);
+registerTrafficCommands(program);
 registerInvoiceCommands(program);
 registerDeviceCommands(program);
 registerMosquittoConfigCommand(program);

@@ -38,6 +38,12 @@ export interface Config {
   energyRetrainHours: number;
   energyPriceDkkPerKwh: number;
   gridCo2KgPerKwh: number;
+  /** IANA zone of traffic counters' local days (ÅDT, profiles). */
+  trafficTimeZone: string;
+  /** Counters in another zone than trafficTimeZone, by counter id. */
+  trafficCounterZones: Record<string, string>;
+  /** Speed limits (km/h) by counter id, for the compliance figures. */
+  trafficSpeedLimits: Record<string, number>;
   /** Factor table for invoice CO2e (JSON); the shipped table when unset. */
   co2FactorsPath: string | undefined;
   influxUrl: string | undefined;
@@ -127,6 +133,29 @@ const url =
     }
     if (!protocols.includes(parsed.protocol)) throw new BadValue(`must use ${protocols.join(' or ')}`);
     return raw;
+  };
+const timeZone: Parser<string> = (raw) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: raw });
+  } catch {
+    throw new BadValue('must be an IANA time zone such as Europe/Copenhagen');
+  }
+  return raw;
+};
+/** `a=x,b=y` pairs, each value read by `value`. */
+const pairs =
+  <T>(value: Parser<T>): Parser<Record<string, T>> =>
+  (raw) => {
+    const out: Record<string, T> = {};
+    for (const item of raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const at = item.indexOf('=');
+      if (at <= 0) throw new BadValue(`"${item}" is not counter=value`);
+      out[item.slice(0, at)] = value(item.slice(at + 1));
+    }
+    return out;
   };
 const tenant: Parser<string> = (raw) => {
   if (!isTenant(raw)) throw new BadValue('must be lower case letters, digits, - or _ (at most 63)');
@@ -284,6 +313,24 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     default: 0.1,
     description:
       'Emission factor for wasted energy (kg CO2e/kWh); an illustrative default: set the factor your CO2 account uses.',
+  },
+  trafficTimeZone: {
+    env: 'GREENOPS_TRAFFIC_TIME_ZONE',
+    parse: timeZone,
+    default: 'Europe/Copenhagen',
+    description: 'IANA zone of traffic counters’ local days (ÅDT and profiles are built from local days).',
+  },
+  trafficCounterZones: {
+    env: 'GREENOPS_TRAFFIC_COUNTER_ZONES',
+    parse: pairs(timeZone),
+    default: {},
+    description: 'Counters in another zone, as counter=Zone pairs separated by commas.',
+  },
+  trafficSpeedLimits: {
+    env: 'GREENOPS_TRAFFIC_SPEED_LIMITS',
+    parse: pairs(num(5, 200)),
+    default: {},
+    description: 'Speed limits (km/h) for the compliance figures, as counter=kmh pairs separated by commas.',
   },
   co2FactorsPath: {
     env: 'GREENOPS_CO2_FACTORS',

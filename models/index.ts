@@ -1,2 +1,3 @@
 export * from './energy/index.js';
 export * from './co2/index.js';
+export * from './traffic/index.js';

@@ -62,6 +62,24 @@ const MATRIX: Row[] = [
   },
   { method: 'GET', route: '/api/v1/energy/savings', path: '/api/v1/energy/savings', expect: '+++..++.' },
   {
+    method: 'GET',
+    route: '/api/v1/traffic/aadt',
+    path: '/api/v1/traffic/aadt?device=aarhus-counter',
+    expect: '++..+.+.',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/traffic/profile',
+    path: '/api/v1/traffic/profile?device=aarhus-counter&from=-1d',
+    expect: '++..+.+.',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/traffic/health',
+    path: '/api/v1/traffic/health?device=aarhus-counter&from=-1d',
+    expect: '++..+.+.',
+  },
+  {
     method: 'POST',
     route: '/api/v1/invoices',
     path: '/api/v1/invoices',
