@@ -15,7 +15,7 @@ export type {
   DeadLetterQuery,
 } from './dead-letter-store.js';
 export { STORED_PAYLOAD_BYTES, storedDeadLetter, uniqueDeadLetters } from './dead-letter-store.js';
-export { DuckDbDatabase } from './duckdb/duckdb-database.js';
+export { DuckDbDatabase, readRows } from './duckdb/duckdb-database.js';
 export { DuckDbStore } from './duckdb/duckdb-store.js';
 export { DuckDbDeadLetterStore } from './duckdb/duckdb-dead-letter-store.js';
 export { seriesKey, escapeTag } from './series-key.js';
