@@ -110,6 +110,35 @@ export function brokerContract(name: string, open: () => Promise<BrokerUnderTest
       expect(Buffer.from(page.items[0]!.payload)).toEqual(Buffer.from([0x7b, 0xff, 0xfe]));
     });
 
+    it('dead-letters messages on topics outside the contract, naming the topic, and stays connected', async () => {
+      db = await openTempDuckDb();
+      const service = ingest();
+      await service.start();
+      const client = await mqtt.connectAsync(broker.publisher.url, {
+        username: broker.publisher.username,
+        password: broker.publisher.password,
+        ca: broker.publisher.tls?.ca,
+        protocolVersion: 4,
+      });
+      const bad = [
+        'greenops/v1/demo//cam-1',
+        'greenops/v1/demo/road/cam-1/extra',
+        'greenops/v1/demo/bogus/cam-1',
+      ];
+      for (let round = 0; round < 5; round++)
+        for (const topic of bad)
+          await client.publishAsync(topic, Buffer.from(`{"round":${round}}`), { qos: 1 });
+      await client.endAsync();
+      const page = await waitFor('the dead letters', async () => {
+        const p = await db.deadLetters.list({ limit: 50 });
+        return p.total >= 15 ? p : undefined;
+      });
+      expect(new Set(page.items.map((i) => i.topic))).toEqual(new Set(bad));
+      for (const item of page.items) expect(item.reason).toMatch(/topic|stream/i);
+      expect(service.connects).toBe(1);
+      expect(service.connected).toBe(true);
+    });
+
     it('keeps a persistent ingest session: 3,000 messages published while it is away all arrive', async () => {
       db = await openTempDuckDb();
       const first = ingest('contract-ingest');

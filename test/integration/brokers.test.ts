@@ -11,7 +11,7 @@ import { startMosquitto, type MosquittoServer } from '../harness/mosquitto.js';
 import { openTempDuckDb } from '../harness/temp-duckdb.js';
 import { waitFor } from '../harness/wait-for.js';
 
-const INGEST = { username: 'greenops-ingest', password: 'ingest-secret', acl: ['topic read greenops/v1/#'] };
+const INGEST = { username: 'greenops-ingest', password: 'ingest-secret', acl: ['topic read greenops/#'] };
 const SIMULATOR = { username: 'simulator', password: 'sim-secret', acl: ['topic write greenops/v1/demo/#'] };
 const DEVICE = { username: 'van-7', password: 'van-secret', acl: ['topic write greenops/v1/demo/+/van-7'] };
 
