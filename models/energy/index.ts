@@ -45,8 +45,11 @@ export {
   ForecasterCache,
   forecastTomorrow,
   wasteFor,
+  wasteOfSeries,
   savingsFor,
+  savingsOfSeries,
   type ForecastPoint,
   type WasteReport,
   type SavingsPeriods,
+  type SavingsResult,
 } from './use-cases.js';

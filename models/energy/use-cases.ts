@@ -1,4 +1,5 @@
 import type { TimeSeriesStore } from '../../store/index.js';
+import type { AnalysisWorkers } from '../analysis-workers.js';
 import { HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
 import type { MeterSeries } from './series-from-rows.js';
@@ -101,7 +102,10 @@ export interface WasteReport {
   totals: { excessKwh: number; costDkk: number; co2Kg: number };
 }
 
-/** Waste findings of meters in [fromMs, toMs), against their normal behaviour in the weeks before. */
+/**
+ * Waste findings of meters in [fromMs, toMs), against their normal behaviour in the weeks before; with `analysis`,
+ * a large computation runs in its worker thread.
+ */
 export async function wasteFor(
   store: TimeSeriesStore,
   tenant: string,
@@ -110,10 +114,23 @@ export async function wasteFor(
   toMs: number,
   referenceWeeks: number,
   settings: WasteSettings,
+  analysis?: AnalysisWorkers,
 ): Promise<WasteReport> {
   const referenceFrom = fromMs - referenceWeeks * 7 * DAY_MS;
+  const series = await loadEnergySeries(store, tenant, referenceFrom, toMs, devices);
+  const window = { fromMs, toMs, referenceFrom };
+  return analysis ? analysis.waste(series, window, settings) : wasteOfSeries(series, window, settings);
+}
+
+/** The computation of wasteFor on series already loaded (pure: runs in a worker thread for large inputs). */
+export function wasteOfSeries(
+  meters: readonly MeterSeries[],
+  window: { fromMs: number; toMs: number; referenceFrom: number },
+  settings: WasteSettings,
+): WasteReport {
+  const { fromMs, toMs, referenceFrom } = window;
   const findings: WasteReport['findings'] = [];
-  for (const series of await loadEnergySeries(store, tenant, referenceFrom, toMs, devices)) {
+  for (const series of meters) {
     const index = (ms: number) => Math.max(0, Math.round((ms - series.start) / HOUR_MS));
     for (const f of detectWaste(
       series,
@@ -139,21 +156,30 @@ export interface SavingsPeriods {
   reportTo: number;
 }
 
+export interface SavingsResult {
+  meters: (SavingsReport & { device: string })[];
+  total: Pick<
+    SavingsReport,
+    'actualKwh' | 'counterfactualKwh' | 'avoidedKwh' | 'avoidedPct' | 'uncertaintyKwh' | 'range'
+  >;
+}
+
 /** Avoided energy per meter and in total; the meters' uncertainties are combined as independent. */
 export async function savingsFor(
   store: TimeSeriesStore,
   tenant: string,
   devices: string[],
   p: SavingsPeriods,
-): Promise<{
-  meters: (SavingsReport & { device: string })[];
-  total: Pick<
-    SavingsReport,
-    'actualKwh' | 'counterfactualKwh' | 'avoidedKwh' | 'avoidedPct' | 'uncertaintyKwh' | 'range'
-  >;
-}> {
+  analysis?: AnalysisWorkers,
+): Promise<SavingsResult> {
+  const series = await loadEnergySeries(store, tenant, p.baselineFrom, p.reportTo, devices);
+  return analysis ? analysis.savings(series, p) : savingsOfSeries(series, p);
+}
+
+/** The computation of savingsFor on series already loaded (pure: runs in a worker thread for large inputs). */
+export function savingsOfSeries(meterSeries: readonly MeterSeries[], p: SavingsPeriods): SavingsResult {
   const meters: (SavingsReport & { device: string })[] = [];
-  for (const series of await loadEnergySeries(store, tenant, p.baselineFrom, p.reportTo, devices)) {
+  for (const series of meterSeries) {
     const index = (ms: number) => Math.max(0, Math.round((ms - series.start) / HOUR_MS));
     meters.push({
       device: series.meter,
