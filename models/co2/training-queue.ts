@@ -4,7 +4,12 @@
  * 2-core machine (issue 18). One key (a tenant) is queued at most once.
  */
 export class TrainingQueue {
-  private readonly waiting: { key: string; run: () => Promise<void> }[] = [];
+  private readonly waiting: {
+    key: string;
+    job: () => Promise<void>;
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }[] = [];
   private running: string | undefined;
 
   /** Whether `key` is running or waiting. */
@@ -26,7 +31,7 @@ export class TrainingQueue {
   enqueue(key: string, job: () => Promise<void>): Promise<void> | false {
     if (this.has(key)) return false;
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ key, run: () => job().then(resolve, reject) });
+      this.waiting.push({ key, job, resolve, reject });
       this.next();
     });
   }
@@ -36,9 +41,15 @@ export class TrainingQueue {
     const item = this.waiting.shift();
     if (!item) return;
     this.running = item.key;
-    void item.run().finally(() => {
+    // The key leaves the queue before its caller hears of the outcome, so it can be queued again at once.
+    const settle = (outcome: () => void) => {
       this.running = undefined;
       this.next();
-    });
+      outcome();
+    };
+    item.job().then(
+      () => settle(item.resolve),
+      (err: unknown) => settle(() => item.reject(err)),
+    );
   }
 }
