@@ -52,7 +52,7 @@ for (let m = 0; m < METERS; m++)
     points.push({
       measurement: 'energy',
       tags: { tenant: TENANT, device: `meter-${m}`, site: 'hall', quantity: 'electricity' },
-      fields: { kwh: load * (0.9 + 0.2 * ((t / HOUR_MS) % 7) / 7), interval_s: 3600, outdoor_temp_c: temp },
+      fields: { kwh: load * (0.9 + (0.2 * ((t / HOUR_MS) % 7)) / 7), interval_s: 3600, outdoor_temp_c: temp },
       timeMs: t,
     });
     if (points.length === 20_000) {

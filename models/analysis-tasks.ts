@@ -40,7 +40,11 @@ export function runAnalysis(task: AnalysisTask): WasteReport | SavingsResult | R
         `${e.file}${e.line === undefined ? '' : `:${e.line}`}: `;
       return {
         lines,
-        errors: errors.map((e) => ({ file: e.file, line: e.line, message: e.message.slice(prefix(e).length) })),
+        errors: errors.map((e) => ({
+          file: e.file,
+          line: e.line,
+          message: e.message.slice(prefix(e).length),
+        })),
       };
     }
   }

@@ -1,7 +1,7 @@
 import { InvoiceFileError, type InvoiceLine } from './co2/invoice-line.js';
 import type { InvoiceFile } from './co2/read-invoices.js';
 import type { MeterSeries } from './energy/series-from-rows.js';
-import type { SavingsPeriods, SavingsResult, WasteReport } from './energy/use-cases.js';
+import type { EnergyAnalysis, SavingsPeriods, SavingsResult, WasteReport } from './energy/use-cases.js';
 import type { WasteSettings } from './energy/waste.js';
 import { runAnalysis, type AnalysisTask, type ReadInvoicesResult } from './analysis-tasks.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
@@ -28,7 +28,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisWorkersOptions = {
  * Small inputs are computed in place, where a round trip to the worker would cost more than the work. One pool
  * per process (the composition root shares it), bounded: beyond `maxQueued` waiting tasks a request gets BUSY.
  */
-export class AnalysisWorkers {
+export class AnalysisWorkers implements EnergyAnalysis {
   private readonly options: AnalysisWorkersOptions;
   private readonly pool: WorkerPool<AnalysisTask, unknown>;
 
@@ -55,9 +55,7 @@ export class AnalysisWorkers {
     )) as SavingsResult;
   }
 
-  async readInvoices(
-    files: InvoiceFile[],
-  ): Promise<{ lines: InvoiceLine[]; errors: InvoiceFileError[] }> {
+  async readInvoices(files: InvoiceFile[]): Promise<{ lines: InvoiceLine[]; errors: InvoiceFileError[] }> {
     const chars = files.reduce((n, f) => n + f.text.length, 0);
     const { lines, errors } = (await this.run(
       { kind: 'read-invoices', files },

@@ -117,18 +117,15 @@ export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesO
     });
     if (result.pending) {
       // Stored, but no classifier is trained yet: 202, and when to read the estimates (GET …/lines).
-      res
-        .status(202)
-        .set('Retry-After', String(result.pending.retryAfterSeconds))
-        .json({
-          added: result.added,
-          replaced: result.replaced,
-          errors,
-          estimates: 'pending',
-          message: result.pending.message,
-          retryAfterSeconds: result.pending.retryAfterSeconds,
-          training: result.pending.training,
-        });
+      res.status(202).set('Retry-After', String(result.pending.retryAfterSeconds)).json({
+        added: result.added,
+        replaced: result.replaced,
+        errors,
+        estimates: 'pending',
+        message: result.pending.message,
+        retryAfterSeconds: result.pending.retryAfterSeconds,
+        training: result.pending.training,
+      });
       return;
     }
     // The totals cover every line; the answer lists the first lines' estimates only: 50,000 of them were 75 MB of

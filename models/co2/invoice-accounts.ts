@@ -328,7 +328,8 @@ export class InvoiceAccounts {
           if ((await this.ledger(tenant).lines()).length > 0) await this.writeMonthly(tenant);
       } catch (err) {
         state.error = this.stopping.signal.aborted ? 'stopped: greenops is stopping' : errorMessage(err);
-        if (this.stopping.signal.aborted) this.options.logger.info({ key }, 'invoice classifier training stopped');
+        if (this.stopping.signal.aborted)
+          this.options.logger.info({ key }, 'invoice classifier training stopped');
         else this.options.logger.error({ key, err }, 'invoice classifier training failed');
       } finally {
         state.queued = false;

@@ -136,7 +136,7 @@ export class InvoiceLedger {
       await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const at = await revisionOf(tx, this.tenant);
       const lines: StoredLine[] = [];
-      for (let after = ''; ; ) {
+      for (let after = ''; ;) {
         const page = await tx.query<{ id: string; line: Omit<StoredLine, 'version'>; version: number }>(
           `SELECT id, line, version FROM invoice_lines WHERE tenant = $1 AND id > $2
            ORDER BY id LIMIT ${READ_PAGE}`,

@@ -52,4 +52,5 @@ export {
   type WasteReport,
   type SavingsPeriods,
   type SavingsResult,
+  type EnergyAnalysis,
 } from './use-cases.js';

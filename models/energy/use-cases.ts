@@ -1,5 +1,4 @@
 import type { TimeSeriesStore } from '../../store/index.js';
-import type { AnalysisWorkers } from '../analysis-workers.js';
 import { HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
 import type { MeterSeries } from './series-from-rows.js';
@@ -97,6 +96,16 @@ export async function forecastTomorrow(
   return total;
 }
 
+/** Where the pure computations below run when not in place: a worker thread (AnalysisWorkers is one). */
+export interface EnergyAnalysis {
+  waste(
+    series: MeterSeries[],
+    window: { fromMs: number; toMs: number; referenceFrom: number },
+    settings: WasteSettings,
+  ): Promise<WasteReport>;
+  savings(series: MeterSeries[], periods: SavingsPeriods): Promise<SavingsResult>;
+}
+
 export interface WasteReport {
   findings: (WasteFinding & { device: string })[];
   totals: { excessKwh: number; costDkk: number; co2Kg: number };
@@ -114,7 +123,7 @@ export async function wasteFor(
   toMs: number,
   referenceWeeks: number,
   settings: WasteSettings,
-  analysis?: AnalysisWorkers,
+  analysis?: EnergyAnalysis,
 ): Promise<WasteReport> {
   const referenceFrom = fromMs - referenceWeeks * 7 * DAY_MS;
   const series = await loadEnergySeries(store, tenant, referenceFrom, toMs, devices);
@@ -170,7 +179,7 @@ export async function savingsFor(
   tenant: string,
   devices: string[],
   p: SavingsPeriods,
-  analysis?: AnalysisWorkers,
+  analysis?: EnergyAnalysis,
 ): Promise<SavingsResult> {
   const series = await loadEnergySeries(store, tenant, p.baselineFrom, p.reportTo, devices);
   return analysis ? analysis.savings(series, p) : savingsOfSeries(series, p);
