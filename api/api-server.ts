@@ -28,6 +28,7 @@ import { openApiDocument } from './openapi.js';
 import { energyRoutes } from './routes/energy.js';
 import {
   DEFAULT_TRAFFIC_SETTINGS,
+  AnalysisWorkers,
   DEFAULT_WASTE_SETTINGS,
   TrafficService,
   type FileModelRegistry,
@@ -80,9 +81,14 @@ export interface ApiOptions {
   queryTimeoutMs?: number;
   /** Traffic counters' zones, speed limits and uptime threshold. */
   trafficSettings?: TrafficSettings;
+  /**
+   * Worker threads for heavy computations (energy waste and savings); shared with the invoice accounts in the
+   * composition root. Without it the API starts its own and stops it with the server.
+   */
+  analysis?: AnalysisWorkers;
 }
 
-export function createApp(options: ApiOptions): Express {
+export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): Express {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const app = express();
@@ -157,6 +163,7 @@ export function createApp(options: ApiOptions): Express {
       clock,
       defaultTenant: options.defaultTenant,
       waste: options.wasteSettings ?? DEFAULT_WASTE_SETTINGS,
+      analysis: options.analysis,
     }).router,
   );
   v1.use(
@@ -200,11 +207,14 @@ export function createApp(options: ApiOptions): Express {
 /** The API as a runnable: start() listens (port 0 picks a free one) and returns the base URL. */
 export class ApiServer {
   private server: Server | undefined;
+  /** The workers this server started itself (none given), stopped with it. */
+  private ownAnalysis: AnalysisWorkers | undefined;
 
   constructor(private readonly options: ApiOptions & { host?: string; port?: number }) {}
 
   async start(): Promise<string> {
-    const app = createApp(this.options);
+    const analysis = this.options.analysis ?? (this.ownAnalysis = new AnalysisWorkers());
+    const app = createApp({ ...this.options, analysis });
     const { host = '127.0.0.1', port = 8080 } = this.options;
     this.server = await new Promise<Server>((resolve, reject) => {
       const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
@@ -222,6 +232,8 @@ export class ApiServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    await this.ownAnalysis?.stop();
+    this.ownAnalysis = undefined;
     if (!server) return;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

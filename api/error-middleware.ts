@@ -29,6 +29,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
           ? 'Bearer realm="greenops"'
           : 'Bearer realm="greenops", error="invalid_token"',
       );
+    // RFC 9110 §10.2.3: a 503 that knows when to try again says so.
+    if (known?.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(known.retryAfterSeconds))));
     res.status(status).json({
       error: {
         code: known?.code ?? (bodyError ? 'BAD_REQUEST' : 'INTERNAL'),

@@ -4,6 +4,7 @@ import { AGGREGATE_FNS } from '../store/index.js';
 import { PERMISSIONS, ROLES } from '../access/index.js';
 
 const error = { $ref: '#/components/responses/Error' };
+const retryLater = { $ref: '#/components/responses/RetryLater' };
 const param = (name: string, description: string, schema: object = { type: 'string' }, required = false) => ({
   name,
   in: 'query',
@@ -219,7 +220,9 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
               default: 8,
             }),
           ],
-          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+          description:
+            'One request covers at most 366 days from `from` to `to` (400 naming `from` beyond). Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 503: retryLater },
         },
       },
       '/api/v1/traffic/aadt': {
@@ -280,7 +283,9 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
               param(n, 'ISO 8601, now, or relative (-30d).', { type: 'string' }, true),
             ),
           ],
-          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+          description:
+            'The baseline period is 28 days to three years (1096 days), the reporting period at most three years (400 naming the parameter beyond). Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 503: retryLater },
         },
       },
       '/api/v1/dead-letters': {
@@ -374,7 +379,43 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
               },
             },
           },
-          responses: { 201: json({ type: 'object' }), 400: error, 422: error },
+          description:
+            'Bodies up to 20 MB (413 beyond), at most 50,000 invoice lines per upload (413 PAYLOAD_TOO_LARGE naming the limit, nothing kept). Large uploads are read in a worker thread. The answer lists the estimates of the first 1,000 lines (`linesOmitted` counts the rest; GET /invoices/lines pages through them); `totals` cover every line. While no classifier is trained yet (the first upload of a fresh installation) the lines are kept and the answer is 202 with Retry-After, `estimates: "pending"`, a message and the training state.',
+          responses: {
+            201: json({
+              type: 'object',
+              properties: {
+                added: { type: 'integer' },
+                replaced: { type: 'integer' },
+                errors: { type: 'array', items: { type: 'object' } },
+                lines: { type: 'array', items: { $ref: '#/components/schemas/LineEstimate' } },
+                linesOmitted: { type: 'integer', description: 'Lines stored but not listed here' },
+                totals: { type: 'object' },
+              },
+            }),
+            202: {
+              ...json(
+                {
+                  type: 'object',
+                  properties: {
+                    added: { type: 'integer' },
+                    replaced: { type: 'integer' },
+                    errors: { type: 'array', items: { type: 'object' } },
+                    estimates: { const: 'pending' },
+                    message: { type: 'string' },
+                    retryAfterSeconds: { type: 'integer' },
+                    training: { type: 'object' },
+                  },
+                },
+                'Kept; estimates follow when the classifier has been trained',
+              ),
+              headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } },
+            },
+            400: error,
+            413: error,
+            422: error,
+            503: retryLater,
+          },
         },
       },
       '/api/v1/invoices/lines': {
@@ -403,6 +444,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
               },
             }),
             400: error,
+            503: retryLater,
           },
         },
       },
@@ -410,7 +452,11 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
         get: {
           summary: 'One line with its estimate',
           parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: json({ $ref: '#/components/schemas/LineEstimate' }), 404: error },
+          responses: {
+            200: json({ $ref: '#/components/schemas/LineEstimate' }),
+            404: error,
+            503: retryLater,
+          },
         },
         patch: {
           summary:
@@ -445,6 +491,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
             400: error,
             404: error,
             412: error,
+            503: retryLater,
           },
         },
       },
@@ -458,20 +505,21 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
             param('from', 'First month, YYYY-MM.'),
             param('to', 'Last month, YYYY-MM.'),
           ],
-          responses: { 200: json({ type: 'object' }), 400: error },
+          responses: { 200: json({ type: 'object' }), 400: error, 503: retryLater },
         },
       },
       '/api/v1/invoices/classifier': {
         get: {
           summary:
-            "The tenant's classifier: manifest with held-out accuracy and confusion, training state, corrections",
+            "The classifier of the tenant's lines (`model`: its own after a retraining, `shared` before, null before the first training): manifest with held-out accuracy and confusion, training state (queued, running, epochs), corrections",
           parameters: [tenant],
           responses: { 200: json({ type: 'object' }) },
         },
       },
       '/api/v1/invoices/classifier/train': {
         post: {
-          summary: 'Retrain the classifier with the corrections, in a worker thread; poll GET …/classifier',
+          summary:
+            "Retrain the tenant's classifier with its corrections, in a worker thread, queued behind other trainings of the process (one at a time); poll GET …/classifier",
           parameters: [tenant],
           responses: {
             202: json({ type: 'object' }),
@@ -508,6 +556,15 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
       },
       responses: {
         Error: json({ $ref: '#/components/schemas/Error' }, 'Error; message starts with the bad parameter'),
+        RetryLater: {
+          ...json(
+            { $ref: '#/components/schemas/Error' },
+            'Not now: NOT_READY (the invoice classifier is still being trained) or BUSY (too many heavy requests waiting); try again after Retry-After seconds',
+          ),
+          headers: {
+            'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 1 } },
+          },
+        },
       },
       schemas: {
         Error: {

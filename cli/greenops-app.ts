@@ -33,6 +33,7 @@ import {
   EnergyRetrainer,
   FileModelRegistry,
   InvoiceAccounts,
+  AnalysisWorkers,
   importJsonlLedgers,
   loadFactorTable,
 } from '../models/index.js';
@@ -196,12 +197,17 @@ export async function startGreenops(
       const table = loadFactorTable(config.co2FactorsPath);
       const paths = co2Paths(config.dataDir);
       await importJsonlLedgers(records, paths.ledgers, logger.child({ component: 'invoices' }));
+      // One pool of worker threads for the API's heavy computations (waste, savings, reading large uploads).
+      const analysis = new AnalysisWorkers();
+      stoppers.push(() => analysis.stop());
       const invoiceAccounts = new InvoiceAccounts({
         records,
         classifiers: new ClassifierStore(paths.classifiers),
         table,
         store: stores.store,
         logger: logger.child({ component: 'invoices' }),
+        train: { epochs: config.co2TrainEpochs },
+        analysis,
       });
       stoppers.push(() => invoiceAccounts.stop());
       const api = new ApiServer({
@@ -241,6 +247,7 @@ export async function startGreenops(
         rateLimitPerMinute: config.rateLimitPerMinute,
         corsOrigins: config.corsOrigins,
         queryTimeoutMs: config.queryTimeoutMs,
+        analysis,
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());

@@ -11,6 +11,9 @@ export type ErrorCode =
   | 'PRECONDITION_FAILED'
   | 'RATE_LIMITED'
   | 'QUERY_TOO_LARGE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'NOT_READY'
+  | 'BUSY'
   | 'NOT_FOUND'
   | 'INVALID_CONFIG'
   | 'INVALID_MESSAGE'
@@ -26,6 +29,8 @@ export interface GreenopsErrorOptions {
   retryable?: boolean;
   /** The request parameter, config key or record field the error is about. */
   field?: string;
+  /** When trying again makes sense (a model still training, a full work queue): sent as Retry-After. */
+  retryAfterSeconds?: number;
 }
 
 export class GreenopsError extends Error {
@@ -33,6 +38,7 @@ export class GreenopsError extends Error {
   readonly status: number;
   readonly retryable: boolean;
   readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: GreenopsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -41,6 +47,7 @@ export class GreenopsError extends Error {
     this.status = options.status ?? defaultStatus(code);
     this.retryable = options.retryable ?? false;
     this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -84,11 +91,14 @@ function defaultStatus(code: ErrorCode): number {
     case 'PRECONDITION_FAILED':
       return 412;
     case 'QUERY_TOO_LARGE':
+    case 'PAYLOAD_TOO_LARGE':
       return 413;
     case 'RATE_LIMITED':
       return 429;
     case 'STORE_UNAVAILABLE':
     case 'BROKER_UNAVAILABLE':
+    case 'NOT_READY':
+    case 'BUSY':
       return 503;
     default:
       return 500;

@@ -5,6 +5,7 @@ import {
   forecastTomorrow,
   savingsFor,
   wasteFor,
+  type AnalysisWorkers,
   type FileModelRegistry,
   type WasteSettings,
 } from '../../models/index.js';
@@ -25,6 +26,8 @@ export interface EnergyRoutesOptions {
   clock: Clock;
   defaultTenant: string;
   waste: WasteSettings;
+  /** Where large waste and savings computations run, off the event loop. */
+  analysis: AnalysisWorkers;
 }
 
 const DAY_MS = 86_400_000;
@@ -37,6 +40,7 @@ export function energyRoutes({
   clock,
   defaultTenant,
   waste,
+  analysis,
 }: EnergyRoutesOptions): GuardedRouter {
   const router = new GuardedRouter('/api/v1');
   const cache = registry ? new ForecasterCache(registry) : undefined;
@@ -122,7 +126,7 @@ export function energyRoutes({
         `the window may span at most ${MAX_WASTE_DAYS} days; ask for a year at a time`,
       );
     const referenceWeeks = intParam(query, 'referenceWeeks', { min: 2, max: 104, fallback: 8 });
-    const report = await wasteFor(store, tenant, where.devices, from, to, referenceWeeks, waste);
+    const report = await wasteFor(store, tenant, where.devices, from, to, referenceWeeks, waste, analysis);
     res.json({
       tenant,
       ...(where.device ? { device: where.device } : { site: where.site, meters: where.devices }),
@@ -167,7 +171,7 @@ export function energyRoutes({
           name,
           `a baseline or reporting period may span at most ${MAX_PERIOD_DAYS} days (three years)`,
         );
-    const result = await savingsFor(store, tenant, where.devices, periods);
+    const result = await savingsFor(store, tenant, where.devices, periods, analysis);
     if (result.meters.length === 0) throw notFound('no kWh readings in that period');
     const warnings: string[] = [];
     if (periods.baselineTo - periods.baselineFrom < 365 * DAY_MS)

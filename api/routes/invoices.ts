@@ -29,6 +29,8 @@ function reviewer(principal: Principal): string {
 }
 
 type Query = Record<string, unknown>;
+/** Line estimates listed in an upload's answer at most (`linesOmitted` counts the rest). */
+export const MAX_LINES_ANSWERED = 1000;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const RAW_TYPES = ['application/xml', 'text/xml', 'text/csv', 'text/plain', 'application/octet-stream'];
 
@@ -113,11 +115,29 @@ export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesO
       after: { files: files.length, added: result.added, replaced: result.replaced, errors: errors.length },
       requestId: requestIdOf(res),
     });
+    if (result.pending) {
+      // Stored, but no classifier is trained yet: 202, and when to read the estimates (GET …/lines).
+      res.status(202).set('Retry-After', String(result.pending.retryAfterSeconds)).json({
+        added: result.added,
+        replaced: result.replaced,
+        errors,
+        estimates: 'pending',
+        message: result.pending.message,
+        retryAfterSeconds: result.pending.retryAfterSeconds,
+        training: result.pending.training,
+      });
+      return;
+    }
+    // The totals cover every line; the answer lists the first lines' estimates only: 50,000 of them were 75 MB of
+    // JSON, serialised on the event loop for two seconds. GET …/lines pages through the rest.
     res.status(201).json({
       added: result.added,
       replaced: result.replaced,
       errors,
-      lines: result.lines,
+      lines: result.lines.slice(0, MAX_LINES_ANSWERED),
+      ...(result.lines.length > MAX_LINES_ANSWERED
+        ? { linesOmitted: result.lines.length - MAX_LINES_ANSWERED }
+        : {}),
       totals: estimateTotals(result.lines),
     });
   });
@@ -192,7 +212,9 @@ export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesO
       card: CLASSIFIER_CARD,
       reviewConfidence: REVIEW_CONFIDENCE,
       training,
-      // null until the tenant's first upload or POST …/classifier/train
+      // The tenant's own model once retrained with its corrections, else the shared one trained on the corpus
+      // alone; null until the first upload has had one trained.
+      model: accounts.classifierKind(tenant),
       current: current?.artifacts.manifest ?? null,
       corrections: (await accounts.ledger(tenant).corrections()).length,
     });

@@ -123,7 +123,7 @@ export function registerInvoiceCommands(program: Command): void {
       const classifier = await classifierFor({
         store: new ClassifierStore(paths.classifiers),
         tenant: config.tenant,
-        corrections: [],
+        train: { epochs: config.co2TrainEpochs },
         onEpoch: progress,
       });
       const inputs: { name: string; text: string }[] = [];
@@ -183,11 +183,11 @@ export function registerInvoiceCommands(program: Command): void {
     )
     .option('--tenant <tenant>', 'tenant (GREENOPS_TENANT)')
     .option('--data-dir <dir>', 'folder for models and the embedded records store (GREENOPS_DATA_DIR)')
-    .option('--epochs <n>', 'training epochs', '10')
+    .option('--epochs <n>', 'training epochs (GREENOPS_CO2_TRAIN_EPOCHS, default 10)')
     .option('--json', 'print the model manifest as JSON')
-    .action(async (flags: CommonFlags & { epochs: string; json?: boolean }) => {
+    .action(async (flags: CommonFlags & { epochs?: string; json?: boolean }) => {
       const config = configFor(flags);
-      const epochs = Number(flags.epochs);
+      const epochs = flags.epochs === undefined ? config.co2TrainEpochs : Number(flags.epochs);
       if (!Number.isInteger(epochs) || epochs < 1)
         throw new GreenopsError('BAD_REQUEST', '--epochs: must be a positive whole number', {
           field: 'epochs',

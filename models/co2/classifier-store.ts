@@ -3,6 +3,13 @@ import { join } from 'node:path';
 import { TextClassifier, type ClassifierArtifacts, type ClassifierManifest } from './classifier.js';
 
 /**
+ * The classifier trained on the shipped corpus alone, which every tenant uses until it has one of its own (a
+ * retraining with its reviewers' corrections). A new tenant has nothing else to train on, so one training serves
+ * them all. Tenant names cannot start with `_`.
+ */
+export const SHARED_CLASSIFIER = '_corpus';
+
+/**
  * Trained invoice classifiers per tenant under `<dir>/<tenant>/v-<version>/` (manifest.json and weights.bin),
  * with `current.json` naming the one in use. Earlier versions stay, so an account can say which model classified
  * it (EU AI Act record keeping). Writes go to a temporary folder first and are renamed into place.
@@ -28,7 +35,12 @@ export class ClassifierStore {
     renameSync(`${pointer}.tmp`, pointer);
   }
 
-  /** The tenant's classifier in use, or undefined before the first training. */
+  /** The classifier that applies to the tenant's lines: its own, else the shared one; undefined before either. */
+  forTenant(tenant: string): TextClassifier | undefined {
+    return this.current(tenant) ?? this.current(SHARED_CLASSIFIER);
+  }
+
+  /** The tenant's own classifier in use, or undefined before its first training. */
   current(tenant: string): TextClassifier | undefined {
     const pointer = join(this.dir, tenant, 'current.json');
     if (!existsSync(pointer)) return undefined;

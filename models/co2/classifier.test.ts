@@ -9,18 +9,18 @@ describe('invoice line classifier (TensorFlow.js)', () => {
   let artifacts: ClassifierArtifacts;
   let classifier: TextClassifier;
 
+  // Half the shipped network (hidden 16, 5 epochs): what these tests check holds, and it trains in a third of the
+  // time, so the suite passes on a busy 2-core machine.
   beforeAll(async () => {
     artifacts = await trainClassifier(
       train,
       CORPUS_CATEGORIES,
       { corpusVersion: CORPUS_VERSION, corrections: 0 },
       test,
-      {
-        epochs: 8,
-      },
+      { epochs: 5, hidden: 16 },
     );
     classifier = new TextClassifier(artifacts);
-  }, 60_000);
+  }, 180_000);
 
   it('splits the corpus by term, so no held-out wording is seen in training', () => {
     const trainTexts = new Set(train.map((e) => e.description.toLowerCase()));

@@ -29,7 +29,8 @@ export {
   type ClassifierManifest,
   type ClassifierArtifacts,
 } from './classifier.js';
-export { ClassifierStore } from './classifier-store.js';
+export { ClassifierStore, SHARED_CLASSIFIER } from './classifier-store.js';
+export { TrainingQueue } from './training-queue.js';
 export {
   estimateLine,
   estimateLines,

@@ -1,7 +1,7 @@
 import { GreenopsError, type Point } from '../../core/index.js';
 import { runWorker, siblingModule, startModuleWorker } from '../worker-thread.js';
 import type { ClassifierArtifacts, ClassifierManifest, TextClassifier, TrainOptions } from './classifier.js';
-import type { ClassifierStore } from './classifier-store.js';
+import { SHARED_CLASSIFIER, type ClassifierStore } from './classifier-store.js';
 import { CORPUS_CATEGORIES, CORPUS_VERSION, buildCorpus, type LabelledExample } from './corpus.js';
 import {
   estimateLines,
@@ -97,15 +97,18 @@ export async function trainTenantClassifier(options: {
   return artifacts.manifest;
 }
 
-/** The tenant's current classifier; the first call for a tenant trains one (about ten seconds). */
+/**
+ * The classifier for the tenant's lines: its own, else the shared one trained on the corpus alone, which the
+ * first call trains (about ten seconds on an idle core).
+ */
 export async function classifierFor(
-  options: Parameters<typeof trainTenantClassifier>[0],
+  options: Omit<Parameters<typeof trainTenantClassifier>[0], 'corrections'>,
 ): Promise<TextClassifier> {
   const { store, tenant } = options;
-  const current = store.current(tenant);
+  const current = store.forTenant(tenant);
   if (current) return current;
-  await trainTenantClassifier(options);
-  return store.current(tenant) as TextClassifier;
+  await trainTenantClassifier({ ...options, tenant: SHARED_CLASSIFIER, corrections: [] });
+  return store.forTenant(tenant) as TextClassifier;
 }
 
 /** Measurement of the monthly CO₂e account in the store. */

@@ -45,8 +45,12 @@ export {
   ForecasterCache,
   forecastTomorrow,
   wasteFor,
+  wasteOfSeries,
   savingsFor,
+  savingsOfSeries,
   type ForecastPoint,
   type WasteReport,
   type SavingsPeriods,
+  type SavingsResult,
+  type EnergyAnalysis,
 } from './use-cases.js';

@@ -96,12 +96,25 @@ export async function forecastTomorrow(
   return total;
 }
 
+/** Where the pure computations below run when not in place: a worker thread (AnalysisWorkers is one). */
+export interface EnergyAnalysis {
+  waste(
+    series: MeterSeries[],
+    window: { fromMs: number; toMs: number; referenceFrom: number },
+    settings: WasteSettings,
+  ): Promise<WasteReport>;
+  savings(series: MeterSeries[], periods: SavingsPeriods): Promise<SavingsResult>;
+}
+
 export interface WasteReport {
   findings: (WasteFinding & { device: string })[];
   totals: { excessKwh: number; costDkk: number; co2Kg: number };
 }
 
-/** Waste findings of meters in [fromMs, toMs), against their normal behaviour in the weeks before. */
+/**
+ * Waste findings of meters in [fromMs, toMs), against their normal behaviour in the weeks before; with `analysis`,
+ * a large computation runs in its worker thread.
+ */
 export async function wasteFor(
   store: TimeSeriesStore,
   tenant: string,
@@ -110,10 +123,23 @@ export async function wasteFor(
   toMs: number,
   referenceWeeks: number,
   settings: WasteSettings,
+  analysis?: EnergyAnalysis,
 ): Promise<WasteReport> {
   const referenceFrom = fromMs - referenceWeeks * 7 * DAY_MS;
+  const series = await loadEnergySeries(store, tenant, referenceFrom, toMs, devices);
+  const window = { fromMs, toMs, referenceFrom };
+  return analysis ? analysis.waste(series, window, settings) : wasteOfSeries(series, window, settings);
+}
+
+/** The computation of wasteFor on series already loaded (pure: runs in a worker thread for large inputs). */
+export function wasteOfSeries(
+  meters: readonly MeterSeries[],
+  window: { fromMs: number; toMs: number; referenceFrom: number },
+  settings: WasteSettings,
+): WasteReport {
+  const { fromMs, toMs, referenceFrom } = window;
   const findings: WasteReport['findings'] = [];
-  for (const series of await loadEnergySeries(store, tenant, referenceFrom, toMs, devices)) {
+  for (const series of meters) {
     const index = (ms: number) => Math.max(0, Math.round((ms - series.start) / HOUR_MS));
     for (const f of detectWaste(
       series,
@@ -139,21 +165,30 @@ export interface SavingsPeriods {
   reportTo: number;
 }
 
+export interface SavingsResult {
+  meters: (SavingsReport & { device: string })[];
+  total: Pick<
+    SavingsReport,
+    'actualKwh' | 'counterfactualKwh' | 'avoidedKwh' | 'avoidedPct' | 'uncertaintyKwh' | 'range'
+  >;
+}
+
 /** Avoided energy per meter and in total; the meters' uncertainties are combined as independent. */
 export async function savingsFor(
   store: TimeSeriesStore,
   tenant: string,
   devices: string[],
   p: SavingsPeriods,
-): Promise<{
-  meters: (SavingsReport & { device: string })[];
-  total: Pick<
-    SavingsReport,
-    'actualKwh' | 'counterfactualKwh' | 'avoidedKwh' | 'avoidedPct' | 'uncertaintyKwh' | 'range'
-  >;
-}> {
+  analysis?: EnergyAnalysis,
+): Promise<SavingsResult> {
+  const series = await loadEnergySeries(store, tenant, p.baselineFrom, p.reportTo, devices);
+  return analysis ? analysis.savings(series, p) : savingsOfSeries(series, p);
+}
+
+/** The computation of savingsFor on series already loaded (pure: runs in a worker thread for large inputs). */
+export function savingsOfSeries(meterSeries: readonly MeterSeries[], p: SavingsPeriods): SavingsResult {
   const meters: (SavingsReport & { device: string })[] = [];
-  for (const series of await loadEnergySeries(store, tenant, p.baselineFrom, p.reportTo, devices)) {
+  for (const series of meterSeries) {
     const index = (ms: number) => Math.max(0, Math.round((ms - series.start) / HOUR_MS));
     meters.push({
       device: series.meter,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { EstimateDocument } from '../../models/index.js';
 import { runCli } from '../harness/cli-process.js';
 
@@ -14,9 +14,13 @@ const fixtures = [
   'export.csv',
 ].map((f) => `test/fixtures/invoices/${f}`);
 
-/** Runs the CLI and keeps its stdout apart from stderr, so a JSON document can be parsed. */
+/**
+ * Runs the CLI and keeps its stdout apart from stderr, so a JSON document can be parsed. The classifier trains
+ * for 2 epochs instead of 10: these tests are about the command, and a full training takes 35 s on a busy 2-core
+ * machine.
+ */
 async function run(args: string[]): Promise<{ code: number | null; stdout: string; all: string }> {
-  const cli = runCli(args);
+  const cli = runCli(args, { GREENOPS_CO2_TRAIN_EPOCHS: '2' });
   let stdout = '';
   cli.child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
   const code = await cli.exited;
@@ -28,7 +32,10 @@ describe('greenops invoices estimate (real CLI process)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints one JSON document for good files, names each bad file and line, exits 1, and repeats itself exactly', async () => {
-    const first = await run(['invoices', 'estimate', '--json', '--data-dir', dir, ...fixtures]);
+    // A data folder of its own: it checks that the first run trains, whatever the other tests trained before.
+    const own = mkdtempSync(join(tmpdir(), 'greenops-invoices-first-'));
+    onTestFinished(() => rmSync(own, { recursive: true, force: true }));
+    const first = await run(['invoices', 'estimate', '--json', '--data-dir', own, ...fixtures]);
     expect(first.code).toBe(1);
     const doc = JSON.parse(first.stdout) as EstimateDocument;
     expect(doc.errors.map((e) => [e.file.split('/').pop(), e.line])).toEqual([
@@ -54,7 +61,7 @@ describe('greenops invoices estimate (real CLI process)', () => {
     expect(first.all).toMatch(/training the invoice classifier: epoch 1/);
 
     // The classifier trained on first use is kept: the next run does not train and prints the same document.
-    const second = await run(['invoices', 'estimate', '--json', '--data-dir', dir, ...fixtures]);
+    const second = await run(['invoices', 'estimate', '--json', '--data-dir', own, ...fixtures]);
     expect(second.all).not.toMatch(/training the invoice classifier/);
     expect(second.stdout).toBe(first.stdout);
   }, 90_000);
