@@ -8,7 +8,8 @@
  * publish→queryable latency at half that rate, ingest CPU-seconds per 100k messages, ingest peak RSS, and
  * readings/s with batched messages (100 readings per message).
  *
- * Options: BENCH_COMBOS=duckdb/aedes,influx/mosquitto  BENCH_SECONDS=5  BENCH_RATES=10000,20000,…
+ * Options: BENCH_COMBOS=duckdb/aedes,influx/mosquitto,duckdb/embedded  BENCH_SECONDS=5  BENCH_RATES=10000,20000,…
+ * (`embedded`: greenops start's own broker, which acknowledges only after the write.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -189,9 +190,12 @@ async function combo(store: string, brokerKind: string): Promise<Record<string, 
   let aedes: Running | undefined;
   let ingest: Running | undefined;
   try {
-    let brokerUrl: string;
+    let brokerUrl = '';
     const auth: Record<string, string> = {};
-    if (brokerKind === 'mosquitto') {
+    if (brokerKind === 'embedded') {
+      // The all-in-one process: its own broker hands messages to the ingest in process and acknowledges after
+      // the write; the CPU figures then include the broker.
+    } else if (brokerKind === 'mosquitto') {
       mosquitto = await startMosquitto({
         users: [{ username: 'bench', password: 'bench', acl: ['topic readwrite greenops/v1/#'] }],
       });
@@ -207,12 +211,23 @@ async function combo(store: string, brokerKind: string): Promise<Record<string, 
       PORT: '0',
       LOG_LEVEL: 'warn',
       GREENOPS_SIMULATE: 'false',
+      // The bench reads the ingest's counters without a credential.
+      GREENOPS_METRICS_PUBLIC: 'true',
     };
     if (store === 'influx') {
       influx = await startInfluxd('bench');
       Object.assign(env, { GREENOPS_STORE: 'influx', INFLUX_URL: influx.url, INFLUX_DATABASE: 'bench' });
     }
-    ingest = run(['dist/cli/main.js', 'start', '--no-simulate', '--broker', brokerUrl], env);
+    if (brokerKind === 'embedded') {
+      ingest = run(['dist/cli/main.js', 'start', '--no-simulate'], {
+        ...env,
+        GREENOPS_BROKER_PORT: '0',
+        GREENOPS_MQTT_ALLOW_ANONYMOUS: 'true',
+      });
+      brokerUrl = (await ingest.waitFor(/MQTT broker:\s+(mqtt:\/\/\S+)/))[1] as string;
+    } else {
+      ingest = run(['dist/cli/main.js', 'start', '--no-simulate', '--broker', brokerUrl], env);
+    }
     const api = (await ingest.waitFor(/greenops API: (http:\/\/\S+)/))[1] as string;
     const pid = ingest.child.pid as number;
     const client = await mqtt.connectAsync(brokerUrl, {
