@@ -14,7 +14,7 @@ export {
   type TrafficInterval,
   type TrafficSettings,
 } from './traffic-interval.js';
-export { hourlyCells, type CounterHours, type HourCell } from './hourly-cells.js';
+export { hourlyCells, hourTotal, type CounterHours, type DirectionHours } from './hourly-cells.js';
 export { dailyVolumes, type DayVolume } from './daily-volumes.js';
 export { aashtoAadt, cellMeans, type AashtoResult } from './aashto.js';
 export {
