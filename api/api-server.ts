@@ -32,6 +32,7 @@ import {
   TrafficService,
   type FileModelRegistry,
   type TrafficSettings,
+  type OpenDataOptions,
   type InvoiceAccounts,
   type WasteSettings,
 } from '../models/index.js';
@@ -80,6 +81,8 @@ export interface ApiOptions {
   queryTimeoutMs?: number;
   /** Traffic counters' zones, speed limits and uptime threshold. */
   trafficSettings?: TrafficSettings;
+  /** The traffic open-data export's suppression threshold, attribution and counter positions. */
+  trafficOpenData?: Omit<OpenDataOptions, 'generated'>;
 }
 
 export function createApp(options: ApiOptions): Express {
@@ -169,6 +172,7 @@ export function createApp(options: ApiOptions): Express {
       }),
       clock,
       defaultTenant: options.defaultTenant,
+      ...(options.trafficOpenData ? { openData: options.trafficOpenData } : {}),
     }).router,
   );
   v1.use(
