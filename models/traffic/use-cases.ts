@@ -27,7 +27,6 @@ export interface TrafficServiceOptions {
   queryTimeoutMs?: number;
 }
 
-/** What the traffic routes ask of the store and the traffic model: ÅDT, profiles and health of a tenant's counters. */
 /** Every counter-year of a tenant's year, and whether counters were left out for the cap. */
 export interface TenantYear {
   year: number;
@@ -37,6 +36,7 @@ export interface TenantYear {
   truncated: boolean;
 }
 
+/** What the traffic routes ask of the store and the traffic model: ÅDT, profiles and health of a tenant's counters. */
 export class TrafficService {
   private readonly pools = new Map<string, { at: number; pools: Map<SeriesPick, FactorSource[]> }>();
   private readonly years = new Map<string, { at: number; year: Promise<TenantYear> }>();
