@@ -140,6 +140,21 @@ export const PERMISSIONS: readonly Permission[] = [
     summary: 'Counter health: outages, stuck values, zero runs, jumps',
   },
   {
+    method: 'GET',
+    path: '/api/v1/traffic/key-figures',
+    access: TRAFFIC_READERS,
+    tenantScoped: true,
+    summary: 'Key figures per counter and year as CSV (national key-figure shape)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/traffic/open-data',
+    access: TRAFFIC_READERS,
+    tenantScoped: true,
+    summary:
+      'Open data: ÅDT per counter, year and mode as CSV or GeoJSON, CC BY 4.0, small counts suppressed',
+  },
+  {
     method: 'POST',
     path: '/api/v1/invoices',
     access: CLIMATE_WRITERS,

@@ -33,6 +33,7 @@ import {
   TrafficService,
   type FileModelRegistry,
   type TrafficSettings,
+  type OpenDataOptions,
   type InvoiceAccounts,
   type WasteSettings,
 } from '../models/index.js';
@@ -86,6 +87,8 @@ export interface ApiOptions {
    * composition root. Without it the API starts its own and stops it with the server.
    */
   analysis?: AnalysisWorkers;
+  /** The traffic open-data export's suppression threshold, attribution and counter positions. */
+  trafficOpenData?: Omit<OpenDataOptions, 'generated'>;
 }
 
 export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): Express {
@@ -176,6 +179,7 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       }),
       clock,
       defaultTenant: options.defaultTenant,
+      ...(options.trafficOpenData ? { openData: options.trafficOpenData } : {}),
     }).router,
   );
   v1.use(

@@ -273,6 +273,46 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
           responses: { 200: json({ type: 'object' }), 400: error },
         },
       },
+      '/api/v1/traffic/key-figures': {
+        get: {
+          summary:
+            'Key figures of every counter of the tenant in a local year as CSV in the Danish key-figure shape (semicolons, decimal comma): ÅDT with method and 90 % range, HVDT, JDT, heavy and peak-hour shares, speeds, ÅDT per mode, health; header x-greenops-counters says reported/all counters',
+          parameters: [
+            tenant,
+            param('year', 'Local year; default: the last whole one.', { type: 'integer' }),
+          ],
+          responses: {
+            200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+            400: error,
+          },
+        },
+      },
+      '/api/v1/traffic/open-data': {
+        get: {
+          summary:
+            'Open data (CC BY 4.0, Link rel="license"): ÅDT per counter, year and mode with range, HVDT, July and heavy share; figures under the suppression threshold (and the one that would reveal them) left empty. CSV, GeoJSON (one Feature per counter-year) or the CSV’s CSVW metadata',
+          parameters: [
+            tenant,
+            param('year', 'Local year; default: the last whole one.', { type: 'integer' }),
+            param('format', 'csv, geojson or csv-metadata.', {
+              type: 'string',
+              enum: ['csv', 'geojson', 'csv-metadata'],
+              default: 'csv',
+            }),
+          ],
+          responses: {
+            200: {
+              description: 'CSV, GeoJSON or CSVW metadata',
+              content: {
+                'text/csv': { schema: { type: 'string' } },
+                'application/geo+json': { schema: { type: 'object' } },
+                'application/json': { schema: { type: 'object' } },
+              },
+            },
+            400: error,
+          },
+        },
+      },
       '/api/v1/energy/savings': {
         get: {
           summary: 'Avoided energy of a measure (TOWT baseline, ASHRAE G14 90 % range)',

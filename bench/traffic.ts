@@ -201,20 +201,31 @@ function generated(i: number): TrafficInterval[] {
 }
 const analyses = [];
 let analyseMs = 0;
+let analyseCpuMs = 0;
 let intervals = 0;
+// Process CPU time beside wall time: on a shared machine the wall time also measures the neighbours.
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 for (let i = 0; i < COUNTERS; i++) {
   const list = generated(i);
   intervals += list.length;
   const started = performance.now();
+  const cpuStarted = cpuMs();
   analyses.push(analyseCounter(`c${i}`, list, DEFAULT_TRAFFIC_SETTINGS));
   analyseMs += performance.now() - started;
+  analyseCpuMs += cpuMs() - cpuStarted;
 }
 const reportStarted = performance.now();
+const reportCpuStarted = cpuMs();
 const reports = trafficReport(analyses, DEFAULT_TRAFFIC_SETTINGS);
 const reportMs = performance.now() - reportStarted;
+const reportCpuMs = cpuMs() - reportCpuStarted;
 const shortOnes = reports.filter((r) => r.aadt.method === 'short-count').length;
 console.log(
   `\nThroughput: ${COUNTERS} counters, ${(intervals / 1e6).toFixed(1)} M 15-minute intervals of 2024 (Europe/Copenhagen): ` +
     `analysed in ${(analyseMs / 1000).toFixed(1)} s, reported in ${(reportMs / 1000).toFixed(1)} s ` +
-    `(${reports.length} counter-years, ${shortOnes} short counts expanded); total ${((analyseMs + reportMs) / 1000).toFixed(1)} s against the 60 s target`,
+    `(${reports.length} counter-years, ${shortOnes} short counts expanded); total ${((analyseMs + reportMs) / 1000).toFixed(1)} s against the 60 s target ` +
+    `(process CPU time ${((analyseCpuMs + reportCpuMs) / 1000).toFixed(1)} s, garbage collector threads included)`,
 );

@@ -34,6 +34,8 @@ import {
   FileModelRegistry,
   InvoiceAccounts,
   AnalysisWorkers,
+  TrafficResultsJob,
+  TrafficService,
   importJsonlLedgers,
   loadFactorTable,
 } from '../models/index.js';
@@ -210,6 +212,26 @@ export async function startGreenops(
         analysis,
       });
       stoppers.push(() => invoiceAccounts.stop());
+      const trafficSettings = {
+        ...DEFAULT_TRAFFIC_SETTINGS,
+        timeZone: config.trafficTimeZone,
+        timeZones: config.trafficCounterZones,
+        speedLimitsKmh: config.trafficSpeedLimits,
+      };
+      // Daily and yearly traffic results for the dashboards, and counter health for /metrics: in the API's
+      // process, which serves those metrics (replicas each write the same points, which is harmless).
+      const trafficJob = new TrafficResultsJob({
+        traffic: new TrafficService({
+          store: stores.store,
+          settings: trafficSettings,
+          queryTimeoutMs: config.queryTimeoutMs,
+        }),
+        tenant: config.tenant,
+        everyMinutes: config.trafficResultsMinutes,
+        logger: logger.child({ component: 'traffic' }),
+      });
+      trafficJob.start();
+      stoppers.push(() => trafficJob.stop());
       const api = new ApiServer({
         store: stores.store,
         deadLetters: stores.deadLetters,
@@ -227,16 +249,17 @@ export async function startGreenops(
           ...(ingestRef?.metrics() ?? []),
           ...(ingestReady?.metrics() ?? []),
           ...diskReady.metrics(),
+          ...trafficJob.metrics(),
         ],
         replay: (topic, payload) => replayThrough.submit(topic, payload),
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
         energyModels,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
-        trafficSettings: {
-          ...DEFAULT_TRAFFIC_SETTINGS,
-          timeZone: config.trafficTimeZone,
-          timeZones: config.trafficCounterZones,
-          speedLimitsKmh: config.trafficSpeedLimits,
+        trafficSettings,
+        trafficOpenData: {
+          minCount: config.trafficOpenDataMinCount,
+          attribution: config.trafficOpenDataAttribution,
+          locations: config.trafficCounterLocations,
         },
         invoiceAccounts,
         keys,

@@ -6,4 +6,5 @@ export {
   type MosquittoFilesOptions,
   type MosquittoFilesReport,
 } from './mosquitto-files.js';
-export { readTrafficCsv, trafficFileReport, sampleTrafficCsv } from './commands/traffic.js';
+export { sampleTrafficCsv } from './commands/traffic.js';
+export { readTrafficCsv, trafficFileReport } from './commands/traffic-file.js';

@@ -45,6 +45,23 @@ describe('loadConfig', () => {
     expect(message).toContain('GREENOPS_SIMULATE must be true or false');
   });
 
+  it('reads traffic counter positions as lat:lon and names a bad one', () => {
+    const config = loadConfig({
+      env: { GREENOPS_TRAFFIC_COUNTER_LOCATIONS: 'vej-1=56.1567:10.2108, sti-2=-33.9:151.2' },
+    });
+    expect(config.trafficCounterLocations).toEqual({
+      'vej-1': { lat: 56.1567, lon: 10.2108 },
+      'sti-2': { lat: -33.9, lon: 151.2 },
+    });
+    expect(config.trafficResultsMinutes).toBe(60);
+    expect(problems({ env: { GREENOPS_TRAFFIC_COUNTER_LOCATIONS: 'vej-1=56.1,10.2' } })).toContain(
+      'GREENOPS_TRAFFIC_COUNTER_LOCATIONS',
+    );
+    expect(problems({ env: { GREENOPS_TRAFFIC_COUNTER_LOCATIONS: 'vej-1=96:10' } })).toContain(
+      '"96:10" is not lat:lon',
+    );
+  });
+
   it('refuses unknown keys in the config file and names the file', () => {
     expect(problems({ file: { prot: 80 }, fileName: 'greenops.config.json' })).toContain(
       'greenops.config.json: unknown key "prot"',

@@ -44,6 +44,14 @@ export interface Config {
   trafficCounterZones: Record<string, string>;
   /** Speed limits (km/h) by counter id, for the compliance figures. */
   trafficSpeedLimits: Record<string, number>;
+  /** Counter positions (WGS 84) by counter id, for the open-data GeoJSON. */
+  trafficCounterLocations: Record<string, { lat: number; lon: number }>;
+  /** Minutes between writing traffic results (daily, yearly) and judging counter health; 0: never. */
+  trafficResultsMinutes: number;
+  /** Open-data figures under this many a day are suppressed. */
+  trafficOpenDataMinCount: number;
+  /** Attribution (publisher) stated with the CC BY 4.0 open-data export. */
+  trafficOpenDataAttribution: string;
   /** Factor table for invoice CO2e (JSON); the shipped table when unset. */
   co2FactorsPath: string | undefined;
   /** Epochs of the invoice classifier's training (fewer: faster, less accurate). */
@@ -143,6 +151,15 @@ const timeZone: Parser<string> = (raw) => {
     throw new BadValue('must be an IANA time zone such as Europe/Copenhagen');
   }
   return raw;
+};
+/** `lat:lon` in decimal degrees (WGS 84). */
+const latLon: Parser<{ lat: number; lon: number }> = (raw) => {
+  const m = /^(-?\d{1,2}(?:\.\d+)?):(-?\d{1,3}(?:\.\d+)?)$/.exec(raw.trim());
+  const lat = Number(m?.[1]);
+  const lon = Number(m?.[2]);
+  if (!m || Math.abs(lat) > 90 || Math.abs(lon) > 180)
+    throw new BadValue(`"${raw}" is not lat:lon in decimal degrees such as 56.1567:10.2108`);
+  return { lat, lon };
 };
 /** `a=x,b=y` pairs, each value read by `value`. */
 const pairs =
@@ -333,6 +350,33 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: pairs(num(5, 200)),
     default: {},
     description: 'Speed limits (km/h) for the compliance figures, as counter=kmh pairs separated by commas.',
+  },
+  trafficCounterLocations: {
+    env: 'GREENOPS_TRAFFIC_COUNTER_LOCATIONS',
+    parse: pairs(latLon),
+    default: {},
+    description:
+      'Counter positions for the open-data GeoJSON, as counter=lat:lon pairs (WGS 84) separated by commas.',
+  },
+  trafficResultsMinutes: {
+    env: 'GREENOPS_TRAFFIC_RESULTS_MINUTES',
+    parse: int(0, 7 * 24 * 60),
+    default: 60,
+    description:
+      'Write daily and yearly traffic results to the store and judge counter health (the /metrics gauges) every this many minutes (first a minute after start); 0: never.',
+  },
+  trafficOpenDataMinCount: {
+    env: 'GREENOPS_TRAFFIC_OPEN_DATA_MIN_COUNT',
+    parse: int(0, 10_000),
+    default: 10,
+    description: 'Open-data figures under this many a day are suppressed (privacy).',
+  },
+  trafficOpenDataAttribution: {
+    env: 'GREENOPS_TRAFFIC_OPEN_DATA_ATTRIBUTION',
+    parse: str,
+    default: 'greenops',
+    description:
+      'Publisher named in the CC BY 4.0 attribution of the traffic open data (e.g. Aarhus Kommune).',
   },
   co2FactorsPath: {
     env: 'GREENOPS_CO2_FACTORS',

@@ -1,8 +1,18 @@
 import { badRequest, isEntityId, notFound, type Clock } from '../../core/index.js';
 import {
+  DEFAULT_OPEN_DATA_OPTIONS,
+  LocalCalendar,
+  OPEN_DATA_LICENSE,
   PROFILE_BUCKETS,
   TRAFFIC_MODES,
+  keyFiguresCsv,
+  openDataCsv,
+  openDataCsvMetadata,
+  openDataGeoJson,
+  openDataRows,
+  type OpenDataOptions,
   type ProfileBucket,
+  type TenantYear,
   type TrafficService,
 } from '../../models/index.js';
 import { intParam, oneOfParam, parseTime, stringParam } from '../query-params.js';
@@ -24,6 +34,8 @@ export interface TrafficRoutesOptions {
   traffic: TrafficService;
   clock: Clock;
   defaultTenant: string;
+  /** Suppression threshold, attribution and counter positions of the open-data export. */
+  openData?: Omit<OpenDataOptions, 'generated'>;
 }
 
 type Query = Record<string, unknown>;
@@ -49,8 +61,68 @@ function window(
 }
 
 /** ÅDT with method and range, count profiles, and counter health, of a tenant's traffic counters. */
-export function trafficRoutes({ traffic, clock, defaultTenant }: TrafficRoutesOptions): GuardedRouter {
+export function trafficRoutes({
+  traffic,
+  clock,
+  defaultTenant,
+  openData = DEFAULT_OPEN_DATA_OPTIONS,
+}: TrafficRoutesOptions): GuardedRouter {
   const router = new GuardedRouter('/api/v1');
+
+  /** The tenant's counter-years of `year` (default: the last whole local year), and the headers that say so. */
+  const exportYear = async (
+    query: Query,
+    tenant: string,
+    res: { setHeader(name: string, value: string): unknown },
+  ): Promise<TenantYear> => {
+    const currentYear = new LocalCalendar(traffic.settings.timeZone).local(clock.now()).year;
+    const year = intParam(query, 'year', { min: 2000, max: currentYear, fallback: currentYear - 1 });
+    const result = await traffic.tenantYear(tenant, year);
+    res.setHeader('x-greenops-counters', `${result.reports.length}/${result.counters}`);
+    return result;
+  };
+  const attachment = (name: string) => `attachment; filename="${name}"`;
+
+  router.get('/traffic/key-figures', async (req, res) => {
+    const query = req.query as Query;
+    const tenant = tenantOf(req, defaultTenant);
+    const { year, reports } = await exportYear(query, tenant, res);
+    res
+      .type('text/csv; charset=utf-8')
+      .setHeader('content-disposition', attachment(`traffic-key-figures-${tenant}-${year}.csv`))
+      .send(keyFiguresCsv(reports));
+  });
+
+  router.get('/traffic/open-data', async (req, res) => {
+    const query = req.query as Query;
+    const tenant = tenantOf(req, defaultTenant);
+    const format = oneOfParam(query, 'format', ['csv', 'geojson', 'csv-metadata'] as const, 'csv');
+    const { year, reports } = await exportYear(query, tenant, res);
+    const options: OpenDataOptions = { ...openData, generated: new Date(clock.now()).toISOString() };
+    const rows = openDataRows(reports, options);
+    const file = `traffic-open-data-${tenant}-${year}`;
+    const csvUrl = `/api/v1/traffic/open-data?year=${year}&format=csv`;
+    res.setHeader('link', `<${OPEN_DATA_LICENSE.url}>; rel="license"`);
+    if (format === 'geojson') {
+      res
+        .type('application/geo+json')
+        .setHeader('content-disposition', attachment(`${file}.geojson`))
+        .send(JSON.stringify(openDataGeoJson(rows, options)));
+      return;
+    }
+    if (format === 'csv-metadata') {
+      res.json(openDataCsvMetadata(csvUrl, options));
+      return;
+    }
+    res
+      .type('text/csv; charset=utf-8')
+      .setHeader(
+        'link',
+        `<${OPEN_DATA_LICENSE.url}>; rel="license", </api/v1/traffic/open-data?year=${year}&format=csv-metadata>; rel="describedby"; type="application/csvm+json"`,
+      )
+      .setHeader('content-disposition', attachment(`${file}.csv`))
+      .send(openDataCsv(rows, options));
+  });
 
   router.get('/traffic/aadt', async (req, res) => {
     const query = req.query as Query;

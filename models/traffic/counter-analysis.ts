@@ -45,12 +45,20 @@ export function analyseCounter(
   const hours = hourlyCells(counter, intervals, settings);
   const days = dailyVolumes(hours, calendar, settings);
   const speeds = new Map<number, SpeedAccumulator>();
+  // The local year's bounds are kept while intervals stay in it: a lookup per interval was a measurable cost.
+  let yearFrom = Number.POSITIVE_INFINITY;
+  let yearTo = Number.NEGATIVE_INFINITY;
+  let acc: SpeedAccumulator | undefined;
   for (const iv of intervals) {
     if (iv.meanKmh === undefined && iv.v85Kmh === undefined) continue;
-    const year = calendar.local(iv.startMs).year;
-    let acc = speeds.get(year);
-    if (!acc) speeds.set(year, (acc = new SpeedAccumulator()));
-    acc.add(iv);
+    if (iv.startMs < yearFrom || iv.startMs >= yearTo) {
+      const year = calendar.local(iv.startMs).year;
+      yearFrom = calendar.fromWall(Date.UTC(year, 0, 1));
+      yearTo = calendar.fromWall(Date.UTC(year + 1, 0, 1));
+      acc = speeds.get(year);
+      if (!acc) speeds.set(year, (acc = new SpeedAccumulator()));
+    }
+    (acc as SpeedAccumulator).add(iv);
   }
   return {
     counter,

@@ -1,5 +1,5 @@
 import type { DayVolume } from './daily-volumes.js';
-import type { CounterHours } from './hourly-cells.js';
+import { hourTotal, type CounterHours, type DirectionHours } from './hourly-cells.js';
 import type { LocalCalendar } from './local-calendar.js';
 import type { TrafficSettings } from './traffic-interval.js';
 
@@ -77,44 +77,39 @@ export function counterHealth(
       hours: Math.round((toMs - fromMs) / HOUR_MS),
       detail,
     });
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const byHour of hours.cells.values())
-    for (const h of byHour.keys()) {
-      first = Math.min(first, h);
-      last = Math.max(last, h);
-    }
+  const { firstHourMs, byDirection } = hours;
+  const first = hours.hours > 0 ? firstHourMs : Number.POSITIVE_INFINITY;
+  let last = hours.hours > 0 ? firstHourMs + (hours.hours - 1) * HOUR_MS : Number.NEGATIVE_INFINITY;
   if (untilMs !== undefined && Number.isFinite(last))
     last = Math.max(last, Math.floor((untilMs - 1) / HOUR_MS) * HOUR_MS);
   const minCovered = settings.minHourCoverage * 3600;
-  let seenAll = 0;
   const span = Number.isFinite(first) ? (last - first) / HOUR_MS + 1 : 0;
-  const directions = [...hours.cells.values()];
-  for (let h = first; h <= last; h += HOUR_MS)
-    if (directions.every((m) => (m.get(h)?.coveredS ?? 0) >= minCovered)) seenAll++;
+  // Hour i of the span (0 = the first hour with data); beyond the data, every array reads as nothing seen.
+  const covered = (d: DirectionHours, i: number) => (i < hours.hours ? (d.coveredS[i] as number) : 0);
+  let seenAll = 0;
+  for (let i = 0; i < span; i++) if (byDirection.every((d) => covered(d, i) >= minCovered)) seenAll++;
+  // Local hour of the week of each hour of the span (Monday 00 = 0).
+  const hourOfWeek = new Uint8Array(span);
+  for (let i = 0; i < span; i++) {
+    const l = calendar.local(first + i * HOUR_MS);
+    hourOfWeek[i] = (l.weekday - 1) * 24 + l.hour;
+  }
 
-  for (const [direction, byHour] of hours.cells) {
+  hours.directions.forEach((direction, k) => {
+    const d = byDirection[k] as DirectionHours;
+    const total = (i: number) => {
+      const c = covered(d, i);
+      if (c < minCovered || c === 0) return undefined;
+      return hourTotal(d, i);
+    };
     // Usual traffic per local hour of the week (median of the hours seen).
-    const usual = new Map<number, number[]>();
-    const total = (h: number) => {
-      const cell = byHour.get(h);
-      if (!cell || cell.coveredS < minCovered) return undefined;
-      return cell.counts.reduce((a, b) => a + b, 0);
-    };
-    const hourOfWeek = (h: number) => {
-      const l = calendar.local(h);
-      return (l.weekday - 1) * 24 + l.hour;
-    };
-    for (let h = first; h <= last; h += HOUR_MS) {
-      const v = total(h);
-      if (v === undefined) continue;
-      const k = hourOfWeek(h);
-      const list = usual.get(k);
-      if (list) list.push(v);
-      else usual.set(k, [v]);
+    const usual: number[][] = Array.from({ length: 168 }, () => []);
+    for (let i = 0; i < span; i++) {
+      const v = total(i);
+      if (v !== undefined) (usual[hourOfWeek[i] as number] as number[]).push(v);
     }
-    const median = new Map(
-      [...usual].map(([k, list]) => [k, list.sort((a, b) => a - b)[list.length >> 1] as number]),
+    const median = usual.map((list) =>
+      list.length === 0 ? 0 : (list.sort((a, b) => a - b)[list.length >> 1] as number),
     );
     type Run = {
       kind: 'outage' | 'low-uptime' | 'stuck' | 'zero-run';
@@ -142,13 +137,15 @@ export function counterHealth(
         );
       run = undefined;
     };
-    for (let h = first; h <= last; h += HOUR_MS) {
-      const cell = byHour.get(h);
-      const v = total(h);
+    for (let i = 0; i < span; i++) {
+      const h = first + i * HOUR_MS;
+      const refused = i < hours.hours ? (d.refusedS[i] as number) : 0;
+      const v = total(i);
+      const usualHere = median[hourOfWeek[i] as number] as number;
       let kind: Run['kind'] | undefined;
-      if (!cell || (cell.coveredS === 0 && cell.refusedS === 0)) kind = 'outage';
+      if (covered(d, i) === 0 && refused === 0) kind = 'outage';
       else if (v === undefined) kind = 'low-uptime';
-      else if (v === 0 && (median.get(hourOfWeek(h)) ?? 0) > 0) kind = 'zero-run';
+      else if (v === 0 && usualHere > 0) kind = 'zero-run';
       else if (v >= 5) kind = 'stuck'; // a quiet hour's 1 or 2 repeats by chance
       const extendable =
         run !== undefined && run.kind === kind && run.to === h && (kind !== 'stuck' || run.value === v);
@@ -156,10 +153,10 @@ export function counterHealth(
         close();
         if (kind) run = { kind, from: h, to: h + HOUR_MS, value: v ?? 0, expected: 0 };
       } else if (run) run.to = h + HOUR_MS;
-      if (run && kind === 'zero-run') run.expected += median.get(hourOfWeek(h)) ?? 0;
+      if (run && kind === 'zero-run') run.expected += usualHere;
     }
     close();
-  }
+  });
 
   const complete = days.filter((d) => d.complete);
   for (const d of complete) {

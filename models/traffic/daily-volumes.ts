@@ -4,6 +4,7 @@ import { LocalCalendar, dayOfIndex, weekdayOfIndex } from './local-calendar.js';
 import { TRAFFIC_MODES, type TrafficSettings } from './traffic-interval.js';
 
 const MODE_COUNT = TRAFFIC_MODES.length;
+const HOUR_MS = 3_600_000;
 
 /** One local day of a counter, all directions together. */
 export interface DayVolume {
@@ -44,14 +45,14 @@ export function dailyVolumes(
   calendar: LocalCalendar,
   settings: Pick<TrafficSettings, 'minHourCoverage' | 'holidays'>,
 ): DayVolume[] {
-  const hourStarts = new Set<number>();
-  for (const byHour of hours.cells.values()) for (const h of byHour.keys()) hourStarts.add(h);
+  const { firstHourMs, byDirection: directions } = hours;
   const days = new Set<number>();
-  for (const h of hourStarts) days.add(calendar.local(h).dayIndex);
+  for (let i = 0; i < hours.hours; i++)
+    if (directions.some((d) => (d.coveredS[i] as number) > 0 || (d.refusedS[i] as number) > 0))
+      days.add(calendar.local(firstHourMs + i * HOUR_MS).dayIndex);
   const dayList = [...days].sort((a, b) => a - b);
   const years = new Set(dayList.map((d) => Number(dayOfIndex(d).slice(0, 4))));
   const holidays = holidaySet(settings.holidays, years);
-  const directions = [...hours.cells.values()];
   const minCovered = settings.minHourCoverage * 3600;
   const out: DayVolume[] = [];
   for (const dayIndex of dayList) {
@@ -73,25 +74,27 @@ export function dailyVolumes(
     };
     for (const hour of calendar.hoursOfDay(dayIndex)) {
       v.hours++;
+      const i = (hour - firstHourMs) / HOUR_MS;
+      // Hours outside the data, or not on the UTC hour grid (a zone offset by a half hour), are not seen.
+      if (!(i >= 0 && i < hours.hours && Number.isInteger(i))) continue;
       let seen = true;
       let scaled = false;
-      for (const byHour of directions) {
-        const cell = byHour.get(hour);
-        if (!cell || cell.coveredS < minCovered) {
+      for (const d of directions) {
+        const covered = d.coveredS[i] as number;
+        if (covered < minCovered || covered === 0) {
           seen = false;
           break;
         }
-        if (cell.scaledS > 0 || cell.coveredS < 3600) scaled = true;
+        if ((d.scaledS[i] as number) > 0 || covered < 3600) scaled = true;
       }
       if (!seen) continue;
       v.hoursSeen++;
       if (scaled) v.hoursScaled++;
       const localHour = calendar.local(hour).hour;
-      for (const byHour of directions) {
-        const cell = byHour.get(hour)!;
-        const stretch = 3600 / Math.min(3600, cell.coveredS);
+      for (const d of directions) {
+        const stretch = 3600 / Math.min(3600, d.coveredS[i] as number);
         for (let m = 0; m < MODE_COUNT; m++) {
-          const n = (cell.counts[m] as number) * stretch;
+          const n = (d.counts[i * MODE_COUNT + m] as number) * stretch;
           v.modes[m] = (v.modes[m] as number) + n;
           v.byHour[localHour] = (v.byHour[localHour] as number) + n;
           v.total += n;

@@ -14,7 +14,7 @@ export {
   type TrafficInterval,
   type TrafficSettings,
 } from './traffic-interval.js';
-export { hourlyCells, type CounterHours, type HourCell } from './hourly-cells.js';
+export { hourlyCells, hourTotal, type CounterHours, type DirectionHours } from './hourly-cells.js';
 export { dailyVolumes, type DayVolume } from './daily-volumes.js';
 export { aashtoAadt, cellMeans, type AashtoResult } from './aashto.js';
 export {
@@ -55,4 +55,24 @@ export {
 } from './traffic-report.js';
 export { loadTrafficIntervals, type LoadTrafficOptions } from './load-traffic.js';
 export { profileRows, PROFILE_BUCKETS, type ProfileBucket, type ProfileRow } from './aggregates.js';
-export { TrafficService, type TrafficServiceOptions } from './use-cases.js';
+export { TrafficService, type TenantYear, type TrafficServiceOptions } from './use-cases.js';
+export { TrafficResultsJob, type TrafficResultsJobOptions } from './results-job.js';
+export {
+  TRAFFIC_DAILY_MEASUREMENT,
+  TRAFFIC_YEARLY_MEASUREMENT,
+  dailyResultPoints,
+  dailySpeeds,
+  yearlyResultPoint,
+} from './traffic-results.js';
+export { keyFiguresCsv, KEY_FIGURE_COLUMNS } from './key-figures.js';
+export {
+  openDataRows,
+  openDataCsv,
+  openDataCsvMetadata,
+  openDataGeoJson,
+  OPEN_DATA_COLUMNS,
+  OPEN_DATA_LICENSE,
+  DEFAULT_OPEN_DATA_OPTIONS,
+  type OpenDataOptions,
+  type OpenDataRow,
+} from './open-data.js';

@@ -9,8 +9,11 @@ const Z85 = 1.0364;
  * and the 85th percentile of that mixture is solved for. Means are weighted by vehicles too.
  */
 export class SpeedAccumulator {
-  /** (weight, mean, σ) per distinct rounded component: binning keeps a year of 15-minute intervals cheap. */
-  private readonly components = new Map<string, { w: number; mean: number; sigma: number }>();
+  /**
+   * (weight, mean, σ) per distinct rounded component: binning keeps a year of 15-minute intervals cheap. Keyed by
+   * the half-km/h steps of mean and σ as one small integer (a string key per interval was a measurable cost).
+   */
+  private readonly components = new Map<number, { w: number; mean: number; sigma: number }>();
   private weight = 0;
   private weightedMean = 0;
   private v85Only = 0;
@@ -29,9 +32,11 @@ export class SpeedAccumulator {
     this.weight += w;
     this.weightedMean += w * iv.meanKmh;
     if (iv.v85Kmh === undefined) return;
-    const mean = Math.round(iv.meanKmh * 2) / 2;
-    const sigma = Math.max(0.5, Math.round(((iv.v85Kmh - iv.meanKmh) / Z85) * 2) / 2);
-    const key = `${mean}|${sigma}`;
+    const mean2 = Math.round(iv.meanKmh * 2);
+    const sigma2 = Math.max(1, Math.round(((iv.v85Kmh - iv.meanKmh) / Z85) * 2));
+    const key = mean2 * 65_536 + sigma2;
+    const mean = mean2 / 2;
+    const sigma = sigma2 / 2;
     const c = this.components.get(key);
     if (c) c.w += w;
     else this.components.set(key, { w, mean, sigma });

@@ -80,6 +80,18 @@ const MATRIX: Row[] = [
     expect: '++..+.+.',
   },
   {
+    method: 'GET',
+    route: '/api/v1/traffic/key-figures',
+    path: '/api/v1/traffic/key-figures',
+    expect: '++..+.+.',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/traffic/open-data',
+    path: '/api/v1/traffic/open-data?format=geojson',
+    expect: '++..+.+.',
+  },
+  {
     method: 'POST',
     route: '/api/v1/invoices',
     path: '/api/v1/invoices',

@@ -14,6 +14,8 @@ const TENANT_SCOPED: { method: string; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/api/v1/traffic/aadt?device=aarhus-counter&tenant=TENANT' },
   { method: 'GET', path: '/api/v1/traffic/profile?device=aarhus-counter&tenant=TENANT' },
   { method: 'GET', path: '/api/v1/traffic/health?device=aarhus-counter&tenant=TENANT' },
+  { method: 'GET', path: '/api/v1/traffic/key-figures?tenant=TENANT' },
+  { method: 'GET', path: '/api/v1/traffic/open-data?format=geojson&tenant=TENANT' },
   { method: 'POST', path: '/api/v1/invoices?tenant=TENANT', body: { files: [] } },
   { method: 'GET', path: '/api/v1/invoices/lines?tenant=TENANT' },
   { method: 'GET', path: '/api/v1/invoices/lines/l1?tenant=TENANT' },

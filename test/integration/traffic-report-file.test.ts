@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../harness/cli-process.js';
 import { readTrafficCsv, trafficFileReport } from '../../cli/index.js';
 import { DEFAULT_TRAFFIC_SETTINGS, LocalCalendar } from '../../models/index.js';
 import {
@@ -62,4 +66,65 @@ describe('greenops traffic report on a replay CSV', () => {
       expect(['ok', 'warning', 'fault']).toContain(r.health.status);
     }
   });
+});
+
+describe('greenops traffic open-data and key-figures on a replay CSV', () => {
+  it('writes the open-data CSV with its CSVW licence beside it, suppressing what is under --min-count', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'greenops-open-data-'));
+    try {
+      const a = counter('a', 700);
+      const quiet = counter('quiet', 10);
+      writeFileSync(
+        join(dir, 'counts.csv'),
+        csv([
+          [a, '2024-01-01', '2025-01-01'],
+          [quiet, '2024-01-01', '2025-01-01'],
+        ]),
+      );
+      const out = join(dir, 'open.csv');
+      const cli = runCli([
+        'traffic',
+        'open-data',
+        '--input',
+        join(dir, 'counts.csv'),
+        '--holidays',
+        'none',
+        '--min-count',
+        '50',
+        '--location',
+        'a=56.1567:10.2108',
+        '--attribution',
+        'Aarhus Kommune',
+        '--out',
+        out,
+      ]);
+      expect(await cli.exited, cli.output()).toBe(0);
+      const lines = readFileSync(out, 'utf8').trimEnd().split('\r\n');
+      const rows = lines.slice(1).map((l) => l.split(','));
+      expect(rows.map((r) => r.slice(0, 3).join(','))).toEqual([
+        'a,2024,all',
+        'a,2024,car',
+        'quiet,2024,all',
+        'quiet,2024,car',
+      ]);
+      // Counts are whole numbers in the file: within rounding of the pattern's true ÅDT; the quiet one withheld.
+      expect(Math.abs(Number(rows[0]?.[3]) - trueAadt(a)) / trueAadt(a)).toBeLessThan(0.01);
+      expect(Math.abs(Number(rows[1]?.[3]) - trueAadt(a)) / trueAadt(a)).toBeLessThan(0.01);
+      expect([rows[2]?.[3], rows[3]?.[3]]).toEqual(['', '']);
+      expect(lines[1]?.endsWith(',56.1567,10.2108')).toBe(true);
+      expect(lines[3]).toContain(',small-count,');
+      const meta = JSON.parse(readFileSync(`${out}-metadata.json`, 'utf8')) as Record<string, unknown>;
+      expect(meta).toMatchObject({
+        url: 'open.csv',
+        'dc:license': { '@id': 'https://creativecommons.org/licenses/by/4.0/' },
+        'dc:publisher': 'Aarhus Kommune',
+      });
+
+      const bad = runCli(['traffic', 'key-figures', '--input', join(dir, 'counts.csv'), '--year', '24']);
+      expect(await bad.exited).not.toBe(0);
+      expect(bad.output()).toContain('--year: "24" is not a year');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

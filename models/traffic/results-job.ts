@@ -1,0 +1,109 @@
+import { gauge, type Logger, type Metric } from '../../core/index.js';
+import type { CounterHealth } from './counter-health.js';
+import { LocalCalendar } from './local-calendar.js';
+import type { TrafficService } from './use-cases.js';
+
+const DAY_MS = 86_400_000;
+const STATUS_CODE = { ok: 0, warning: 1, fault: 2 } as const;
+
+export interface TrafficResultsJobOptions {
+  traffic: TrafficService;
+  tenant: string;
+  /** Minutes between runs; 0: never. */
+  everyMinutes: number;
+  /** First run this long after start (default a minute). */
+  firstAfterMs?: number;
+  /** Days of history judged for the health metric (as `GET /api/v1/traffic/health` by default). */
+  healthDays?: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Every `everyMinutes`: writes the tenant's daily and yearly traffic results of the current local year (and of the
+ * year before during its first week, for late counts) to the store for dashboards, and judges each counter's health
+ * over the last `healthDays` for the `/metrics` gauges an alert rule watches.
+ */
+export class TrafficResultsJob {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private health = new Map<string, CounterHealth>();
+  private lastRunMs: number | undefined;
+
+  constructor(private readonly options: TrafficResultsJobOptions) {}
+
+  start(): void {
+    if (this.options.everyMinutes <= 0) return;
+    const schedule = (ms: number) => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => {
+        this.running = this.runOnce().finally(() => schedule(this.options.everyMinutes * 60_000));
+      }, ms);
+      this.timer.unref();
+    };
+    schedule(this.options.firstAfterMs ?? 60_000);
+  }
+
+  /** One run; failures are logged, not thrown (the next run tries again). */
+  async runOnce(): Promise<void> {
+    const { traffic, tenant, logger } = this.options;
+    const now = (this.options.now ?? Date.now)();
+    try {
+      const devices = await traffic.devices(tenant);
+      const calendar = new LocalCalendar(traffic.settings.timeZone);
+      const years = new Set([calendar.local(now - 7 * DAY_MS).year, calendar.local(now).year]);
+      for (const year of years) {
+        const written = await traffic.writeResults(tenant, year);
+        logger.info({ tenant, year, ...written }, 'traffic results written');
+      }
+      const health = new Map<string, CounterHealth>();
+      const from = now - (this.options.healthDays ?? 30) * DAY_MS;
+      for (const device of devices) health.set(device, await traffic.health(tenant, device, from, now));
+      this.health = health;
+      this.lastRunMs = now;
+    } catch (err) {
+      logger.error({ tenant, err }, 'traffic results failed');
+    }
+  }
+
+  /** Per counter: its health status (0 ok, 1 warning, 2 fault) and availability; counters at fault; last run. */
+  metrics(): Metric[] {
+    if (this.lastRunMs === undefined) return [];
+    const tenant = this.options.tenant;
+    const status: Metric = {
+      name: 'greenops_traffic_counter_status',
+      help: 'Health of a traffic counter over the last 30 days: 0 ok, 1 warning, 2 fault (outage, stuck or zero run reaching now).',
+      type: 'gauge',
+      samples: [],
+    };
+    const availability: Metric = {
+      name: 'greenops_traffic_counter_availability',
+      help: 'Share of the hours of the last 30 days a traffic counter was seen in every direction.',
+      type: 'gauge',
+      samples: [],
+    };
+    let faults = 0;
+    for (const [device, h] of [...this.health].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      status.samples.push({ labels: { tenant, device }, value: STATUS_CODE[h.status] });
+      availability.samples.push({ labels: { tenant, device }, value: h.availability });
+      if (h.status === 'fault') faults++;
+    }
+    return [
+      status,
+      availability,
+      gauge('greenops_traffic_counters_at_fault', 'Traffic counters whose status is fault.', faults),
+      gauge(
+        'greenops_traffic_results_last_run_seconds',
+        'When traffic results and counter health were last computed (Unix time).',
+        this.lastRunMs / 1000,
+      ),
+    ];
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}
