@@ -8,7 +8,7 @@ export {
   type EvaluationEntry,
   type FootprintSummary,
   type GroupPerformance,
-  type ModelCard,
+  type ModelCard as TransparencyCard,
   type ModelStatus,
   type OversightSummary,
 } from './model-card.js';
