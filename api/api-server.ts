@@ -31,7 +31,10 @@ import {
   DEFAULT_WASTE_SETTINGS,
   TrafficService,
   type FileModelRegistry,
+  type FootprintLog,
+  type OversightLog,
   type TrafficSettings,
+  type TransparencyService,
   type InvoiceAccounts,
   type WasteSettings,
 } from '../models/index.js';
@@ -40,6 +43,9 @@ import { trafficRoutes } from './routes/traffic.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { streamRoutes } from './routes/streams.js';
+import { modelRoutes } from './routes/models.js';
+import { transparencyPageRoutes } from './routes/transparency-page.js';
+import { aiOutputLabels } from './ai-labels.js';
 
 export interface ApiOptions {
   store: TimeSeriesStore;
@@ -80,6 +86,12 @@ export interface ApiOptions {
   queryTimeoutMs?: number;
   /** Traffic counters' zones, speed limits and uptime threshold. */
   trafficSettings?: TrafficSettings;
+  /** Model cards, the citizen page and register exports; without it those routes answer 404 (the page lists none). */
+  transparency?: TransparencyService;
+  /** Human decisions on model outputs. */
+  oversight?: OversightLog;
+  /** Where the inference footprint of model routes is recorded. */
+  footprint?: FootprintLog;
 }
 
 export function createApp(options: ApiOptions): Express {
@@ -106,6 +118,21 @@ export function createApp(options: ApiOptions): Express {
   if (cors) app.use(cors);
   app.use(authenticate({ keys: options.keys, oidc: options.oidc, logger }));
   app.use(perCredentialRateLimit({ perMinute: options.rateLimitPerMinute ?? 0 }));
+  app.use(
+    aiOutputLabels({
+      transparency: options.transparency,
+      footprint: options.footprint,
+      defaultTenant: options.defaultTenant,
+      logger,
+    }),
+  );
+  app.use(
+    transparencyPageRoutes({
+      transparency: options.transparency,
+      defaultTenant: options.defaultTenant,
+      now: () => clock.now(),
+    }),
+  );
   app.use(healthRoutes(options.health ?? { store: () => options.store.ping() }).router);
   const root = new GuardedRouter('', { publicRoutes: options.metricsPublic ? ['GET /metrics'] : [] });
   root.get('/metrics', (_req, res) => {
@@ -191,6 +218,15 @@ export function createApp(options: ApiOptions): Express {
       deviceRoutes({ devices: options.devices, audit: options.audit, defaultTenant: options.defaultTenant }),
     );
   v1.use(auditRoutes({ audit: options.audit, clock, defaultTenant: options.defaultTenant }));
+  v1.use(
+    modelRoutes({
+      transparency: options.transparency,
+      oversight: options.oversight,
+      audit: options.audit,
+      defaultTenant: options.defaultTenant,
+      now: () => clock.now(),
+    }),
+  );
   app.use('/api/v1', v1);
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
