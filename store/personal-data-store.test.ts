@@ -41,8 +41,7 @@ describe.runIf(requireServer('influxd'))('PersonalDataStore on a real influxd', 
 describe('store helpers for data-subject requests', () => {
   it('reads back every tag set the series key writes, escapes included', () => {
     const cases: Record<string, string>[] = [{}, { a: '1' }, { site: 'x,y=z\\w', quantity: 'electricity' }];
-    for (const tags of cases)
-      expect(parseSeriesKey(seriesKey(tags))).toEqual(tags);
+    for (const tags of cases) expect(parseSeriesKey(seriesKey(tags))).toEqual(tags);
   });
 
   it('keeps nanoseconds of an RFC 3339 time', () => {

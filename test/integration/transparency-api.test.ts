@@ -34,7 +34,7 @@ describe('model cards, oversight, register exports and the citizen page through 
   let dir: string;
   let footprint: FootprintLog;
   let accounts: InvoiceAccounts;
-  const keys: Record<string, string> = {};
+  const keys = { climate: '', roads: '', facility: '', viewer: '' };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'greenops-transparency-'));
