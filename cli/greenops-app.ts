@@ -179,6 +179,7 @@ export async function startGreenops(
     if (roles.ingest && config.retentionRunHours > 0) {
       const job = new RetentionJob({
         personal: stores.personal,
+        deadLetters: stores.deadLetters,
         rules: retentionRulesInForce,
         everyHours: config.retentionRunHours,
         logger: logger.child({ component: 'retention' }),

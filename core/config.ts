@@ -509,7 +509,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: retention,
     default: {},
     description:
-      'Retention in days per stream or identifying field over the defaults (fleet=90, fleet.driver=30, road=1826, road.image_ref=30, traffic=3653, energy=3653), as key=days pairs.',
+      'Retention in days per stream or identifying field over the defaults (fleet=90, fleet.driver=30, road=1826, road.image_ref=30, dead-letters=30, traffic=3653, energy=3653), as key=days pairs.',
   },
   retentionRunHours: {
     env: 'GREENOPS_RETENTION_RUN_HOURS',

@@ -20,6 +20,7 @@ export const RETENTION_KEYS = [
   'fleet.driver',
   'road',
   'road.image_ref',
+  'dead-letters',
   'traffic',
   'energy',
 ] as const;
@@ -50,6 +51,14 @@ export const DEFAULT_RETENTION: Readonly<
     days: 90,
     purpose:
       'Raw vehicle positions and readings: trip, idling and charging analyses of the last quarter; a vehicle’s position can point to the person driving it.',
+    personalData: true,
+  },
+  'dead-letters': {
+    measurement: 'dead_letters',
+    field: undefined,
+    days: 30,
+    purpose:
+      'Refused input with its raw payload (which may hold a driver pseudonym): a month to fix the cause and replay it.',
     personalData: true,
   },
   road: {

@@ -124,7 +124,12 @@ export function registerTransparencyCommands(program: Command): void {
       const logger = createLogger({ level: 'warn', destination: process.stderr });
       const stores = await openStores(config, logger);
       try {
-        const outcomes = await applyRetention(stores.personal, retentionRules(config.retention), Date.now());
+        const outcomes = await applyRetention(
+          stores.personal,
+          retentionRules(config.retention),
+          Date.now(),
+          stores.deadLetters,
+        );
         const records = await openRecords(config, logger);
         try {
           await auditCli(records, {

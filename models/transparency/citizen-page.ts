@@ -90,6 +90,7 @@ const RETENTION_NAMES: Record<string, { da: string; en: string }> = {
   },
   fleet: { da: 'Køretøjers positioner og målinger', en: 'Vehicle positions and readings' },
   road: { da: 'Registrerede vejskader', en: 'Detected road damage' },
+  'dead-letters': { da: 'Afviste data (til fejlretning)', en: 'Refused input (for fixing faults)' },
   traffic: { da: 'Trafiktællinger', en: 'Traffic counts' },
   energy: { da: 'Målerdata fra bygninger', en: 'Building meter readings' },
 };

@@ -1,5 +1,5 @@
 import type { Logger, Metric, RetentionRule } from '../../core/index.js';
-import type { PersonalDataStore } from '../../store/index.js';
+import type { DeadLetterStore, PersonalDataStore } from '../../store/index.js';
 
 export interface RetentionOutcome {
   key: string;
@@ -12,20 +12,47 @@ export interface RetentionOutcome {
 }
 
 const DAY_MS = 86_400_000;
+/** Dead letters read per page while looking for expired ones, and the most pages one run reads. */
+const DEAD_LETTER_PAGE = 500;
+const MAX_DEAD_LETTER_PAGES = 2000;
+
+/** Deletes dead letters received before the cut-off; the store lists them newest first. */
+async function expireDeadLetters(deadLetters: DeadLetterStore, cutoffMs: number): Promise<number> {
+  let removed = 0;
+  let before: number | undefined;
+  for (let page = 0; page < MAX_DEAD_LETTER_PAGES; page++) {
+    const { items, nextBefore } = await deadLetters.list({
+      limit: DEAD_LETTER_PAGE,
+      ...(before === undefined ? {} : { before }),
+    });
+    const expired = items.filter((d) => d.receivedMs < cutoffMs).map((d) => d.id);
+    if (expired.length > 0) {
+      await deadLetters.delete(expired);
+      removed += expired.length;
+    }
+    if (nextBefore === null) break;
+    before = nextBefore;
+  }
+  return removed;
+}
 
 /** Applies every rule once: whole measurements by their period, identifying fields by theirs. */
 export async function applyRetention(
   personal: PersonalDataStore,
   rules: readonly RetentionRule[],
   nowMs: number,
+  deadLetters?: DeadLetterStore,
 ): Promise<RetentionOutcome[]> {
   const outcomes: RetentionOutcome[] = [];
   for (const rule of rules) {
     const cutoff = nowMs - rule.days * DAY_MS;
+    if (rule.key === 'dead-letters' && !deadLetters) continue;
     const removed =
-      rule.field === undefined
-        ? await personal.deleteOlderThan(rule.measurement, cutoff)
-        : await personal.clearStringFieldOlderThan(rule.measurement, rule.field, cutoff);
+      rule.key === 'dead-letters'
+        ? await expireDeadLetters(deadLetters as DeadLetterStore, cutoff)
+        : rule.field === undefined
+          ? await personal.deleteOlderThan(rule.measurement, cutoff)
+          : await personal.clearStringFieldOlderThan(rule.measurement, rule.field, cutoff);
     outcomes.push({
       key: rule.key,
       measurement: rule.measurement,
@@ -51,6 +78,8 @@ export class RetentionJob {
   constructor(
     private readonly options: {
       personal: PersonalDataStore;
+      /** Refused input, expired by the `dead-letters` rule; without it that rule is skipped. */
+      deadLetters?: DeadLetterStore;
       rules: readonly RetentionRule[];
       everyHours: number;
       logger: Logger;
@@ -79,6 +108,7 @@ export class RetentionJob {
         this.options.personal,
         this.options.rules,
         (this.options.now ?? Date.now)(),
+        this.options.deadLetters,
       );
       for (const o of outcomes) this.removed.set(o.key, (this.removed.get(o.key) ?? 0) + (o.removed ?? 0));
       this.lastRunMs = (this.options.now ?? Date.now)();

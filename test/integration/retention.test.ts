@@ -3,8 +3,10 @@ import { createMemoryLogger, loadConfig, retentionRules, type Point } from '../.
 import { RetentionJob } from '../../models/index.js';
 import {
   DuckDbPersonalData,
+  InfluxDeadLetterStore,
   InfluxPersonalData,
   InfluxStore,
+  type DeadLetterStore,
   type PersonalDataStore,
   type TimeSeriesStore,
 } from '../../store/index.js';
@@ -56,19 +58,35 @@ async function read(store: TimeSeriesStore, measurement: string, field: string) 
 
 function retentionSuite(
   name: string,
-  open: () => Promise<{ store: TimeSeriesStore; personal: PersonalDataStore; close(): Promise<void> }>,
+  open: () => Promise<{
+    store: TimeSeriesStore;
+    personal: PersonalDataStore;
+    deadLetters: DeadLetterStore;
+    close(): Promise<void>;
+  }>,
 ) {
   describe(`the retention job on ${name}`, () => {
     let t: Awaited<ReturnType<typeof open>>;
     beforeAll(async () => {
       t = await open();
       await t.store.write(points());
+      await t.deadLetters.add(
+        [45, 3].map((age) => ({
+          receivedMs: NOW - age * DAY,
+          topic: 'greenops/v1/aarhus/fleet/van-1',
+          tenant: 'aarhus',
+          stream: 'fleet',
+          reason: `refused ${age} days ago`,
+          payload: Buffer.from(`{"driverId":"${DRIVER}","age":${age}}`),
+        })),
+      );
     });
     afterAll(() => t?.close());
 
     it('deletes data older than its period and clears identifiers older than theirs, keeping everything younger', async () => {
       const job = new RetentionJob({
         personal: t.personal,
+        deadLetters: t.deadLetters,
         rules: retentionRules(),
         everyHours: 24,
         logger: createMemoryLogger().logger,
@@ -78,6 +96,7 @@ function retentionSuite(
       expect(outcomes.map((o) => o.key)).toEqual([
         'fleet.driver',
         'road.image_ref',
+        'dead-letters',
         'fleet',
         'road',
         'traffic',
@@ -89,6 +108,9 @@ function retentionSuite(
       // Detections: five years; their frame references: 30 days.
       expect(await read(t.store, 'road', 'confidence')).toEqual([45, 2]);
       expect(await read(t.store, 'road', 'image_ref')).toEqual([2]);
+      // Refused input (it may hold a pseudonym): 30 days.
+      const left = await t.deadLetters.list({ limit: 10 });
+      expect(left.items.map((d) => d.reason)).toEqual(['refused 3 days ago']);
       // Meter readings: ten years.
       expect(await read(t.store, 'energy', 'kwh')).toEqual([3000]);
       // Shortest first: the pseudonyms at 100 and 40 days are cleared before the 100-day point goes.
@@ -107,6 +129,7 @@ retentionSuite('DuckDB', async () => {
   return {
     store: db.store,
     personal: new DuckDbPersonalData(db.db),
+    deadLetters: db.deadLetters,
     close: async () => {
       await db.close();
       db.remove();
@@ -126,7 +149,12 @@ describe.runIf(requireServer('influxd'))('on a real influxd', () => {
       database: server.database,
       logger: createMemoryLogger().logger,
     });
-    return { store, personal: new InfluxPersonalData(store), close: async () => undefined };
+    return {
+      store,
+      personal: new InfluxPersonalData(store),
+      deadLetters: new InfluxDeadLetterStore(store),
+      close: async () => undefined,
+    };
   });
 });
 
