@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordAuditLog } from '../../access/index.js';
-import { openRecords } from '../../cli/runtime.js';
-import { createMemoryLogger, loadConfig, type Point } from '../../core/index.js';
+import type { Point } from '../../core/index.js';
 import { pseudonymDigest } from '../../models/index.js';
-import { DuckDbDatabase, DuckDbStore } from '../../store/index.js';
+import { DuckDbDatabase, DuckDbStore, PgliteRecordStore } from '../../store/index.js';
 import { runCli } from '../harness/cli-process.js';
 
 const DRIVER = 'a1b2c3d4e5f60718';
@@ -63,10 +62,8 @@ describe('greenops privacy and transparency commands on a data folder', () => {
     const odense = await run('privacy', 'export', '--driver', DRIVER, '--tenant', 'odense');
     expect(JSON.parse(odense.output)).toMatchObject({ count: 1 });
 
-    const records = await openRecords(
-      loadConfig({ env: { GREENOPS_DATA_DIR: dir } }),
-      createMemoryLogger().logger,
-    );
+    // The records store the commands migrated and wrote, opened as the next process would.
+    const records = await PgliteRecordStore.open(join(dir, 'records'));
     try {
       const trail = await new RecordAuditLog(records).list({ action: 'privacy', limit: 10 });
       expect(trail.map((e) => e.action)).toEqual([
