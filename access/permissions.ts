@@ -32,6 +32,8 @@ const ENERGY_READERS = [...ADMINS, 'viewer', 'facility', 'climate'] as const sat
 const CLIMATE_READERS = [...ADMINS, 'viewer', 'climate'] as const satisfies readonly Role[];
 const TRAFFIC_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readonly Role[];
 const CLIMATE_WRITERS = [...ADMINS, 'climate'] as const satisfies readonly Role[];
+/** Who records a person's decision on a model's output: the model's own domain role is checked per model. */
+const OVERSIGHT_WRITERS = [...ADMINS, 'facility', 'roads'] as const satisfies readonly Role[];
 
 /**
  * THE permission table: every HTTP operation of greenops and who may call it. The API refuses to start with a
@@ -281,6 +283,49 @@ export const PERMISSIONS: readonly Permission[] = [
     summary: 'Revoke a device credential',
   },
   { method: 'GET', path: '/api/v1/audit', access: ADMINS, tenantScoped: true, summary: 'The audit trail' },
+  {
+    method: 'GET',
+    path: '/transparency',
+    access: 'public',
+    tenantScoped: false,
+    summary: 'Citizen transparency page (Danish; public by design, AI Act Art. 50)',
+  },
+  {
+    method: 'GET',
+    path: '/transparency/en',
+    access: 'public',
+    tenantScoped: false,
+    summary: 'Citizen transparency page (English)',
+  },
+  { method: 'GET', path: '/api/v1/models', access: READERS, tenantScoped: true, summary: 'Model cards' },
+  {
+    method: 'GET',
+    path: '/api/v1/models/:id',
+    access: READERS,
+    tenantScoped: true,
+    summary: 'One model card',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/models/:id/oversight',
+    access: READERS,
+    tenantScoped: true,
+    summary: 'Human decisions on a model’s outputs, with the shares checked and overturned',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/models/:id/oversight',
+    access: OVERSIGHT_WRITERS,
+    tenantScoped: true,
+    summary: 'Record a person confirming or overturning an output (energy: facility; traffic, road: roads)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/transparency/export',
+    access: READERS,
+    tenantScoped: true,
+    summary: 'Algorithm-register export from the model cards (ai-landkort, nl-register, atrs)',
+  },
 ];
 
 /** The permission of an exact method and route pattern, as registered. */

@@ -32,8 +32,11 @@ import {
   DEFAULT_WASTE_SETTINGS,
   TrafficService,
   type FileModelRegistry,
+  type FootprintLog,
+  type OversightLog,
   type TrafficSettings,
   type OpenDataOptions,
+  type TransparencyService,
   type InvoiceAccounts,
   type WasteSettings,
 } from '../models/index.js';
@@ -42,6 +45,9 @@ import { trafficRoutes } from './routes/traffic.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { streamRoutes } from './routes/streams.js';
+import { modelRoutes } from './routes/models.js';
+import { transparencyPageRoutes } from './routes/transparency-page.js';
+import { aiOutputLabels } from './ai-labels.js';
 
 export interface ApiOptions {
   store: TimeSeriesStore;
@@ -89,6 +95,12 @@ export interface ApiOptions {
   analysis?: AnalysisWorkers;
   /** The traffic open-data export's suppression threshold, attribution and counter positions. */
   trafficOpenData?: Omit<OpenDataOptions, 'generated'>;
+  /** Model cards, the citizen page and register exports; without it those routes answer 404 (the page lists none). */
+  transparency?: TransparencyService;
+  /** Human decisions on model outputs. */
+  oversight?: OversightLog;
+  /** Where the inference footprint of model routes is recorded. */
+  footprint?: FootprintLog;
 }
 
 export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): Express {
@@ -115,6 +127,21 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
   if (cors) app.use(cors);
   app.use(authenticate({ keys: options.keys, oidc: options.oidc, logger }));
   app.use(perCredentialRateLimit({ perMinute: options.rateLimitPerMinute ?? 0 }));
+  app.use(
+    aiOutputLabels({
+      transparency: options.transparency,
+      footprint: options.footprint,
+      defaultTenant: options.defaultTenant,
+      logger,
+    }),
+  );
+  app.use(
+    transparencyPageRoutes({
+      transparency: options.transparency,
+      defaultTenant: options.defaultTenant,
+      now: () => clock.now(),
+    }),
+  );
   app.use(healthRoutes(options.health ?? { store: () => options.store.ping() }).router);
   const root = new GuardedRouter('', { publicRoutes: options.metricsPublic ? ['GET /metrics'] : [] });
   root.get('/metrics', (_req, res) => {
@@ -202,6 +229,15 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       deviceRoutes({ devices: options.devices, audit: options.audit, defaultTenant: options.defaultTenant }),
     );
   v1.use(auditRoutes({ audit: options.audit, clock, defaultTenant: options.defaultTenant }));
+  v1.use(
+    modelRoutes({
+      transparency: options.transparency,
+      oversight: options.oversight,
+      audit: options.audit,
+      defaultTenant: options.defaultTenant,
+      now: () => clock.now(),
+    }),
+  );
   app.use('/api/v1', v1);
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));

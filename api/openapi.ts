@@ -2,6 +2,7 @@ import { STREAMS, STREAM_NAMES } from '../core/index.js';
 import { CORPUS_CATEGORIES, PROFILE_BUCKETS, TRAFFIC_MODES } from '../models/index.js';
 import { AGGREGATE_FNS } from '../store/index.js';
 import { PERMISSIONS, ROLES } from '../access/index.js';
+import { TRANSPARENCY_PATHS } from './openapi-transparency.js';
 
 const error = { $ref: '#/components/responses/Error' };
 const retryLater = { $ref: '#/components/responses/RetryLater' };
@@ -61,6 +62,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
         'Energy, fleet, traffic and road-damage streams of Danish municipalities. MQTT topics: greenops/v1/{tenant}/{stream}/{deviceId}; a message is one record or an array of records (schemas under components.schemas).',
     },
     paths: operations(schemes, {
+      ...TRANSPARENCY_PATHS,
       '/health': {
         get: {
           summary: 'Liveness and readiness of the broker and store',

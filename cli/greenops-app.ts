@@ -1,6 +1,7 @@
 import {
   DEFAULT_DECODE_LIMITS,
   errorMessage,
+  retentionRules,
   redactConfig,
   type Config,
   type Logger,
@@ -29,13 +30,18 @@ import { diskReadiness, ingestReadiness } from './readiness.js';
 import { bootstrapAdminKey, type BootstrapKey } from './bootstrap-admin-key.js';
 import {
   ClassifierStore,
+  DEFAULT_POWER_MODEL,
   DEFAULT_TRAFFIC_SETTINGS,
   EnergyRetrainer,
   FileModelRegistry,
+  FootprintLog,
   InvoiceAccounts,
   AnalysisWorkers,
   TrafficResultsJob,
   TrafficService,
+  OversightLog,
+  RetentionJob,
+  TransparencyService,
   importJsonlLedgers,
   loadFactorTable,
 } from '../models/index.js';
@@ -149,6 +155,43 @@ export async function startGreenops(
     }
     await ingest?.start();
 
+    // AI's own footprint: trainings announced by model workers and inference served by the API, at the factor
+    // table's Danish grid factor, recorded in the records store (shared with the API of another process).
+    const table = loadFactorTable(config.co2FactorsPath);
+    const electricity = table.activity.electricity;
+    const grid = {
+      kgPerKwh: electricity?.perKwh ?? config.gridCo2KgPerKwh,
+      source: electricity
+        ? `factor table ${table.version}: electricity ${electricity.perKwh} kg CO2e/kWh (${electricity.status}, ${electricity.year})`
+        : 'GREENOPS_GRID_CO2_KG_PER_KWH',
+    };
+    const footprint = records
+      ? new FootprintLog({
+          records,
+          power: { ...DEFAULT_POWER_MODEL, cpuTdpWatts: config.cpuTdpWatts },
+          gridKgPerKwh: grid.kgPerKwh,
+          logger: logger.child({ component: 'footprint' }),
+        })
+      : undefined;
+    if (footprint) {
+      footprint.start();
+      stoppers.push(() => footprint.stop());
+    }
+    const retentionRulesInForce = retentionRules(config.retention);
+    let retention: RetentionJob | undefined;
+    if (roles.ingest && config.retentionRunHours > 0) {
+      const job = new RetentionJob({
+        personal: stores.personal,
+        deadLetters: stores.deadLetters,
+        rules: retentionRulesInForce,
+        everyHours: config.retentionRunHours,
+        logger: logger.child({ component: 'retention' }),
+      });
+      job.start();
+      stoppers.push(() => job.stop());
+      retention = job;
+    }
+
     const energyModels = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
     if (roles.ingest && config.energyRetrainHours > 0) {
       const retrainer = new EnergyRetrainer({
@@ -196,7 +239,6 @@ export async function startGreenops(
         replayWriter = writer;
       }
       const replayThrough = replayWriter;
-      const table = loadFactorTable(config.co2FactorsPath);
       const paths = co2Paths(config.dataDir);
       await importJsonlLedgers(records, paths.ledgers, logger.child({ component: 'invoices' }));
       // One pool of worker threads for the API's heavy computations (waste, savings, reading large uploads).
@@ -232,6 +274,18 @@ export async function startGreenops(
       });
       trafficJob.start();
       stoppers.push(() => trafficJob.stop());
+      const oversight = new OversightLog(records);
+      const transparency = new TransparencyService({
+        energyModels,
+        invoices: invoiceAccounts,
+        store: stores.store,
+        oversight,
+        footprint,
+        grid,
+        organisation: config.organisation,
+        contact: config.transparencyContact,
+        retention: retentionRulesInForce,
+      });
       const api = new ApiServer({
         store: stores.store,
         deadLetters: stores.deadLetters,
@@ -250,6 +304,8 @@ export async function startGreenops(
           ...(ingestReady?.metrics() ?? []),
           ...diskReady.metrics(),
           ...trafficJob.metrics(),
+          ...(footprint?.metrics() ?? []),
+          ...(retention?.metrics() ?? []),
         ],
         replay: (topic, payload) => replayThrough.submit(topic, payload),
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
@@ -271,6 +327,9 @@ export async function startGreenops(
         corsOrigins: config.corsOrigins,
         queryTimeoutMs: config.queryTimeoutMs,
         analysis,
+        transparency,
+        oversight,
+        ...(footprint ? { footprint } : {}),
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());

@@ -11,6 +11,8 @@ import { registerInvoiceCommands } from './commands/invoices.js';
 import { registerDeviceCommands, registerMosquittoConfigCommand } from './commands/devices.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerTrafficCommands } from './commands/traffic.js';
+import { registerTransparencyCommands } from './commands/transparency.js';
+import { registerPrivacyCommands } from './commands/privacy.js';
 
 const program = new Command('greenops')
   .description('Green-operations IoT analytics for Danish municipalities')
@@ -26,6 +28,8 @@ registerInvoiceCommands(program);
 registerDeviceCommands(program);
 registerMosquittoConfigCommand(program);
 registerKeyCommands(program);
+registerTransparencyCommands(program);
+registerPrivacyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

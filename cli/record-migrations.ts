@@ -1,5 +1,5 @@
 import { ACCESS_MIGRATIONS, AUDIT_MIGRATIONS, DEVICE_MIGRATIONS } from '../access/index.js';
-import { INVOICE_MIGRATIONS } from '../models/index.js';
+import { FOOTPRINT_MIGRATIONS, INVOICE_MIGRATIONS, OVERSIGHT_MIGRATIONS } from '../models/index.js';
 import type { MigrationSet } from '../store/index.js';
 
 /**
@@ -11,4 +11,6 @@ export const RECORD_MIGRATIONS: readonly MigrationSet[] = [
   AUDIT_MIGRATIONS,
   DEVICE_MIGRATIONS,
   INVOICE_MIGRATIONS,
+  OVERSIGHT_MIGRATIONS,
+  FOOTPRINT_MIGRATIONS,
 ];

@@ -11,13 +11,16 @@ import {
 import {
   DuckDbDatabase,
   DuckDbDeadLetterStore,
+  DuckDbPersonalData,
   DuckDbStore,
   InfluxDeadLetterStore,
+  InfluxPersonalData,
   InfluxStore,
   PgliteRecordStore,
   PostgresRecordStore,
   migrate,
   type DeadLetterStore,
+  type PersonalDataStore,
   type RecordStore,
   type TimeSeriesStore,
 } from '../store/index.js';
@@ -62,6 +65,8 @@ export function mqttSettings(config: Config, url: string): MqttSettings {
 export interface Stores {
   store: TimeSeriesStore;
   deadLetters: DeadLetterStore;
+  /** Retention and data-subject requests on the same store. */
+  personal: PersonalDataStore;
   close(): Promise<void>;
 }
 
@@ -83,13 +88,19 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
       password: config.influxPassword,
       logger: logger.child({ component: 'influx' }),
     });
-    return { store, deadLetters: new InfluxDeadLetterStore(store), close: () => store.close() };
+    return {
+      store,
+      deadLetters: new InfluxDeadLetterStore(store),
+      personal: new InfluxPersonalData(store),
+      close: () => store.close(),
+    };
   }
   const db = await DuckDbDatabase.open(config.duckdbPath ?? join(config.dataDir, 'greenops.duckdb'));
   try {
     return {
       store: await DuckDbStore.create(db),
       deadLetters: await DuckDbDeadLetterStore.create(db),
+      personal: new DuckDbPersonalData(db),
       close: () => db.close(),
     };
   } catch (err) {

@@ -1,5 +1,6 @@
 import { GreenopsError } from './errors.js';
 import { isTenant } from './topic.js';
+import { DEFAULT_RETENTION, isRetentionKey, type RetentionKey } from './retention.js';
 
 /**
  * The one configuration schema. Sources, lowest precedence first: defaults, a JSON config file (camelCase
@@ -85,6 +86,16 @@ export interface Config {
   queryTimeoutMs: number;
   ingestStallSeconds: number;
   minFreeDiskMb: number;
+  /** Retention days per stream or identifying field, over the defaults of core/retention.ts. */
+  retention: Partial<Record<RetentionKey, number>>;
+  /** Hours between retention runs (the first a minute after start); 0: never. */
+  retentionRunHours: number;
+  /** The municipality named on the transparency page and in register exports. */
+  organisation: string | undefined;
+  /** Where citizens ask or complain about greenops' models (an address, e-mail or URL). */
+  transparencyContact: string | undefined;
+  /** CPU power (W) of the whole processor, for the AI footprint when RAPL is not readable (CodeCarbon's default). */
+  cpuTdpWatts: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -176,6 +187,15 @@ const pairs =
     }
     return out;
   };
+const retention: Parser<Partial<Record<RetentionKey, number>>> = (raw) => {
+  const out: Partial<Record<RetentionKey, number>> = {};
+  for (const [key, days] of Object.entries(pairs(int(1, 36_525))(raw))) {
+    if (!isRetentionKey(key))
+      throw new BadValue(`"${key}" is not one of ${Object.keys(DEFAULT_RETENTION).join(', ')}`);
+    out[key] = days;
+  }
+  return out;
+};
 const tenant: Parser<string> = (raw) => {
   if (!isTenant(raw)) throw new BadValue('must be lower case letters, digits, - or _ (at most 63)');
   return raw;
@@ -536,6 +556,39 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     default: 256,
     description:
       'Readiness fails (check "disk") when the data directory has less free space; 0 turns the check off.',
+  },
+  retention: {
+    env: 'GREENOPS_RETENTION',
+    parse: retention,
+    default: {},
+    description:
+      'Retention in days per stream or identifying field over the defaults (fleet=90, fleet.driver=30, road=1826, road.image_ref=30, dead-letters=30, traffic=3653, energy=3653), as key=days pairs.',
+  },
+  retentionRunHours: {
+    env: 'GREENOPS_RETENTION_RUN_HOURS',
+    parse: num(0, 24 * 365),
+    default: 24,
+    description: 'Hours between retention runs (the first a minute after start); 0: never.',
+  },
+  organisation: {
+    env: 'GREENOPS_ORGANISATION',
+    parse: optStr,
+    default: undefined,
+    description: 'The municipality named on the transparency page and in algorithm-register exports.',
+  },
+  transparencyContact: {
+    env: 'GREENOPS_TRANSPARENCY_CONTACT',
+    parse: optStr,
+    default: undefined,
+    description:
+      'Where citizens ask or complain about the models (address, e-mail or URL), shown on /transparency.',
+  },
+  cpuTdpWatts: {
+    env: 'GREENOPS_CPU_TDP_WATTS',
+    parse: num(1, 2000),
+    default: 85,
+    description:
+      'Power of the whole processor (W) for the AI footprint when RAPL cannot be read; 85 W is CodeCarbon’s default for an unknown CPU.',
   },
 };
 

@@ -13,3 +13,4 @@ export * from './metrics.js';
 export * from './time-expressions.js';
 export * from './danish-time.js';
 export * from './csv.js';
+export * from './retention.js';

@@ -7,3 +7,4 @@ export {
   type AnalysisWorkersOptions,
 } from './analysis-workers.js';
 export { WorkerPool, DEFAULT_WORKER_POOL_OPTIONS, type WorkerPoolOptions } from './worker-pool.js';
+export * from './transparency/index.js';

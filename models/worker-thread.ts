@@ -1,4 +1,22 @@
+import { channel } from 'node:diagnostics_channel';
 import { Worker } from 'node:worker_threads';
+import { startUsage, type WorkUsage } from './transparency/footprint.js';
+
+/**
+ * Where the end of a model worker is announced with what the process used meanwhile (AI's own footprint, issue 15).
+ * Nothing is measured unless a footprint recorder subscribes (the composition root does).
+ */
+export const MODEL_WORK_CHANNEL = 'greenops:model-work';
+
+export interface ModelWork {
+  /** The worker module's file name without extension, e.g. `train-worker`. */
+  module: string;
+  usage: WorkUsage;
+  /** The model version the worker's `done` message names (`manifest.version`), if any. */
+  version: string | undefined;
+  /** False when the worker failed or was stopped: its energy was spent all the same. */
+  completed: boolean;
+}
 
 /**
  * Starts a module as a worker thread, so model training leaves the ingest's and the API's event loop free. Runs
@@ -12,7 +30,29 @@ export function startModuleWorker(moduleUrl: URL, workerData: unknown): Worker {
         `data:text/javascript,${encodeURIComponent(`const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(moduleUrl.href)});`)}`,
       )
     : moduleUrl;
-  return new Worker(entry, { workerData });
+  const worker = new Worker(entry, { workerData });
+  const work = channel(MODEL_WORK_CHANNEL);
+  if (work.hasSubscribers) {
+    const usage = startUsage();
+    const module = (moduleUrl.pathname.split('/').pop() ?? '').replace(/\.(ts|js)$/, '');
+    let published = false;
+    const publish = (completed: boolean, version: unknown) => {
+      if (published) return;
+      published = true;
+      const announced: ModelWork = {
+        module,
+        usage: usage.stop(),
+        version: typeof version === 'string' ? version : undefined,
+        completed,
+      };
+      work.publish(announced);
+    };
+    worker.on('message', (m: { type?: string; manifest?: { version?: unknown } } | undefined) => {
+      if (m?.type === 'done') publish(true, m.manifest?.version);
+    });
+    worker.once('exit', () => publish(false, undefined));
+  }
+  return worker;
 }
 
 /** The sibling module of `from` with the same extension (.ts from source, .js when compiled). */

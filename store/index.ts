@@ -7,6 +7,7 @@ export type {
   AggregateFn,
 } from './time-series-store.js';
 export { AGGREGATE_FNS } from './time-series-store.js';
+export type { PersonalDataStore, FieldMatch } from './personal-data-store.js';
 export type {
   DeadLetterStore,
   DeadLetter,
@@ -26,3 +27,6 @@ export type { RecordStore, RecordQueryable, Migration, MigrationSet } from './re
 export { migrate, MIGRATION_LOCK_KEY, type MigrationReport } from './records/migrate.js';
 export { PgliteRecordStore } from './records/pglite-record-store.js';
 export { PostgresRecordStore, type PostgresRecordStoreOptions } from './records/postgres-record-store.js';
+export { pageAtTimeBoundary, pointNs } from './personal-data-store.js';
+export { DuckDbPersonalData } from './duckdb/duckdb-personal-data.js';
+export { InfluxPersonalData } from './influx/influx-personal-data.js';

@@ -14,3 +14,32 @@ export function seriesKey(tags: Record<string, string>): string {
 export function escapeTag(text: string): string {
   return /[,=\\]/.test(text) ? text.replace(/[,=\\]/g, (c) => `\\${c}`) : text;
 }
+
+/** The tags of a canonical series text (the inverse of {@link seriesKey}): `a=1,b=x\,y` → `{ a: '1', b: 'x,y' }`. */
+export function parseSeriesKey(series: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (series === '') return tags;
+  let key = '';
+  let text = '';
+  const flush = () => {
+    tags[key] = text;
+    key = '';
+    text = '';
+  };
+  let inValue = false;
+  for (let i = 0; i < series.length; i++) {
+    const c = series[i] as string;
+    if (c === '\\' && i + 1 < series.length) {
+      text += series[++i];
+    } else if (c === '=' && !inValue) {
+      key = text;
+      text = '';
+      inValue = true;
+    } else if (c === ',' && inValue) {
+      flush();
+      inValue = false;
+    } else text += c;
+  }
+  flush();
+  return tags;
+}

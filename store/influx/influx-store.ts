@@ -42,7 +42,7 @@ interface Target {
   version: string;
 }
 
-interface InfluxSeries {
+export interface InfluxSeries {
   name: string;
   tags?: Record<string, string>;
   columns: string[];
@@ -165,8 +165,14 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   /** Runs InfluxQL on the v1-compatible /query endpoint; an error in the result is thrown, not returned. */
-  async query(text: string, epoch: 'ms' | 'u' = 'ms', timeoutMs?: number): Promise<InfluxSeries[]> {
-    const params = new URLSearchParams({ db: this.target.db, q: text, epoch });
+  /** `rfc3339` answers times as RFC 3339 text, the only form that keeps nanoseconds exact in JSON. */
+  async query(
+    text: string,
+    epoch: 'ms' | 'u' | 'rfc3339' = 'ms',
+    timeoutMs?: number,
+  ): Promise<InfluxSeries[]> {
+    const params = new URLSearchParams({ db: this.target.db, q: text });
+    if (epoch !== 'rfc3339') params.set('epoch', epoch);
     if (this.target.rp) params.set('rp', this.target.rp);
     // Closing the request makes influxd kill the query; a query past its time is not retried.
     const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);

@@ -71,6 +71,23 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       points: { time: string; p50: number; p10?: number; p90?: number }[];
     };
     expect(forecast.model.serve).toBe(model.card.gate.serve);
+    // The forecast says which model made it, in which version, and that it is an estimate (issue 15).
+    const serving = {
+      neural: 'energy-forecaster',
+      towt: 'energy-towt',
+      seasonalNaive: 'energy-seasonal-naive',
+    }[model.card.gate.serve as 'neural' | 'towt' | 'seasonalNaive'];
+    expect((forecast as unknown as { ai: object }).ai).toMatchObject({ model: serving, estimate: true });
+    const card = (await (await get(`${api}/api/v1/models/energy-forecaster`)).json()) as {
+      version: string;
+      status: string;
+      performanceByGroup: { groups: { group: string }[] };
+      evaluation: { data: string }[];
+    };
+    expect(card.version).toBe('v1');
+    expect(card.status).toBe(model.card.gate.serve === 'neural' ? 'in-use' : 'pilot');
+    expect(card.performanceByGroup.groups.map((g) => g.group).sort()).toEqual([...model.card.meters].sort());
+    expect(card.evaluation[0]?.data).toBe('tenant');
     expect(forecast.points).toHaveLength(24);
     expect(Date.parse(forecast.points[0]!.time) % 86_400_000).toBe(0);
     expect(Date.parse(forecast.points[0]!.time)).toBeGreaterThan(Date.now());

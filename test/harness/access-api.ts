@@ -18,8 +18,15 @@ export interface AccessApi {
   stop(): Promise<void>;
 }
 
-/** The real API on port 0 over a temporary DuckDB file and in-memory PGlite keys, with time series of two tenants. */
-export async function startAccessApi(extra: Partial<ApiOptions> = {}): Promise<AccessApi> {
+/**
+ * The real API on port 0 over a temporary DuckDB file and in-memory PGlite keys, with time series of two tenants.
+ * `extra` adds options, or builds them from the records store and DuckDB file the harness opened.
+ */
+export async function startAccessApi(
+  extra:
+    | Partial<ApiOptions>
+    | ((opened: { access: TestAccess; db: TempDuckDb }) => Promise<Partial<ApiOptions>>) = {},
+): Promise<AccessApi> {
   const db = await openTempDuckDb();
   const access = await openTestAccess({ tenant: 'aarhus' });
   const now = Date.now();
@@ -51,7 +58,7 @@ export async function startAccessApi(extra: Partial<ApiOptions> = {}): Promise<A
     keys: access.keys,
     audit: access.audit,
     devices: access.devices,
-    ...extra,
+    ...(typeof extra === 'function' ? await extra({ access, db }) : extra),
   });
   const base = await api.start();
   return {

@@ -170,6 +170,29 @@ const MATRIX: Row[] = [
   },
   { method: 'DELETE', route: '/api/v1/devices/:id', path: '/api/v1/devices/dev_0', expect: '++......' },
   { method: 'GET', route: '/api/v1/audit', path: '/api/v1/audit', expect: '++......' },
+  { method: 'GET', route: '/transparency', path: '/transparency', expect: 'public' },
+  { method: 'GET', route: '/transparency/en', path: '/transparency/en', expect: 'public' },
+  { method: 'GET', route: '/api/v1/models', path: '/api/v1/models', expect: '+++++++.' },
+  { method: 'GET', route: '/api/v1/models/:id', path: '/api/v1/models/traffic-aadt', expect: '+++++++.' },
+  {
+    method: 'GET',
+    route: '/api/v1/models/:id/oversight',
+    path: '/api/v1/models/traffic-aadt/oversight',
+    expect: '+++++++.',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/models/:id/oversight',
+    path: '/api/v1/models/traffic-aadt/oversight',
+    body: { outputId: 'c1/2026', decision: 'confirmed' },
+    expect: '+++.+...',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/transparency/export',
+    path: '/api/v1/transparency/export?format=atrs',
+    expect: '+++++++.',
+  },
 ];
 
 describe('who may call what: every route × every role, with real keys against the real API', () => {

@@ -1,0 +1,115 @@
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { createLogger, type Point } from '../../core/index.js';
+import { checkDriverPseudonym, driverSamples, eraseDriver, pseudonymDigest } from '../../models/index.js';
+import { auditCli } from '../cli-audit.js';
+import { openRecords, openStores } from '../runtime.js';
+import { configFrom } from './transparency.js';
+
+interface Flags {
+  driver: string;
+  tenant?: string;
+  out?: string;
+  dataDir?: string;
+  store?: string;
+}
+
+function sample(p: Point): Record<string, unknown> {
+  const nanos = p.nanos ?? 0;
+  return {
+    time: new Date(p.timeMs).toISOString(),
+    ...(nanos ? { nanos } : {}),
+    vehicle: p.tags.device,
+    ...(p.tags.powertrain ? { powertrain: p.tags.powertrain } : {}),
+    ...p.fields,
+  };
+}
+
+function write(out: Writable, text: string): Promise<void> {
+  return new Promise((resolve, reject) => out.write(text, (err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * `greenops privacy export|erase --driver ID`: a data subject's access (GDPR Art. 15, 20) and erasure (Art. 17) by
+ * driver pseudonym, on the configured store; both are in the audit trail under a digest of the pseudonym.
+ */
+export function registerPrivacyCommands(program: Command): void {
+  const group = program
+    .command('privacy')
+    .description('a driver’s data by pseudonym: export or erase (audited)');
+  const common = (c: Command) =>
+    c
+      .requiredOption('--driver <pseudonym>', 'the driver pseudonym (16–64 lower-case hex characters)')
+      .option('--tenant <tenant>', 'the municipality (GREENOPS_TENANT)')
+      .option('--store <kind>', 'duckdb | influx (GREENOPS_STORE)')
+      .option(
+        '--data-dir <dir>',
+        'folder of the embedded data (GREENOPS_DATA_DIR); with DuckDB stop greenops first',
+      );
+
+  common(group.command('export'))
+    .description('every fleet sample carrying the pseudonym, as JSON')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (flags: Flags) => {
+      checkDriverPseudonym(flags.driver);
+      const config = configFrom(flags);
+      const logger = createLogger({ level: 'warn', destination: process.stderr });
+      const stores = await openStores(config, logger);
+      const out: Writable =
+        flags.out === undefined ? process.stdout : createWriteStream(flags.out, { mode: 0o600 });
+      let count = 0;
+      try {
+        await write(
+          out,
+          `{"driver":${JSON.stringify(flags.driver)},"tenant":${JSON.stringify(config.tenant)},"exportedAt":"${new Date().toISOString()}","stream":"fleet","samples":[`,
+        );
+        for await (const page of driverSamples(stores.personal, config.tenant, flags.driver))
+          for (const p of page)
+            await write(out, `${count++ === 0 ? '\n' : ',\n'}${JSON.stringify(sample(p))}`);
+        await write(out, `\n],"count":${count}}\n`);
+      } finally {
+        if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
+        await stores.close();
+      }
+      const records = await openRecords(config, logger);
+      try {
+        await auditCli(records, {
+          tenant: config.tenant,
+          action: 'privacy.export',
+          object: { type: 'driver', id: pseudonymDigest(flags.driver) },
+          after: { samples: count },
+        });
+      } finally {
+        await records.close();
+      }
+      if (flags.out !== undefined) console.error(`${count} samples written to ${flags.out}`);
+    });
+
+  common(group.command('erase'))
+    .description('delete every fleet sample carrying the pseudonym (position, speed and the pseudonym)')
+    .action(async (flags: Flags) => {
+      checkDriverPseudonym(flags.driver);
+      const config = configFrom(flags);
+      const logger = createLogger({ level: 'warn', destination: process.stderr });
+      const stores = await openStores(config, logger);
+      let erased: number;
+      try {
+        erased = await eraseDriver(stores.personal, config.tenant, flags.driver);
+      } finally {
+        await stores.close();
+      }
+      const records = await openRecords(config, logger);
+      try {
+        await auditCli(records, {
+          tenant: config.tenant,
+          action: 'privacy.erase',
+          object: { type: 'driver', id: pseudonymDigest(flags.driver) },
+          after: { samples: erased },
+        });
+      } finally {
+        await records.close();
+      }
+      console.log(JSON.stringify({ tenant: config.tenant, driver: flags.driver, erased }));
+    });
+}

@@ -1,0 +1,99 @@
+/**
+ * Retention per stream and per identifying field: the one place the periods and their purposes are set (GDPR
+ * Art. 5(1)(c) data minimisation, 5(1)(e) storage limitation). A rule on a stream deletes its whole points; a rule on
+ * `stream.field` clears that identifier and keeps the rest of each point. Raw vehicle positions, driver pseudonyms
+ * and image references are kept shortest. Overridden with GREENOPS_RETENTION (`fleet=60,fleet.driver=14`, days).
+ */
+export interface RetentionRule {
+  /** `fleet` (the stream's measurement) or `fleet.driver` (one identifying string field of it). */
+  key: RetentionKey;
+  measurement: string;
+  field: string | undefined;
+  days: number;
+  /** Why the data is kept that long, stated in the README and on the transparency page. */
+  purpose: string;
+  personalData: boolean;
+}
+
+export const RETENTION_KEYS = [
+  'fleet',
+  'fleet.driver',
+  'road',
+  'road.image_ref',
+  'dead-letters',
+  'traffic',
+  'energy',
+] as const;
+export type RetentionKey = (typeof RETENTION_KEYS)[number];
+
+export const DEFAULT_RETENTION: Readonly<
+  Record<RetentionKey, Omit<RetentionRule, 'key' | 'days'> & { days: number }>
+> = {
+  'fleet.driver': {
+    measurement: 'fleet',
+    field: 'driver',
+    days: 30,
+    purpose:
+      'Driver pseudonyms: lets a driver see and dispute their own trips (driving log, fuel card) for a month; then trips stay anonymous.',
+    personalData: true,
+  },
+  'road.image_ref': {
+    measurement: 'road',
+    field: 'image_ref',
+    days: 30,
+    purpose:
+      'References to anonymised frames: a road inspector checks a detection against its frame within a month.',
+    personalData: true,
+  },
+  fleet: {
+    measurement: 'fleet',
+    field: undefined,
+    days: 90,
+    purpose:
+      'Raw vehicle positions and readings: trip, idling and charging analyses of the last quarter; a vehicle’s position can point to the person driving it.',
+    personalData: true,
+  },
+  'dead-letters': {
+    measurement: 'dead_letters',
+    field: undefined,
+    days: 30,
+    purpose:
+      'Refused input with its raw payload (which may hold a driver pseudonym): a month to fix the cause and replay it.',
+    personalData: true,
+  },
+  road: {
+    measurement: 'road',
+    field: undefined,
+    days: 1826,
+    purpose: 'Road-damage detections: five years of asset-management history for maintenance planning.',
+    personalData: false,
+  },
+  traffic: {
+    measurement: 'traffic',
+    field: undefined,
+    days: 3653,
+    purpose: 'Traffic counts (no personal data): ten years of ÅDT trends for road planning.',
+    personalData: false,
+  },
+  energy: {
+    measurement: 'energy',
+    field: undefined,
+    days: 3653,
+    purpose:
+      'Building meter readings (no personal data): ten years, since savings are verified against baselines of earlier years (IPMVP).',
+    personalData: false,
+  },
+};
+
+/** The effective rules: the defaults with the configured days (`overrides`) on top, shortest first. */
+export function retentionRules(overrides: Partial<Record<RetentionKey, number>> = {}): RetentionRule[] {
+  return RETENTION_KEYS.map((key) => ({
+    key,
+    ...DEFAULT_RETENTION[key],
+    days: overrides[key] ?? DEFAULT_RETENTION[key].days,
+  })).sort((a, b) => a.days - b.days);
+}
+
+export function isRetentionKey(text: string): text is RetentionKey {
+  return (RETENTION_KEYS as readonly string[]).includes(text);
+}

@@ -1,0 +1,37 @@
+import type { Bilingual, CardInput } from '../model-card.js';
+
+/** Said on every card and page: greenops' models estimate; people decide. */
+export const ESTIMATE_LABEL =
+  'An estimate made by a model (labelled in API responses as "ai": { model, version, estimate: true }); it supports a person’s decision and is never a decision about a person.';
+
+export const PUBLIC_TASK =
+  'GDPR Art. 6(1)(e): a task carried out in the public interest (the municipality operating its buildings, vehicles and roads).';
+
+export const NO_PERSONAL_DATA = 'No personal data (GDPR does not apply); the municipality’s own operation.';
+
+export const NO_PEOPLE: Bilingual = {
+  da: 'Ingen oplysninger om borgere: ingen navne, CPR-numre, billeder af personer eller lokationsdata om borgere.',
+  en: 'No data about citizens: no names, CPR numbers, images of people or citizens’ locations.',
+};
+
+export const TEMPERATURE_INPUT: CardInput = {
+  name: 'outdoor temperature',
+  description: 'Hourly outdoor temperature sent with the meter readings (°C).',
+  personalData: false,
+  legalBasis: NO_PERSONAL_DATA,
+};
+
+export const METER_INPUT: CardInput = {
+  name: 'hourly meter readings',
+  description:
+    'kWh per hour of the municipality’s electricity and district-heating meters (energy stream), with reset intervals left out.',
+  personalData: false,
+  legalBasis: NO_PERSONAL_DATA,
+};
+
+export const HOLIDAYS_INPUT: CardInput = {
+  name: 'Danish public holidays',
+  description: 'The Danish holiday calendar, computed (no data source).',
+  personalData: false,
+  legalBasis: NO_PERSONAL_DATA,
+};

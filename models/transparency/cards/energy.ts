@@ -1,0 +1,291 @@
+import type { ModelCard as EnergyVersion } from '../../energy/registry.js';
+import { MODEL_LIMITATIONS } from '../../energy/retrain.js';
+import type { EvaluationEntry, GroupPerformance, ModelCard, ModelStatus } from '../model-card.js';
+import { MODEL_CARD_FORMAT } from '../model-card.js';
+import { ESTIMATE_LABEL, HOLIDAYS_INPUT, METER_INPUT, NO_PEOPLE, TEMPERATURE_INPUT } from './common.js';
+
+export type CardBody = Omit<ModelCard, 'energy' | 'humanOversight' | 'contact'> & {
+  humanOversight: Omit<ModelCard['humanOversight'], 'oversight'>;
+};
+
+/** The three energy models share their inputs, training data and the backtest that the gate decides from. */
+const SHARED = {
+  domain: { da: 'Energi og bygninger', en: 'Energy and buildings' },
+  users: ['facility managers', 'energy advisers', 'climate officers'],
+  inputs: [METER_INPUT, TEMPERATURE_INPUT, HOLIDAYS_INPUT],
+  notUsed: [
+    NO_PEOPLE,
+    {
+      da: 'Ingen oplysninger om hvem der er i bygningerne (ingen tællinger, ingen adgangskort).',
+      en: 'No data on who is in the buildings (no people counts, no access cards).',
+    },
+  ],
+  ethicalConsiderations: [
+    'Forecasts of a building’s use are not used to judge the people who work in it.',
+    'A wrong forecast costs at most a missed saving or a needless check: no citizen is affected by it.',
+  ],
+  retraining:
+    'Retrained on the tenant’s stored history every GREENOPS_ENERGY_RETRAIN_HOURS (168 h by default) by the ingest process; each version is kept with its card, and the publication gate decides which model serves.',
+  logging:
+    'Every trained version is kept with its card under <data dir>/models/energy/<tenant>/v<N>; forecasts written to the store carry the version (energy_forecast.version).',
+};
+
+function status(version: EnergyVersion | undefined, live: boolean, serves: boolean): ModelStatus {
+  if (!version) return 'not-trained';
+  return live && serves ? 'in-use' : 'pilot';
+}
+
+function backtestEvaluation(
+  version: EnergyVersion | undefined,
+  model: 'neural' | 'towt' | 'seasonalNaive',
+): EvaluationEntry[] {
+  const entries: EvaluationEntry[] = [];
+  if (version) {
+    const m = version.backtest.median[model];
+    entries.push({
+      data: 'tenant',
+      dataset: `this tenant’s ${version.meters.length} meters, trained ${version.trainingFrom.slice(0, 10)} – ${version.trainingUntil.slice(0, 10)}, day-ahead backtest until ${version.backtestUntil.slice(0, 10)}`,
+      metrics: [
+        { name: 'median CV(RMSE)', value: round(m.cvRmsePct), unit: '%' },
+        { name: 'median NMBE', value: round(m.nmbePct), unit: '%' },
+        { name: 'median MAPE', value: round(m.mapePct), unit: '%' },
+        ...(m.coverage === undefined
+          ? []
+          : [{ name: '80 % interval coverage', value: round(m.coverage * 100), unit: '%' }]),
+        {
+          name: 'meters within ASHRAE Guideline 14 hourly',
+          value: `${version.backtest.meters.filter((x) => meets(x.accuracy[model])).length} of ${version.backtest.meters.length}`,
+        },
+      ],
+      source: `model card of version ${version.version} (GET /api/v1/energy/model)`,
+      measuredAt: version.createdAt,
+    });
+  }
+  entries.push({
+    data: 'generated',
+    dataset:
+      '30 simulated meters × 400 days (greenops energy sample): first year trained, 35 days backtested',
+    metrics:
+      model === 'neural'
+        ? [
+            { name: 'median CV(RMSE)', value: 3.4, unit: '%' },
+            { name: 'neural ÷ seasonal naive', value: 18, unit: '%' },
+            { name: '80 % interval coverage', value: 78.2, unit: '%' },
+          ]
+        : model === 'towt'
+          ? [{ name: 'median CV(RMSE)', value: 5.5, unit: '%' }]
+          : [{ name: 'median CV(RMSE)', value: 19.1, unit: '%' }],
+    source: 'npm run bench:energy (BENCHMARKS.md)',
+    measuredAt: '2026-11-22',
+  });
+  return entries;
+}
+
+function meets(a: { cvRmsePct: number; nmbePct: number }): boolean {
+  return a.cvRmsePct <= 30 && Math.abs(a.nmbePct) <= 10;
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function perMeter(
+  version: EnergyVersion | undefined,
+  model: 'neural' | 'towt' | 'seasonalNaive',
+): GroupPerformance | undefined {
+  if (!version) return undefined;
+  const shown = version.backtest.meters.slice(0, 50);
+  return {
+    factor: 'meter',
+    groups: shown.map((m) => ({
+      group: m.meter,
+      metrics: {
+        days: m.days,
+        cvRmsePct: round(m.accuracy[model].cvRmsePct),
+        nmbePct: round(m.accuracy[model].nmbePct),
+        meetsAshraeG14: meets(m.accuracy[model]),
+      },
+    })),
+    more: version.backtest.meters.length - shown.length,
+  };
+}
+
+function period(version: EnergyVersion | undefined) {
+  return version ? { from: version.trainingFrom, until: version.trainingUntil } : undefined;
+}
+
+const TRAINING_DATA =
+  'The tenant’s own stored hourly meter readings (up to 400 days), the last 28 days held out for the backtest; nothing from other municipalities.';
+
+/** The neural day-ahead forecaster, its version the tenant's latest trained one. */
+export function energyForecasterCard(
+  tenant: string,
+  current: { card: EnergyVersion; live: boolean } | undefined,
+): CardBody {
+  const v = current?.card;
+  return {
+    format: MODEL_CARD_FORMAT,
+    id: 'energy-forecaster',
+    name: { da: 'Prognose for bygningers energiforbrug', en: 'Building energy forecaster' },
+    version: v ? `v${v.version}` : 'none',
+    status: status(v, current?.live ?? false, v?.gate.serve === 'neural'),
+    tenant,
+    ...SHARED,
+    summary: {
+      da: 'Forudsiger morgendagens energiforbrug time for time i kommunens bygninger, så spild kan opdages og undgås.',
+      en: 'Forecasts tomorrow’s hourly energy use of the municipality’s buildings, so that waste is found and avoided.',
+    },
+    purpose: {
+      da: 'Giver driftsfolk en forventning til hver måler for det næste døgn med et usikkerhedsinterval. Et forbrug langt over prognosen peger på udstyr, der står tændt, eller en fejl.',
+      en: 'Gives facility managers an expected use per meter for the next day with an uncertainty range. Use far above the forecast points to equipment left on or a fault.',
+    },
+    modelType:
+      'Neural network per tenant (TensorFlow.js): quantile regression (p10, p50, p90) on the last week’s load, hour of week, temperature and holidays.',
+    outputs: {
+      description: 'Hourly kWh per meter for tomorrow: median (p50) and an 80 % interval (p10–p90).',
+      howToRead:
+        'The median is the most likely use; about 8 in 10 hours should fall inside p10–p90. Forecasts use last week’s temperatures when no weather forecast is configured.',
+      labelled: ESTIMATE_LABEL,
+    },
+    training: { data: TRAINING_DATA, period: period(v), personalData: false },
+    evaluation: backtestEvaluation(v, 'neural'),
+    performanceByGroup: perMeter(v, 'neural'),
+    limitations: [
+      ...MODEL_LIMITATIONS,
+      'No evaluation on a public real-meter dataset is recorded on this card yet; the tenant backtest is on the tenant’s own meters.',
+      ...(v ? v.gate.reasons.map((r) => `Publication gate: ${r}`) : []),
+    ],
+    aiAct: {
+      class: 'minimal',
+      reasoning:
+        'A machine-learning system (Art. 3(1)) that forecasts buildings’ energy use. It is not in Annex III (no decisions about persons, no critical-infrastructure safety component: it advises on municipal buildings, it does not operate the grid or heating) and not a prohibited practice (Art. 5). Minimal risk: no obligations beyond AI literacy (Art. 4); greenops still publishes this card and labels outputs.',
+      article50:
+        'Art. 50 transparency duties concern systems interacting with people or generating content; forecasts are labelled as model estimates all the same.',
+    },
+    humanOversight: {
+      measures: [
+        'A publication gate serves the neural model only when it beats seasonal naive and meets ASHRAE Guideline 14 on the tenant’s own backtest; otherwise a reference model serves and the card says why.',
+        'A facility manager decides what to do about a forecast; greenops changes no setting in a building.',
+        'Publishing or withdrawing a version is recorded as a human decision (POST /api/v1/models/energy-forecaster/oversight).',
+      ],
+      whoDecides: {
+        da: 'Kommunens driftsfolk beslutter, hvad der gøres. Modellen ændrer ingen indstillinger.',
+        en: 'The municipality’s facility managers decide what is done. The model changes no settings.',
+      },
+    },
+    compute:
+      'Training: about 15 s per 30 meters × a year on 2 cores (wasm backend), in a worker thread; forecasting a meter’s day: under 1 ms.',
+    references: [
+      { id: 'energy-towt', relation: 'reference and fallback' },
+      { id: 'energy-seasonal-naive', relation: 'reference of last resort' },
+    ],
+  };
+}
+
+/** TOWT: the fallback forecaster and the savings baseline (IPMVP option C). */
+export function energyTowtCard(
+  tenant: string,
+  current: { card: EnergyVersion; live: boolean } | undefined,
+): CardBody {
+  const v = current?.card;
+  return {
+    format: MODEL_CARD_FORMAT,
+    id: 'energy-towt',
+    name: { da: 'Energibaseline (TOWT-regression)', en: 'Energy baseline (TOWT regression)' },
+    version: v ? `v${v.version}` : 'method-1',
+    status: 'in-use',
+    tenant,
+    ...SHARED,
+    summary: {
+      da: 'Regressionsmodel for forbrug efter ugetime og temperatur; måler besparelser og er reserve for prognosen.',
+      en: 'Regression of use on hour of week and temperature; measures savings and backs up the forecaster.',
+    },
+    purpose: {
+      da: 'Beregner, hvad en bygning ville have brugt uden et tiltag, så besparelsen kan dokumenteres (IPMVP), og leverer prognosen, når det neurale net ikke består kontrollen.',
+      en: 'Estimates what a building would have used without a measure, so the saving can be documented (IPMVP), and serves forecasts when the neural network fails the gate.',
+    },
+    modelType:
+      'Time-of-week-and-temperature regression (LBNL TOWT, CalTRACK hourly), least squares per meter.',
+    outputs: {
+      description: 'Baseline kWh per hour; avoided energy with a 90 % range (ASHRAE Guideline 14).',
+      howToRead:
+        'Avoided energy is baseline minus measured use; the range is statistical and excludes model-form error.',
+      labelled: ESTIMATE_LABEL,
+    },
+    training: {
+      data: 'Per request: the meter’s baseline period (at least 28 days, a year recommended); for the gate, the same history as the forecaster.',
+      period: period(v),
+      personalData: false,
+    },
+    evaluation: backtestEvaluation(v, 'towt'),
+    performanceByGroup: perMeter(v, 'towt'),
+    limitations: [
+      'A baseline shorter than a year extrapolates to seasons it has not seen.',
+      'Changes in a building’s use (new occupants, opening hours) are read as savings or losses unless adjusted.',
+    ],
+    aiAct: {
+      class: 'not-ai',
+      reasoning:
+        'A linear regression with fixed, documented features, fitted by least squares: a statistical method rather than a system that infers how to generate outputs with autonomy (Art. 3(1), Commission guidelines on the AI-system definition). Published on a card all the same.',
+      article50: 'Not applicable; outputs are labelled as estimates.',
+    },
+    humanOversight: {
+      measures: [
+        'Savings reports carry warnings when the baseline misses ASHRAE G14 or is shorter than a year.',
+      ],
+      whoDecides: {
+        da: 'Energirådgivere vurderer besparelsen, før den rapporteres.',
+        en: 'Energy advisers judge the saving before it is reported.',
+      },
+    },
+    compute: 'Milliseconds per meter and year.',
+    references: [{ id: 'energy-forecaster', relation: 'serves when the forecaster fails the gate' }],
+  };
+}
+
+/** Seasonal naive: last week's same hour; the benchmark every model must beat. */
+export function energySeasonalNaiveCard(
+  tenant: string,
+  current: { card: EnergyVersion; live: boolean } | undefined,
+): CardBody {
+  const v = current?.card;
+  return {
+    format: MODEL_CARD_FORMAT,
+    id: 'energy-seasonal-naive',
+    name: { da: 'Energiprognose: sidste uges forbrug', en: 'Energy forecast: last week’s use' },
+    version: 'method-1',
+    status: 'in-use',
+    tenant,
+    ...SHARED,
+    summary: {
+      da: 'Bruger forbruget samme time sidste uge som prognose; målestokken som andre modeller skal slå.',
+      en: 'Uses the same hour last week as the forecast; the yardstick other models must beat.',
+    },
+    purpose: {
+      da: 'En enkel og gennemskuelig reference. Den leverer prognosen, hvis hverken det neurale net eller TOWT består kontrollen.',
+      en: 'A simple, transparent reference. It serves forecasts when neither the neural network nor TOWT passes the gate.',
+    },
+    modelType: 'Seasonal naive rule (value 168 hours earlier).',
+    outputs: {
+      description: 'Hourly kWh per meter for tomorrow.',
+      howToRead: 'Exactly last week’s use at the same hour.',
+      labelled: ESTIMATE_LABEL,
+    },
+    training: { data: 'None: a fixed rule over the last week.', period: undefined, personalData: false },
+    evaluation: backtestEvaluation(v, 'seasonalNaive'),
+    performanceByGroup: perMeter(v, 'seasonalNaive'),
+    limitations: ['Repeats last week’s anomalies and misses holidays and weather changes.'],
+    aiAct: {
+      class: 'not-ai',
+      reasoning:
+        'A fixed rule defined by people (repeat last week); no inference, not an AI system under Art. 3(1).',
+      article50: 'Not applicable.',
+    },
+    humanOversight: {
+      measures: ['Used as a benchmark; its figures are on every energy card.'],
+      whoDecides: { da: 'Driftsfolk.', en: 'Facility managers.' },
+    },
+    compute: 'Negligible.',
+    references: [{ id: 'energy-forecaster', relation: 'benchmark' }],
+  };
+}

@@ -1,0 +1,154 @@
+import type { ClassifierManifest } from '../../co2/classifier.js';
+import { CLASSIFIER_CARD, REVIEW_CONFIDENCE } from '../../co2/classifier.js';
+import type { EvaluationEntry } from '../model-card.js';
+import { MODEL_CARD_FORMAT } from '../model-card.js';
+import { ESTIMATE_LABEL, NO_PEOPLE, PUBLIC_TASK } from './common.js';
+import type { CardBody } from './energy.js';
+
+const pct = (x: number) => Math.round(x * 1000) / 10;
+
+/** The invoice-line classifier; its version is the content hash of the tenant's current model. */
+export function invoiceClassifierCard(
+  tenant: string,
+  manifest: ClassifierManifest | undefined,
+  reviewed: { checked: number; overturned: number } | undefined,
+): CardBody {
+  const evaluation: EvaluationEntry[] = [];
+  if (reviewed && reviewed.checked > 0)
+    evaluation.push({
+      data: 'tenant',
+      dataset: `this tenant’s invoice lines checked by a reviewer (${reviewed.checked})`,
+      metrics: [
+        {
+          name: 'agreement with reviewers',
+          value: pct(1 - reviewed.overturned / reviewed.checked),
+          unit: '%',
+        },
+      ],
+      source: 'GET /api/v1/models/invoice-classifier/oversight',
+      measuredAt: undefined,
+    });
+  const e = manifest?.evaluation;
+  if (e)
+    evaluation.push({
+      data: 'generated',
+      dataset: `held-out terms of the shipped corpus (${e.examples} lines, wording never seen in training)`,
+      metrics: [
+        { name: 'accuracy', value: pct(e.accuracy), unit: '%' },
+        { name: 'macro F1', value: pct(e.macroF1), unit: '%' },
+        {
+          name: `lines at or above ${REVIEW_CONFIDENCE * 100} % confidence`,
+          value: pct(e.confidentShare),
+          unit: '%',
+        },
+        { name: 'accuracy of those', value: pct(e.confidentAccuracy), unit: '%' },
+      ],
+      source: `manifest of version ${manifest.version}`,
+      measuredAt: manifest.trainedAt,
+    });
+  evaluation.push({
+    data: 'generated',
+    dataset: '1,000 sample e-invoices (20,000 lines; Peppol BIS 3, OIOUBL 2.x and 3)',
+    metrics: [
+      { name: 'lines in their true category', value: 83.5, unit: '%' },
+      { name: 'text-classified lines right', value: 73.9, unit: '%' },
+    ],
+    source: 'npm run bench:co2 (BENCHMARKS.md)',
+    measuredAt: '2026-11-22',
+  });
+  return {
+    format: MODEL_CARD_FORMAT,
+    id: 'invoice-classifier',
+    name: {
+      da: 'Kategorisering af fakturalinjer til CO₂-regnskab',
+      en: 'Invoice-line classifier for the CO₂ account',
+    },
+    version: manifest?.version ?? 'none',
+    status: manifest ? 'in-use' : 'not-trained',
+    tenant,
+    domain: { da: 'Klima og indkøb', en: 'Climate and procurement' },
+    summary: {
+      da: 'Foreslår en indkøbskategori for fakturalinjer uden varekode, så kommunens CO₂-udledning fra indkøb kan beregnes.',
+      en: 'Suggests a spend category for invoice lines without a product code, so the CO₂ of purchases can be estimated.',
+    },
+    purpose: {
+      da: 'Leverandørfakturaer omregnes til et CO₂-regnskab. Linjer uden UNSPSC-kode får en kategori fra modellen; usikre linjer sendes til manuel kontrol.',
+      en: 'Supplier invoices become a CO₂ account. Lines without a UNSPSC code get a category from the model; uncertain lines go to a person for review.',
+    },
+    users: ['climate officers', 'procurement staff'],
+    modelType:
+      'Two-layer neural network over hashed word and character features of the line text, supplier and unit.',
+    outputs: {
+      description: CLASSIFIER_CARD.output,
+      howToRead:
+        'The category decides the emission factor; each line’s estimate shows the method, factor and a range that widens with low confidence.',
+      labelled: ESTIMATE_LABEL,
+    },
+    inputs: [
+      {
+        name: 'invoice lines',
+        description:
+          'Description, quantity, unit, amount and UNSPSC code of each line of the municipality’s supplier e-invoices.',
+        personalData: false,
+        legalBasis:
+          'The municipality’s own bookkeeping (bogføringsloven); no personal data in line texts is needed or used.',
+      },
+      {
+        name: 'supplier name and id',
+        description: 'The seller on the invoice; a sole trader’s name is personal data.',
+        personalData: true,
+        legalBasis: `${PUBLIC_TASK} The supplier data are already in the municipality’s accounts (GDPR Art. 6(1)(c), bookkeeping).`,
+      },
+    ],
+    notUsed: [
+      NO_PEOPLE,
+      {
+        da: 'Ingen fakturaer til borgere og ingen oplysninger om medarbejdere.',
+        en: 'No invoices to citizens and no data about employees.',
+      },
+    ],
+    training: {
+      data: CLASSIFIER_CARD.trainingData,
+      period: manifest ? { from: manifest.trainedAt, until: manifest.trainedAt } : undefined,
+      personalData: false,
+    },
+    evaluation,
+    performanceByGroup: e
+      ? {
+          factor: 'spend category',
+          groups: e.perCategory.map((c) => ({
+            group: c.category,
+            metrics: { precisionPct: pct(c.precision), recallPct: pct(c.recall), support: c.support },
+          })),
+          more: 0,
+        }
+      : undefined,
+    limitations: [...CLASSIFIER_CARD.limitations],
+    ethicalConsiderations: [
+      'A wrong category misstates the municipality’s CO₂ account, not anything about a person; the account shows ranges and flags uncertain lines.',
+      'Spend-based factors are illustrative until the licensed table is loaded; the factor table says so per entry.',
+    ],
+    aiAct: {
+      class: 'minimal',
+      reasoning:
+        'A machine-learning classifier (Art. 3(1)) of the municipality’s purchases. Not in Annex III (no decisions about access to services, employment or benefits) and not prohibited (Art. 5): minimal risk.',
+      article50: 'Not a system interacting with people; estimates are labelled as model output all the same.',
+    },
+    humanOversight: {
+      measures: [
+        CLASSIFIER_CARD.humanOversight,
+        `Lines below ${REVIEW_CONFIDENCE * 100} % confidence are flagged for review (GET /api/v1/invoices/lines?review=true).`,
+      ],
+      whoDecides: {
+        da: 'Kommunens klimamedarbejdere godkender eller retter kategorierne; en rettelse gælder straks.',
+        en: 'The municipality’s climate officers accept or correct categories; a correction applies at once.',
+      },
+    },
+    retraining:
+      'On request (POST /api/v1/invoices/classifier/train), with the tenant’s corrections; the first upload trains one. Versions are kept.',
+    compute: 'Training about 11 s on 2 cores (wasm), in a worker thread; about 20 µs per line to classify.',
+    logging:
+      'Every estimate names the classifier version; uploads, corrections and retraining are in the audit trail.',
+    references: [],
+  };
+}

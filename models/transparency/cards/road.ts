@@ -1,0 +1,115 @@
+import type { EvaluationEntry } from '../model-card.js';
+import { MODEL_CARD_FORMAT } from '../model-card.js';
+import { ESTIMATE_LABEL, NO_PEOPLE, PUBLIC_TASK } from './common.js';
+import type { CardBody } from './energy.js';
+
+/**
+ * The road-damage detector runs on the vehicle's camera unit (edge); greenops receives its detections. Its card
+ * states precision from the municipality's own reviews (confirmed ÷ reviewed), the only measure greenops can know.
+ */
+export function roadDetectorCard(
+  tenant: string,
+  reviewed: { checked: number; overturned: number } | undefined,
+  modelVersions: string[],
+): CardBody {
+  const evaluation: EvaluationEntry[] = [];
+  if (reviewed && reviewed.checked > 0)
+    evaluation.push({
+      data: 'tenant',
+      dataset: `detections reviewed by this tenant’s road inspectors (${reviewed.checked})`,
+      metrics: [
+        {
+          name: 'precision (confirmed ÷ reviewed)',
+          value: Math.round((1 - reviewed.overturned / reviewed.checked) * 1000) / 10,
+          unit: '%',
+        },
+      ],
+      source: 'GET /api/v1/models/road-damage-detector/oversight',
+      measuredAt: undefined,
+    });
+  return {
+    format: MODEL_CARD_FORMAT,
+    id: 'road-damage-detector',
+    name: { da: 'Registrering af vejskader fra kamera', en: 'Road-damage detection from cameras' },
+    version: modelVersions.length > 0 ? modelVersions.join(', ') : 'as reported per detection (modelVersion)',
+    status: 'pilot',
+    tenant,
+    domain: { da: 'Veje og trafik', en: 'Roads and traffic' },
+    summary: {
+      da: 'Kamera i kommunens biler finder revner, huller og slidte striber i vejen, så vejfolk kan prioritere reparationer.',
+      en: 'Cameras on municipal vehicles find cracks, potholes and faded markings, so road staff can prioritise repairs.',
+    },
+    purpose: {
+      da: 'Giver vejafdelingen et løbende billede af vejenes tilstand. Hver registrering kontrolleres af en medarbejder, før den fører til en arbejdsordre.',
+      en: 'Gives the road department a running picture of road condition. Each detection is checked by a person before it leads to a work order.',
+    },
+    users: ['road inspectors', 'road departments'],
+    modelType:
+      'Object detector on the vehicle (Road Damage Dataset classes D00–D50); greenops receives class, confidence, box and position.',
+    outputs: {
+      description:
+        'A damage class with a confidence, a box in the frame, a position and an optional reference to an anonymised frame.',
+      howToRead:
+        'Confidence is the detector’s own score, not a probability that the damage is real; precision from reviews is the measure to trust.',
+      labelled: ESTIMATE_LABEL,
+    },
+    inputs: [
+      {
+        name: 'camera frames (on the vehicle only)',
+        description:
+          'Frames are analysed on the vehicle and not sent; only detections and, optionally, a reference to an anonymised frame are.',
+        personalData: true,
+        legalBasis: `${PUBLIC_TASK} Road maintenance under the Danish Roads Act (vejloven); frames are anonymised (faces and plates blurred) before storage, references kept ${'30'} days by default.`,
+      },
+      {
+        name: 'detections',
+        description: 'Class, confidence, box, position and heading of each detection.',
+        personalData: false,
+        legalBasis: 'Not personal data: a position on the road and a damage class.',
+      },
+    ],
+    notUsed: [
+      NO_PEOPLE,
+      {
+        da: 'Ingen billeder af personer gemmes; greenops modtager aldrig billeder, kun henvisninger til anonymiserede billeder.',
+        en: 'No images of people are kept; greenops never receives images, only references to anonymised frames.',
+      },
+    ],
+    training: {
+      data: 'Trained by the detector’s supplier (Road Damage Dataset classes); greenops does not train it.',
+      period: undefined,
+      personalData: false,
+    },
+    evaluation,
+    performanceByGroup: undefined,
+    limitations: [
+      ...(evaluation.length === 0
+        ? ['No reviews are recorded yet, so no precision can be stated for this municipality.']
+        : []),
+      'Recall (damage the detector misses) is unknown without a full survey; reviews measure precision only.',
+      'The same damage is detected on every pass; detections are not yet merged into defects.',
+    ],
+    ethicalConsiderations: [
+      'Cameras in public space can capture people: frames stay on the vehicle and only anonymised frames may be referenced.',
+    ],
+    aiAct: {
+      class: 'minimal',
+      reasoning:
+        'Computer vision (Art. 3(1)) that detects road damage. It identifies no person (not biometric, Art. 5 and Annex III 1), and it is not a safety component of road-traffic management (Annex III 2): it feeds maintenance planning, which people decide. Minimal risk.',
+      article50: 'Not a system interacting with people; detections are labelled as model output.',
+    },
+    humanOversight: {
+      measures: [
+        'A road inspector confirms or rejects detections (POST /api/v1/models/road-damage-detector/oversight); only confirmed damage should lead to work.',
+      ],
+      whoDecides: {
+        da: 'Vejfolk kontrollerer registreringerne og beslutter reparationer.',
+        en: 'Road inspectors check the detections and decide repairs.',
+      },
+    },
+    retraining: 'By the supplier; each detection names the model version it came from.',
+    compute: 'On the vehicle; greenops only stores detections.',
+    logging: 'Every detection keeps its model version and confidence (road.model_version, road.confidence).',
+    references: [],
+  };
+}

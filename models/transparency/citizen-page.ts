@@ -1,0 +1,190 @@
+import type { RetentionRule } from '../../core/index.js';
+import type { ModelCard } from './model-card.js';
+
+export type PageLanguage = 'da' | 'en';
+
+const TEXT = {
+  da: {
+    title: 'Sådan bruger kommunen algoritmer i drift af bygninger, biler og veje',
+    intro:
+      'Kommunen bruger greenops til at måle og forudsige energiforbrug, beregne CO₂ fra indkøb og følge trafik og vejenes tilstand. Her kan du se, hvad hver model gør, hvilke data den bruger og ikke bruger, hvem der træffer beslutningerne, og hvordan du kan spørge eller klage.',
+    skip: 'Spring til indholdet',
+    other: 'English',
+    otherHref: '/transparency/en',
+    models: 'Modellerne',
+    what: 'Hvad den gør',
+    uses: 'Data den bruger',
+    notUses: 'Data den ikke bruger',
+    decides: 'Hvem beslutter',
+    estimate:
+      'Resultaterne er estimater fra en model og er markeret som sådan. De er aldrig en afgørelse om dig.',
+    status: 'Status',
+    version: 'Version',
+    personal: 'personoplysning',
+    checked: (c: number, o: number) => `${c} resultater er kontrolleret af en medarbejder; ${o} blev ændret.`,
+    energy: 'Modellens eget energiforbrug',
+    training: (kwh: string, co2: string) => `Seneste træning: ${kwh} kWh, ${co2} kg CO₂e.`,
+    noTraining: 'Ingen træning målt endnu.',
+    retention: 'Hvor længe vi gemmer data',
+    retentionIntro:
+      'Data slettes automatisk, når perioden er gået (databeskyttelsesforordningen art. 5, stk. 1, litra c og e).',
+    what2: 'Data',
+    days: 'Dage',
+    why: 'Formål',
+    rights: 'Dine rettigheder, spørgsmål og klager',
+    rightsText:
+      'Chauffører i kommunens biler registreres kun med et pseudonym, aldrig med navn. Du kan få indsigt i eller sletning af data om dig (art. 15 og 17). Kontakt:',
+    complain: 'Du kan også klage til Datatilsynet, www.datatilsynet.dk.',
+    generated: 'Siden er lavet ud fra modelkortene',
+    statusNames: {
+      'in-use': 'i drift',
+      pilot: 'afprøvning',
+      'not-trained': 'ikke trænet endnu',
+      retired: 'afsluttet',
+    },
+  },
+  en: {
+    title: 'How the municipality uses algorithms to run buildings, vehicles and roads',
+    intro:
+      'The municipality uses greenops to measure and forecast energy use, estimate the CO₂ of purchases and follow traffic and road condition. Here you can see what each model does, which data it uses and does not use, who makes the decisions, and how to ask or complain.',
+    skip: 'Skip to content',
+    other: 'Dansk',
+    otherHref: '/transparency',
+    models: 'The models',
+    what: 'What it does',
+    uses: 'Data it uses',
+    notUses: 'Data it does not use',
+    decides: 'Who decides',
+    estimate:
+      'Results are estimates made by a model and are labelled as such. They are never a decision about you.',
+    status: 'Status',
+    version: 'Version',
+    personal: 'personal data',
+    checked: (c: number, o: number) => `${c} results were checked by a member of staff; ${o} were changed.`,
+    energy: 'The model’s own energy use',
+    training: (kwh: string, co2: string) => `Latest training: ${kwh} kWh, ${co2} kg CO₂e.`,
+    noTraining: 'No training measured yet.',
+    retention: 'How long we keep data',
+    retentionIntro: 'Data are deleted automatically when the period has passed (GDPR Art. 5(1)(c) and (e)).',
+    what2: 'Data',
+    days: 'Days',
+    why: 'Purpose',
+    rights: 'Your rights, questions and complaints',
+    rightsText:
+      'Drivers of municipal vehicles are recorded only under a pseudonym, never by name. You may ask for access to or erasure of data about you (Art. 15 and 17). Contact:',
+    complain: 'You may also complain to the Danish Data Protection Agency, www.datatilsynet.dk.',
+    generated: 'This page is generated from the model cards',
+    statusNames: { 'in-use': 'in use', pilot: 'pilot', 'not-trained': 'not trained yet', retired: 'retired' },
+  },
+} as const;
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const RETENTION_NAMES: Record<string, { da: string; en: string }> = {
+  'fleet.driver': { da: 'Chaufførpseudonymer', en: 'Driver pseudonyms' },
+  'road.image_ref': {
+    da: 'Henvisninger til anonymiserede vejbilleder',
+    en: 'References to anonymised road frames',
+  },
+  fleet: { da: 'Køretøjers positioner og målinger', en: 'Vehicle positions and readings' },
+  road: { da: 'Registrerede vejskader', en: 'Detected road damage' },
+  'dead-letters': { da: 'Afviste data (til fejlretning)', en: 'Refused input (for fixing faults)' },
+  traffic: { da: 'Trafiktællinger', en: 'Traffic counts' },
+  energy: { da: 'Målerdata fra bygninger', en: 'Building meter readings' },
+};
+
+/**
+ * The citizen transparency page, server-rendered without scripts: one language per page with a link to the other
+ * (`hreflang`), landmarks, a skip link, one h1 and ordered headings, tables with header cells and captions, text
+ * and focus colours above WCAG 2.1 AA contrast (4.5:1), and the AI Act Art. 50 notice that results are estimates.
+ */
+export function citizenPage(options: {
+  lang: PageLanguage;
+  cards: readonly ModelCard[];
+  organisation: string | undefined;
+  contact: string | undefined;
+  retention: readonly RetentionRule[];
+  generatedAt: string;
+}): string {
+  const t = TEXT[options.lang];
+  const l = options.lang;
+  const e = escapeHtml;
+  const org = options.organisation ?? (l === 'da' ? 'Kommunen' : 'The municipality');
+  const models = options.cards
+    .map((c) => {
+      const o = c.humanOversight.oversight;
+      const training = c.energy?.training;
+      return `
+    <section aria-labelledby="${e(c.id)}" class="model">
+      <h3 id="${e(c.id)}">${e(c.name[l])}</h3>
+      <p>${e(c.summary[l])}</p>
+      <dl>
+        <dt>${t.status}</dt><dd>${e(t.statusNames[c.status])}</dd>
+        <dt>${t.version}</dt><dd>${e(c.version)}</dd>
+      </dl>
+      <h4>${t.what}</h4>
+      <p>${e(c.purpose[l])}</p>
+      <h4>${t.uses}</h4>
+      <ul>${c.inputs.map((i) => `<li>${e(i.name)}${i.personalData ? ` (${t.personal})` : ''}</li>`).join('')}</ul>
+      <h4>${t.notUses}</h4>
+      <ul>${c.notUsed.map((n) => `<li>${e(n[l])}</li>`).join('')}</ul>
+      <h4>${t.decides}</h4>
+      <p>${e(c.humanOversight.whoDecides[l])}${o && o.checked > 0 ? ` ${e(t.checked(o.checked, o.overturned))}` : ''}</p>
+      <h4>${t.energy}</h4>
+      <p>${training ? e(t.training(training.kwh.toFixed(4), training.co2eKg.toFixed(4))) : t.noTraining}</p>
+    </section>`;
+    })
+    .join('');
+  const retentionRows = options.retention
+    .map(
+      (r) =>
+        `<tr><th scope="row">${e(RETENTION_NAMES[r.key]?.[l] ?? r.key)}</th><td>${r.days}</td><td>${e(r.purpose)}</td></tr>`,
+    )
+    .join('');
+  return `<!doctype html>
+<html lang="${l}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(t.title)} — ${e(org)}</title>
+<link rel="alternate" hreflang="${l === 'da' ? 'en' : 'da'}" href="${t.otherHref}">
+<style>
+  body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; background: #fff; margin: 0; }
+  header, main, footer { max-width: 48rem; margin: 0 auto; padding: 1rem; }
+  a { color: #0b57a4; } a:focus, a:hover { outline: 3px solid #0b57a4; outline-offset: 2px; }
+  .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; }
+  .model { border-top: 1px solid #5f5f5f; margin-top: 1.5rem; }
+  .notice { background: #fff4ce; border-left: 4px solid #7a5c00; padding: 0.5rem 1rem; }
+  dt { font-weight: bold; } dd { margin: 0 0 0.5rem 0; }
+  table { border-collapse: collapse; } th, td { border: 1px solid #5f5f5f; padding: 0.3rem; text-align: left; vertical-align: top; }
+</style>
+</head>
+<body>
+<a class="skip" href="#main">${t.skip}</a>
+<header>
+  <p><a href="${t.otherHref}" hreflang="${l === 'da' ? 'en' : 'da'}" lang="${l === 'da' ? 'en' : 'da'}">${t.other}</a></p>
+  <h1>${e(t.title)}</h1>
+  <p>${e(org)}</p>
+</header>
+<main id="main">
+  <p>${e(t.intro)}</p>
+  <p class="notice" role="note">${e(t.estimate)}</p>
+  <h2>${t.models}</h2>${models}
+  <h2>${t.retention}</h2>
+  <p>${e(t.retentionIntro)}</p>
+  <table>
+    <caption>${t.retention}</caption>
+    <thead><tr><th scope="col">${t.what2}</th><th scope="col">${t.days}</th><th scope="col">${t.why}</th></tr></thead>
+    <tbody>${retentionRows}</tbody>
+  </table>
+  <h2>${t.rights}</h2>
+  <p>${e(t.rightsText)} ${e(options.contact ?? org)}.</p>
+  <p>${e(t.complain)}</p>
+</main>
+<footer><p>${t.generated} (${e(options.generatedAt.slice(0, 10))}).</p></footer>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,60 @@
+export {
+  MODEL_CARD_FORMAT,
+  SUMMARY_MAX_CHARS,
+  cardProblems,
+  type AiActClass,
+  type Bilingual,
+  type CardInput,
+  type EvaluationEntry,
+  type FootprintSummary,
+  type GroupPerformance,
+  type ModelCard as TransparencyCard,
+  type ModelStatus,
+  type OversightSummary,
+} from './model-card.js';
+export {
+  MODEL_IDS,
+  TransparencyService,
+  isModelId,
+  type EnergyModelSource,
+  type InvoiceModelSource,
+  type ModelId,
+  type OversightPage,
+  type TransparencyOptions,
+} from './transparency-service.js';
+export {
+  EXPORT_FORMATS,
+  isExportFormat,
+  registerExport,
+  type ExportContext,
+  type ExportFormat,
+} from './register-exports.js';
+export { citizenPage, escapeHtml, type PageLanguage } from './citizen-page.js';
+export {
+  DEFAULT_POWER_MODEL,
+  footprintOf,
+  machineCpuSeconds,
+  readRapl,
+  startUsage,
+  type Footprint,
+  type PowerModel,
+  type WorkUsage,
+} from './footprint.js';
+export {
+  FOOTPRINT_MIGRATIONS,
+  FootprintLog,
+  TRAINING_MODULES,
+  type InferenceDay,
+  type TrainingFootprint,
+} from './footprint-log.js';
+export {
+  DECISIONS,
+  OVERSIGHT_MIGRATIONS,
+  OversightLog,
+  type Decision,
+  type OversightCounts,
+  type OversightDecision,
+} from './oversight-log.js';
+export { RetentionJob, applyRetention, type RetentionOutcome } from './retention-job.js';
+export { checkDriverPseudonym, driverSamples, eraseDriver, pseudonymDigest } from './privacy.js';
+export { TRAFFIC_METHOD_VERSION } from './cards/traffic.js';

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { DRIVER_PSEUDONYM_PATTERN, GreenopsError, pointTimeNs, type Point } from '../../core/index.js';
+import type { PersonalDataStore } from '../../store/index.js';
+
+/** Samples read per page of an export. */
+const EXPORT_PAGE = 5000;
+
+export function checkDriverPseudonym(driver: string): void {
+  if (!new RegExp(DRIVER_PSEUDONYM_PATTERN).test(driver))
+    throw new GreenopsError(
+      'BAD_REQUEST',
+      `driver: "${driver}" is not a driver pseudonym (16–64 lower-case hex characters)`,
+      {
+        field: 'driver',
+      },
+    );
+}
+
+/**
+ * What the audit trail keeps of a driver request: a SHA-256 of the pseudonym, so the trail proves the request was
+ * made and done without keeping the pseudonym that an erasure removes.
+ */
+export function pseudonymDigest(driver: string): string {
+  return `sha256:${createHash('sha256').update(driver).digest('hex').slice(0, 32)}`;
+}
+
+/** Every fleet sample carrying the driver's pseudonym (GDPR Art. 15, 20), page by page, oldest first. */
+export async function* driverSamples(
+  personal: PersonalDataStore,
+  tenant: string,
+  driver: string,
+): AsyncGenerator<Point[]> {
+  checkDriverPseudonym(driver);
+  let afterNs: string | undefined;
+  for (;;) {
+    const page = await personal.pointsWithField(
+      { measurement: 'fleet', tenant, field: 'driver', value: driver },
+      { limit: EXPORT_PAGE, ...(afterNs === undefined ? {} : { afterNs }) },
+    );
+    if (page.length === 0) return;
+    yield page;
+    afterNs = pointTimeNs(page.at(-1) as Point);
+  }
+}
+
+/**
+ * Erases the driver's samples (GDPR Art. 17): the whole fleet points carrying the pseudonym — position, speed and
+ * the pseudonym — since a position while driving is data about the driver. Returns how many.
+ */
+export async function eraseDriver(
+  personal: PersonalDataStore,
+  tenant: string,
+  driver: string,
+): Promise<number> {
+  checkDriverPseudonym(driver);
+  return personal.deletePointsWithField({ measurement: 'fleet', tenant, field: 'driver', value: driver });
+}

@@ -1,0 +1,276 @@
+import type { RetentionRule } from '../../core/index.js';
+import type { TimeSeriesStore } from '../../store/index.js';
+import type { ClassifierManifest } from '../co2/classifier.js';
+import type { Correction } from '../co2/ledger.js';
+import type { ModelCard as EnergyVersion } from '../energy/registry.js';
+import {
+  energyForecasterCard,
+  energySeasonalNaiveCard,
+  energyTowtCard,
+  type CardBody,
+} from './cards/energy.js';
+import { invoiceClassifierCard } from './cards/invoices.js';
+import { roadDetectorCard } from './cards/road.js';
+import { trafficAadtCard } from './cards/traffic.js';
+import type { FootprintLog, TrainingFootprint } from './footprint-log.js';
+import type { FootprintSummary, ModelCard, OversightSummary } from './model-card.js';
+import type { OversightCounts, OversightDecision, OversightLog } from './oversight-log.js';
+
+export const MODEL_IDS = [
+  'energy-forecaster',
+  'energy-towt',
+  'energy-seasonal-naive',
+  'invoice-classifier',
+  'traffic-aadt',
+  'road-damage-detector',
+] as const;
+export type ModelId = (typeof MODEL_IDS)[number];
+
+export function isModelId(text: string): text is ModelId {
+  return (MODEL_IDS as readonly string[]).includes(text);
+}
+
+/** The energy model registry as the cards read it. */
+export interface EnergyModelSource {
+  current(tenant: string): { card: EnergyVersion; live: boolean } | undefined;
+  versions(tenant: string): EnergyVersion[];
+}
+
+/** The invoice accounts as the cards read them (InvoiceAccounts fits). */
+export interface InvoiceModelSource {
+  currentClassifier(tenant: string): { artifacts: { manifest: ClassifierManifest } } | undefined;
+  ledger(tenant: string): {
+    lines(): Promise<readonly unknown[]>;
+    corrections(): Promise<readonly Correction[]>;
+  };
+}
+
+export interface TransparencyOptions {
+  energyModels?: EnergyModelSource | undefined;
+  invoices?: InvoiceModelSource | undefined;
+  store?: TimeSeriesStore | undefined;
+  oversight?: OversightLog | undefined;
+  footprint?: FootprintLog | undefined;
+  /** The grid factor (kg CO₂e/kWh) and where it comes from, for the footprint. */
+  grid: { kgPerKwh: number; source: string };
+  organisation: string | undefined;
+  contact: string | undefined;
+  retention: readonly RetentionRule[];
+}
+
+export interface OversightPage {
+  model: ModelId;
+  summary: OversightSummary;
+  decisions: OversightDecision[];
+  /** Kept by another workflow (the invoice ledger); `null` when the decisions are in the oversight table. */
+  source: string;
+}
+
+const FOOTPRINT_METHOD =
+  'CodeCarbon’s: process CPU time × (RAPL package energy ÷ machine CPU time where readable, else the CPU TDP per core) + 0.375 W per GB resident, × the grid factor';
+
+/**
+ * Builds every model's card for a tenant from the models' own state (trained versions, manifests), the oversight
+ * records and the measured footprint; the register exports and the citizen page are generated from these cards.
+ */
+export class TransparencyService {
+  constructor(private readonly options: TransparencyOptions) {}
+
+  get organisation(): string | undefined {
+    return this.options.organisation;
+  }
+
+  get contact(): string | undefined {
+    return this.options.contact;
+  }
+
+  get retention(): readonly RetentionRule[] {
+    return this.options.retention;
+  }
+
+  /** The version a model's outputs for the tenant come from now (for labelling responses). */
+  version(tenant: string, id: ModelId): string {
+    switch (id) {
+      case 'energy-forecaster':
+      case 'energy-towt': {
+        const current = this.options.energyModels?.current(tenant);
+        return current ? `v${current.card.version}` : id === 'energy-towt' ? 'method-1' : 'none';
+      }
+      case 'invoice-classifier':
+        return this.options.invoices?.currentClassifier(tenant)?.artifacts.manifest.version ?? 'none';
+      case 'traffic-aadt':
+        return trafficAadtCard(tenant).version;
+      default:
+        return 'method-1';
+    }
+  }
+
+  /** Which energy model serves the tenant's forecasts now. */
+  servingEnergyModel(tenant: string): ModelId {
+    const serve = this.options.energyModels?.current(tenant)?.card.gate.serve;
+    return serve === 'towt'
+      ? 'energy-towt'
+      : serve === 'seasonalNaive'
+        ? 'energy-seasonal-naive'
+        : 'energy-forecaster';
+  }
+
+  async cards(tenant: string): Promise<ModelCard[]> {
+    return Promise.all(MODEL_IDS.map((id) => this.card(tenant, id)));
+  }
+
+  async card(tenant: string, id: ModelId): Promise<ModelCard> {
+    const energy = this.options.energyModels?.current(tenant);
+    const counts = await this.counts(tenant, id);
+    let body: CardBody;
+    let training: TrainingFootprint | undefined;
+    switch (id) {
+      case 'energy-forecaster':
+      case 'energy-towt':
+      case 'energy-seasonal-naive':
+        body =
+          id === 'energy-forecaster'
+            ? energyForecasterCard(tenant, energy)
+            : id === 'energy-towt'
+              ? energyTowtCard(tenant, energy)
+              : energySeasonalNaiveCard(tenant, energy);
+        // All three are fitted and backtested in one training run: its footprint is theirs.
+        training = await this.energyTraining(energy?.card);
+        break;
+      case 'invoice-classifier': {
+        const manifest = this.options.invoices?.currentClassifier(tenant)?.artifacts.manifest;
+        body = invoiceClassifierCard(tenant, manifest, counts);
+        const runs = (await this.options.footprint?.trainings('invoice-classifier', 50)) ?? [];
+        training = runs.find((r) => r.version === manifest?.version) ?? runs[0];
+        break;
+      }
+      case 'traffic-aadt':
+        body = trafficAadtCard(tenant);
+        break;
+      case 'road-damage-detector':
+        body = roadDetectorCard(tenant, counts, []);
+        break;
+    }
+    const outputs = await this.outputs(tenant, id);
+    return {
+      ...body,
+      humanOversight: { ...body.humanOversight, oversight: summary(outputs, counts, id) },
+      energy: await this.energySummary(tenant, id, training),
+      contact:
+        this.options.contact ??
+        `${this.options.organisation ?? 'the municipality'}: its data protection officer`,
+    };
+  }
+
+  /** Decisions people made on the model's outputs, newest first, with the shares checked and overturned. */
+  async oversight(
+    tenant: string,
+    id: ModelId,
+    page: { limit: number; before?: number },
+  ): Promise<OversightPage> {
+    const counts = await this.counts(tenant, id);
+    const s = summary(await this.outputs(tenant, id), counts, id);
+    if (id === 'invoice-classifier') {
+      const corrections = (await this.options.invoices?.ledger(tenant).corrections()) ?? [];
+      const newest = [...corrections].reverse();
+      const start = page.before ?? 0;
+      return {
+        model: id,
+        summary: s,
+        source: 'invoice ledger (PATCH /api/v1/invoices/lines/{id})',
+        decisions: newest.slice(start, start + page.limit).map((c, i) => ({
+          id: start + i + 1,
+          at: c.correctedAt,
+          modelId: id,
+          modelVersion: undefined,
+          outputId: c.lineId,
+          decision: c.category === c.previousCategory ? 'confirmed' : 'overturned',
+          note: `${c.previousCategory} → ${c.category}`,
+          decidedBy: c.correctedBy ?? 'unknown',
+        })),
+      };
+    }
+    return {
+      model: id,
+      summary: s,
+      source: 'oversight records (POST /api/v1/models/{id}/oversight)',
+      decisions: this.options.oversight
+        ? await this.options.oversight.list(tenant, id, page.limit, page.before)
+        : [],
+    };
+  }
+
+  private async counts(tenant: string, id: ModelId): Promise<OversightCounts | undefined> {
+    if (id === 'invoice-classifier') {
+      const corrections = await this.options.invoices?.ledger(tenant).corrections();
+      if (!corrections) return undefined;
+      // The first correction of a line judged the model's category; later ones judge a person's.
+      const first = new Map<string, Correction>();
+      for (const c of corrections) if (!first.has(c.lineId)) first.set(c.lineId, c);
+      const overturned = [...first.values()].filter((c) => c.category !== c.previousCategory).length;
+      return { checked: first.size, overturned };
+    }
+    return this.options.oversight?.counts(tenant, id);
+  }
+
+  private async outputs(tenant: string, id: ModelId): Promise<number | null> {
+    switch (id) {
+      case 'invoice-classifier':
+        return this.options.invoices ? (await this.options.invoices.ledger(tenant).lines()).length : null;
+      case 'energy-forecaster':
+        return this.options.energyModels ? this.options.energyModels.versions(tenant).length : null;
+      case 'road-damage-detector':
+        if (!this.options.store) return null;
+        return (await this.options.store.listDevices('road', tenant)).reduce((n, d) => n + d.records, 0);
+      default:
+        return null;
+    }
+  }
+
+  private async energyTraining(version: EnergyVersion | undefined): Promise<TrainingFootprint | undefined> {
+    const runs = (await this.options.footprint?.trainings('energy-forecaster', 50)) ?? [];
+    if (!version) return runs[0];
+    // The version's card is stamped when its training starts loading data; the worker starts right after.
+    const created = Date.parse(version.createdAt);
+    return runs
+      .filter((r) => Date.parse(r.startedAt) >= created && Date.parse(r.startedAt) - created < 3_600_000)
+      .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))[0];
+  }
+
+  private async energySummary(
+    tenant: string,
+    id: ModelId,
+    training: TrainingFootprint | undefined,
+  ): Promise<FootprintSummary | undefined> {
+    const log = this.options.footprint;
+    if (!log) return undefined;
+    const days = await log.inferenceDays(id, tenant, 30);
+    return {
+      method: FOOTPRINT_METHOD,
+      gridKgCo2ePerKwh: this.options.grid.kgPerKwh,
+      gridFactorSource: this.options.grid.source,
+      training: training && {
+        kwh: training.kwh,
+        co2eKg: training.co2eKg,
+        cpuSeconds: training.cpuSeconds,
+        wallSeconds: training.wallSeconds,
+        at: training.startedAt,
+        method: training.method,
+      },
+      inferencePerDay: days.map((d) => ({ day: d.day, calls: d.calls, kwh: d.kwh, co2eKg: d.co2eKg })),
+    };
+  }
+}
+
+function summary(outputs: number | null, counts: OversightCounts | undefined, id: ModelId): OversightSummary {
+  const checked = counts?.checked ?? 0;
+  const overturned = counts?.overturned ?? 0;
+  return {
+    outputs,
+    checked,
+    overturned,
+    checkedShare: outputs && outputs > 0 ? Math.min(1, checked / outputs) : null,
+    overturnedShare: checked > 0 ? overturned / checked : null,
+    records: `/api/v1/models/${id}/oversight`,
+  };
+}

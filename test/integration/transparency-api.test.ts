@@ -1,0 +1,265 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryLogger, retentionRules } from '../../core/index.js';
+import {
+  ClassifierStore,
+  DEFAULT_FACTOR_TABLE,
+  DEFAULT_POWER_MODEL,
+  FOOTPRINT_MIGRATIONS,
+  FileModelRegistry,
+  FootprintLog,
+  INVOICE_MIGRATIONS,
+  InvoiceAccounts,
+  MODEL_IDS,
+  OVERSIGHT_MIGRATIONS,
+  OversightLog,
+  SUMMARY_MAX_CHARS,
+  TransparencyService,
+  cardProblems,
+  type TransparencyCard,
+} from '../../models/index.js';
+import { migrate } from '../../store/index.js';
+import { startAccessApi, type AccessApi } from '../harness/access-api.js';
+import { waitFor } from '../harness/wait-for.js';
+
+const invoice = readFileSync(
+  new URL('../fixtures/invoices/peppol-bis3-invoice.xml', import.meta.url),
+  'utf8',
+);
+
+describe('model cards, oversight, register exports and the citizen page through the real API', () => {
+  let api: AccessApi;
+  let dir: string;
+  let footprint: FootprintLog;
+  let accounts: InvoiceAccounts;
+  const keys = { climate: '', roads: '', facility: '', viewer: '' };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'greenops-transparency-'));
+    api = await startAccessApi(async ({ access, db }) => {
+      await migrate(access.records, [INVOICE_MIGRATIONS, OVERSIGHT_MIGRATIONS, FOOTPRINT_MIGRATIONS]);
+      const logger = createMemoryLogger().logger;
+      footprint = new FootprintLog({
+        records: access.records,
+        power: { ...DEFAULT_POWER_MODEL, cpuTdpWatts: 85 },
+        gridKgPerKwh: 0.12,
+        logger,
+      });
+      footprint.start();
+      accounts = new InvoiceAccounts({
+        records: access.records,
+        classifiers: new ClassifierStore(join(dir, 'classifiers')),
+        table: DEFAULT_FACTOR_TABLE,
+        store: db.store,
+        logger,
+        train: { epochs: 2, hidden: 16 },
+      });
+      const oversight = new OversightLog(access.records);
+      return {
+        transparency: new TransparencyService({
+          energyModels: new FileModelRegistry(join(dir, 'energy')),
+          invoices: accounts,
+          store: db.store,
+          oversight,
+          footprint,
+          grid: { kgPerKwh: 0.12, source: 'test factor' },
+          organisation: 'Aarhus <Kommune> & Co',
+          contact: 'dpo@aarhus.example',
+          retention: retentionRules({ 'fleet.driver': 14 }),
+        }),
+        invoiceAccounts: accounts,
+        oversight,
+        footprint,
+      };
+    });
+    for (const role of ['climate', 'roads', 'facility', 'viewer'] as const)
+      keys[role] = await api.access.key(role, 'aarhus');
+  }, 120_000);
+
+  afterAll(async () => {
+    await accounts?.stop();
+    await footprint?.stop();
+    await api?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists a card for every model in one format, each fit to publish in a register', async () => {
+    const res = await api.call('GET', '/api/v1/models', keys.viewer);
+    expect(res.status).toBe(200);
+    const cards = res.body.models as TransparencyCard[];
+    expect(cards.map((c) => c.id)).toEqual([...MODEL_IDS]);
+    for (const card of cards) {
+      expect(card.format).toBe('greenops-model-card/1');
+      expect(cardProblems(card)).toEqual([]);
+      expect([...card.summary.da].length).toBeLessThanOrEqual(SUMMARY_MAX_CHARS);
+      expect(card.aiAct.reasoning.length).toBeGreaterThan(20);
+    }
+    // Untrained models say so instead of inventing a version.
+    expect(cards.find((c) => c.id === 'energy-forecaster')).toMatchObject({
+      status: 'not-trained',
+      version: 'none',
+    });
+    expect((await api.call('GET', '/api/v1/models/no-such-model', keys.viewer)).status).toBe(404);
+  });
+
+  it('labels model outputs, records who overturned them and shows the training footprint on the card', async () => {
+    const upload = await fetch(`${api.base}/api/v1/invoices?filename=peppol.xml`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.climate}`, 'content-type': 'application/xml' },
+      body: invoice,
+    });
+    // 201 with the estimates, or 202 while the first classifier trains in its worker (then reads wait for it).
+    expect([201, 202]).toContain(upload.status);
+    const lines = await waitFor('the estimated lines', async () => {
+      const res = await api.call('GET', '/api/v1/invoices/lines', keys.climate);
+      return res.status === 200 ? res : undefined;
+    });
+    const version = accounts.currentClassifier('aarhus')?.version as string;
+    expect(lines.body.ai).toMatchObject({ model: 'invoice-classifier', version, estimate: true });
+    expect(lines.headers.get('greenops-ai-model')).toBe(`invoice-classifier; version=${version}; estimate`);
+    const all = lines.body.lines as { id: string; category: string }[];
+    const line = all[0] as { id: string; category: string };
+    const other = line.category === 'cleaning' ? 'furniture' : 'cleaning';
+    expect(
+      (await api.call('PATCH', `/api/v1/invoices/lines/${line.id}`, keys.climate, { category: other }))
+        .status,
+    ).toBe(200);
+
+    const oversight = await api.call('GET', '/api/v1/models/invoice-classifier/oversight', keys.viewer);
+    expect(oversight.body.summary).toMatchObject({
+      outputs: all.length,
+      checked: 1,
+      overturned: 1,
+      checkedShare: 1 / all.length,
+      overturnedShare: 1,
+    });
+    expect((oversight.body.decisions as { outputId: string; decision: string }[])[0]).toMatchObject({
+      outputId: line.id,
+      decision: 'overturned',
+    });
+
+    // The training ran in a worker thread; its footprint reaches the card of the version it made.
+    const card = await waitFor('the training footprint and a day of inference on the card', async () => {
+      const c = (await api.call('GET', '/api/v1/models/invoice-classifier', keys.viewer))
+        .body as unknown as TransparencyCard;
+      return c.energy?.training && c.energy.inferencePerDay.length > 0 ? c : undefined;
+    });
+    expect(card.version).toBe(version);
+    expect(card.energy?.training?.kwh).toBeGreaterThan(0);
+    expect(card.energy?.training?.cpuSeconds).toBeGreaterThan(0);
+    expect(card.energy?.training?.co2eKg).toBeCloseTo((card.energy?.training?.kwh ?? 0) * 0.12, 12);
+    expect(card.energy?.inferencePerDay[0]?.calls).toBeGreaterThanOrEqual(1);
+    expect(card.humanOversight.oversight).toMatchObject({ checked: 1, overturned: 1 });
+  }, 120_000);
+
+  it("records a person's decision on a road detection, with the domain's role, in the audit trail", async () => {
+    const post = (key: string, body: unknown) =>
+      api.call('POST', '/api/v1/models/road-damage-detector/oversight', key, body);
+    expect((await post(keys.roads, { outputId: 'det-1', decision: 'confirmed' })).status).toBe(201);
+    expect((await post(keys.roads, { outputId: 'det-2', decision: 'confirmed' })).status).toBe(201);
+    const overturned = await post(keys.roads, {
+      outputId: 'det-2',
+      decision: 'overturned',
+      note: 'a shadow',
+    });
+    expect(overturned.status).toBe(201);
+    expect(overturned.body).toMatchObject({ decision: 'overturned', note: 'a shadow', outputId: 'det-2' });
+    const refused = await post(keys.facility, { outputId: 'det-3', decision: 'confirmed' });
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).toContain('roads');
+    const bad = await post(keys.roads, { outputId: 'det-3', decision: 'maybe' });
+    expect(bad).toMatchObject({ status: 400, body: { error: { field: 'decision' } } });
+    expect(
+      (
+        await api.call('POST', '/api/v1/models/invoice-classifier/oversight', keys.roads, {
+          outputId: 'x',
+          decision: 'confirmed',
+        })
+      ).status,
+    ).toBe(400);
+
+    const page = await api.call('GET', '/api/v1/models/road-damage-detector/oversight', keys.viewer);
+    // The latest decision on an output counts: det-2 was overturned after being confirmed.
+    expect(page.body.summary).toMatchObject({ checked: 2, overturned: 1, overturnedShare: 0.5 });
+    const card = (await api.call('GET', '/api/v1/models/road-damage-detector', keys.viewer))
+      .body as unknown as TransparencyCard;
+    expect(card.evaluation[0]?.metrics[0]).toMatchObject({
+      name: 'precision (confirmed ÷ reviewed)',
+      value: 50,
+    });
+    const audit = await api.access.audit.list({ tenant: 'aarhus', action: 'models.oversight', limit: 10 });
+    expect(audit.map((a) => a.object.id)).toEqual([
+      'road-damage-detector/det-2',
+      'road-damage-detector/det-2',
+      'road-damage-detector/det-1',
+    ]);
+  });
+
+  it('fills each register format from the cards', async () => {
+    const landkort = await api.call('GET', '/api/v1/transparency/export?format=ai-landkort', keys.viewer);
+    const projects = landkort.body.projekter as Record<string, string>[];
+    expect(projects).toHaveLength(MODEL_IDS.length);
+    expect(projects[0]).toMatchObject({ kommune: 'Aarhus <Kommune> & Co', kontakt: 'dpo@aarhus.example' });
+    for (const p of projects)
+      for (const key of ['titel', 'beskrivelse', 'fagomraade', 'status']) expect(p[key]).toBeTruthy();
+
+    const nl = await api.call('GET', '/api/v1/transparency/export?format=nl-register', keys.viewer);
+    for (const a of nl.body.algorithms as Record<string, string>[]) {
+      expect([...(a.description_short as string)].length).toBeLessThanOrEqual(150);
+      for (const key of [
+        'name',
+        'organization',
+        'status',
+        'goal_and_impact',
+        'human_intervention',
+        'legal_basis',
+        'source_data',
+      ])
+        expect(a[key], key).toBeTruthy();
+    }
+    const uk = await api.call('GET', '/api/v1/transparency/export?format=atrs', keys.viewer);
+    const record = (
+      uk.body.records as { tier_1: Record<string, string>; tier_2: Record<string, unknown> }[]
+    )[0];
+    expect(record?.tier_1.name).toBeTruthy();
+    expect(Object.keys(record?.tier_2 ?? {})).toEqual([
+      'owner_and_responsibility',
+      'description_and_rationale',
+      'decision_making_process',
+      'data',
+      'technical_specification',
+      'risks',
+    ]);
+    const bad = await api.call('GET', '/api/v1/transparency/export?format=csv', keys.viewer);
+    expect(bad).toMatchObject({ status: 400, body: { error: { field: 'format' } } });
+  });
+
+  it('serves the citizen page without a credential, Danish first and English, structured for assistive technology', async () => {
+    for (const [path, lang, other] of [
+      ['/transparency', 'da', '/transparency/en'],
+      ['/transparency/en', 'en', '/transparency'],
+    ] as const) {
+      const res = await fetch(api.base + path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      const html = await res.text();
+      expect(html).toContain(`<html lang="${lang}">`);
+      expect(html).toContain(`href="${other}" hreflang="${lang === 'da' ? 'en' : 'da'}"`);
+      expect(html.match(/<h1[ >]/g)).toHaveLength(1);
+      expect(html).toContain('<main id="main">');
+      expect(html).toContain('href="#main"');
+      // Every model has its section, named in the page's language.
+      const cards = (await api.call('GET', '/api/v1/models', keys.viewer)).body.models as TransparencyCard[];
+      for (const c of cards)
+        expect(html).toContain(`<h3 id="${c.id}">${c.name[lang].replace(/&/g, '&#38;')}</h3>`);
+      // Retention periods as configured, shortest first; the organisation is escaped, never markup.
+      expect(html).toMatch(/<tbody><tr><th scope="row">[^<]+<\/th><td>14<\/td>/);
+      expect(html).toContain('Aarhus &#60;Kommune&#62; &#38; Co');
+      expect(html).not.toContain('<Kommune>');
+      expect(html).toContain('dpo@aarhus.example');
+    }
+    expect((await fetch(`${api.base}/transparency?tenant=Not%20a%20tenant`)).status).toBe(400);
+  });
+});
