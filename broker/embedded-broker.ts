@@ -53,6 +53,8 @@ export class EmbeddedBroker {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private address: AddressInfo | undefined;
+  /** Connections closed for announcing a packet above the size limit. */
+  oversizeRefused = 0;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
@@ -192,13 +194,14 @@ export class EmbeddedBroker {
         return;
       }
       aedes.handle(
-        guardPacketSize(socket, maxPacketBytes, (announced) =>
+        guardPacketSize(socket, maxPacketBytes, (announced) => {
+          this.oversizeRefused += 1;
           warnRefusal(
             `oversize|${socket.remoteAddress ?? ''}`,
             { remoteAddress: socket.remoteAddress, announcedBytes: announced, maxPacketBytes },
             'mqtt packet above the size limit; disconnected before reading it',
-          ),
-        ),
+          );
+        }),
       );
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import {
   DEFAULT_DECODE_LIMITS,
+  counter,
   errorMessage,
   retentionRules,
   redactConfig,
@@ -134,6 +135,7 @@ export async function startGreenops(
     let brokerUrl = config.mqttUrl;
     // The embedded broker checks device credentials in the records store.
     let devices: DeviceCredentialStore | undefined;
+    let embedded: EmbeddedBroker | undefined;
     if (embeddedBroker) {
       devices = new DeviceCredentialStore(records as RecordStore);
       const inProcess = ingest;
@@ -151,6 +153,7 @@ export async function startGreenops(
           : {}),
       });
       brokerUrl = await broker.start();
+      embedded = broker;
       stoppers.push(() => broker.stop());
     }
     await ingest?.start();
@@ -306,6 +309,15 @@ export async function startGreenops(
           ...trafficJob.metrics(),
           ...(footprint?.metrics() ?? []),
           ...(retention?.metrics() ?? []),
+          ...(embedded
+            ? [
+                counter(
+                  'greenops_broker_oversize_refused_total',
+                  'Connections the embedded broker closed for a packet above GREENOPS_MAX_PAYLOAD_BYTES + 70 KiB.',
+                  embedded.oversizeRefused,
+                ),
+              ]
+            : []),
         ],
         replay: (topic, payload) => replayThrough.submit(topic, payload),
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },

@@ -83,7 +83,7 @@ export function reasonKind(reason: string): string {
   return reason
     .replace(/^record \d+: /, '')
     .replace(/"[^"]*"/g, '"…"')
-    .replace(/\d+(\.\d+)?/g, 'N')
+    .replace(/\b\d+(\.\d+)?\b/g, 'N')
     .replace(/^(invalid JSON): .*$/, '$1')
     .slice(0, 200);
 }

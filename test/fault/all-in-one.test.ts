@@ -171,6 +171,10 @@ describe('the all-in-one process under faults: acknowledged means stored', () =>
     big.publish('greenops/v1/big/fleet/van-1', Buffer.alloc(64 * 1024 * 1024, 'x'), { qos: 1 });
     await closed;
     expect(residentMb(pid) - rssBefore).toBeLessThan(48);
+    const metrics = await (
+      await fetch(`${running.api}/metrics`, { headers: { authorization: `Bearer ${running.key}` } })
+    ).text();
+    expect(metrics).toMatch(/^greenops_broker_oversize_refused_total 1$/m);
     // Just over the payload limit (the packet fits the headroom): a dead letter keeping 64 KiB, size and hash.
     const client = await connect(brokerPort);
     await client.publishAsync('greenops/v1/big/fleet/van-2', Buffer.alloc(100_001, 'y'), { qos: 1 });
