@@ -105,7 +105,9 @@ describe('greenops CLI as a process', () => {
     expect(sum.points.reduce((s, p) => s + p.value, 0)).toBeCloseTo(24 * 10 + (23 * 24) / 2, 6);
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
-  });
+    // A server (with its records store) and an edge agent, each a process started through tsx: on a busy 2-core
+    // machine that alone can take half a minute.
+  }, 120_000);
 
   it('refuses a bad flag value with a message naming it', async () => {
     const bad = runCli(['edge', 'simulate', '--stream', 'weather']);
@@ -188,7 +190,8 @@ describe('greenops keys', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+    // Nine CLI processes one after the other, each opening the records store: about 10 s each under load.
+  }, 300_000);
 });
 
 describe('greenops import energy', () => {
