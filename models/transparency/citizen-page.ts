@@ -152,7 +152,8 @@ export function citizenPage(options: {
 <link rel="alternate" hreflang="${l === 'da' ? 'en' : 'da'}" href="${t.otherHref}">
 <style>
   body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; background: #fff; margin: 0; }
-  header, main, footer { max-width: 48rem; margin: 0 auto; padding: 1rem; }
+  header, main, footer { max-width: 48rem; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
+  .scroll { overflow-x: auto; } .scroll:focus { outline: 3px solid #0b57a4; }
   a { color: #0b57a4; } a:focus, a:hover { outline: 3px solid #0b57a4; outline-offset: 2px; }
   .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; }
   .model { border-top: 1px solid #5f5f5f; margin-top: 1.5rem; }
@@ -174,11 +175,13 @@ export function citizenPage(options: {
   <h2>${t.models}</h2>${models}
   <h2>${t.retention}</h2>
   <p>${e(t.retentionIntro)}</p>
+  <div class="scroll" role="region" aria-label="${t.retention}" tabindex="0">
   <table>
     <caption>${t.retention}</caption>
     <thead><tr><th scope="col">${t.what2}</th><th scope="col">${t.days}</th><th scope="col">${t.why}</th></tr></thead>
     <tbody>${retentionRows}</tbody>
   </table>
+  </div>
   <h2>${t.rights}</h2>
   <p>${e(t.rightsText)} ${e(options.contact ?? org)}.</p>
   <p>${e(t.complain)}</p>

@@ -8,6 +8,7 @@ export const SERVER_BINARIES = {
   'docker-compose': { path: '/usr/bin/docker-compose', pkg: 'docker-compose' },
   openssl: { path: '/usr/bin/openssl', pkg: 'openssl' },
   postgres: { path: '/usr/lib/postgresql/15/bin/postgres', pkg: 'postgresql' },
+  chromium: { path: '/usr/bin/chromium', pkg: 'chromium' },
 } as const;
 
 export type ServerBinary = keyof typeof SERVER_BINARIES;

@@ -23,6 +23,8 @@ import {
 import { migrate } from '../../store/index.js';
 import { startAccessApi, type AccessApi } from '../harness/access-api.js';
 import { waitFor } from '../harness/wait-for.js';
+import { launchChromium, wcagViolations } from '../harness/browser.js';
+import { requireServer } from '../harness/debian-packages.js';
 
 const invoice = readFileSync(
   new URL('../fixtures/invoices/peppol-bis3-invoice.xml', import.meta.url),
@@ -262,4 +264,40 @@ describe('model cards, oversight, register exports and the citizen page through 
     }
     expect((await fetch(`${api.base}/transparency?tenant=Not%20a%20tenant`)).status).toBe(400);
   });
+
+  it.runIf(requireServer('chromium'))(
+    'renders the citizen page in real Chromium with no WCAG 2.1 A/AA violation, keyboard first',
+    async () => {
+      const browser = await launchChromium();
+      try {
+        for (const [path, lang] of [
+          ['/transparency', 'da'],
+          ['/transparency/en', 'en'],
+        ] as const) {
+          // The page's Content-Security-Policy forbids inline scripts, as it should; the test injects axe-core anyway.
+          const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+          const response = await page.goto(api.base + path);
+          expect(response?.status()).toBe(200);
+          expect(await page.getAttribute('html', 'lang')).toBe(lang);
+          expect(await page.locator('h1').count()).toBe(1);
+          // The first Tab reaches the skip link, and following it lands in the main content.
+          await page.keyboard.press('Tab');
+          expect(
+            await page.evaluate<string | null>("document.activeElement?.getAttribute('href') ?? null"),
+          ).toBe('#main');
+          const violations = await wcagViolations(page);
+          expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+          // Readable at 200 % zoom without sideways scrolling (WCAG 1.4.10 reflow, 320 CSS px).
+          await page.setViewportSize({ width: 320, height: 640 });
+          expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+            320,
+          );
+          await page.close();
+        }
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 });
