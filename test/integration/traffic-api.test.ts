@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streamDefinition, type Point, type TrafficRecord } from '../../core/index.js';
 import {
   DEFAULT_TRAFFIC_SETTINGS,
-  LocalCalendar,
   TRAFFIC_DAILY_MEASUREMENT,
   TRAFFIC_YEARLY_MEASUREMENT,
   TrafficResultsJob,
@@ -11,42 +9,17 @@ import {
 import { createMemoryLogger } from '../../core/index.js';
 import { startAccessApi, type AccessApi } from '../harness/access-api.js';
 import {
-  COMMUTER,
   DAY_SHAPE,
-  LEISURE,
-  patternIntervals,
+  PERMANENT_COUNTERS,
+  SHORT_COUNTER,
+  trafficPoints,
   trueAadt,
   type PatternCounter,
 } from '../fixtures/traffic-counters.js';
 
-const cph = new LocalCalendar('Europe/Copenhagen');
-const trafficStream = streamDefinition<TrafficRecord>('traffic');
-const counter = (name: string, base: number, pattern = COMMUTER): PatternCounter => ({
-  counter: name,
-  base,
-  ...pattern,
-  hour: DAY_SHAPE,
-});
-const permanent = [counter('road-a', 800), counter('road-b', 1500), counter('beach-a', 600, LEISURE)];
-const short = counter('road-short', 1200);
-
-/** Traffic points as the ingest stores them, through the stream definition. */
-function points(c: PatternCounter, from: string, to: string): Point[] {
-  return patternIntervals(c, cph, from, to).flatMap((iv, i) =>
-    trafficStream.toPoints(
-      {
-        id: `${c.counter}-${i}`,
-        ts: new Date(iv.startMs).toISOString(),
-        intervalSeconds: iv.seconds,
-        direction: iv.direction,
-        counts: { car: iv.counts.car as number },
-        speed: { meanKmh: 42, v85Kmh: 50 },
-        uptime: iv.uptime,
-      },
-      { tenant: 'aarhus', deviceId: c.counter, timeMs: iv.startMs },
-    ),
-  );
-}
+const permanent = PERMANENT_COUNTERS;
+const short = SHORT_COUNTER;
+const points = trafficPoints;
 
 describe('traffic routes over the real API and a DuckDB store', () => {
   let api: AccessApi;

@@ -1,54 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryLogger, streamDefinition, type Point, type TrafficRecord } from '../../core/index.js';
-import {
-  DEFAULT_TRAFFIC_SETTINGS,
-  LocalCalendar,
-  TRAFFIC_YEARLY_MEASUREMENT,
-  TrafficService,
-} from '../../models/index.js';
+import { createMemoryLogger, type Point } from '../../core/index.js';
+import { DEFAULT_TRAFFIC_SETTINGS, TRAFFIC_YEARLY_MEASUREMENT, TrafficService } from '../../models/index.js';
 import { InfluxStore } from '../../store/index.js';
 import { startAccessApi, type AccessApi } from '../harness/access-api.js';
 import { requireServer } from '../harness/debian-packages.js';
 import { startInfluxd, type InfluxServer } from '../harness/influxd.js';
 import {
-  COMMUTER,
-  DAY_SHAPE,
-  LEISURE,
-  patternIntervals,
+  PERMANENT_COUNTERS,
+  SHORT_COUNTER,
+  trafficPoints,
   trueAadt,
   type PatternCounter,
 } from '../fixtures/traffic-counters.js';
 
-const cph = new LocalCalendar('Europe/Copenhagen');
-const trafficStream = streamDefinition<TrafficRecord>('traffic');
-const counter = (name: string, base: number, pattern = COMMUTER): PatternCounter => ({
-  counter: name,
-  base,
-  ...pattern,
-  hour: DAY_SHAPE,
-});
-const permanent = [counter('road-a', 800), counter('road-b', 1500), counter('beach-a', 600, LEISURE)];
-const short = counter('road-short', 1200);
-
+const permanent = PERMANENT_COUNTERS;
+const short = SHORT_COUNTER;
 /** Traffic points as the ingest stores them; a missing hour on road-a's 3 June (an outage for health). */
-function points(c: PatternCounter, from: string, to: string): Point[] {
-  return patternIntervals(c, cph, from, to)
-    .filter((iv) => !(c.counter === 'road-a' && iv.startMs === Date.parse('2024-06-03T08:00:00Z')))
-    .flatMap((iv, i) =>
-      trafficStream.toPoints(
-        {
-          id: `${c.counter}-${i}`,
-          ts: new Date(iv.startMs).toISOString(),
-          intervalSeconds: iv.seconds,
-          direction: iv.direction,
-          counts: { car: iv.counts.car as number },
-          speed: { meanKmh: 42, v85Kmh: 50 },
-          uptime: iv.uptime,
-        },
-        { tenant: 'aarhus', deviceId: c.counter, timeMs: iv.startMs },
-      ),
-    );
-}
+const points = (c: PatternCounter, from: string, to: string): Point[] =>
+  trafficPoints(
+    c,
+    from,
+    to,
+    (iv) => c.counter === 'road-a' && iv.startMs === Date.parse('2024-06-03T08:00:00Z'),
+  );
 
 describe.runIf(requireServer('influxd'))('traffic routes on a real InfluxDB answer as on DuckDB', () => {
   let server: InfluxServer;
