@@ -28,3 +28,35 @@ export async function getJson<T = Record<string, unknown>>(url: string, key?: st
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+/**
+ * Waits until `count` reaches `target`, for as long as it keeps moving: fails only when it has not grown for
+ * `stallMs` (a bound from progress, not a fixed deadline, so a slow but working system on a busy machine passes and
+ * a stuck one fails within `stallMs`).
+ */
+export async function waitForProgress(
+  what: string,
+  count: () => Promise<number>,
+  target: number,
+  stallMs = 30_000,
+  everyMs = 500,
+): Promise<number> {
+  let best = -1;
+  let movedAt = Date.now();
+  for (;;) {
+    let value = best;
+    try {
+      value = await count();
+    } catch {
+      // a failed probe is no progress
+    }
+    if (value >= target) return value;
+    if (value > best) {
+      best = value;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`${what}: stuck at ${best} of ${target} for ${Math.round(stallMs / 1000)} s`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
