@@ -129,10 +129,7 @@ export class IngestService {
             this.unacked -= 1;
             ack();
           });
-          if (
-            !this.paused &&
-            (this.unacked >= this.maxUnacked || this.writer.pending >= this.maxPendingPoints)
-          ) {
+          if (!this.paused && this.backlogged) {
             this.paused = true;
             this.subscriber?.pause();
             this.options.logger.debug({ unacked: this.unacked }, 'paused reading: waiting for the store');
