@@ -15,6 +15,7 @@
  * reported (ÅDT, short counts expanded, key figures); generation is not timed.
  */
 import {
+  DEFAULT_SHORT_COUNT_OPTIONS,
   DEFAULT_TRAFFIC_SETTINGS,
   LocalCalendar,
   analyseCounter,
@@ -79,7 +80,14 @@ const LENGTHS = [
   { name: '1 week', days: 7, weekdayStart: false },
   { name: '8 weeks', days: 56, weekdayStart: false },
 ] as const;
-const METHODS = ['grouped, calibrated', 'grouped, raw factors', 'all sites’ factors', 'no factors'] as const;
+const METHODS = [
+  'grouped, same days',
+  'grouped, factors only',
+  'grouped, raw factors',
+  'own other years (bound)',
+  'all sites’ factors',
+  'no factors',
+] as const;
 const results = new Map<string, Outcome>();
 const outcome = (key: string) => {
   let o = results.get(key);
@@ -105,8 +113,17 @@ for (const t of targets) {
       if (length.weekdayStart && (days[0] as SeriesDay).weekday > 4) continue;
       if (own.length === 0 && length === LENGTHS[0]) fallbackDonors++;
       const grouped = expandShortCount(t.site, days, donors);
-      const all = expandShortCount(t.site, days, donors, { maxGroup: 99, groupShare: 1, seasonWeeks: 8 });
-      if (!grouped || !all) continue;
+      const factorsOnly = expandShortCount(t.site, days, donors, {
+        ...DEFAULT_SHORT_COUNT_OPTIONS,
+        sameDays: false,
+      });
+      const all = expandShortCount(t.site, days, donors, {
+        maxGroup: 99,
+        groupShare: 1,
+        seasonWeeks: 8,
+        sameDays: false,
+      });
+      if (!grouped || !all || !factorsOnly) continue;
       const naive = days.reduce((a, d) => a + d.volume, 0) / days.length;
       const record = (method: string, value: number, low?: number, high?: number) => {
         const o = outcome(`${length.name}|${method}`);
@@ -121,9 +138,22 @@ for (const t of targets) {
         const o = outcome(`per-series|${t.site}/${t.mode}`);
         o.ape.push((Math.abs(grouped.value - t.aadt) / t.aadt) * 100);
       }
-      record(METHODS[1], grouped.unadjusted);
-      record(METHODS[2], all.value, all.low, all.high);
-      record(METHODS[3], naive);
+      record(METHODS[1], factorsOnly.value, factorsOnly.low, factorsOnly.high);
+      record(METHODS[2], factorsOnly.unadjusted);
+      record(METHODS[4], all.value, all.low, all.high);
+      record(METHODS[5], naive);
+      // Not available to a real short count: the counted site's own factors from its other years, the best
+      // month × weekday factors can do for it (what is left is that year's weather, events and drift).
+      const ownYears = (pools.get(t.mode) ?? []).filter((s) => s.counter === t.site && s.year !== t.year);
+      const bound = ownYears.length
+        ? expandShortCount(
+            '',
+            days,
+            ownYears.map((s) => ({ ...s, counter: `${s.counter}/${s.year}` })),
+            { maxGroup: 99, groupShare: 1, seasonWeeks: 8, sameDays: false },
+          )
+        : undefined;
+      if (bound) record(METHODS[3], bound.unadjusted);
     }
   }
 }
@@ -143,7 +173,7 @@ for (const length of LENGTHS)
   for (const method of METHODS) {
     const o = results.get(`${length.name}|${method}`);
     if (!o) continue;
-    const cover = o.ranged ? `${((o.covered / o.ranged) * 100).toFixed(1)} %` : '–';
+    const cover = o.ranged ? `${((o.covered / o.ranged) * 100).toFixed(1)} % of ${o.ranged}` : '–';
     console.log(
       `${length.name.padEnd(22)} ${method.padEnd(24)} ${String(o.ape.length).padStart(6)} ${quantile(o.ape, 0.5).toFixed(1).padStart(9)} % ${quantile(o.ape, 0.9).toFixed(1).padStart(6)} %  ${cover.padStart(8)}`,
     );

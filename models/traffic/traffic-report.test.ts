@@ -72,6 +72,38 @@ describe('ÅDT per counter and year', () => {
     expect(r?.aadt.high).toBeGreaterThanOrEqual(Math.floor(truth));
   });
 
+  it('expands a count in a wet week by the permanent counters on the same days, not by their usual factors', () => {
+    // Rain on the counted week: every counter in town carries 30 % less that week.
+    const wet = (day: string) => (day >= '2024-05-06' && day < '2024-05-13' ? 0.7 : 1);
+    const donors = [counter('commuter-a', 800), counter('commuter-b', 1500), counter('commuter-c', 500)];
+    const target = counter('short', 1200);
+    const analyses = [
+      ...donors.map((d) =>
+        analyseCounter(
+          d.counter,
+          patternIntervals(d, cph, '2024-01-01', '2025-01-01', undefined, wet),
+          settings,
+        ),
+      ),
+      analyseCounter(
+        'short',
+        patternIntervals(target, cph, '2024-05-06', '2024-05-13', undefined, wet),
+        settings,
+      ),
+    ];
+    const truth = trueAadt(target);
+    const r = trafficReport(analyses, settings).find((x) => x.counter === 'short');
+    expect(r?.aadt.description).toMatch(/same days/);
+    expect(Math.abs((r?.aadt.value as number) - truth) / truth).toBeLessThan(0.01);
+    // The donors a year later (no rain that week) only give their usual May factors: the wet week reads low.
+    const later = donors.map((d) =>
+      analyseCounter(d.counter, patternIntervals(d, cph, '2025-01-01', '2026-01-01'), settings),
+    );
+    const usual = trafficReport([...later, analyses[3]!], settings).find((x) => x.counter === 'short');
+    expect(usual?.aadt.description).toMatch(/month × weekday factor/);
+    expect((usual?.aadt.value as number) / truth).toBeLessThan(0.8);
+  });
+
   it('says so when there is no permanent counter to expand a short count with', () => {
     const short = analyseCounter(
       'alone',

@@ -91,8 +91,11 @@ function fromShortCount(e: ShortCountEstimate, mode: TrafficMode | 'total'): Aad
     method: 'short-count',
     days: e.days,
     description:
-      `short count of ${e.days} complete days, each multiplied by the month × weekday factor of a group of ${e.group.counters.length} permanent counters (${e.group.pattern}) chosen by the count's own weekend ratio and hourly shape; ` +
-      `90 % range from ${e.validationSamples} counts of the same pattern sampled from the group's years`,
+      e.method === 'concurrent'
+        ? `short count of ${e.days} complete days, times the ratio ÅDT / volume on the same days of a group of ${e.group.counters.length} permanent counters (${e.group.pattern}) that counted them, chosen by the count's own weekend ratio and hourly shape (the week's weather and events cancel out); ` +
+          `90 % range from ${e.validationSamples} counts of the same weekdays in that year, each member expanded by the others`
+        : `short count of ${e.days} complete days, each multiplied by the month × weekday factor of a group of ${e.group.counters.length} permanent counters (${e.group.pattern}) chosen by the count's own weekend ratio and hourly shape; ` +
+          `90 % range from ${e.validationSamples} counts of the same pattern sampled from the group's years`,
     factorGroup: {
       counters: e.group.counters,
       years: e.group.years,
