@@ -271,7 +271,6 @@ export async function startGreenops(
           settings: trafficSettings,
           queryTimeoutMs: config.queryTimeoutMs,
         }),
-        tenant: config.tenant,
         everyMinutes: config.trafficResultsMinutes,
         logger: logger.child({ component: 'traffic' }),
       });

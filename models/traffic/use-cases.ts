@@ -51,6 +51,11 @@ export class TrafficService {
     return new LocalCalendar(zoneOf(device, this.options.settings));
   }
 
+  /** Tenants with traffic counts in the store. */
+  async tenants(): Promise<string[]> {
+    return this.options.store.listTenants('traffic');
+  }
+
   async devices(tenant: string): Promise<string[]> {
     return (await this.options.store.listDevices('traffic', tenant)).map((d) => d.device).sort();
   }

@@ -176,10 +176,13 @@ describe('traffic routes over the real API and a DuckDB store', () => {
     expect(short.map((r) => r.value)).toEqual([1]);
   });
 
-  it('exposes each counter’s health on /metrics for alerting', async () => {
+  it('exposes each counter’s health on /metrics for alerting, for every tenant with counters', async () => {
+    // A second municipality with one counter, counting on (its points run to the end of 20 September).
+    await api.db.store.write(
+      points(permanent[0] as PatternCounter, '2024-09-01', '2024-09-21', () => false, 'odense'),
+    );
     job = new TrafficResultsJob({
       traffic: new TrafficService({ store: api.db.store, settings: DEFAULT_TRAFFIC_SETTINGS }),
-      tenant: 'aarhus',
       everyMinutes: 0,
       logger: createMemoryLogger().logger,
       now: () => Date.parse('2024-09-20T12:00:00Z'),
@@ -192,6 +195,16 @@ describe('traffic routes over the real API and a DuckDB store', () => {
     expect(text).toContain('greenops_traffic_counter_status{tenant="aarhus",device="road-short"} 2');
     expect(text).toMatch(/greenops_traffic_counter_status\{tenant="aarhus",device="road-a"\} [01]\n/);
     expect(text).toContain('greenops_traffic_counters_at_fault 1');
+    expect(text).toMatch(/greenops_traffic_counter_status\{tenant="odense",device="road-a"\} [01]\n/);
+    const odense = await api.db.store.querySeries({
+      measurement: TRAFFIC_DAILY_MEASUREMENT,
+      tenant: 'odense',
+      field: 'total',
+      tags: { device: 'road-a' },
+      fromMs: Date.UTC(2024, 8, 1),
+      toMs: Date.UTC(2024, 8, 30),
+    });
+    expect(odense.length).toBeGreaterThanOrEqual(18);
   });
 
   it.each([
