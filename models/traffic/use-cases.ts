@@ -17,9 +17,10 @@ const HOUR_MS = 3_600_000;
 export interface TrafficServiceOptions {
   store: TimeSeriesStore;
   settings: TrafficSettings;
-  /** Permanent counters read to learn factors for a short count (the tenant's first ones by name). */
-  maxFactorCounters?: number;
-  /** Counters of a tenant in an export or a results run (the first ones by name). */
+  /**
+   * Counters of a tenant in an export or a results run, and read to learn factors for one short count's ÅDT (the
+   * first ones by name; default 100): the same set, so `/traffic/aadt` and the key figures agree.
+   */
   maxCounters?: number;
   /** How long the factors learned for a tenant and year, and a year's reports, are reused. */
   factorTtlMs?: number;
@@ -90,7 +91,7 @@ export class TrafficService {
     const key = `${tenant}|${year}`;
     const cached = this.pools.get(key);
     if (cached && now - cached.at < (this.options.factorTtlMs ?? 10 * 60_000)) return cached.pools;
-    const devices = (await this.devices(tenant)).slice(0, this.options.maxFactorCounters ?? 50);
+    const devices = (await this.devices(tenant)).slice(0, this.options.maxCounters ?? 100);
     const analyses: CounterAnalysis[] = [];
     for (const d of devices) analyses.push(await this.analyseYear(tenant, d, year));
     const pools = factorPools(analyses);
