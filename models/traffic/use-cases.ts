@@ -141,6 +141,8 @@ export class TrafficService {
       const analysis = analyseCounter(device, intervals, this.options.settings);
       onCounter?.(analysis, intervals);
       analyses.push(analysis);
+      // A counter-year is tens of milliseconds of work: other requests get their turn between counters.
+      await nextTurn();
     }
     const pools = factorPools(analyses);
     const reports: CounterYearReport[] = [];
