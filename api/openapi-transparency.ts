@@ -15,7 +15,7 @@ const tenant = {
 };
 const card = {
   type: 'object',
-  description: 'A model card, format greenops-model-card/1 (README: Transparency).',
+  description: 'A model card, format greenops-model-card/2 (README: Transparency).',
 };
 
 /** Parameters and responses of the transparency routes (issue 15); roles come from the permission table. */

@@ -287,6 +287,8 @@ export async function startGreenops(
         grid,
         organisation: config.organisation,
         contact: config.transparencyContact,
+        publicUrl: config.publicUrl,
+        personal: stores.personal,
         retention: retentionRulesInForce,
       });
       const api = new ApiServer({

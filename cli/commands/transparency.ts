@@ -12,6 +12,7 @@ import {
   OversightLog,
   TransparencyService,
   applyRetention,
+  exportWarnings,
   isExportFormat,
   loadFactorTable,
   registerExport,
@@ -63,6 +64,7 @@ export function offlineTransparency(config: Config, records: RecordStore): Trans
     grid: { kgPerKwh: gridKgPerKwh, source: `factor table ${table.version}: electricity` },
     organisation: config.organisation,
     contact: config.transparencyContact,
+    publicUrl: config.publicUrl,
     retention: retentionRules(config.retention),
   });
 }
@@ -98,13 +100,11 @@ export function registerTransparencyCommands(program: Command): void {
       const records = await openRecords(config, logger);
       try {
         const service = offlineTransparency(config, records);
-        const document = registerExport(format, await service.cards(config.tenant), {
-          organisation: config.organisation ?? config.tenant,
-          contact:
-            config.transparencyContact ?? `${config.organisation ?? config.tenant}: data protection officer`,
-          generatedAt: new Date().toISOString(),
-        });
+        const context = service.exportContext(config.tenant, new Date().toISOString());
+        const document = registerExport(format, await service.cards(config.tenant), context);
         emit(JSON.stringify(document, null, 2), flags.out);
+        // What to configure before publishing, also where the person running the command sees it.
+        for (const warning of exportWarnings(format, context)) console.error(`warning: ${warning}`);
       } finally {
         await records.close();
       }

@@ -1,5 +1,6 @@
 export {
   MODEL_CARD_FORMAT,
+  NO_VERSION,
   SUMMARY_MAX_CHARS,
   cardProblems,
   type AiActClass,
@@ -24,12 +25,14 @@ export {
 } from './transparency-service.js';
 export {
   EXPORT_FORMATS,
+  exportWarnings,
   isExportFormat,
   registerExport,
   type ExportContext,
   type ExportFormat,
 } from './register-exports.js';
 export { citizenPage, escapeHtml, type PageLanguage } from './citizen-page.js';
+export { counted, humanPeriod, versionText } from './wording.js';
 export {
   DEFAULT_POWER_MODEL,
   footprintOf,

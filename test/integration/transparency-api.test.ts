@@ -93,7 +93,7 @@ describe('model cards, oversight, register exports and the citizen page through 
     const cards = res.body.models as TransparencyCard[];
     expect(cards.map((c) => c.id)).toEqual([...MODEL_IDS]);
     for (const card of cards) {
-      expect(card.format).toBe('greenops-model-card/1');
+      expect(card.format).toBe('greenops-model-card/2');
       expect(cardProblems(card)).toEqual([]);
       expect([...card.summary.da].length).toBeLessThanOrEqual(SUMMARY_MAX_CHARS);
       expect(card.aiAct.reasoning.length).toBeGreaterThan(20);
