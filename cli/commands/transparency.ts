@@ -74,6 +74,11 @@ function emit(text: string, out: string | undefined): void {
   else writeFileSync(out, `${text}\n`);
 }
 
+/** What each command says beside a running greenops on the embedded stores. */
+const EXPORT_WHEN_LOCKED = "use the running greenops's API (GET /api/v1/transparency/export?format=…)";
+const RETENTION_WHEN_LOCKED =
+  'leave retention to it (it runs every GREENOPS_RETENTION_RUN_HOURS; no route starts a run)';
+
 /** `greenops transparency export` and `greenops retention run`. */
 export function registerTransparencyCommands(program: Command): void {
   program
@@ -97,7 +102,7 @@ export function registerTransparencyCommands(program: Command): void {
         );
       const config = configFrom(flags);
       const logger = createLogger({ level: 'warn', destination: process.stderr });
-      const records = await openRecords(config, logger);
+      const records = await openRecords(config, logger, EXPORT_WHEN_LOCKED);
       try {
         const service = offlineTransparency(config, records);
         const context = service.exportContext(config.tenant, new Date().toISOString());
@@ -122,7 +127,7 @@ export function registerTransparencyCommands(program: Command): void {
     .action(async (flags: Flags) => {
       const config = configFrom(flags);
       const logger = createLogger({ level: 'warn', destination: process.stderr });
-      const stores = await openStores(config, logger);
+      const stores = await openStores(config, logger, RETENTION_WHEN_LOCKED);
       try {
         const outcomes = await applyRetention(
           stores.personal,
@@ -130,7 +135,7 @@ export function registerTransparencyCommands(program: Command): void {
           Date.now(),
           stores.deadLetters,
         );
-        const records = await openRecords(config, logger);
+        const records = await openRecords(config, logger, RETENTION_WHEN_LOCKED);
         try {
           await auditCli(records, {
             tenant: undefined,

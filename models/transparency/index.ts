@@ -59,5 +59,12 @@ export {
   type OversightDecision,
 } from './oversight-log.js';
 export { RetentionJob, applyRetention, type RetentionOutcome } from './retention-job.js';
-export { checkDriverPseudonym, driverSamples, eraseDriver, pseudonymDigest } from './privacy.js';
+export {
+  checkDriverPseudonym,
+  driverDeadLetters,
+  driverSamples,
+  eraseDriver,
+  eraseDriverDeadLetters,
+  pseudonymDigest,
+} from './privacy.js';
 export { TRAFFIC_METHOD_VERSION } from './cards/traffic.js';

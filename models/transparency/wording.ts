@@ -1,5 +1,6 @@
-import type { PageLanguage } from './citizen-page.js';
-import { NO_VERSION, type ModelCard } from './model-card.js';
+import { NO_VERSION, type Bilingual, type ModelCard } from './model-card.js';
+
+type PageLanguage = keyof Bilingual;
 
 const DAYS_PER_YEAR = 365.25;
 const DAYS_PER_MONTH = DAYS_PER_YEAR / 12;
