@@ -1,10 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { createLogger, type Point } from '../../core/index.js';
+import { GreenopsError, createLogger, type Point } from '../../core/index.js';
 import {
   checkDriverPseudonym,
   driverDeadLetters,
+  driverPseudonym,
   driverSamples,
   eraseDriver,
   eraseDriverDeadLetters,
@@ -12,7 +13,7 @@ import {
 } from '../../models/index.js';
 import type { DeadLetter } from '../../store/index.js';
 import { auditCli } from '../cli-audit.js';
-import { openRecords, openStores } from '../runtime.js';
+import { openRecords, openStores, readInputFile } from '../runtime.js';
 import { configFrom } from './transparency.js';
 
 interface Flags {
@@ -82,6 +83,32 @@ export function registerPrivacyCommands(program: Command): void {
         '--data-dir <dir>',
         'folder of the embedded data (GREENOPS_DATA_DIR); with DuckDB stop greenops first',
       );
+
+  group
+    .command('pseudonym')
+    .description(
+      'the pseudonym of a badge (employee) id: hex HMAC-SHA256 under the fleet’s pseudonymisation key, which greenops does not hold',
+    )
+    .requiredOption('--badge <id>', 'the driver’s badge or employee id, as the vehicle units read it')
+    .requiredOption(
+      '--key-file <file>',
+      'the pseudonymisation key, one line (from whoever configures the units)',
+    )
+    .option('--length <n>', 'characters the units keep (16–64)', '64')
+    .action((flags: { badge: string; keyFile: string; length: string }) => {
+      const key = Buffer.from(readInputFile(flags.keyFile).replace(/\r?\n$/, ''), 'utf8');
+      const length = /^\d+$/.test(flags.length) ? Number(flags.length) : Number.NaN;
+      try {
+        console.log(driverPseudonym(key, flags.badge, length));
+      } catch (err) {
+        if (err instanceof GreenopsError && err.field)
+          throw new GreenopsError(err.code, `--${err.message.replace(/^key:/, 'key-file:')}`, {
+            field: err.field,
+            cause: err,
+          });
+        throw err;
+      }
+    });
 
   common(group.command('export'))
     .description('every fleet sample and refused message (dead letter) carrying the pseudonym, as JSON')

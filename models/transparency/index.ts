@@ -64,6 +64,7 @@ export {
   driverDeadLetters,
   driverSamples,
   eraseDriver,
+  driverPseudonym,
   eraseDriverDeadLetters,
   pseudonymDigest,
 } from './privacy.js';

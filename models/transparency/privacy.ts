@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { DRIVER_PSEUDONYM_PATTERN, GreenopsError, pointTimeNs, type Point } from '../../core/index.js';
 import type { DeadLetter, DeadLetterStore, PersonalDataStore } from '../../store/index.js';
 
@@ -14,6 +14,25 @@ export function checkDriverPseudonym(driver: string): void {
         field: 'driver',
       },
     );
+}
+
+/**
+ * The pseudonym a vehicle unit computes for a driver's badge (or employee) id under the documented scheme: hex
+ * HMAC-SHA256 keyed with the fleet's pseudonymisation key, its first `length` characters (16–64). greenops never
+ * holds the key (GDPR Art. 4(5): the additional information is kept separately); the DPO brings it to a request.
+ */
+export function driverPseudonym(key: Uint8Array, badge: string, length = 64): string {
+  if (!Number.isInteger(length) || length < 16 || length > 64)
+    throw new GreenopsError('BAD_REQUEST', `length: must be a whole number from 16 to 64, got ${length}`, {
+      field: 'length',
+    });
+  if (key.byteLength < 16)
+    throw new GreenopsError('BAD_REQUEST', 'key: the pseudonymisation key must be at least 16 bytes', {
+      field: 'key',
+    });
+  if (badge.trim() === '')
+    throw new GreenopsError('BAD_REQUEST', 'badge: must not be empty', { field: 'badge' });
+  return createHmac('sha256', key).update(badge).digest('hex').slice(0, length);
 }
 
 /**

@@ -73,6 +73,8 @@ export interface OversightPage {
   source: string;
 }
 
+const DAY_MS = 86_400_000;
+
 const FOOTPRINT_METHOD =
   'CodeCarbon’s: process CPU time × (RAPL package energy ÷ machine CPU time where readable, else the CPU TDP per core) + 0.375 W per GB resident, × the grid factor';
 
@@ -204,14 +206,19 @@ export class TransparencyService {
     const cameras = (await store.listDevices('road', tenant)).slice(0, 50);
     const versions = new Set<string>();
     for (const camera of cameras) {
-      const latest = await store.latest({
+      // The last version named in the camera's last day of detections (every damage class's series together).
+      const rows = await store.querySeries({
         measurement: 'road',
         tenant,
         tags: { device: camera.device },
         field: 'model_version',
-        beforeMs: camera.lastSeenMs + 1,
+        fromMs: camera.lastSeenMs - DAY_MS,
+        toMs: camera.lastSeenMs + 1,
+        everyMs: DAY_MS,
+        fn: 'last',
       });
-      if (typeof latest?.value === 'string' && latest.value !== '') versions.add(latest.value);
+      const latest = rows.filter((r) => typeof r.value === 'string' && r.value !== '').at(-1);
+      if (latest) versions.add(latest.value as string);
     }
     return [...versions].sort();
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,26 @@ describe('greenops privacy and transparency commands on a data folder', () => {
     expect(JSON.parse(other.output)).toMatchObject({ count: 1, deadLetterCount: 1 });
   }, 120_000);
 
+  it('gives the DPO the pseudonym of a badge id under the key the units use', async () => {
+    const keyFile = join(dir, 'pseudonym.key');
+    writeFileSync(keyFile, `${'\x0b'.repeat(20)}\n`, { mode: 0o600 });
+    const res = await run(
+      'privacy',
+      'pseudonym',
+      '--badge',
+      'Hi There',
+      '--key-file',
+      keyFile,
+      '--length',
+      '16',
+    );
+    expect(res.code, res.output).toBe(0);
+    expect(res.output.trim()).toBe('b0344c61d8db3853');
+    const short = await run('privacy', 'pseudonym', '--badge', 'x', '--key-file', keyFile, '--length', '8');
+    expect(short.code).toBe(2);
+    expect(short.output).toContain('--length: must be a whole number from 16 to 64');
+  }, 60_000);
+
   it('refuses what is not a pseudonym, naming the flag', async () => {
     const bad = await run('privacy', 'erase', '--driver', 'Jens Hansen');
     expect(bad.code).toBe(2);
@@ -152,4 +172,37 @@ describe('greenops privacy and transparency commands on a data folder', () => {
     expect(bad.code).toBe(2);
     expect(bad.output).toContain('--format: "pdf" is not one of ai-landkort, nl-register, atrs');
   }, 60_000);
+
+  it('points each command to its own route, or says it has none, beside a running greenops on the embedded stores', async () => {
+    const busyDir = mkdtempSync(join(tmpdir(), 'greenops-busy-'));
+    const env = {
+      GREENOPS_DATA_DIR: busyDir,
+      PORT: '0',
+      GREENOPS_BROKER_PORT: '0',
+      GREENOPS_SIMULATE: 'false',
+      LOG_LEVEL: 'warn',
+    };
+    const api = runCli(['api'], { ...env, LOG_LEVEL: 'info' });
+    try {
+      await api.waitForOutput(/greenops API: (http:\/\/\S+)/, 60_000);
+      const beside = async (...args: string[]) => {
+        const p = runCli(args, env);
+        return { code: await p.exited, output: p.output() };
+      };
+      const exported = await beside('transparency', 'export', '--format', 'atrs');
+      expect(exported.code).toBe(2);
+      expect(exported.output).toMatch(/is in use by process \d+.*GET \/api\/v1\/transparency\/export/);
+      expect(exported.output).not.toContain('/api/v1/keys');
+      const privacy = await beside('privacy', 'export', '--driver', DRIVER);
+      expect(privacy.code).toBe(2);
+      expect(privacy.output).toContain('privacy export and erase have no API route');
+      const retention = await beside('retention', 'run');
+      expect(retention.code).toBe(2);
+      expect(retention.output).toContain('leave retention to it');
+    } finally {
+      api.child.kill('SIGTERM');
+      await api.exited;
+      rmSync(busyDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
