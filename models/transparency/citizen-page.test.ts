@@ -55,8 +55,10 @@ describe('the citizen page and the AI-landkort in Danish', () => {
     const text = visibleText(await page('da'));
     expect(text.match(ENGLISH) ?? []).toEqual([]);
     expect(text).toContain('udetemperatur');
-    expect(text).toContain('ingen model trænet endnu');
     expect(text).not.toMatch(/\bnone\b/);
+    // A version is a version or says there is none yet; an untrained model's status says it alone.
+    expect(text).toContain('Status ikke trænet endnu Hvad den gør');
+    expect(text).toContain('Version ingen version registreret endnu');
   });
 
   it('fills the AI-landkort with Danish texts only', async () => {
@@ -90,10 +92,10 @@ describe('the citizen page and the AI-landkort in Danish', () => {
       ['10 år', '10 years'],
     ]);
     const da = await page('da');
-    expect(da).toContain('<td>5 år</td>');
-    expect(da).toContain('<td>10 år</td>');
-    expect(da).not.toMatch(/<td>(1826|3653)<\/td>/);
-    expect(await page('en')).toContain('<td>10 years</td>');
+    expect(da).toContain('<td class="period">5 år</td>');
+    expect(da).toContain('<td class="period">10 år</td>');
+    expect(da).not.toMatch(/>(1826|3653)<\/td>/);
+    expect(await page('en')).toContain('<td class="period">10 years</td>');
   });
 
   it('shows the checked and changed counts from the start, with singular and plural right', async () => {

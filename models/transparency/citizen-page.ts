@@ -129,13 +129,15 @@ export function citizenPage(options: {
     .map((c) => {
       const o = c.humanOversight.oversight;
       const training = c.energy?.training;
+      // An untrained model's status says so already; a version row would repeat it.
+      const versionRow =
+        c.status === 'not-trained' ? '' : `\n        <dt>${t.version}</dt><dd>${e(versionText(c, l))}</dd>`;
       return `
     <section aria-labelledby="${e(c.id)}" class="model">
       <h3 id="${e(c.id)}">${e(c.name[l])}</h3>
       <p>${e(c.summary[l])}</p>
       <dl>
-        <dt>${t.status}</dt><dd>${e(t.statusNames[c.status])}</dd>
-        <dt>${t.version}</dt><dd>${e(versionText(c, l))}</dd>
+        <dt>${t.status}</dt><dd>${e(t.statusNames[c.status])}</dd>${versionRow}
       </dl>
       <h4>${t.what}</h4>
       <p>${e(c.purpose[l])}</p>
@@ -153,7 +155,7 @@ export function citizenPage(options: {
   const retentionRows = options.retention
     .map(
       (r) =>
-        `<tr><th scope="row">${e(RETENTION_NAMES[r.key]?.[l] ?? r.key)}</th><td>${e(humanPeriod(r.days, l))}</td><td>${e(r.purpose[l])}</td></tr>`,
+        `<tr><th scope="row">${e(RETENTION_NAMES[r.key]?.[l] ?? r.key)}</th><td class="period">${e(humanPeriod(r.days, l))}</td><td>${e(r.purpose[l])}</td></tr>`,
     )
     .join('');
   return `<!doctype html>
@@ -171,8 +173,9 @@ export function citizenPage(options: {
   .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; }
   .model { border-top: 1px solid #5f5f5f; margin-top: 1.5rem; }
   .notice { background: #fff4ce; border-left: 4px solid #7a5c00; padding: 0.5rem 1rem; }
+  .period { white-space: nowrap; }
   dt { font-weight: bold; } dd { margin: 0 0 0.5rem 0; }
-  table { border-collapse: collapse; } th, td { border: 1px solid #5f5f5f; padding: 0.3rem; text-align: left; vertical-align: top; }
+  table { border-collapse: collapse; overflow-wrap: normal; } th, td { border: 1px solid #5f5f5f; padding: 0.3rem; text-align: left; vertical-align: top; }
 </style>
 </head>
 <body>
@@ -191,7 +194,7 @@ export function citizenPage(options: {
   <div class="scroll" role="region" aria-label="${t.retention}" tabindex="0">
   <table>
     <caption>${t.retention}</caption>
-    <thead><tr><th scope="col">${t.what2}</th><th scope="col">${t.days}</th><th scope="col">${t.why}</th></tr></thead>
+    <thead><tr><th scope="col">${t.what2}</th><th scope="col" class="period">${t.days}</th><th scope="col">${t.why}</th></tr></thead>
     <tbody>${retentionRows}</tbody>
   </table>
   </div>

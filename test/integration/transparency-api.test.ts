@@ -272,7 +272,9 @@ describe('model cards, oversight, register exports and the citizen page through 
         expect(html).toContain(`<h3 id="${c.id}">${c.name[lang].replace(/&/g, '&#38;')}</h3>`);
       // Retention periods as configured, shortest first; the organisation is escaped, never markup.
       expect(html).toMatch(
-        new RegExp(`<tbody><tr><th scope="row">[^<]+</th><td>14 ${lang === 'da' ? 'dage' : 'days'}</td>`),
+        new RegExp(
+          `<tbody><tr><th scope="row">[^<]+</th><td class="period">14 ${lang === 'da' ? 'dage' : 'days'}</td>`,
+        ),
       );
       expect(html).toContain('Aarhus &#60;Kommune&#62; &#38; Co');
       expect(html).not.toContain('<Kommune>');
