@@ -33,11 +33,12 @@ async function page(lang: PageLanguage, edit: (cards: ModelCard[]) => void = () 
   });
 }
 
-/** The text a reader sees, without the style sheet and without what is marked as another language. */
-function visibleText(html: string): string {
+/** The text a reader sees, without the style sheet and without what is marked as the other language. */
+function visibleText(html: string, other: PageLanguage = 'en'): string {
   return html
     .replace(/<style>[\s\S]*?<\/style>/, '')
-    .replace(/<(\w+)[^>]*\blang="en"[^>]*>[\s\S]*?<\/\1>/g, '')
+    .replace(/<html[^>]*>/, '')
+    .replace(new RegExp(`<(\\w+)[^>]*\\blang="${other}"[^>]*>[\\s\\S]*?</\\1>`, 'g'), '')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)))
     .replace(/\s+/g, ' ');
@@ -59,6 +60,14 @@ describe('the citizen page and the AI-landkort in Danish', () => {
     // A version is a version or says there is none yet; an untrained model's status says it alone.
     expect(text).toContain('Status ikke trænet endnu Hvad den gør');
     expect(text).toContain('Version ingen version registreret endnu');
+  });
+
+  it('has no Danish on the English page', async () => {
+    const text = visibleText(await page('en'), 'da');
+    expect(
+      text.match(/\b(og|ikke|ingen|dage|måneder|kommunens|oplysninger|endnu|resultater)\b/gi) ?? [],
+    ).toEqual([]);
+    expect(text).toContain('outdoor temperature');
   });
 
   it('fills the AI-landkort with Danish texts only', async () => {

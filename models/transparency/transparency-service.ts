@@ -139,8 +139,9 @@ export class TransparencyService {
       case 'energy-seasonal-naive':
         return 'method-1';
       case 'road-damage-detector':
-        // Each detection names the supplier's version; the oversight route looks it up per detection.
-        return NO_VERSION;
+        // Each detection names the supplier's version in its own model_version field (cameras update one by one);
+        // the oversight route looks it up per detection.
+        return 'per-detection';
     }
   }
 

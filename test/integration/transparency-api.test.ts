@@ -173,6 +173,16 @@ describe('model cards, oversight, register exports and the citizen page through 
     expect(first.status).toBe(201);
     // The review is recorded against the version that made the detection, not a method placeholder.
     expect(first.body).toMatchObject({ outputId: 'det-1', modelVersion: 'rdd-yolo-7' });
+    // Served detections say each point carries its own version, not a method placeholder.
+    const series = await api.call(
+      'GET',
+      '/api/v1/streams/road/series?device=cam-1&field=model_version&from=-1h',
+      keys.roads,
+    );
+    expect(series.headers.get('greenops-ai-model')).toBe(
+      'road-damage-detector; version=per-detection; estimate',
+    );
+    expect(series.body.points).toEqual([expect.objectContaining({ value: 'rdd-yolo-7' })]);
     expect((await post(keys.roads, { outputId: 'det-2', decision: 'confirmed' })).status).toBe(201);
     const overturned = await post(keys.roads, {
       outputId: 'det-2',
