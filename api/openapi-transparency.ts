@@ -74,7 +74,14 @@ export const TRANSPARENCY_PATHS = {
         tenant,
         { name: 'format', in: 'query', required: true, schema: { type: 'string', enum: EXPORT_FORMATS } },
       ],
-      responses: { 200: ok({ type: 'object' }), 400: error },
+      responses: {
+        200: ok({
+          type: 'object',
+          description:
+            'The register document; `warnings` (`advarsler` in ai-landkort) lists what to configure before publishing: GREENOPS_ORGANISATION, GREENOPS_TRANSPARENCY_CONTACT, GREENOPS_PUBLIC_URL (atrs).',
+        }),
+        400: error,
+      },
     },
   },
   '/transparency': {
