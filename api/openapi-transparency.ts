@@ -15,7 +15,7 @@ const tenant = {
 };
 const card = {
   type: 'object',
-  description: 'A model card, format greenops-model-card/1 (README: Transparency).',
+  description: 'A model card, format greenops-model-card/2 (README: Transparency).',
 };
 
 /** Parameters and responses of the transparency routes (issue 15); roles come from the permission table. */
@@ -74,7 +74,14 @@ export const TRANSPARENCY_PATHS = {
         tenant,
         { name: 'format', in: 'query', required: true, schema: { type: 'string', enum: EXPORT_FORMATS } },
       ],
-      responses: { 200: ok({ type: 'object' }), 400: error },
+      responses: {
+        200: ok({
+          type: 'object',
+          description:
+            'The register document; `warnings` (`advarsler` in ai-landkort) lists what to configure before publishing: GREENOPS_ORGANISATION, GREENOPS_TRANSPARENCY_CONTACT, GREENOPS_PUBLIC_URL (atrs).',
+        }),
+        400: error,
+      },
     },
   },
   '/transparency': {

@@ -286,8 +286,20 @@ export async function startGreenops(
         grid,
         organisation: config.organisation,
         contact: config.transparencyContact,
+        publicUrl: config.publicUrl,
+        personal: stores.personal,
         retention: retentionRulesInForce,
       });
+      const unset = [
+        ...(config.organisation === undefined ? ['GREENOPS_ORGANISATION'] : []),
+        ...(config.transparencyContact === undefined ? ['GREENOPS_TRANSPARENCY_CONTACT'] : []),
+        ...(config.publicUrl === undefined ? ['GREENOPS_PUBLIC_URL'] : []),
+      ];
+      if (unset.length > 0)
+        logger.warn(
+          { unset },
+          `transparency: set ${unset.join(', ')} before publishing /transparency or a register export (README: Transparency and data protection)`,
+        );
       const api = new ApiServer({
         store: stores.store,
         deadLetters: stores.deadLetters,

@@ -9,6 +9,7 @@ import {
   type MqttSettings,
 } from '../core/index.js';
 import {
+  DEFAULT_WHEN_LOCKED,
   DuckDbDatabase,
   DuckDbDeadLetterStore,
   DuckDbPersonalData,
@@ -74,7 +75,11 @@ export interface Stores {
  * DuckDB (the embedded default) keeps time series and dead letters in one file that one process owns. With
  * InfluxDB both go there, so that `greenops ingest` and `greenops api` can run as separate processes.
  */
-export async function openStores(config: Config, logger: Logger): Promise<Stores> {
+export async function openStores(
+  config: Config,
+  logger: Logger,
+  whenLocked: string = DEFAULT_WHEN_LOCKED,
+): Promise<Stores> {
   if (config.store === 'influx') {
     const store = await InfluxStore.connect({
       url: config.influxUrl as string,
@@ -95,7 +100,20 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
       close: () => store.close(),
     };
   }
-  const db = await DuckDbDatabase.open(config.duckdbPath ?? join(config.dataDir, 'greenops.duckdb'));
+  const path = config.duckdbPath ?? join(config.dataDir, 'greenops.duckdb');
+  let db: DuckDbDatabase;
+  try {
+    db = await DuckDbDatabase.open(path);
+  } catch (err) {
+    // DuckDB lets one process write a file: beside a running greenops the command says what to do instead.
+    if (!/lock/i.test((err as Error).message)) throw err;
+    throw new GreenopsError(
+      'STORE_UNAVAILABLE',
+      `the DuckDB file ${path} is in use by another process (a running greenops; DuckDB allows one): stop it, ` +
+        `${whenLocked}, or use InfluxDB (GREENOPS_STORE=influx), which several processes share`,
+      { cause: err, retryable: false },
+    );
+  }
   try {
     return {
       store: await DuckDbStore.create(db),
@@ -129,10 +147,13 @@ export function co2Paths(dataDir: string): { classifiers: string; ledgers: strin
  * The records store: PostgreSQL when DATABASE_URL is set (shared by replicas), else PGlite in {dataDir}/records.
  * Every component's migrations are applied before it is handed out.
  */
-export async function openRecords(config: Config, logger: Logger): Promise<RecordStore> {
+export async function openRecords(config: Config, logger: Logger, whenLocked?: string): Promise<RecordStore> {
   const records = config.databaseUrl
     ? await PostgresRecordStore.connect({ url: config.databaseUrl })
-    : await PgliteRecordStore.open(join(config.dataDir, 'records'));
+    : await PgliteRecordStore.open(
+        join(config.dataDir, 'records'),
+        whenLocked === undefined ? {} : { whenLocked },
+      );
   try {
     const { applied } = await migrate(records, RECORD_MIGRATIONS);
     for (const { component, version, name } of applied)
@@ -153,10 +174,11 @@ export async function withRecords<T>(
   dataDir: string | undefined,
   fn: (records: RecordStore, logger: Logger) => Promise<T>,
   level?: Config['logLevel'],
+  whenLocked?: string,
 ): Promise<T> {
   const config = readConfig(dataDir === undefined ? {} : { dataDir });
   const logger = createLogger({ level: level ?? config.logLevel, destination: process.stderr });
-  const records = await openRecords(config, logger);
+  const records = await openRecords(config, logger, whenLocked);
   try {
     return await fn(records, logger);
   } finally {

@@ -35,6 +35,36 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('warn');
   });
 
+  it('refuses a transparency contact that is not an address, and a public URL that is not a base URL', () => {
+    const message = problems({
+      env: {
+        GREENOPS_TRANSPARENCY_CONTACT: 'demo: data protection officer',
+        GREENOPS_PUBLIC_URL: '/transparency',
+      },
+    });
+    expect(message).toContain(
+      'GREENOPS_TRANSPARENCY_CONTACT must be an e-mail address (dpo@kommune.dk) or an http(s) URL of a contact page, not a description, got "demo: data protection officer"',
+    );
+    expect(message).toContain('GREENOPS_PUBLIC_URL must be an absolute URL');
+    expect(problems({ env: { GREENOPS_PUBLIC_URL: 'https://greenops.example/?x=1' } })).toContain(
+      'GREENOPS_PUBLIC_URL must be a base URL without query, fragment or credentials',
+    );
+    const ok = loadConfig({
+      env: {
+        GREENOPS_TRANSPARENCY_CONTACT: 'mailto:dpo@aarhus.dk',
+        GREENOPS_PUBLIC_URL: 'https://greenops.aarhus.dk/',
+      },
+    });
+    expect(ok).toMatchObject({
+      transparencyContact: 'dpo@aarhus.dk',
+      publicUrl: 'https://greenops.aarhus.dk',
+    });
+    expect(
+      loadConfig({ env: { GREENOPS_TRANSPARENCY_CONTACT: 'https://aarhus.dk/databeskyttelse' } })
+        .transparencyContact,
+    ).toBe('https://aarhus.dk/databeskyttelse');
+  });
+
   it('names every bad key in one error', () => {
     const message = problems({
       env: { PORT: 'eighty', GREENOPS_STORE: 'mysql', MQTT_URL: 'http://x', GREENOPS_SIMULATE: 'maybe' },

@@ -1,6 +1,7 @@
 import { GreenopsError } from './errors.js';
 import { isTenant } from './topic.js';
 import { DEFAULT_RETENTION, isRetentionKey, type RetentionKey } from './retention.js';
+import { contactAddress } from './contact-address.js';
 
 /**
  * The one configuration schema. Sources, lowest precedence first: defaults, a JSON config file (camelCase
@@ -92,8 +93,10 @@ export interface Config {
   retentionRunHours: number;
   /** The municipality named on the transparency page and in register exports. */
   organisation: string | undefined;
-  /** Where citizens ask or complain about greenops' models (an address, e-mail or URL). */
+  /** Where citizens ask or complain about greenops' models: an e-mail address or an http(s) URL. */
   transparencyContact: string | undefined;
+  /** The public address greenops is reached at (absolute links in register exports); no trailing slash. */
+  publicUrl: string | undefined;
   /** CPU power (W) of the whole processor, for the AI footprint when RAPL is not readable (CodeCarbon's default). */
   cpuTdpWatts: number;
 }
@@ -155,6 +158,31 @@ const url =
     if (!protocols.includes(parsed.protocol)) throw new BadValue(`must use ${protocols.join(' or ')}`);
     return raw;
   };
+/** An e-mail address or a web page, never a description a register could not use as an address. */
+const contact: Parser<string | undefined> = (raw) => {
+  if (raw.trim() === '') return undefined;
+  const address = contactAddress(raw);
+  if (address === undefined)
+    throw new BadValue(
+      'must be an e-mail address (dpo@kommune.dk) or an http(s) URL of a contact page, not a description',
+    );
+  return address;
+};
+/** An absolute http(s) base URL without query or fragment; the trailing slash is dropped. */
+const baseUrl: Parser<string | undefined> = (raw) => {
+  if (raw.trim() === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new BadValue('must be an absolute URL such as https://greenops.aarhus.dk');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new BadValue('must use https: or http:');
+  if (parsed.search || parsed.hash || parsed.username || parsed.password)
+    throw new BadValue('must be a base URL without query, fragment or credentials');
+  return parsed.href.replace(/\/+$/, '');
+};
 const timeZone: Parser<string> = (raw) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: raw });
@@ -578,10 +606,17 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   },
   transparencyContact: {
     env: 'GREENOPS_TRANSPARENCY_CONTACT',
-    parse: optStr,
+    parse: contact,
     default: undefined,
     description:
-      'Where citizens ask or complain about the models (address, e-mail or URL), shown on /transparency.',
+      'Where citizens ask or complain about the models: the DPO’s e-mail address or the URL of a contact page; on /transparency and in register exports (contact_email only for an e-mail address).',
+  },
+  publicUrl: {
+    env: 'GREENOPS_PUBLIC_URL',
+    parse: baseUrl,
+    default: undefined,
+    description:
+      'The public address of greenops (https://…), for absolute links in register exports (ATRS website); unset: those links are left out.',
   },
   cpuTdpWatts: {
     env: 'GREENOPS_CPU_TDP_WATTS',

@@ -14,3 +14,4 @@ export * from './time-expressions.js';
 export * from './danish-time.js';
 export * from './csv.js';
 export * from './retention.js';
+export { contactAddress, isEmailAddress, isWebAddress } from './contact-address.js';

@@ -10,8 +10,8 @@ export interface RetentionRule {
   measurement: string;
   field: string | undefined;
   days: number;
-  /** Why the data is kept that long, stated in the README and on the transparency page. */
-  purpose: string;
+  /** Why the data is kept that long, stated in the README and on the transparency page (Danish first). */
+  purpose: { da: string; en: string };
   personalData: boolean;
 }
 
@@ -33,54 +33,70 @@ export const DEFAULT_RETENTION: Readonly<
     measurement: 'fleet',
     field: 'driver',
     days: 30,
-    purpose:
-      'Driver pseudonyms: lets a driver see and dispute their own trips (driving log, fuel card) for a month; then trips stay anonymous.',
+    purpose: {
+      da: 'En chauffør kan se og gøre indsigelse mod sine egne ture (kørebog, brændstofkort) i en måned; derefter er turene anonyme.',
+      en: 'Lets a driver see and dispute their own trips (driving log, fuel card) for a month; then trips stay anonymous.',
+    },
     personalData: true,
   },
   'road.image_ref': {
     measurement: 'road',
     field: 'image_ref',
     days: 30,
-    purpose:
-      'References to anonymised frames: a road inspector checks a detection against its frame within a month.',
+    purpose: {
+      da: 'En vejinspektør kontrollerer en registrering mod billedet inden for en måned.',
+      en: 'A road inspector checks a detection against its frame within a month.',
+    },
     personalData: true,
   },
   fleet: {
     measurement: 'fleet',
     field: undefined,
     days: 90,
-    purpose:
-      'Raw vehicle positions and readings: trip, idling and charging analyses of the last quarter; a vehicle’s position can point to the person driving it.',
+    purpose: {
+      da: 'Analyser af ture, tomgang og opladning i det seneste kvartal; en bils position kan pege på den, der kører den.',
+      en: 'Trip, idling and charging analyses of the last quarter; a vehicle’s position can point to the person driving it.',
+    },
     personalData: true,
   },
   'dead-letters': {
     measurement: 'dead_letters',
     field: undefined,
     days: 30,
-    purpose:
-      'Refused input with its raw payload (which may hold a driver pseudonym): a month to fix the cause and replay it.',
+    purpose: {
+      da: 'En måned til at rette årsagen og indlæse dem igen; en afvist kørselsregistrering kan rumme et chaufførpseudonym.',
+      en: 'A month to fix the cause and replay it; a refused fleet record can hold a driver pseudonym.',
+    },
     personalData: true,
   },
   road: {
     measurement: 'road',
     field: undefined,
     days: 1826,
-    purpose: 'Road-damage detections: five years of asset-management history for maintenance planning.',
+    purpose: {
+      da: 'Fem års historik til planlægning af vedligeholdelse.',
+      en: 'Five years of asset-management history for maintenance planning.',
+    },
     personalData: false,
   },
   traffic: {
     measurement: 'traffic',
     field: undefined,
     days: 3653,
-    purpose: 'Traffic counts (no personal data): ten years of ÅDT trends for road planning.',
+    purpose: {
+      da: 'Ti års udvikling i årsdøgntrafikken til vejplanlægning (ingen personoplysninger).',
+      en: 'Ten years of ÅDT trends for road planning (no personal data).',
+    },
     personalData: false,
   },
   energy: {
     measurement: 'energy',
     field: undefined,
     days: 3653,
-    purpose:
-      'Building meter readings (no personal data): ten years, since savings are verified against baselines of earlier years (IPMVP).',
+    purpose: {
+      da: 'Ti år, fordi besparelser eftervises mod tidligere års forbrug (IPMVP); ingen personoplysninger.',
+      en: 'Ten years, since savings are verified against baselines of earlier years (IPMVP); no personal data.',
+    },
     personalData: false,
   },
 };

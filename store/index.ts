@@ -26,6 +26,7 @@ export { InfluxDeadLetterStore } from './influx/influx-dead-letter-store.js';
 export type { RecordStore, RecordQueryable, Migration, MigrationSet } from './records/record-store.js';
 export { migrate, MIGRATION_LOCK_KEY, type MigrationReport } from './records/migrate.js';
 export { PgliteRecordStore } from './records/pglite-record-store.js';
+export { DEFAULT_WHEN_LOCKED } from './records/folder-lock.js';
 export { PostgresRecordStore, type PostgresRecordStoreOptions } from './records/postgres-record-store.js';
 export { pageAtTimeBoundary, pointNs } from './personal-data-store.js';
 export { DuckDbPersonalData } from './duckdb/duckdb-personal-data.js';

@@ -6,6 +6,7 @@ import {
   EXPORT_FORMATS,
   isExportFormat,
   isModelId,
+  NO_VERSION,
   registerExport,
   type Decision,
   type ModelId,
@@ -109,10 +110,17 @@ export function modelRoutes({
       throw badRequest('note', 'must be text of at most 2,000 characters');
     if (body.version !== undefined && (typeof body.version !== 'string' || body.version.length > 100))
       throw badRequest('version', 'must be the model version decided on, at most 100 characters');
+    // A road review judges one detection: the version is the detector's that made it (road.model_version), which
+    // the supplier changes per camera; the other models' outputs come from the tenant's current version.
+    const version =
+      (body.version as string | undefined) ??
+      (id === 'road-damage-detector'
+        ? await service().detectionVersion(tenant, outputId)
+        : service().version(tenant, id));
     const decision = await oversight.record({
       tenant,
       modelId: id,
-      modelVersion: (body.version as string | undefined) ?? service().version(tenant, id),
+      modelVersion: version === NO_VERSION ? undefined : version,
       outputId,
       decision: body.decision as Decision,
       note: body.note as string | undefined,
@@ -136,11 +144,11 @@ export function modelRoutes({
       throw badRequest('format', `must be one of ${EXPORT_FORMATS.join(', ')}`);
     const svc = service();
     res.json(
-      registerExport(format, await svc.cards(tenant), {
-        organisation: svc.organisation ?? tenant,
-        contact: svc.contact ?? `${svc.organisation ?? tenant}: data protection officer`,
-        generatedAt: new Date(now()).toISOString(),
-      }),
+      registerExport(
+        format,
+        await svc.cards(tenant),
+        svc.exportContext(tenant, new Date(now()).toISOString()),
+      ),
     );
   });
 

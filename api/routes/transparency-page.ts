@@ -28,7 +28,7 @@ export function transparencyPageRoutes(options: {
           citizenPage({
             lang,
             cards,
-            organisation: svc?.organisation,
+            organisation: svc ? svc.organisationFor(tenant) : tenant,
             contact: svc?.contact,
             retention: svc?.retention ?? [],
             generatedAt: new Date(options.now()).toISOString(),

@@ -21,6 +21,7 @@ function withDevices<T>(
     flags.dataDir,
     (records, logger) => fn(new DeviceCredentialStore(records), logger, records),
     'warn',
+    "use the running greenops's API (/api/v1/devices)",
   );
 }
 

@@ -16,18 +16,23 @@ interface Flags {
 
 /** The API keys of the configuration's records store for one command; errors name the flag, not the field. */
 function withKeys<T>(flags: Flags, fn: (keys: ApiKeyStore, records: RecordStore) => Promise<T>): Promise<T> {
-  return withRecords(flags.dataDir, async (records, logger) => {
-    const keys = new ApiKeyStore(records, { logger });
-    try {
-      return await fn(keys, records);
-    } catch (err) {
-      if (err instanceof GreenopsError && err.field && err.message.startsWith(`${err.field}: `))
-        throw new GreenopsError(err.code, `--${err.message}`, { field: err.field, cause: err });
-      throw err;
-    } finally {
-      await keys.settle();
-    }
-  });
+  return withRecords(
+    flags.dataDir,
+    async (records, logger) => {
+      const keys = new ApiKeyStore(records, { logger });
+      try {
+        return await fn(keys, records);
+      } catch (err) {
+        if (err instanceof GreenopsError && err.field && err.message.startsWith(`${err.field}: `))
+          throw new GreenopsError(err.code, `--${err.message}`, { field: err.field, cause: err });
+        throw err;
+      } finally {
+        await keys.settle();
+      }
+    },
+    undefined,
+    "use the running greenops's API (/api/v1/keys)",
+  );
 }
 
 const describeTenant = (k: ApiKeyInfo) => k.tenant ?? 'every tenant';

@@ -1,10 +1,19 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { createLogger, type Point } from '../../core/index.js';
-import { checkDriverPseudonym, driverSamples, eraseDriver, pseudonymDigest } from '../../models/index.js';
+import { GreenopsError, createLogger, type Point } from '../../core/index.js';
+import {
+  checkDriverPseudonym,
+  driverDeadLetters,
+  driverPseudonym,
+  driverSamples,
+  eraseDriver,
+  eraseDriverDeadLetters,
+  pseudonymDigest,
+} from '../../models/index.js';
+import type { DeadLetter } from '../../store/index.js';
 import { auditCli } from '../cli-audit.js';
-import { openRecords, openStores } from '../runtime.js';
+import { openRecords, openStores, readInputFile } from '../runtime.js';
 import { configFrom } from './transparency.js';
 
 interface Flags {
@@ -23,6 +32,33 @@ function sample(p: Point): Record<string, unknown> {
     vehicle: p.tags.device,
     ...(p.tags.powertrain ? { powertrain: p.tags.powertrain } : {}),
     ...p.fields,
+  };
+}
+
+/** A data subject's request is run by the DPO on the server: no route serves it (README: Retention and data subjects). */
+const PRIVACY_WHEN_LOCKED =
+  'run the request, then start it again (privacy export and erase have no API route)';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A refused message as the data subject reads it: its payload as text, or base64 when it is not UTF-8. */
+function refused(d: DeadLetter): Record<string, unknown> {
+  let text: string | undefined;
+  try {
+    text = utf8.decode(d.payload);
+  } catch {
+    text = undefined;
+  }
+  return {
+    id: d.id,
+    receivedAt: new Date(d.receivedMs).toISOString(),
+    topic: d.topic,
+    stream: d.stream,
+    reason: d.reason,
+    ...(text === undefined
+      ? { payloadBase64: Buffer.from(d.payload).toString('base64') }
+      : { payload: text }),
+    ...(d.truncated ? { truncated: true, size: d.size } : {}),
   };
 }
 
@@ -48,17 +84,44 @@ export function registerPrivacyCommands(program: Command): void {
         'folder of the embedded data (GREENOPS_DATA_DIR); with DuckDB stop greenops first',
       );
 
+  group
+    .command('pseudonym')
+    .description(
+      'the pseudonym of a badge (employee) id: hex HMAC-SHA256 under the fleet’s pseudonymisation key, which greenops does not hold',
+    )
+    .requiredOption('--badge <id>', 'the driver’s badge or employee id, as the vehicle units read it')
+    .requiredOption(
+      '--key-file <file>',
+      'the pseudonymisation key, one line (from whoever configures the units)',
+    )
+    .option('--length <n>', 'characters the units keep (16–64)', '64')
+    .action((flags: { badge: string; keyFile: string; length: string }) => {
+      const key = Buffer.from(readInputFile(flags.keyFile).replace(/\r?\n$/, ''), 'utf8');
+      const length = /^\d+$/.test(flags.length) ? Number(flags.length) : Number.NaN;
+      try {
+        console.log(driverPseudonym(key, flags.badge, length));
+      } catch (err) {
+        if (err instanceof GreenopsError && err.field)
+          throw new GreenopsError(err.code, `--${err.message.replace(/^key:/, 'key-file:')}`, {
+            field: err.field,
+            cause: err,
+          });
+        throw err;
+      }
+    });
+
   common(group.command('export'))
-    .description('every fleet sample carrying the pseudonym, as JSON')
+    .description('every fleet sample and refused message (dead letter) carrying the pseudonym, as JSON')
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (flags: Flags) => {
       checkDriverPseudonym(flags.driver);
       const config = configFrom(flags);
       const logger = createLogger({ level: 'warn', destination: process.stderr });
-      const stores = await openStores(config, logger);
+      const stores = await openStores(config, logger, PRIVACY_WHEN_LOCKED);
       const out: Writable =
         flags.out === undefined ? process.stdout : createWriteStream(flags.out, { mode: 0o600 });
       let count = 0;
+      let deadLetters = 0;
       try {
         await write(
           out,
@@ -67,49 +130,59 @@ export function registerPrivacyCommands(program: Command): void {
         for await (const page of driverSamples(stores.personal, config.tenant, flags.driver))
           for (const p of page)
             await write(out, `${count++ === 0 ? '\n' : ',\n'}${JSON.stringify(sample(p))}`);
-        await write(out, `\n],"count":${count}}\n`);
+        await write(out, `\n],"count":${count},"deadLetters":[`);
+        // Refused messages keep their raw payload for their retention period: a refused fleet record can hold it.
+        for await (const page of driverDeadLetters(stores.deadLetters, config.tenant, flags.driver))
+          for (const d of page)
+            await write(out, `${deadLetters++ === 0 ? '\n' : ',\n'}${JSON.stringify(refused(d))}`);
+        await write(out, `\n],"deadLetterCount":${deadLetters}}\n`);
       } finally {
         if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
         await stores.close();
       }
-      const records = await openRecords(config, logger);
+      const records = await openRecords(config, logger, PRIVACY_WHEN_LOCKED);
       try {
         await auditCli(records, {
           tenant: config.tenant,
           action: 'privacy.export',
           object: { type: 'driver', id: pseudonymDigest(flags.driver) },
-          after: { samples: count },
+          after: { samples: count, deadLetters },
         });
       } finally {
         await records.close();
       }
-      if (flags.out !== undefined) console.error(`${count} samples written to ${flags.out}`);
+      if (flags.out !== undefined)
+        console.error(`${count} samples and ${deadLetters} refused messages written to ${flags.out}`);
     });
 
   common(group.command('erase'))
-    .description('delete every fleet sample carrying the pseudonym (position, speed and the pseudonym)')
+    .description(
+      'delete every fleet sample (position, speed and the pseudonym) and refused message carrying the pseudonym',
+    )
     .action(async (flags: Flags) => {
       checkDriverPseudonym(flags.driver);
       const config = configFrom(flags);
       const logger = createLogger({ level: 'warn', destination: process.stderr });
-      const stores = await openStores(config, logger);
+      const stores = await openStores(config, logger, PRIVACY_WHEN_LOCKED);
       let erased: number;
+      let deadLetters: number;
       try {
         erased = await eraseDriver(stores.personal, config.tenant, flags.driver);
+        deadLetters = await eraseDriverDeadLetters(stores.deadLetters, config.tenant, flags.driver);
       } finally {
         await stores.close();
       }
-      const records = await openRecords(config, logger);
+      const records = await openRecords(config, logger, PRIVACY_WHEN_LOCKED);
       try {
         await auditCli(records, {
           tenant: config.tenant,
           action: 'privacy.erase',
           object: { type: 'driver', id: pseudonymDigest(flags.driver) },
-          after: { samples: erased },
+          after: { samples: erased, deadLetters },
         });
       } finally {
         await records.close();
       }
-      console.log(JSON.stringify({ tenant: config.tenant, driver: flags.driver, erased }));
+      console.log(JSON.stringify({ tenant: config.tenant, driver: flags.driver, erased, deadLetters }));
     });
 }

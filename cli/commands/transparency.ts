@@ -12,6 +12,7 @@ import {
   OversightLog,
   TransparencyService,
   applyRetention,
+  exportWarnings,
   isExportFormat,
   loadFactorTable,
   registerExport,
@@ -63,6 +64,7 @@ export function offlineTransparency(config: Config, records: RecordStore): Trans
     grid: { kgPerKwh: gridKgPerKwh, source: `factor table ${table.version}: electricity` },
     organisation: config.organisation,
     contact: config.transparencyContact,
+    publicUrl: config.publicUrl,
     retention: retentionRules(config.retention),
   });
 }
@@ -71,6 +73,11 @@ function emit(text: string, out: string | undefined): void {
   if (out === undefined) process.stdout.write(`${text}\n`);
   else writeFileSync(out, `${text}\n`);
 }
+
+/** What each command says beside a running greenops on the embedded stores. */
+const EXPORT_WHEN_LOCKED = "use the running greenops's API (GET /api/v1/transparency/export?format=…)";
+const RETENTION_WHEN_LOCKED =
+  'leave retention to it (it runs every GREENOPS_RETENTION_RUN_HOURS; no route starts a run)';
 
 /** `greenops transparency export` and `greenops retention run`. */
 export function registerTransparencyCommands(program: Command): void {
@@ -95,16 +102,14 @@ export function registerTransparencyCommands(program: Command): void {
         );
       const config = configFrom(flags);
       const logger = createLogger({ level: 'warn', destination: process.stderr });
-      const records = await openRecords(config, logger);
+      const records = await openRecords(config, logger, EXPORT_WHEN_LOCKED);
       try {
         const service = offlineTransparency(config, records);
-        const document = registerExport(format, await service.cards(config.tenant), {
-          organisation: config.organisation ?? config.tenant,
-          contact:
-            config.transparencyContact ?? `${config.organisation ?? config.tenant}: data protection officer`,
-          generatedAt: new Date().toISOString(),
-        });
+        const context = service.exportContext(config.tenant, new Date().toISOString());
+        const document = registerExport(format, await service.cards(config.tenant), context);
         emit(JSON.stringify(document, null, 2), flags.out);
+        // What to configure before publishing, also where the person running the command sees it.
+        for (const warning of exportWarnings(format, context)) console.error(`warning: ${warning}`);
       } finally {
         await records.close();
       }
@@ -122,7 +127,7 @@ export function registerTransparencyCommands(program: Command): void {
     .action(async (flags: Flags) => {
       const config = configFrom(flags);
       const logger = createLogger({ level: 'warn', destination: process.stderr });
-      const stores = await openStores(config, logger);
+      const stores = await openStores(config, logger, RETENTION_WHEN_LOCKED);
       try {
         const outcomes = await applyRetention(
           stores.personal,
@@ -130,7 +135,7 @@ export function registerTransparencyCommands(program: Command): void {
           Date.now(),
           stores.deadLetters,
         );
-        const records = await openRecords(config, logger);
+        const records = await openRecords(config, logger, RETENTION_WHEN_LOCKED);
         try {
           await auditCli(records, {
             tenant: undefined,

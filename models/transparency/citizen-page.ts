@@ -1,5 +1,7 @@
 import type { RetentionRule } from '../../core/index.js';
+import { isEmailAddress } from '../../core/index.js';
 import type { ModelCard } from './model-card.js';
+import { counted, humanPeriod, versionText } from './wording.js';
 
 export type PageLanguage = 'da' | 'en';
 
@@ -21,7 +23,8 @@ const TEXT = {
     status: 'Status',
     version: 'Version',
     personal: 'personoplysning',
-    checked: (c: number, o: number) => `${c} resultater er kontrolleret af en medarbejder; ${o} blev ændret.`,
+    checked: (c: number, o: number) =>
+      `${counted(c, 'resultat', 'resultater')} er kontrolleret af en medarbejder; ${o} blev ændret.`,
     energy: 'Modellens eget energiforbrug',
     training: (kwh: string, co2: string) => `Seneste træning: ${kwh} kWh, ${co2} kg CO₂e.`,
     noTraining: 'Ingen træning målt endnu.',
@@ -29,11 +32,12 @@ const TEXT = {
     retentionIntro:
       'Data slettes automatisk, når perioden er gået (databeskyttelsesforordningen art. 5, stk. 1, litra c og e).',
     what2: 'Data',
-    days: 'Dage',
+    days: 'Periode',
     why: 'Formål',
     rights: 'Dine rettigheder, spørgsmål og klager',
     rightsText:
       'Chauffører i kommunens biler registreres kun med et pseudonym, aldrig med navn. Du kan få indsigt i eller sletning af data om dig (art. 15 og 17). Kontakt:',
+    noContact: 'kommunens databeskyttelsesrådgiver',
     complain: 'Du kan også klage til Datatilsynet, www.datatilsynet.dk.',
     generated: 'Siden er lavet ud fra modelkortene',
     statusNames: {
@@ -60,18 +64,20 @@ const TEXT = {
     status: 'Status',
     version: 'Version',
     personal: 'personal data',
-    checked: (c: number, o: number) => `${c} results were checked by a member of staff; ${o} were changed.`,
+    checked: (c: number, o: number) =>
+      `${counted(c, 'result was', 'results were')} checked by a member of staff; ${o} ${o === 1 ? 'was' : 'were'} changed.`,
     energy: 'The model’s own energy use',
     training: (kwh: string, co2: string) => `Latest training: ${kwh} kWh, ${co2} kg CO₂e.`,
     noTraining: 'No training measured yet.',
     retention: 'How long we keep data',
     retentionIntro: 'Data are deleted automatically when the period has passed (GDPR Art. 5(1)(c) and (e)).',
     what2: 'Data',
-    days: 'Days',
+    days: 'Period',
     why: 'Purpose',
     rights: 'Your rights, questions and complaints',
     rightsText:
       'Drivers of municipal vehicles are recorded only under a pseudonym, never by name. You may ask for access to or erasure of data about you (Art. 15 and 17). Contact:',
+    noContact: 'the municipality’s data protection officer',
     complain: 'You may also complain to the Danish Data Protection Agency, www.datatilsynet.dk.',
     generated: 'This page is generated from the model cards',
     statusNames: { 'in-use': 'in use', pilot: 'pilot', 'not-trained': 'not trained yet', retired: 'retired' },
@@ -103,7 +109,9 @@ const RETENTION_NAMES: Record<string, { da: string; en: string }> = {
 export function citizenPage(options: {
   lang: PageLanguage;
   cards: readonly ModelCard[];
-  organisation: string | undefined;
+  /** TransparencyService.organisationFor: the same name the register exports use. */
+  organisation: string;
+  /** An e-mail address or a URL (validated at start-up); undefined: the DPO is named without an address. */
   contact: string | undefined;
   retention: readonly RetentionRule[];
   generatedAt: string;
@@ -111,27 +119,34 @@ export function citizenPage(options: {
   const t = TEXT[options.lang];
   const l = options.lang;
   const e = escapeHtml;
-  const org = options.organisation ?? (l === 'da' ? 'Kommunen' : 'The municipality');
+  const org = options.organisation;
+  const contact = options.contact;
+  const contactHtml =
+    contact === undefined
+      ? e(t.noContact)
+      : `<a href="${e(isEmailAddress(contact) ? `mailto:${contact}` : contact)}">${e(contact)}</a>`;
   const models = options.cards
     .map((c) => {
       const o = c.humanOversight.oversight;
       const training = c.energy?.training;
+      // An untrained model's status says so already; a version row would repeat it.
+      const versionRow =
+        c.status === 'not-trained' ? '' : `\n        <dt>${t.version}</dt><dd>${e(versionText(c, l))}</dd>`;
       return `
     <section aria-labelledby="${e(c.id)}" class="model">
       <h3 id="${e(c.id)}">${e(c.name[l])}</h3>
       <p>${e(c.summary[l])}</p>
       <dl>
-        <dt>${t.status}</dt><dd>${e(t.statusNames[c.status])}</dd>
-        <dt>${t.version}</dt><dd>${e(c.version)}</dd>
+        <dt>${t.status}</dt><dd>${e(t.statusNames[c.status])}</dd>${versionRow}
       </dl>
       <h4>${t.what}</h4>
       <p>${e(c.purpose[l])}</p>
       <h4>${t.uses}</h4>
-      <ul>${c.inputs.map((i) => `<li>${e(i.name)}${i.personalData ? ` (${t.personal})` : ''}</li>`).join('')}</ul>
+      <ul>${c.inputs.map((i) => `<li>${e(i.name[l])}${i.personalData ? ` (${t.personal})` : ''}</li>`).join('')}</ul>
       <h4>${t.notUses}</h4>
       <ul>${c.notUsed.map((n) => `<li>${e(n[l])}</li>`).join('')}</ul>
       <h4>${t.decides}</h4>
-      <p>${e(c.humanOversight.whoDecides[l])}${o && o.checked > 0 ? ` ${e(t.checked(o.checked, o.overturned))}` : ''}</p>
+      <p>${e(c.humanOversight.whoDecides[l])}${o ? ` ${e(t.checked(o.checked, o.overturned))}` : ''}</p>
       <h4>${t.energy}</h4>
       <p>${training ? e(t.training(training.kwh.toFixed(4), training.co2eKg.toFixed(4))) : t.noTraining}</p>
     </section>`;
@@ -140,7 +155,7 @@ export function citizenPage(options: {
   const retentionRows = options.retention
     .map(
       (r) =>
-        `<tr><th scope="row">${e(RETENTION_NAMES[r.key]?.[l] ?? r.key)}</th><td>${r.days}</td><td>${e(r.purpose)}</td></tr>`,
+        `<tr><th scope="row">${e(RETENTION_NAMES[r.key]?.[l] ?? r.key)}</th><td class="period">${e(humanPeriod(r.days, l))}</td><td>${e(r.purpose[l])}</td></tr>`,
     )
     .join('');
   return `<!doctype html>
@@ -158,8 +173,9 @@ export function citizenPage(options: {
   .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; }
   .model { border-top: 1px solid #5f5f5f; margin-top: 1.5rem; }
   .notice { background: #fff4ce; border-left: 4px solid #7a5c00; padding: 0.5rem 1rem; }
+  .period { white-space: nowrap; }
   dt { font-weight: bold; } dd { margin: 0 0 0.5rem 0; }
-  table { border-collapse: collapse; } th, td { border: 1px solid #5f5f5f; padding: 0.3rem; text-align: left; vertical-align: top; }
+  table { border-collapse: collapse; overflow-wrap: normal; } th, td { border: 1px solid #5f5f5f; padding: 0.3rem; text-align: left; vertical-align: top; }
 </style>
 </head>
 <body>
@@ -178,12 +194,12 @@ export function citizenPage(options: {
   <div class="scroll" role="region" aria-label="${t.retention}" tabindex="0">
   <table>
     <caption>${t.retention}</caption>
-    <thead><tr><th scope="col">${t.what2}</th><th scope="col">${t.days}</th><th scope="col">${t.why}</th></tr></thead>
+    <thead><tr><th scope="col">${t.what2}</th><th scope="col" class="period">${t.days}</th><th scope="col">${t.why}</th></tr></thead>
     <tbody>${retentionRows}</tbody>
   </table>
   </div>
   <h2>${t.rights}</h2>
-  <p>${e(t.rightsText)} ${e(options.contact ?? org)}.</p>
+  <p>${e(t.rightsText)} ${contactHtml}.</p>
   <p>${e(t.complain)}</p>
 </main>
 <footer><p>${t.generated} (${e(options.generatedAt.slice(0, 10))}).</p></footer>

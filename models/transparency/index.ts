@@ -1,5 +1,6 @@
 export {
   MODEL_CARD_FORMAT,
+  NO_VERSION,
   SUMMARY_MAX_CHARS,
   cardProblems,
   type AiActClass,
@@ -24,12 +25,14 @@ export {
 } from './transparency-service.js';
 export {
   EXPORT_FORMATS,
+  exportWarnings,
   isExportFormat,
   registerExport,
   type ExportContext,
   type ExportFormat,
 } from './register-exports.js';
 export { citizenPage, escapeHtml, type PageLanguage } from './citizen-page.js';
+export { counted, humanPeriod, versionText } from './wording.js';
 export {
   DEFAULT_POWER_MODEL,
   footprintOf,
@@ -56,5 +59,13 @@ export {
   type OversightDecision,
 } from './oversight-log.js';
 export { RetentionJob, applyRetention, type RetentionOutcome } from './retention-job.js';
-export { checkDriverPseudonym, driverSamples, eraseDriver, pseudonymDigest } from './privacy.js';
+export {
+  checkDriverPseudonym,
+  driverDeadLetters,
+  driverSamples,
+  eraseDriver,
+  driverPseudonym,
+  eraseDriverDeadLetters,
+  pseudonymDigest,
+} from './privacy.js';
 export { TRAFFIC_METHOD_VERSION } from './cards/traffic.js';

@@ -5,7 +5,8 @@
  * ATRS, KL's AI-landkort). Texts a citizen reads are in Danish and English; the register exports and the
  * transparency page are generated from these cards, never typed twice.
  */
-export const MODEL_CARD_FORMAT = 'greenops-model-card/1';
+// 2: input names, legal bases and the model type are bilingual (citizens read them in Danish); contact may be null.
+export const MODEL_CARD_FORMAT = 'greenops-model-card/2';
 
 export interface Bilingual {
   da: string;
@@ -21,12 +22,17 @@ export type ModelStatus = 'in-use' | 'pilot' | 'not-trained' | 'retired';
 export type AiActClass = 'not-ai' | 'minimal' | 'limited' | 'high';
 
 export interface CardInput {
-  name: string;
+  /** Shown to citizens on the page and in the AI-landkort export. */
+  name: Bilingual;
+  /** Detail for the registers' technical fields (English). */
   description: string;
   personalData: boolean;
   /** GDPR Art. 6 basis (and Art. 9 where relevant), or why none is needed. */
-  legalBasis: string;
+  legalBasis: Bilingual;
 }
+
+/** The version of a model that has none yet (not trained, or no output that names one). */
+export const NO_VERSION = 'none';
 
 export interface EvaluationEntry {
   /** Real data first (the developers' guide); generated data only beside it. */
@@ -82,7 +88,7 @@ export interface ModelCard {
   purpose: Bilingual;
   /** Who uses the output inside the municipality. */
   users: string[];
-  modelType: string;
+  modelType: Bilingual;
   outputs: { description: string; howToRead: string; labelled: string };
   inputs: CardInput[];
   /** Data the model does not use, stated for citizens. */
@@ -99,7 +105,8 @@ export interface ModelCard {
   logging: string;
   energy: FootprintSummary | undefined;
   references: { id: string; relation: string }[];
-  contact: string;
+  /** GREENOPS_TRANSPARENCY_CONTACT (an e-mail address or URL); null when not configured. */
+  contact: string | null;
 }
 
 /** Problems of a card that would make a register export wrong; empty when it is fit to publish. */
@@ -111,7 +118,13 @@ export function cardProblems(card: ModelCard): string[] {
     if (!card.name[lang].trim()) problems.push(`${card.id}: name.${lang} is empty`);
     if (!card.purpose[lang].trim()) problems.push(`${card.id}: purpose.${lang} is empty`);
   }
-  if (card.inputs.some((i) => !i.legalBasis.trim())) problems.push(`${card.id}: an input has no legal basis`);
+  for (const i of card.inputs)
+    for (const lang of ['da', 'en'] as const) {
+      if (!i.name[lang].trim()) problems.push(`${card.id}: an input has no name.${lang}`);
+      if (!i.legalBasis[lang].trim()) problems.push(`${card.id}: ${i.name.en} has no legalBasis.${lang}`);
+    }
+  for (const lang of ['da', 'en'] as const)
+    if (!card.modelType[lang].trim()) problems.push(`${card.id}: modelType.${lang} is empty`);
   if (!card.aiAct.reasoning.trim()) problems.push(`${card.id}: no AI Act reasoning`);
   const firstGenerated = card.evaluation.findIndex((e) => e.data === 'generated');
   const lastReal = card.evaluation.map((e) => e.data).lastIndexOf('real');

@@ -1,13 +1,59 @@
+import { isEmailAddress } from '../../core/index.js';
 import type { ModelCard, ModelStatus } from './model-card.js';
+import { counted, versionText } from './wording.js';
 
 export const EXPORT_FORMATS = ['ai-landkort', 'nl-register', 'atrs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportContext {
+  tenant: string;
+  /** GREENOPS_ORGANISATION, else the tenant (TransparencyService.organisationFor). */
   organisation: string;
-  contact: string;
+  organisationConfigured: boolean;
+  /** GREENOPS_TRANSPARENCY_CONTACT: an e-mail address or a URL (validated at start-up); undefined when unset. */
+  contact: string | undefined;
+  /** GREENOPS_PUBLIC_URL without a trailing slash. */
+  publicUrl: string | undefined;
   generatedAt: string;
 }
+
+/**
+ * What is missing before a document can be published, in the document's language: an unset organisation, contact
+ * or public URL leaves a field empty (never a placeholder a register would publish as an address).
+ */
+function warnings(ctx: ExportContext, lang: 'da' | 'en', needsPublicUrl: boolean): string[] {
+  const out: string[] = [];
+  if (!ctx.organisationConfigured)
+    out.push(
+      lang === 'da'
+        ? `GREENOPS_ORGANISATION er ikke sat: kommunen står som "${ctx.tenant}"; sæt kommunens navn.`
+        : `GREENOPS_ORGANISATION is not set: the organisation is given as "${ctx.tenant}"; set the municipality's name.`,
+    );
+  if (ctx.contact === undefined)
+    out.push(
+      lang === 'da'
+        ? 'GREENOPS_TRANSPARENCY_CONTACT er ikke sat: kontakt er tom; sæt databeskyttelsesrådgiverens e-mailadresse.'
+        : "GREENOPS_TRANSPARENCY_CONTACT is not set: contact_email is empty; set the data protection officer's e-mail address.",
+    );
+  else if (lang === 'en' && !isEmailAddress(ctx.contact))
+    out.push(
+      'GREENOPS_TRANSPARENCY_CONTACT is a web address: contact_email is empty and the address is given as contact_url.',
+    );
+  if (needsPublicUrl && ctx.publicUrl === undefined)
+    out.push(
+      "GREENOPS_PUBLIC_URL is not set: tier_1.website is left out; set greenops' public address (https://…) to link each record to its section of /transparency/en.",
+    );
+  return out;
+}
+
+const emailOf = (ctx: ExportContext) =>
+  ctx.contact !== undefined && isEmailAddress(ctx.contact) ? ctx.contact : '';
+const urlOf = (ctx: ExportContext) =>
+  ctx.contact !== undefined && !isEmailAddress(ctx.contact) ? ctx.contact : undefined;
+const complaints = (ctx: ExportContext) =>
+  ctx.contact === undefined
+    ? "Questions and complaints: the municipality's data protection officer; complaints also to the Danish Data Protection Agency (www.datatilsynet.dk)."
+    : `Questions and complaints: ${ctx.contact}; complaints also to the Danish Data Protection Agency (www.datatilsynet.dk).`;
 
 const LANDKORT_STATUS: Record<ModelStatus, string> = {
   'in-use': 'I drift',
@@ -39,7 +85,7 @@ const oversightText = (card: ModelCard) => {
     o && o.checkedShare !== null
       ? ` ${(o.checkedShare * 100).toFixed(1)} % of outputs checked by a person, ${((o.overturnedShare ?? 0) * 100).toFixed(1)} % of those overturned.`
       : o
-        ? ` ${o.checked} outputs checked by a person, ${o.overturned} overturned.`
+        ? ` ${counted(o.checked, 'output', 'outputs')} checked by a person, ${o.overturned} overturned.`
         : '';
   return `${card.humanOversight.measures.join(' ')}${share}`;
 };
@@ -56,17 +102,19 @@ function aiLandkort(cards: readonly ModelCard[], ctx: ExportContext) {
   return {
     format: 'ai-landkort',
     generatedAt: ctx.generatedAt,
+    advarsler: exportWarnings('ai-landkort', ctx),
     projekter: cards.map((c) => ({
       titel: c.name.da,
       beskrivelse: `${c.summary.da} ${c.purpose.da}`,
       kommune: ctx.organisation,
       fagomraade: c.domain.da,
       status: LANDKORT_STATUS[c.status],
-      teknologi: c.modelType,
-      data: c.inputs.map((i) => i.name).join(', '),
+      teknologi: c.modelType.da,
+      data: c.inputs.map((i) => i.name.da).join(', '),
+      retsgrundlag: [...new Set(c.inputs.map((i) => i.legalBasis.da))].join(' '),
       menneskeligKontrol: c.humanOversight.whoDecides.da,
-      kontakt: ctx.contact,
-      version: c.version,
+      kontakt: ctx.contact ?? '',
+      version: versionText(c, 'da'),
     })),
   };
 }
@@ -76,31 +124,33 @@ function nlRegister(cards: readonly ModelCard[], ctx: ExportContext) {
   return {
     format: 'nl-register',
     generatedAt: ctx.generatedAt,
+    warnings: exportWarnings('nl-register', ctx),
     algorithms: cards.map((c) => ({
       name: c.name.en,
       organization: ctx.organisation,
       department: c.users.join(', '),
       description_short: c.summary.en,
-      type: c.modelType,
+      type: c.modelType.en,
       category: c.domain.en,
       status: NL_STATUS[c.status],
       goal_and_impact: c.purpose.en,
       considerations: c.ethicalConsiderations.join(' '),
       human_intervention: oversightText(c),
       risk_management: c.limitations.join(' '),
-      legal_basis: [...new Set(c.inputs.map((i) => i.legalBasis))].join(' '),
+      legal_basis: [...new Set(c.inputs.map((i) => i.legalBasis.en))].join(' '),
       impacttoetsen: `EU AI Act class: ${c.aiAct.class}. ${c.aiAct.reasoning}`,
-      procedure_complaints: `Questions and complaints: ${ctx.contact}.`,
-      source_data: c.inputs.map((i) => `${i.name}: ${i.description}`).join(' '),
-      methods_and_models: `${c.modelType} Training: ${c.training.data}`,
+      procedure_complaints: complaints(ctx),
+      source_data: c.inputs.map((i) => `${i.name.en}: ${i.description}`).join(' '),
+      methods_and_models: `${c.modelType.en} Training: ${c.training.data}`,
       monitoring: `${evaluationText(c)}\nRetraining: ${c.retraining}`,
       performance_standard:
         c.evaluation[0]?.metrics.map((m) => `${m.name} ${m.value}${m.unit ?? ''}`).join(', ') ?? '',
       publication_category: c.aiAct.class === 'high' ? 'high_risk_ai_system' : 'other_algorithms',
-      contact_email: ctx.contact,
+      contact_email: emailOf(ctx),
+      ...(urlOf(ctx) === undefined ? {} : { contact_url: urlOf(ctx) }),
       lang: 'en',
       energy_use: energyText(c),
-      version: c.version,
+      version: versionText(c, 'en'),
     })),
   };
 }
@@ -110,12 +160,19 @@ function atrs(cards: readonly ModelCard[], ctx: ExportContext) {
   return {
     format: 'atrs',
     generatedAt: ctx.generatedAt,
+    warnings: exportWarnings('atrs', ctx),
     records: cards.map((c) => ({
       tier_1: {
         name: c.name.en,
         description: `${c.summary.en} ${c.purpose.en}`,
-        website: `/transparency/en#${c.id}`,
-        contact_email: ctx.contact,
+        // ATRS asks for a URL a reader can follow: absolute, or left out (the warnings say what to set).
+        ...(ctx.publicUrl === undefined
+          ? {}
+          : {
+              website: `${ctx.publicUrl}/transparency/en?tenant=${encodeURIComponent(ctx.tenant)}#${c.id}`,
+            }),
+        contact_email: emailOf(ctx),
+        ...(urlOf(ctx) === undefined ? {} : { contact_url: urlOf(ctx) }),
       },
       tier_2: {
         owner_and_responsibility: {
@@ -137,21 +194,21 @@ function atrs(cards: readonly ModelCard[], ctx: ExportContext) {
           process_integration: c.outputs.howToRead,
           provided_information: c.outputs.labelled,
           human_decisions_and_review: oversightText(c),
-          appeals_and_review: `Questions and complaints: ${ctx.contact}.`,
+          appeals_and_review: complaints(ctx),
         },
         data: {
           source_data: c.inputs.map((i) => ({
-            name: i.name,
+            name: i.name.en,
             description: i.description,
             personal_data: i.personalData,
-            legal_basis: i.legalBasis,
+            legal_basis: i.legalBasis.en,
           })),
           data_not_used: c.notUsed.map((n) => n.en),
           training_data: c.training.data,
         },
         technical_specification: {
-          model_type: c.modelType,
-          version: c.version,
+          model_type: c.modelType.en,
+          version: versionText(c, 'en'),
           phase: c.status,
           maintenance: c.retraining,
           performance: evaluationText(c),
@@ -183,6 +240,11 @@ export function registerExport(
     case 'atrs':
       return atrs(cards, ctx);
   }
+}
+
+/** What the operator must configure before publishing `format` (in the document's language); empty when ready. */
+export function exportWarnings(format: ExportFormat, ctx: ExportContext): string[] {
+  return warnings(ctx, format === 'ai-landkort' ? 'da' : 'en', format === 'atrs');
 }
 
 export function isExportFormat(text: string): text is ExportFormat {

@@ -1,5 +1,5 @@
 import type { RetentionRule } from '../../core/index.js';
-import type { TimeSeriesStore } from '../../store/index.js';
+import type { PersonalDataStore, TimeSeriesStore } from '../../store/index.js';
 import type { ClassifierManifest } from '../co2/classifier.js';
 import type { Correction } from '../co2/ledger.js';
 import type { ModelCard as EnergyVersion } from '../energy/registry.js';
@@ -13,8 +13,9 @@ import { invoiceClassifierCard } from './cards/invoices.js';
 import { roadDetectorCard } from './cards/road.js';
 import { trafficAadtCard } from './cards/traffic.js';
 import type { FootprintLog, TrainingFootprint } from './footprint-log.js';
-import type { FootprintSummary, ModelCard, OversightSummary } from './model-card.js';
+import { NO_VERSION, type FootprintSummary, type ModelCard, type OversightSummary } from './model-card.js';
 import type { OversightCounts, OversightDecision, OversightLog } from './oversight-log.js';
+import type { ExportContext } from './register-exports.js';
 
 export const MODEL_IDS = [
   'energy-forecaster',
@@ -53,8 +54,14 @@ export interface TransparencyOptions {
   footprint?: FootprintLog | undefined;
   /** The grid factor (kg CO₂e/kWh) and where it comes from, for the footprint. */
   grid: { kgPerKwh: number; source: string };
+  /** GREENOPS_ORGANISATION; unset, the tenant names itself, on the page and in every export alike. */
   organisation: string | undefined;
+  /** GREENOPS_TRANSPARENCY_CONTACT, validated at start-up: an e-mail address or a URL. */
   contact: string | undefined;
+  /** GREENOPS_PUBLIC_URL: the base of absolute links in register exports. */
+  publicUrl?: string | undefined;
+  /** Detections by id, to record the detector version a reviewed detection carried. */
+  personal?: PersonalDataStore | undefined;
   retention: readonly RetentionRule[];
 }
 
@@ -66,6 +73,8 @@ export interface OversightPage {
   source: string;
 }
 
+const DAY_MS = 86_400_000;
+
 const FOOTPRINT_METHOD =
   'CodeCarbon’s: process CPU time × (RAPL package energy ÷ machine CPU time where readable, else the CPU TDP per core) + 0.375 W per GB resident, × the grid factor';
 
@@ -76,12 +85,39 @@ const FOOTPRINT_METHOD =
 export class TransparencyService {
   constructor(private readonly options: TransparencyOptions) {}
 
-  get organisation(): string | undefined {
-    return this.options.organisation;
+  /** The one organisation default: GREENOPS_ORGANISATION, else the tenant. */
+  organisationFor(tenant: string): string {
+    return this.options.organisation ?? tenant;
   }
 
   get contact(): string | undefined {
     return this.options.contact;
+  }
+
+  /** What a register export is filled with besides the cards; its warnings say what is not configured. */
+  exportContext(tenant: string, generatedAt: string): ExportContext {
+    return {
+      tenant,
+      organisation: this.organisationFor(tenant),
+      organisationConfigured: this.options.organisation !== undefined,
+      contact: this.options.contact,
+      publicUrl: this.options.publicUrl,
+      generatedAt,
+    };
+  }
+
+  /**
+   * The detector version a road detection carried (`road.model_version`), for the oversight record of a review;
+   * undefined when the detection is not stored (or names no version).
+   */
+  async detectionVersion(tenant: string, detectionId: string): Promise<string | undefined> {
+    if (!this.options.personal) return undefined;
+    const [point] = await this.options.personal.pointsWithField(
+      { measurement: 'road', tenant, field: 'detection_id', value: detectionId },
+      { limit: 1 },
+    );
+    const version = point?.fields.model_version;
+    return typeof version === 'string' && version !== '' ? version : undefined;
   }
 
   get retention(): readonly RetentionRule[] {
@@ -94,14 +130,18 @@ export class TransparencyService {
       case 'energy-forecaster':
       case 'energy-towt': {
         const current = this.options.energyModels?.current(tenant);
-        return current ? `v${current.card.version}` : id === 'energy-towt' ? 'method-1' : 'none';
+        return current ? `v${current.card.version}` : id === 'energy-towt' ? 'method-1' : NO_VERSION;
       }
       case 'invoice-classifier':
-        return this.options.invoices?.currentClassifier(tenant)?.artifacts.manifest.version ?? 'none';
+        return this.options.invoices?.currentClassifier(tenant)?.artifacts.manifest.version ?? NO_VERSION;
       case 'traffic-aadt':
         return trafficAadtCard(tenant).version;
-      default:
+      case 'energy-seasonal-naive':
         return 'method-1';
+      case 'road-damage-detector':
+        // Each detection names the supplier's version in its own model_version field (cameras update one by one);
+        // the oversight route looks it up per detection.
+        return 'per-detection';
     }
   }
 
@@ -148,7 +188,7 @@ export class TransparencyService {
         body = trafficAadtCard(tenant);
         break;
       case 'road-damage-detector':
-        body = roadDetectorCard(tenant, counts, []);
+        body = roadDetectorCard(tenant, counts, await this.detectorVersions(tenant));
         break;
     }
     const outputs = await this.outputs(tenant, id);
@@ -156,10 +196,32 @@ export class TransparencyService {
       ...body,
       humanOversight: { ...body.humanOversight, oversight: summary(outputs, counts, id) },
       energy: await this.energySummary(tenant, id, training),
-      contact:
-        this.options.contact ??
-        `${this.options.organisation ?? 'the municipality'}: its data protection officer`,
+      contact: this.options.contact ?? null,
     };
+  }
+
+  /** The detector versions the tenant's cameras report now: each camera's latest detection's (at most 50 cameras). */
+  private async detectorVersions(tenant: string): Promise<string[]> {
+    const store = this.options.store;
+    if (!store) return [];
+    const cameras = (await store.listDevices('road', tenant)).slice(0, 50);
+    const versions = new Set<string>();
+    for (const camera of cameras) {
+      // The last version named in the camera's last day of detections (every damage class's series together).
+      const rows = await store.querySeries({
+        measurement: 'road',
+        tenant,
+        tags: { device: camera.device },
+        field: 'model_version',
+        fromMs: camera.lastSeenMs - DAY_MS,
+        toMs: camera.lastSeenMs + 1,
+        everyMs: DAY_MS,
+        fn: 'last',
+      });
+      const latest = rows.filter((r) => typeof r.value === 'string' && r.value !== '').at(-1);
+      if (latest) versions.add(latest.value as string);
+    }
+    return [...versions].sort();
   }
 
   /** Decisions people made on the model's outputs, newest first, with the shares checked and overturned. */

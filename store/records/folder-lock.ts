@@ -12,6 +12,9 @@ interface Holder {
   since: string;
 }
 
+/** What the refusal suggests besides stopping the holder; a command passes its own (its route, if it has one). */
+export const DEFAULT_WHEN_LOCKED = "use the running greenops's API";
+
 /** Folders this process holds: its own pid in a lock file is only alive if it is listed here. */
 const heldHere = new Set<string>();
 
@@ -20,7 +23,7 @@ const heldHere = new Set<string>();
  * created exclusively; a lock whose process is gone (a crash, a killed container) is taken over. Returns the
  * release function.
  */
-export function lockFolder(dir: string): () => void {
+export function lockFolder(dir: string, whenLocked = DEFAULT_WHEN_LOCKED): () => void {
   const path = join(dir, LOCK_FILE);
   const mine: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (let attempt = 1; ; attempt++) {
@@ -37,7 +40,7 @@ export function lockFolder(dir: string): () => void {
     const text = readHolderText(path);
     if (text === undefined) continue; // released between our attempt and the read: try again
     const holder = parseHolder(text);
-    if (holder && isAlive(holder, path)) throw lockedBy(dir, path, holder);
+    if (holder && isAlive(holder, path)) throw lockedBy(dir, path, holder, whenLocked);
     takeOverStale(path, text);
   }
 }
@@ -99,12 +102,12 @@ function isAlive(holder: Holder, path: string): boolean {
   }
 }
 
-function lockedBy(dir: string, path: string, holder: Holder): GreenopsError {
+function lockedBy(dir: string, path: string, holder: Holder, whenLocked: string): GreenopsError {
   return new GreenopsError(
     'STORE_UNAVAILABLE',
     `records store ${dir} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}); ` +
-      `only one process may open a PGlite folder: stop it, use the running greenops's API (/api/v1/keys, ` +
-      `/api/v1/devices), or set DATABASE_URL to share a PostgreSQL server. ` +
+      `only one process may open a PGlite folder: stop it, ${whenLocked}, or set DATABASE_URL to share a ` +
+      `PostgreSQL server. ` +
       `If that process is gone, delete ${path}`,
     { retryable: false },
   );

@@ -19,12 +19,13 @@ export class PgliteRecordStore implements RecordStore {
 
   /**
    * Opens (creating) the database in `dir`; `memory://` keeps it in memory. A folder is locked for this process
-   * (`<dir>/.greenops.lock`): a second process opening it is refused, naming the holder's pid.
+   * (`<dir>/.greenops.lock`): a second process opening it is refused, naming the holder's pid and, as
+   * `whenLocked`, what to do instead (a command names its API route).
    */
-  static async open(dir: string): Promise<PgliteRecordStore> {
+  static async open(dir: string, options: { whenLocked?: string } = {}): Promise<PgliteRecordStore> {
     const inMemory = dir.startsWith('memory://');
     if (!inMemory) mkdirSync(dir, { recursive: true });
-    const unlock = inMemory ? () => undefined : lockFolder(dir);
+    const unlock = inMemory ? () => undefined : lockFolder(dir, options.whenLocked);
     try {
       // Loaded on first open: processes without an embedded records store never load the WebAssembly build.
       const { PGlite: Pglite } = await import('@electric-sql/pglite');

@@ -20,7 +20,7 @@ import {
   cardProblems,
   type TransparencyCard,
 } from '../../models/index.js';
-import { migrate } from '../../store/index.js';
+import { DuckDbPersonalData, migrate } from '../../store/index.js';
 import { startAccessApi, type AccessApi } from '../harness/access-api.js';
 import { waitFor } from '../harness/wait-for.js';
 import { launchChromium, wcagViolations } from '../harness/browser.js';
@@ -64,6 +64,7 @@ describe('model cards, oversight, register exports and the citizen page through 
           energyModels: new FileModelRegistry(join(dir, 'energy')),
           invoices: accounts,
           store: db.store,
+          personal: new DuckDbPersonalData(db.db),
           oversight,
           footprint,
           grid: { kgPerKwh: 0.12, source: 'test factor' },
@@ -93,7 +94,7 @@ describe('model cards, oversight, register exports and the citizen page through 
     const cards = res.body.models as TransparencyCard[];
     expect(cards.map((c) => c.id)).toEqual([...MODEL_IDS]);
     for (const card of cards) {
-      expect(card.format).toBe('greenops-model-card/1');
+      expect(card.format).toBe('greenops-model-card/2');
       expect(cardProblems(card)).toEqual([]);
       expect([...card.summary.da].length).toBeLessThanOrEqual(SUMMARY_MAX_CHARS);
       expect(card.aiAct.reasoning.length).toBeGreaterThan(20);
@@ -159,7 +160,29 @@ describe('model cards, oversight, register exports and the citizen page through 
   it("records a person's decision on a road detection, with the domain's role, in the audit trail", async () => {
     const post = (key: string, body: unknown) =>
       api.call('POST', '/api/v1/models/road-damage-detector/oversight', key, body);
-    expect((await post(keys.roads, { outputId: 'det-1', decision: 'confirmed' })).status).toBe(201);
+    // The detection as the road stream stores it, naming the supplier's detector version.
+    await api.db.store.write([
+      {
+        measurement: 'road',
+        tags: { tenant: 'aarhus', device: 'cam-1', damage: 'D40' },
+        fields: { detection_id: 'det-1', confidence: 0.8, model_version: 'rdd-yolo-7' },
+        timeMs: Date.now() - 60_000,
+      },
+    ]);
+    const first = await post(keys.roads, { outputId: 'det-1', decision: 'confirmed' });
+    expect(first.status).toBe(201);
+    // The review is recorded against the version that made the detection, not a method placeholder.
+    expect(first.body).toMatchObject({ outputId: 'det-1', modelVersion: 'rdd-yolo-7' });
+    // Served detections say each point carries its own version, not a method placeholder.
+    const series = await api.call(
+      'GET',
+      '/api/v1/streams/road/series?device=cam-1&field=model_version&from=-1h',
+      keys.roads,
+    );
+    expect(series.headers.get('greenops-ai-model')).toBe(
+      'road-damage-detector; version=per-detection; estimate',
+    );
+    expect(series.body.points).toEqual([expect.objectContaining({ value: 'rdd-yolo-7' })]);
     expect((await post(keys.roads, { outputId: 'det-2', decision: 'confirmed' })).status).toBe(201);
     const overturned = await post(keys.roads, {
       outputId: 'det-2',
@@ -191,6 +214,7 @@ describe('model cards, oversight, register exports and the citizen page through 
       name: 'precision (confirmed ÷ reviewed)',
       value: 50,
     });
+    expect(card.version).toBe('rdd-yolo-7');
     const audit = await api.access.audit.list({ tenant: 'aarhus', action: 'models.oversight', limit: 10 });
     expect(audit.map((a) => a.object.id)).toEqual([
       'road-damage-detector/det-2',
@@ -257,7 +281,11 @@ describe('model cards, oversight, register exports and the citizen page through 
       for (const c of cards)
         expect(html).toContain(`<h3 id="${c.id}">${c.name[lang].replace(/&/g, '&#38;')}</h3>`);
       // Retention periods as configured, shortest first; the organisation is escaped, never markup.
-      expect(html).toMatch(/<tbody><tr><th scope="row">[^<]+<\/th><td>14<\/td>/);
+      expect(html).toMatch(
+        new RegExp(
+          `<tbody><tr><th scope="row">[^<]+</th><td class="period">14 ${lang === 'da' ? 'dage' : 'days'}</td>`,
+        ),
+      );
       expect(html).toContain('Aarhus &#60;Kommune&#62; &#38; Co');
       expect(html).not.toContain('<Kommune>');
       expect(html).toContain('dpo@aarhus.example');

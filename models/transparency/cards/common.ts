@@ -4,10 +4,20 @@ import type { Bilingual, CardInput } from '../model-card.js';
 export const ESTIMATE_LABEL =
   'An estimate made by a model (labelled in API responses as "ai": { model, version, estimate: true }); it supports a person’s decision and is never a decision about a person.';
 
-export const PUBLIC_TASK =
-  'GDPR Art. 6(1)(e): a task carried out in the public interest (the municipality operating its buildings, vehicles and roads).';
+export const PUBLIC_TASK: Bilingual = {
+  da: 'Databeskyttelsesforordningen art. 6, stk. 1, litra e: en opgave i samfundets interesse (kommunens drift af bygninger, biler og veje).',
+  en: 'GDPR Art. 6(1)(e): a task carried out in the public interest (the municipality operating its buildings, vehicles and roads).',
+};
 
-export const NO_PERSONAL_DATA = 'No personal data (GDPR does not apply); the municipality’s own operation.';
+export const NO_PERSONAL_DATA: Bilingual = {
+  da: 'Ingen personoplysninger (databeskyttelsesforordningen gælder ikke); kommunens egen drift.',
+  en: 'No personal data (GDPR does not apply); the municipality’s own operation.',
+};
+
+/** The public-task basis followed by what is particular to one input, in both languages. */
+export function publicTask(more: Bilingual): Bilingual {
+  return { da: `${PUBLIC_TASK.da} ${more.da}`, en: `${PUBLIC_TASK.en} ${more.en}` };
+}
 
 export const NO_PEOPLE: Bilingual = {
   da: 'Ingen oplysninger om borgere: ingen navne, CPR-numre, billeder af personer eller lokationsdata om borgere.',
@@ -15,14 +25,14 @@ export const NO_PEOPLE: Bilingual = {
 };
 
 export const TEMPERATURE_INPUT: CardInput = {
-  name: 'outdoor temperature',
+  name: { da: 'udetemperatur', en: 'outdoor temperature' },
   description: 'Hourly outdoor temperature sent with the meter readings (°C).',
   personalData: false,
   legalBasis: NO_PERSONAL_DATA,
 };
 
 export const METER_INPUT: CardInput = {
-  name: 'hourly meter readings',
+  name: { da: 'målernes forbrug time for time', en: 'hourly meter readings' },
   description:
     'kWh per hour of the municipality’s electricity and district-heating meters (energy stream), with reset intervals left out.',
   personalData: false,
@@ -30,7 +40,7 @@ export const METER_INPUT: CardInput = {
 };
 
 export const HOLIDAYS_INPUT: CardInput = {
-  name: 'Danish public holidays',
+  name: { da: 'danske helligdage', en: 'Danish public holidays' },
   description: 'The Danish holiday calendar, computed (no data source).',
   personalData: false,
   legalBasis: NO_PERSONAL_DATA,

@@ -1,7 +1,7 @@
 import type { ModelCard as EnergyVersion } from '../../energy/registry.js';
 import { MODEL_LIMITATIONS } from '../../energy/retrain.js';
 import type { EvaluationEntry, GroupPerformance, ModelCard, ModelStatus } from '../model-card.js';
-import { MODEL_CARD_FORMAT } from '../model-card.js';
+import { MODEL_CARD_FORMAT, NO_VERSION } from '../model-card.js';
 import { ESTIMATE_LABEL, HOLIDAYS_INPUT, METER_INPUT, NO_PEOPLE, TEMPERATURE_INPUT } from './common.js';
 
 export type CardBody = Omit<ModelCard, 'energy' | 'humanOversight' | 'contact'> & {
@@ -127,7 +127,7 @@ export function energyForecasterCard(
     format: MODEL_CARD_FORMAT,
     id: 'energy-forecaster',
     name: { da: 'Prognose for bygningers energiforbrug', en: 'Building energy forecaster' },
-    version: v ? `v${v.version}` : 'none',
+    version: v ? `v${v.version}` : NO_VERSION,
     status: status(v, current?.live ?? false, v?.gate.serve === 'neural'),
     tenant,
     ...SHARED,
@@ -139,8 +139,10 @@ export function energyForecasterCard(
       da: 'Giver driftsfolk en forventning til hver måler for det næste døgn med et usikkerhedsinterval. Et forbrug langt over prognosen peger på udstyr, der står tændt, eller en fejl.',
       en: 'Gives facility managers an expected use per meter for the next day with an uncertainty range. Use far above the forecast points to equipment left on or a fault.',
     },
-    modelType:
-      'Neural network per tenant (TensorFlow.js): quantile regression (p10, p50, p90) on the last week’s load, hour of week, temperature and holidays.',
+    modelType: {
+      da: 'Neuralt netværk for hver kommune (TensorFlow.js): kvantilregression (p10, p50, p90) ud fra sidste uges forbrug, ugens time, temperatur og helligdage.',
+      en: 'Neural network per tenant (TensorFlow.js): quantile regression (p10, p50, p90) on the last week’s load, hour of week, temperature and holidays.',
+    },
     outputs: {
       description: 'Hourly kWh per meter for tomorrow: median (p50) and an 80 % interval (p10–p90).',
       howToRead:
@@ -204,8 +206,10 @@ export function energyTowtCard(
       da: 'Beregner, hvad en bygning ville have brugt uden et tiltag, så besparelsen kan dokumenteres (IPMVP), og leverer prognosen, når det neurale net ikke består kontrollen.',
       en: 'Estimates what a building would have used without a measure, so the saving can be documented (IPMVP), and serves forecasts when the neural network fails the gate.',
     },
-    modelType:
-      'Time-of-week-and-temperature regression (LBNL TOWT, CalTRACK hourly), least squares per meter.',
+    modelType: {
+      da: 'Regression på ugens time og temperatur (LBNL TOWT, CalTRACK time for time), mindste kvadraters metode for hver måler.',
+      en: 'Time-of-week-and-temperature regression (LBNL TOWT, CalTRACK hourly), least squares per meter.',
+    },
     outputs: {
       description: 'Baseline kWh per hour; avoided energy with a 90 % range (ASHRAE Guideline 14).',
       howToRead:
@@ -265,7 +269,10 @@ export function energySeasonalNaiveCard(
       da: 'En enkel og gennemskuelig reference. Den leverer prognosen, hvis hverken det neurale net eller TOWT består kontrollen.',
       en: 'A simple, transparent reference. It serves forecasts when neither the neural network nor TOWT passes the gate.',
     },
-    modelType: 'Seasonal naive rule (value 168 hours earlier).',
+    modelType: {
+      da: 'Fast regel: forbruget 168 timer tidligere (samme time sidste uge).',
+      en: 'Seasonal naive rule (value 168 hours earlier).',
+    },
     outputs: {
       description: 'Hourly kWh per meter for tomorrow.',
       howToRead: 'Exactly last week’s use at the same hour.',

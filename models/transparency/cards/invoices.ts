@@ -1,8 +1,8 @@
 import type { ClassifierManifest } from '../../co2/classifier.js';
 import { CLASSIFIER_CARD, REVIEW_CONFIDENCE } from '../../co2/classifier.js';
 import type { EvaluationEntry } from '../model-card.js';
-import { MODEL_CARD_FORMAT } from '../model-card.js';
-import { ESTIMATE_LABEL, NO_PEOPLE, PUBLIC_TASK } from './common.js';
+import { MODEL_CARD_FORMAT, NO_VERSION } from '../model-card.js';
+import { ESTIMATE_LABEL, NO_PEOPLE, publicTask } from './common.js';
 import type { CardBody } from './energy.js';
 
 const pct = (x: number) => Math.round(x * 1000) / 10;
@@ -63,7 +63,7 @@ export function invoiceClassifierCard(
       da: 'Kategorisering af fakturalinjer til CO₂-regnskab',
       en: 'Invoice-line classifier for the CO₂ account',
     },
-    version: manifest?.version ?? 'none',
+    version: manifest?.version ?? NO_VERSION,
     status: manifest ? 'in-use' : 'not-trained',
     tenant,
     domain: { da: 'Klima og indkøb', en: 'Climate and procurement' },
@@ -76,8 +76,10 @@ export function invoiceClassifierCard(
       en: 'Supplier invoices become a CO₂ account. Lines without a UNSPSC code get a category from the model; uncertain lines go to a person for review.',
     },
     users: ['climate officers', 'procurement staff'],
-    modelType:
-      'Two-layer neural network over hashed word and character features of the line text, supplier and unit.',
+    modelType: {
+      da: 'Neuralt netværk med to lag, der læser ord og bogstavfølger i linjeteksten, leverandøren og enheden.',
+      en: 'Two-layer neural network over hashed word and character features of the line text, supplier and unit.',
+    },
     outputs: {
       description: CLASSIFIER_CARD.output,
       howToRead:
@@ -86,18 +88,23 @@ export function invoiceClassifierCard(
     },
     inputs: [
       {
-        name: 'invoice lines',
+        name: { da: 'fakturalinjer', en: 'invoice lines' },
         description:
           'Description, quantity, unit, amount and UNSPSC code of each line of the municipality’s supplier e-invoices.',
         personalData: false,
-        legalBasis:
-          'The municipality’s own bookkeeping (bogføringsloven); no personal data in line texts is needed or used.',
+        legalBasis: {
+          da: 'Kommunens egen bogføring (bogføringsloven); personoplysninger i linjeteksterne er hverken nødvendige eller brugt.',
+          en: 'The municipality’s own bookkeeping (bogføringsloven); no personal data in line texts is needed or used.',
+        },
       },
       {
-        name: 'supplier name and id',
+        name: { da: 'leverandørens navn og nummer', en: 'supplier name and id' },
         description: 'The seller on the invoice; a sole trader’s name is personal data.',
         personalData: true,
-        legalBasis: `${PUBLIC_TASK} The supplier data are already in the municipality’s accounts (GDPR Art. 6(1)(c), bookkeeping).`,
+        legalBasis: publicTask({
+          da: 'Leverandøroplysningerne står allerede i kommunens regnskab (art. 6, stk. 1, litra c, bogføring).',
+          en: 'The supplier data are already in the municipality’s accounts (GDPR Art. 6(1)(c), bookkeeping).',
+        }),
       },
     ],
     notUsed: [

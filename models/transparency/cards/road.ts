@@ -1,6 +1,6 @@
 import type { EvaluationEntry } from '../model-card.js';
-import { MODEL_CARD_FORMAT } from '../model-card.js';
-import { ESTIMATE_LABEL, NO_PEOPLE, PUBLIC_TASK } from './common.js';
+import { MODEL_CARD_FORMAT, NO_VERSION } from '../model-card.js';
+import { ESTIMATE_LABEL, NO_PEOPLE, publicTask } from './common.js';
 import type { CardBody } from './energy.js';
 
 /**
@@ -31,7 +31,8 @@ export function roadDetectorCard(
     format: MODEL_CARD_FORMAT,
     id: 'road-damage-detector',
     name: { da: 'Registrering af vejskader fra kamera', en: 'Road-damage detection from cameras' },
-    version: modelVersions.length > 0 ? modelVersions.join(', ') : 'as reported per detection (modelVersion)',
+    // The supplier's versions that the tenant's stored detections name; none before the first detection.
+    version: modelVersions.length > 0 ? modelVersions.join(', ') : NO_VERSION,
     status: 'pilot',
     tenant,
     domain: { da: 'Veje og trafik', en: 'Roads and traffic' },
@@ -44,8 +45,10 @@ export function roadDetectorCard(
       en: 'Gives the road department a running picture of road condition. Each detection is checked by a person before it leads to a work order.',
     },
     users: ['road inspectors', 'road departments'],
-    modelType:
-      'Object detector on the vehicle (Road Damage Dataset classes D00–D50); greenops receives class, confidence, box and position.',
+    modelType: {
+      da: 'Objektgenkendelse i bilen (skadetyperne D00–D50 fra Road Damage Dataset); greenops modtager skadetype, sikkerhed, udsnit af billedet og position.',
+      en: 'Object detector on the vehicle (Road Damage Dataset classes D00–D50); greenops receives class, confidence, box and position.',
+    },
     outputs: {
       description:
         'A damage class with a confidence, a box in the frame, a position and an optional reference to an anonymised frame.',
@@ -55,17 +58,23 @@ export function roadDetectorCard(
     },
     inputs: [
       {
-        name: 'camera frames (on the vehicle only)',
+        name: { da: 'kamerabilleder (kun i bilen)', en: 'camera frames (on the vehicle only)' },
         description:
           'Frames are analysed on the vehicle and not sent; only detections and, optionally, a reference to an anonymised frame are.',
         personalData: true,
-        legalBasis: `${PUBLIC_TASK} Road maintenance under the Danish Roads Act (vejloven); frames are anonymised (faces and plates blurred) before storage, references kept ${'30'} days by default.`,
+        legalBasis: publicTask({
+          da: 'Vejvedligeholdelse efter vejloven; billeder anonymiseres (ansigter og nummerplader sløres), før de gemmes, og henvisninger til dem gemmes som standard i 30 dage.',
+          en: 'Road maintenance under the Danish Roads Act (vejloven); frames are anonymised (faces and plates blurred) before storage, references kept 30 days by default.',
+        }),
       },
       {
-        name: 'detections',
+        name: { da: 'registrerede skader', en: 'detections' },
         description: 'Class, confidence, box, position and heading of each detection.',
         personalData: false,
-        legalBasis: 'Not personal data: a position on the road and a damage class.',
+        legalBasis: {
+          da: 'Ikke personoplysninger: en position på vejen og en skadetype.',
+          en: 'Not personal data: a position on the road and a damage class.',
+        },
       },
     ],
     notUsed: [

@@ -49,8 +49,10 @@ export function trafficAadtCard(tenant: string): CardBody {
       en: 'Gives the road department traffic figures for planning, noise and road-safety work, each with its method and uncertainty.',
     },
     users: ['road departments', 'traffic planners'],
-    modelType:
-      'Statistical estimation: AASHTO month × weekday averaging for permanent counters; seasonal factors from permanent counters of a similar profile for short counts, with a range from sampling the group’s own years.',
+    modelType: {
+      da: 'Statistisk beregning: AASHTO-gennemsnit over måned og ugedag for faste tællere; korte tællinger opregnes med sæsonfaktorer fra faste tællere med lignende profil og får et usikkerhedsinterval.',
+      en: 'Statistical estimation: AASHTO month × weekday averaging for permanent counters; seasonal factors from permanent counters of a similar profile for short counts, with a range from sampling the group’s own years.',
+    },
     outputs: {
       description:
         'ÅDT, HVDT (weekday), July ÅDT, heavy and mode shares, v85 and counter health per counter and year.',
@@ -60,7 +62,7 @@ export function trafficAadtCard(tenant: string): CardBody {
     },
     inputs: [
       {
-        name: 'traffic counts',
+        name: { da: 'trafiktællinger', en: 'traffic counts' },
         description:
           'Vehicles and cyclists per interval, class and direction from the municipality’s counters (traffic stream), with uptime and mean speeds.',
         personalData: false,
