@@ -3,6 +3,7 @@ export { coversTenant, type Principal } from './principal.js';
 export type { AuditEntry, AuditEntryInput, AuditLog, AuditQuery } from './audit-log.js';
 export {
   PERMISSIONS,
+  PERSONAL_FIELD_READERS,
   allows,
   permissionFor,
   type Access,

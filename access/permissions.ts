@@ -32,6 +32,14 @@ const ENERGY_READERS = [...ADMINS, 'viewer', 'facility', 'climate'] as const sat
 const CLIMATE_READERS = [...ADMINS, 'viewer', 'climate'] as const satisfies readonly Role[];
 const TRAFFIC_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readonly Role[];
 const CLIMATE_WRITERS = [...ADMINS, 'climate'] as const satisfies readonly Role[];
+/**
+ * Who reads a stream field marked `personal` (a driver pseudonym), per stream: the stream's own planners and the
+ * admins. A viewer, facility manager, road department or climate officer sees the vehicles, never who drove.
+ */
+export const PERSONAL_FIELD_READERS: Readonly<Record<string, readonly Role[]>> = {
+  fleet: [...ADMINS, 'fleet'],
+};
+
 /** Who records a person's decision on a model's output: the model's own domain role is checked per model. */
 const OVERSIGHT_WRITERS = [...ADMINS, 'facility', 'roads'] as const satisfies readonly Role[];
 

@@ -1,4 +1,5 @@
 import {
+  GreenopsError,
   STREAMS,
   badRequest,
   isEntityId,
@@ -9,7 +10,8 @@ import {
 } from '../../core/index.js';
 import { AGGREGATE_FNS, type SeriesQuery, type TimeSeriesStore } from '../../store/index.js';
 import { GuardedRouter } from '../auth/guarded-router.js';
-import { tenantOf } from '../auth/request-context.js';
+import { PERSONAL_FIELD_READERS } from '../../access/index.js';
+import { principalOf, tenantOf } from '../auth/request-context.js';
 import { oneOfParam, intParam, parseDuration, parseTime, stringParam } from '../query-params.js';
 
 /** Most rows one series request may return; larger ranges need a coarser `every`. */
@@ -70,6 +72,16 @@ export function streamRoutes({
         'field',
         `"${field}" is not a field of ${stream} (fields: ${Object.keys(definition.fields).join(', ')})`,
       );
+    if (info.personal) {
+      const allowed = PERSONAL_FIELD_READERS[stream] ?? [];
+      const roles = principalOf(req).roles;
+      if (!roles.some((r) => allowed.includes(r)))
+        throw new GreenopsError(
+          'FORBIDDEN',
+          `field: ${field} of ${stream} is personal data (a pseudonym); it needs one of the roles ${allowed.join(', ')}; this credential has ${roles.join(', ') || 'none'}`,
+          { field: 'field' },
+        );
+    }
 
     const tags: Record<string, string> = {};
     for (const tag of ['device', ...definition.tags]) {

@@ -60,7 +60,12 @@ export const fleetStream = defineStream<FleetRecord>({
     fuel_used_l: { type: 'number', unit: 'L', description: 'Cumulative fuel used.' },
     soc_pct: { type: 'number', unit: '%', description: 'Battery state of charge.' },
     energy_used_kwh: { type: 'number', unit: 'kWh', description: 'Cumulative traction energy used.' },
-    driver: { type: 'string', description: 'Pseudonymous driver id (a field, never a tag: not indexed).' },
+    driver: {
+      type: 'string',
+      description:
+        'Pseudonymous driver id (a field, never a tag: not indexed). Personal data: readable by fleet and the admins only.',
+      personal: true,
+    },
   },
   defaultField: 'speed_kmh',
   toPoints(r, { tenant, deviceId, timeMs }) {

@@ -6,6 +6,11 @@ export interface FieldInfo {
   type: 'number' | 'string' | 'boolean';
   unit?: string;
   description: string;
+  /**
+   * Personal data (a driver pseudonym): only the stream's own domain role and the admins read it through the API
+   * (see PERSONAL_FIELD_READERS in access/permissions.ts); other reading roles get 403 naming the field.
+   */
+  personal?: boolean;
 }
 
 export interface PointContext {

@@ -249,6 +249,38 @@ describe('who may call what: every route × every role, with real keys against t
     },
   );
 
+  it('lets only fleet and the admins read a driver pseudonym; the other readers get 403 naming the field', async () => {
+    const path =
+      '/api/v1/streams/fleet/series?device=van-1&field=driver&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z';
+    const outcomes: string[] = [];
+    for (const role of [
+      'platform-admin',
+      'tenant-admin',
+      'fleet',
+      'viewer',
+      'facility',
+      'roads',
+      'climate',
+    ] as const) {
+      const res = await api.call('GET', path, keys.get(role));
+      outcomes.push(
+        `${role} ${res.status} ${(res.body.error as { field?: string } | undefined)?.field ?? ''}`,
+      );
+    }
+    expect(outcomes).toEqual([
+      'platform-admin 200 ',
+      'tenant-admin 200 ',
+      'fleet 200 ',
+      'viewer 403 field',
+      'facility 403 field',
+      'roads 403 field',
+      'climate 403 field',
+    ]);
+    // The vehicles themselves stay readable to every reader.
+    const speed = await api.call('GET', path.replace('field=driver', 'field=speed_kmh'), keys.get('viewer'));
+    expect(speed.status).toBe(200);
+  });
+
   it('opens /metrics to anyone only with GREENOPS_METRICS_PUBLIC=true', async () => {
     const open = await startAccessApi({ metricsPublic: true });
     try {
