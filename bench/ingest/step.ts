@@ -64,7 +64,10 @@ export async function runStep(
   if (system.store === 'influx') await createInfluxDatabase(env.influxUrl, database);
   const instance = await system.start(env, { tenant, database });
   try {
-    const publishTo = { url: instance.brokerUrl, username: env.username, password: env.password, tenant };
+    const publishTo = instance.ownBroker
+      ? { url: instance.brokerUrl, tenant }
+      : { url: instance.brokerUrl, username: env.username, password: env.password, tenant };
+    const brokerPid = () => (instance.ownBroker ? undefined : env.brokerPid());
     // Warm-up in the fresh process (JIT, connections, first batches), then wait until it is stored.
     const warmRate = Math.max(1, Math.round(WARM_UP_READINGS_PER_S / readings));
     const warm = warmRate * WARM_UP_SECONDS * readings;
@@ -76,12 +79,13 @@ export async function runStep(
       firstReading: 50_000_000,
     });
     const warmDeadline = Date.now() + 15_000;
+    if (!instance.liveCount && !instance.ownCounter) await sleep(2_000);
     while (((await countNow(instance)) ?? warm) < warm && Date.now() < warmDeadline) await sleep(POLL_MS);
     const base = instance.liveCount ? await instance.liveCount() : 0;
 
     const expected = Math.round(rate * seconds) * readings;
     const cpuBefore = cpuSeconds(instance.pid);
-    const brokerBefore = cpuSeconds(env.brokerPid() ?? instance.pid);
+    const brokerBefore = cpuSeconds(brokerPid());
     const influxBefore = cpuSeconds(env.influxPid());
     const started = performance.timeOrigin + performance.now();
     let result: PublishResult | undefined;
@@ -115,7 +119,7 @@ export async function runStep(
     if (publishError || !result) throw publishError;
     const ended = performance.timeOrigin + performance.now();
     const wall = (ended - started) / 1000;
-    const brokerCpu = (cpuSeconds(env.brokerPid() ?? instance.pid) - brokerBefore) / wall;
+    const brokerCpu = (cpuSeconds(brokerPid()) - brokerBefore) / wall;
     const influxCpu = (cpuSeconds(env.influxPid()) - influxBefore) / wall;
     const rss = peakRssMb(instance.pid);
     // The stored count at the deadline, from the store: stop the system 1 s after the last send (SIGKILL, so it

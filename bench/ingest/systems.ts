@@ -28,6 +28,8 @@ export interface StepContext {
 export interface Instance {
   pid: number;
   brokerUrl: string;
+  /** The system is its own broker (embedded): anonymous publishing, and the broker's CPU is the system's. */
+  ownBroker?: boolean;
   /** Stored points, asked of the store while the system runs; undefined where the store cannot be asked then. */
   liveCount?: () => Promise<number>;
   /** Stops the system at once (SIGKILL: nothing more gets written) and counts in the store. */
@@ -50,7 +52,7 @@ export function greenopsSystem(
   aedesUrl?: string,
 ): BenchSystem {
   return {
-    name: `greenops ${store}/${broker}`,
+    name: `greenops ${store}/${broker}${broker === 'embedded' ? '' : ` (${process.env.BENCH_GREENOPS_COMMAND ?? 'ingest'})`}`,
     store,
     async start(env, ctx) {
       const dir = mkdtempSync(join(tmpdir(), 'greenops-bench-'));
@@ -85,21 +87,34 @@ export function greenopsSystem(
           broker === 'mosquitto'
             ? { MQTT_USERNAME: env.username ?? '', MQTT_PASSWORD: env.password ?? '' }
             : {};
-        ingest = run(process.execPath, [...args, 'start', '--no-simulate', '--broker', brokerUrl], {
-          ...settings,
-          ...auth,
-        });
+        // `greenops ingest` is the ingest role alone, as a production deployment runs it beside the API;
+        // BENCH_GREENOPS_COMMAND=start measures the all-in-one process (its API opens the records store too).
+        const command = process.env.BENCH_GREENOPS_COMMAND ?? 'ingest';
+        ingest = run(
+          process.execPath,
+          [...args, command, '--no-simulate', '--broker', brokerUrl].filter(
+            (a) => command === 'start' || a !== '--no-simulate',
+          ),
+          { ...settings, ...auth, ...(command === 'ingest' ? { LOG_LEVEL: 'info' } : {}) },
+        );
       }
-      const api = (await ingest.waitFor(/greenops API: (http:\/\/\S+)/))[1] as string;
-      const ownCounter = async () => {
-        const text = await (await fetch(`${api}/metrics`)).text();
-        return Number(/^greenops_ingest_points_written_total (\d+)/m.exec(text)?.[1] ?? 0);
-      };
+      const api =
+        broker === 'embedded' || process.env.BENCH_GREENOPS_COMMAND === 'start'
+          ? ((await ingest.waitFor(/greenops API: (http:\/\/\S+)/))[1] as string)
+          : undefined;
+      if (!api) await ingest.waitFor(/ingest connected/);
+      const ownCounter = api
+        ? async () => {
+            const text = await (await fetch(`${api}/metrics`)).text();
+            return Number(/^greenops_ingest_points_written_total (\d+)/m.exec(text)?.[1] ?? 0);
+          }
+        : undefined;
       const cleanup = () => rmSync(dir, { recursive: true, force: true });
       return {
         pid: ingest.pid,
         brokerUrl,
-        ownCounter,
+        ownBroker: broker === 'embedded',
+        ...(ownCounter ? { ownCounter } : {}),
         ...(store === 'influx' ? { liveCount: () => influxCount(env.influxUrl, ctx.database) } : {}),
         async killAndCount() {
           await stop(ingest, 'SIGKILL');
