@@ -50,9 +50,11 @@ export function greenopsSystem(
   store: 'influx' | 'duckdb',
   broker: 'mosquitto' | 'aedes' | 'embedded',
   aedesUrl?: string,
+  /** Another build to run (a before/after comparison), and its label. */
+  build?: { main: string; label: string },
 ): BenchSystem {
   return {
-    name: `greenops ${store}/${broker}${broker === 'embedded' ? '' : ` (${process.env.BENCH_GREENOPS_COMMAND ?? 'ingest'})`}`,
+    name: `${build ? `${build.label}: ` : ''}greenops ${store}/${broker}${broker === 'embedded' ? '' : ` (${process.env.BENCH_GREENOPS_COMMAND ?? 'ingest'})`}`,
     store,
     async start(env, ctx) {
       const dir = mkdtempSync(join(tmpdir(), 'greenops-bench-'));
@@ -73,7 +75,10 @@ export function greenopsSystem(
         });
       let ingest: Running;
       let brokerUrl: string;
-      const args = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'dist/cli/main.js'];
+      const args = [
+        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        build?.main ?? 'dist/cli/main.js',
+      ];
       if (broker === 'embedded') {
         ingest = run(process.execPath, [...args, 'start', '--no-simulate'], {
           ...settings,
