@@ -47,6 +47,10 @@ const RULES: [string, (name: string, url: string) => boolean][] = [
   ['event loop, timers, streams', (_, u) => u.startsWith('node:')],
 ];
 
+const SOCKET = 'socket I/O (native)';
+const LOOP = 'event loop, timers, streams';
+const OWNERS = ['PUBACK writes', 'InfluxDB HTTP write', 'MQTT parsing'];
+
 export function summarise(profile: Profile): { window: number; byCategory: Map<string, number> } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -58,7 +62,12 @@ export function summarise(profile: Profile): { window: number; byCategory: Map<s
     const { functionName, url } = (byId.get(id) as ProfileNode).callFrame;
     const rule = RULES.find(([, test]) => test(functionName, url));
     const p = parent.get(id);
-    const c = rule ? rule[0] : p === undefined ? 'other (program, native)' : categorise(p);
+    let c = rule ? rule[0] : p === undefined ? 'other (program, native)' : categorise(p);
+    // Socket writes and stream plumbing belong to whoever called them: PUBACKs, the InfluxDB write, parsing.
+    if (p !== undefined && (c === SOCKET || c === LOOP)) {
+      const owner = categorise(p);
+      if (OWNERS.includes(owner)) c = owner;
+    }
     category.set(id, c);
     return c;
   };
