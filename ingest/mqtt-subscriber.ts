@@ -41,7 +41,11 @@ export class MqttSubscriber {
   private awaitingPong = false;
   private firstSubscribed: { resolve: () => void; reject: (err: Error) => void } | undefined;
   private nextPacketId = 1;
-  readonly stats = { connects: 0, received: 0, acked: 0, redelivered: 0 };
+  /** PUBACKs queued in this tick, written as one buffer (a batch written acknowledges thousands at once). */
+  private ackIds: number[] = [];
+  private ackSocket: Socket | undefined;
+  private ackScheduled = false;
+  readonly stats = { connects: 0, received: 0, acked: 0, redelivered: 0, ackWrites: 0 };
 
   constructor(private readonly options: MqttSubscriberOptions) {
     this.reconnectDelay = options.reconnectMinMs ?? 500;
@@ -74,6 +78,7 @@ export class MqttSubscriber {
     this.stopping = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
+    this.writeAcks(); // PUBACKs queued in this tick go before the DISCONNECT
     const socket = this.socket;
     this.socket = undefined;
     this.connectedFlag = false;
@@ -214,11 +219,44 @@ export class MqttSubscriber {
             acked = true;
             // After a reconnect the broker redelivers unacknowledged messages itself; this ack would be stale.
             if (generation !== this.generation || socket.destroyed) return;
-            socket.write(mqttPacket.generate({ cmd: 'puback', messageId: packet.messageId as number }));
-            this.stats.acked += 1;
+            this.queueAck(socket, packet.messageId as number);
           }
         : () => undefined;
     this.options.onMessage({ topic: packet.topic, payload, ack });
+  }
+
+  private queueAck(socket: Socket, messageId: number): void {
+    if (this.ackSocket !== socket) this.writeAcks();
+    this.ackSocket = socket;
+    this.ackIds.push(messageId);
+    this.stats.acked += 1;
+    if (!this.ackScheduled) {
+      this.ackScheduled = true;
+      queueMicrotask(() => this.writeAcks());
+    }
+  }
+
+  /**
+   * One write (one syscall) for every PUBACK queued: a PUBACK is 4 bytes (MQTT 3.1.1 §3.4: 0x40, remaining
+   * length 2, packet id), so building them here beats a generate() and a socket write per message.
+   */
+  private writeAcks(): void {
+    this.ackScheduled = false;
+    const ids = this.ackIds;
+    const socket = this.ackSocket;
+    if (ids.length === 0 || !socket) return;
+    this.ackIds = [];
+    if (socket.destroyed) return;
+    const buffer = Buffer.allocUnsafe(ids.length * 4);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      buffer[4 * i] = 0x40;
+      buffer[4 * i + 1] = 0x02;
+      buffer[4 * i + 2] = id >> 8;
+      buffer[4 * i + 3] = id & 0xff;
+    }
+    socket.write(buffer);
+    this.stats.ackWrites += 1;
   }
 
   private startPing(socket: Socket): void {

@@ -14,6 +14,8 @@ export interface InfluxServer {
   /** Stops it and removes its data. */
   destroy(): Promise<void>;
   output(): string;
+  /** The server's process id while it runs. */
+  pid(): number | undefined;
 }
 
 /**
@@ -35,6 +37,7 @@ async function startOnce(database: string): Promise<InfluxServer> {
       start: noop,
       destroy: noop,
       output: () => '',
+      pid: () => undefined,
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'greenops-influxd-'));
@@ -89,5 +92,6 @@ bind-address = "127.0.0.1:${rpcPort}"
       rmSync(dir, { recursive: true, force: true });
     },
     output: server.output,
+    pid: server.pid,
   };
 }

@@ -25,6 +25,8 @@ export interface MosquittoServer {
   /** SIGHUP: Mosquitto reads its password file and ACL again. */
   reload(): void;
   output(): string;
+  /** The server's process id while it runs. */
+  pid(): number | undefined;
 }
 
 /**
@@ -111,6 +113,7 @@ async function startOnce({ users, tls = false, config: custom }: MosquittoOption
     },
     reload: () => server.signal('SIGHUP'),
     output: server.output,
+    pid: server.pid,
   };
 }
 

@@ -17,6 +17,8 @@ export interface ServerProcess {
   /** Sends a signal to the running process (e.g. SIGHUP: reload the configuration). */
   signal(signal: NodeJS.Signals): void;
   output(): string;
+  /** The running process's id (benchmarks read its CPU time from /proc), undefined while stopped. */
+  pid(): number | undefined;
 }
 
 /** A real server process (influxd, mosquitto) for the integration suites, restartable on the same config. */
@@ -32,6 +34,7 @@ export function serverProcess(
   let output = '';
   return {
     output: () => output,
+    pid: () => (child && child.exitCode === null ? child.pid : undefined),
     signal(signal) {
       if (!child || child.exitCode !== null) throw new Error(`${name} is not running`);
       child.kill(signal);
