@@ -168,7 +168,7 @@ export class FleetSimulator implements StreamSimulator {
     if (v.powertrain === 'ice')
       Object.assign(record, { fuelLevelPct: round(v.fuelLevel, 1), fuelUsedL: round(v.fuelUsed, 2) });
     else Object.assign(record, { socPct: round(v.soc, 1), energyUsedKwh: round(v.energyUsed, 2) });
-    if (v.driver) record.driverId = v.driver;
+    if (v.driver && v.ignition) record.driverId = v.driver;
     return [record];
   }
 
