@@ -6,6 +6,7 @@ export {
 } from './per-device-publisher.js';
 export { SimulationRunner, type SimulationOptions, type SimulationStats } from './simulate/runner.js';
 export type { StreamSimulator, SimRecord, SimulatorOptions } from './simulate/simulator.js';
+export { outdoorTemperature } from './simulate/simulator.js';
 export { EnergySimulator, occupancyAt } from './simulate/energy.js';
 export {
   FleetSimulator,

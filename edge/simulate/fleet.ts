@@ -30,7 +30,7 @@ const GPS_JUMP_CHANCE = 0.0005;
 export type FleetUsage = 'regular' | 'long' | 'spare';
 
 const USAGE: Record<FleetUsage, { chance: number; minutes: [number, number]; lastStartHour: number }> = {
-  regular: { chance: 0.045, minutes: [15, 75], lastStartHour: 14 },
+  regular: { chance: 0.018, minutes: [15, 75], lastStartHour: 14 },
   long: { chance: 0.02, minutes: [90, 200], lastStartHour: 10 },
   spare: { chance: 0.004, minutes: [20, 60], lastStartHour: 13 },
 };
