@@ -45,3 +45,12 @@ export {
   type TripRow,
   type VehicleRow,
 } from './fleet-report.js';
+export { loadFleetVehicle, type LoadFleetOptions } from './load-fleet.js';
+export {
+  fleetResultPoints,
+  FLEET_TRIP_MEASUREMENT,
+  FLEET_DAILY_MEASUREMENT,
+  FLEET_EV_MEASUREMENT,
+} from './fleet-results.js';
+export { FleetService, type FleetServiceOptions, type TenantFleet } from './use-cases.js';
+export { FleetResultsJob, type FleetResultsJobOptions } from './results-job.js';

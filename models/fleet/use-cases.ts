@@ -1,0 +1,136 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { TimeSeriesStore } from '../../store/index.js';
+import type { FleetDefaults } from './fleet-defaults.js';
+import type { FleetSettings } from './fleet-settings.js';
+import { FleetPool } from './fleet-pool.js';
+import { fleetReport, type FleetReport } from './fleet-report.js';
+import { fleetResultPoints } from './fleet-results.js';
+import { loadFleetVehicle } from './load-fleet.js';
+import { DanishClock, localDate } from './local-clock.js';
+
+const DAY_MS = 86_400_000;
+
+export interface FleetServiceOptions {
+  store: TimeSeriesStore;
+  settings: FleetSettings;
+  defaults: FleetDefaults;
+  /** Vehicles of a tenant in one report (the first ones by name). */
+  maxVehicles?: number;
+  /** How long a tenant's report for the same window and EV model is reused. */
+  cacheTtlMs?: number;
+  now?: () => number;
+  queryTimeoutMs?: number;
+}
+
+export interface TenantFleet {
+  report: FleetReport;
+  samples: number;
+  vehicles: number;
+  truncated: boolean;
+}
+
+/**
+ * What the fleet routes ask of the store and the fleet model: the tenant's vehicles streamed one at a time from the
+ * raw fleet stream (the event loop let go between windows), trips extracted, and the whole report of the window.
+ * Sites are learned from every vehicle of the tenant, so a site means the same in every answer.
+ */
+export class FleetService {
+  private readonly cache = new Map<string, { at: number; fleet: Promise<TenantFleet> }>();
+
+  constructor(private readonly options: FleetServiceOptions) {}
+
+  get settings(): FleetSettings {
+    return this.options.settings;
+  }
+
+  get defaults(): FleetDefaults {
+    return this.options.defaults;
+  }
+
+  async vehicles(tenant: string): Promise<string[]> {
+    return (await this.options.store.listDevices('fleet', tenant)).map((d) => d.device).sort();
+  }
+
+  /** Daily minimum outdoor temperature from the energy stream's `outdoor_temp_c` (any meter of the tenant). */
+  async temperatures(tenant: string, fromMs: number, toMs: number): Promise<Map<string, number>> {
+    const rows = await this.options.store.querySeries({
+      measurement: 'energy',
+      tenant,
+      field: 'outdoor_temp_c',
+      fromMs: fromMs - DAY_MS,
+      toMs: toMs + DAY_MS,
+      everyMs: DAY_MS,
+      fn: 'min',
+      limit: 2000,
+      ...(this.options.queryTimeoutMs === undefined ? {} : { timeoutMs: this.options.queryTimeoutMs }),
+    });
+    const out = new Map<string, number>();
+    for (const r of rows)
+      if (typeof r.value === 'number') out.set(localDate(Math.floor(r.timeMs / DAY_MS)), r.value);
+    return out;
+  }
+
+  private async compute(
+    tenant: string,
+    fromMs: number,
+    toMs: number,
+    evModel: string | undefined,
+  ): Promise<TenantFleet> {
+    const all = await this.vehicles(tenant);
+    const devices = all.slice(0, this.options.maxVehicles ?? 500);
+    const pool = new FleetPool(this.options.settings);
+    let samples = 0;
+    for (const device of devices) {
+      samples += await loadFleetVehicle(this.options.store, pool, {
+        tenant,
+        device,
+        fromMs,
+        toMs,
+        ...(this.options.queryTimeoutMs === undefined ? {} : { timeoutMs: this.options.queryTimeoutMs }),
+      });
+      await nextTurn();
+    }
+    const { sites, vehicles, dropped } = pool.finish();
+    const temperatures = await this.temperatures(tenant, fromMs, toMs);
+    const report = fleetReport({
+      vehicles: vehicles.filter((v) => Number.isFinite(v.firstMs)),
+      sites,
+      settings: this.options.settings,
+      defaults: this.options.defaults,
+      temperatures,
+      tripsDropped: dropped,
+      ...(evModel === undefined ? {} : { evModel }),
+    });
+    return { report, samples, vehicles: all.length, truncated: all.length > devices.length };
+  }
+
+  /** The tenant's fleet report of a window (reused for `cacheTtlMs`). */
+  async report(tenant: string, fromMs: number, toMs: number, evModel?: string): Promise<TenantFleet> {
+    const key = `${tenant}|${fromMs}|${toMs}|${evModel ?? ''}`;
+    const now = (this.options.now ?? Date.now)();
+    const cached = this.cache.get(key);
+    if (cached && now - cached.at < (this.options.cacheTtlMs ?? 5 * 60_000)) return cached.fleet;
+    for (const [k, v] of this.cache)
+      if (now - v.at >= (this.options.cacheTtlMs ?? 5 * 60_000)) this.cache.delete(k);
+    const fleet = this.compute(tenant, fromMs, toMs, evModel);
+    this.cache.set(key, { at: now, fleet });
+    fleet.catch(() => this.cache.delete(key));
+    return fleet;
+  }
+
+  /**
+   * Writes the tenant's trips, vehicle-days and EV verdicts of a window to the store (`fleet_trip`, `fleet_daily`,
+   * `fleet_ev`), for dashboards and for reports after the raw positions' retention. Idempotent.
+   */
+  async writeResults(
+    tenant: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<{ vehicles: number; points: number }> {
+    const { report } = await this.compute(tenant, fromMs, toMs, undefined);
+    const clock = new DanishClock();
+    const points = fleetResultPoints(tenant, report, (ms) => clock.dayStartMs(clock.dayOf(ms)));
+    for (let i = 0; i < points.length; i += 5000) await this.options.store.write(points.slice(i, i + 5000));
+    return { vehicles: report.totals.vehicles, points: points.length };
+  }
+}
