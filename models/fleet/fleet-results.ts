@@ -5,9 +5,12 @@ import type { FleetReport } from './fleet-report.js';
 export const FLEET_TRIP_MEASUREMENT = 'fleet_trip';
 /** One point per vehicle and local day with driving (time = the day's first trip start, floored to the local day). */
 export const FLEET_DAILY_MEASUREMENT = 'fleet_daily';
+/** Per site and hour (UTC-aligned): vehicles with a trip in the hour — the availability curve's raw material. */
+export const FLEET_AVAILABILITY_MEASUREMENT = 'fleet_availability';
 /** One point per combustion vehicle and report (time = the report period's end day): its EV verdict and savings. */
 export const FLEET_EV_MEASUREMENT = 'fleet_ev';
 
+const HOUR_MS = 3_600_000;
 const VERDICT_CODE = {
   suitable: 0,
   'suitable-costlier': 1,
@@ -75,6 +78,32 @@ export function fleetResultPoints(
       },
       timeMs: d.t,
     });
+  const away = new Map<string, Set<string>>();
+  for (const trip of report.trips) {
+    const site = siteOf.get(trip.vehicle) ?? 'unknown';
+    for (
+      let h = Math.floor(Date.parse(trip.start) / HOUR_MS) * HOUR_MS;
+      h < Date.parse(trip.end);
+      h += HOUR_MS
+    ) {
+      const key = `${site}|${h}`;
+      const set = away.get(key) ?? new Set<string>();
+      set.add(trip.vehicle);
+      away.set(key, set);
+    }
+  }
+  for (const [key, vehicles] of away) {
+    const [site, h] = key.split('|') as [string, string];
+    points.push({
+      measurement: FLEET_AVAILABILITY_MEASUREMENT,
+      tags: { tenant, site },
+      fields: {
+        vehicles_driving: vehicles.size,
+        vehicles: report.vehicles.filter((v) => (v.site ?? 'unknown') === site).length,
+      },
+      timeMs: Number(h),
+    });
+  }
   const end = Date.parse(`${report.period.to}T12:00:00Z`);
   for (const e of report.evSuitability)
     points.push({

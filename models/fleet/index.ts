@@ -51,6 +51,7 @@ export {
   FLEET_TRIP_MEASUREMENT,
   FLEET_DAILY_MEASUREMENT,
   FLEET_EV_MEASUREMENT,
+  FLEET_AVAILABILITY_MEASUREMENT,
 } from './fleet-results.js';
 export { FleetService, type FleetServiceOptions, type TenantFleet } from './use-cases.js';
 export { FleetResultsJob, type FleetResultsJobOptions } from './results-job.js';
