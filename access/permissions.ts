@@ -34,7 +34,7 @@ const TRAFFIC_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readon
 const FLEET_READERS = [...ADMINS, 'viewer', 'fleet'] as const satisfies readonly Role[];
 const CLIMATE_WRITERS = [...ADMINS, 'climate'] as const satisfies readonly Role[];
 /** Who records a person's decision on a model's output: the model's own domain role is checked per model. */
-const OVERSIGHT_WRITERS = [...ADMINS, 'facility', 'roads'] as const satisfies readonly Role[];
+const OVERSIGHT_WRITERS = [...ADMINS, 'facility', 'roads', 'fleet'] as const satisfies readonly Role[];
 
 /**
  * THE permission table: every HTTP operation of greenops and who may call it. The API refuses to start with a
@@ -348,7 +348,8 @@ export const PERMISSIONS: readonly Permission[] = [
     path: '/api/v1/models/:id/oversight',
     access: OVERSIGHT_WRITERS,
     tenantScoped: true,
-    summary: 'Record a person confirming or overturning an output (energy: facility; traffic, road: roads)',
+    summary:
+      'Record a person confirming or overturning an output (energy: facility; traffic, road: roads; fleet: fleet)',
   },
   {
     method: 'GET',

@@ -12,6 +12,7 @@ import {
 import { invoiceClassifierCard } from './cards/invoices.js';
 import { roadDetectorCard } from './cards/road.js';
 import { trafficAadtCard } from './cards/traffic.js';
+import { fleetPlannerCard } from './cards/fleet.js';
 import type { FootprintLog, TrainingFootprint } from './footprint-log.js';
 import type { FootprintSummary, ModelCard, OversightSummary } from './model-card.js';
 import type { OversightCounts, OversightDecision, OversightLog } from './oversight-log.js';
@@ -23,6 +24,7 @@ export const MODEL_IDS = [
   'invoice-classifier',
   'traffic-aadt',
   'road-damage-detector',
+  'fleet-planner',
 ] as const;
 export type ModelId = (typeof MODEL_IDS)[number];
 
@@ -100,6 +102,8 @@ export class TransparencyService {
         return this.options.invoices?.currentClassifier(tenant)?.artifacts.manifest.version ?? 'none';
       case 'traffic-aadt':
         return trafficAadtCard(tenant).version;
+      case 'fleet-planner':
+        return fleetPlannerCard(tenant).version;
       default:
         return 'method-1';
     }
@@ -149,6 +153,9 @@ export class TransparencyService {
         break;
       case 'road-damage-detector':
         body = roadDetectorCard(tenant, counts, []);
+        break;
+      case 'fleet-planner':
+        body = fleetPlannerCard(tenant);
         break;
     }
     const outputs = await this.outputs(tenant, id);

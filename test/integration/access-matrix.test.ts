@@ -209,7 +209,7 @@ const MATRIX: Row[] = [
     route: '/api/v1/models/:id/oversight',
     path: '/api/v1/models/traffic-aadt/oversight',
     body: { outputId: 'c1/2026', decision: 'confirmed' },
-    expect: '+++.+...',
+    expect: '+++++...',
   },
   {
     method: 'GET',
