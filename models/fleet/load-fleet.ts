@@ -1,9 +1,9 @@
-import type { SeriesQuery, TimeSeriesStore } from '../../store/index.js';
+import type { TimeSeriesStore } from '../../store/index.js';
 import type { FleetPool } from './fleet-pool.js';
 
 const DAY_MS = 86_400_000;
-/** Samples per query: a vehicle-week of 10-second driving samples fits. */
-const PAGE_ROWS = 100_000;
+/** Samples per query: a busy vehicle-month of 10-second driving samples fits. */
+const PAGE_ROWS = 200_000;
 const FIELDS = [
   'lat',
   'lon',
@@ -19,23 +19,23 @@ export interface LoadFleetOptions {
   device: string;
   fromMs: number;
   toMs: number;
-  /** Days per query window (default 7). */
+  /** Days per query window (default 31: a query has a fixed cost, so fewer and larger windows read faster). */
   windowDays?: number;
   timeoutMs?: number;
 }
 
 /**
- * Streams one vehicle's raw fleet samples from the time-series store into the pool, window by window (a week by
- * default), so memory stays bounded by a window whatever the period. Only the port's raw series queries are used (a
- * query per field, joined on time), so the same code runs on DuckDB and InfluxDB. A window holding more than the row
- * cap is split in halves. Returns the samples read.
+ * Streams one vehicle's raw fleet samples from the time-series store into the pool, window by window (a month by
+ * default), so memory stays bounded by a window whatever the period. One multi-field query per window (the port's
+ * queryFields), so the same code runs on DuckDB and InfluxDB. A window holding more than the row cap is split in
+ * halves. Returns the samples read.
  */
 export async function loadFleetVehicle(
   store: TimeSeriesStore,
   pool: FleetPool,
   options: LoadFleetOptions,
 ): Promise<number> {
-  const step = (options.windowDays ?? 7) * DAY_MS;
+  const step = (options.windowDays ?? 31) * DAY_MS;
   let read = 0;
   const bev = await store.querySeries({
     measurement: 'fleet',
@@ -51,39 +51,33 @@ export async function loadFleetVehicle(
   });
   if (bev.some((r) => (r.value as number) > 0)) pool.setPowertrain(options.device, 'bev');
   const window = async (from: number, to: number): Promise<void> => {
-    const base: Omit<SeriesQuery, 'field'> = {
+    const rows = await store.queryFields({
       measurement: 'fleet',
       tenant: options.tenant,
+      fields: FIELDS,
       tags: { device: options.device },
       fromMs: from,
       toMs: to,
       limit: PAGE_ROWS + 1,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    };
-    const columns = await Promise.all(FIELDS.map((field) => store.querySeries({ ...base, field })));
-    if (columns.some((c) => c.length > PAGE_ROWS) && to - from > 60_000) {
+    });
+    if (rows.length > PAGE_ROWS && to - from > 60_000) {
       const mid = from + Math.floor((to - from) / 2);
       await window(from, mid);
       await window(mid, to);
       return;
     }
-    const [, lon, speed, ignition, odometer, fuel, energy] = columns.map(
-      (rows) => new Map(rows.map((r) => [r.timeMs, r.value])),
-    ) as Map<number, unknown>[];
-    for (const row of columns[0] ?? []) {
-      const t = row.timeMs;
-      const num = (m: Map<number, unknown> | undefined) => {
-        const v = m?.get(t);
-        return typeof v === 'number' ? v : Number.NaN;
-      };
-      const ign = ignition?.get(t);
-      if (ign === undefined || !speed?.has(t)) continue;
+    const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
+    for (const { timeMs, values } of rows) {
+      const [lat, lon, speed, ignition, odometer, fuel, energy] = values;
+      if (typeof lat !== 'number' || typeof lon !== 'number' || typeof speed !== 'number' || ignition == null)
+        continue;
       pool.add(options.device, {
-        t,
-        lat: row.value as number,
-        lon: num(lon),
-        speedKmh: num(speed),
-        ignition: ign === true || ign === 1,
+        t: timeMs,
+        lat,
+        lon,
+        speedKmh: speed,
+        ignition: ignition === true || ignition === 1,
         odometerKm: num(odometer),
         fuelUsedL: num(fuel),
         energyUsedKwh: num(energy),
