@@ -94,6 +94,7 @@ describe('the fleet report of a simulated winter pool', () => {
         .filter(Boolean),
     );
     for (const d of drivers) expect(text).not.toContain(d);
+    expect(report.sites.every((s) => s.lat === null && s.lon === null)).toBe(true);
     for (const t of report.trips) expect(t.endArea).toMatch(/^(site:site-\d|grid:\d+\.\d{4},\d+\.\d{4})$/);
   });
 });

@@ -163,7 +163,8 @@ export function fleetReport(input: FleetReportInput): FleetReport {
   const sizing: RightSizing[] = [];
   for (const [site, ts] of [...bySite].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const rows = vehicles.filter((v) => (v.site ?? 'unknown') === site);
-    const known = input.sites.find((s) => s.id === site);
+    // A learned site could be where a driver parks at home: only a configured depot's position is shown.
+    const known = settings.sites.find((s) => s.id === site);
     const workingDays = rows.reduce((s, r) => s + r.workingDays, 0);
     sites.push({
       site,
