@@ -41,6 +41,12 @@ export class FleetPool {
     return x;
   }
 
+  /** The first sample seen of a vehicle, if any (without starting an extractor for it). */
+  firstSampleMs(vehicleId: string): number | undefined {
+    const first = this.extractors.get(vehicleId)?.firstMs;
+    return first === undefined || Number.isNaN(first) ? undefined : first;
+  }
+
   add(vehicleId: string, s: FleetSample, powertrain?: Powertrain): void {
     this.extractorOf(vehicleId).push(
       s.t,

@@ -31,6 +31,7 @@ export function fleetResultPoints(
 ): Point[] {
   const points: Point[] = [];
   const siteOf = new Map(report.vehicles.map((v) => [v.vehicle, v.site ?? 'unknown']));
+  const powertrainOf = new Map(report.vehicles.map((v) => [v.vehicle, v.powertrain]));
   const daily = new Map<
     string,
     { t: number; device: string; km: number; trips: number; kg: number; minutes: number; idle: number }
@@ -52,6 +53,10 @@ export function fleetResultPoints(
         kg_co2e: trip.kgCo2e,
         start_area: trip.startArea,
         end_area: trip.endArea,
+        distance_source: trip.distanceSource,
+        // Tags cannot be read back per row: what a report from summaries needs is also kept as fields.
+        home_site: siteOf.get(trip.vehicle) ?? 'unknown',
+        powertrain: powertrainOf.get(trip.vehicle) ?? 'ice',
       },
       timeMs: t,
     });

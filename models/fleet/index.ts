@@ -55,3 +55,4 @@ export {
 } from './fleet-results.js';
 export { FleetService, type FleetServiceOptions, type TenantFleet } from './use-cases.js';
 export { FleetResultsJob, type FleetResultsJobOptions } from './results-job.js';
+export { loadTripSummaries, type StoredTrips } from './load-trip-summaries.js';

@@ -2,9 +2,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { TimeSeriesStore } from '../../store/index.js';
 import type { FleetDefaults } from './fleet-defaults.js';
 import type { FleetSettings } from './fleet-settings.js';
+import type { VehicleTrips } from './vehicle-days.js';
 import { FleetPool } from './fleet-pool.js';
 import { fleetReport, type FleetReport } from './fleet-report.js';
-import { fleetResultPoints } from './fleet-results.js';
+import { FLEET_TRIP_MEASUREMENT, fleetResultPoints } from './fleet-results.js';
+import { loadTripSummaries, type StoredTrips } from './load-trip-summaries.js';
 import { loadFleetVehicle } from './load-fleet.js';
 import { DanishClock, localDate } from './local-clock.js';
 
@@ -47,8 +49,13 @@ export class FleetService {
     return this.options.defaults;
   }
 
+  /** Vehicles with raw samples or stored trip summaries. */
   async vehicles(tenant: string): Promise<string[]> {
-    return (await this.options.store.listDevices('fleet', tenant)).map((d) => d.device).sort();
+    const [raw, trips] = await Promise.all([
+      this.options.store.listDevices('fleet', tenant),
+      this.options.store.listDevices(FLEET_TRIP_MEASUREMENT, tenant),
+    ]);
+    return [...new Set([...raw, ...trips].map((d) => d.device))].sort();
   }
 
   /** Daily minimum outdoor temperature from the energy stream's `outdoor_temp_c` (any meter of the tenant). */
@@ -79,21 +86,39 @@ export class FleetService {
     const all = await this.vehicles(tenant);
     const devices = all.slice(0, this.options.maxVehicles ?? 500);
     const pool = new FleetPool(this.options.settings);
+    const timeout =
+      this.options.queryTimeoutMs === undefined ? {} : { timeoutMs: this.options.queryTimeoutMs };
     let samples = 0;
+    // Before a vehicle's first raw sample in the window (raw positions past their retention), its stored trip
+    // summaries stand in.
+    const stored = new Map<string, StoredTrips>();
     for (const device of devices) {
       samples += await loadFleetVehicle(this.options.store, pool, {
         tenant,
         device,
         fromMs,
         toMs,
-        ...(this.options.queryTimeoutMs === undefined ? {} : { timeoutMs: this.options.queryTimeoutMs }),
+        ...timeout,
       });
+      const firstRaw = pool.firstSampleMs(device) ?? toMs;
+      if (firstRaw > fromMs) {
+        const before = await loadTripSummaries(this.options.store, {
+          tenant,
+          device,
+          fromMs,
+          toMs: firstRaw,
+          ...timeout,
+        });
+        if (before.trips.length > 0) stored.set(device, before);
+      }
       await nextTurn();
     }
-    const { sites, vehicles, dropped } = pool.finish();
+    const finished = pool.finish();
+    const { sites, dropped } = finished;
+    const vehicles = mergeStored(finished.vehicles, stored, fromMs);
     const temperatures = await this.temperatures(tenant, fromMs, toMs);
     const report = fleetReport({
-      vehicles: vehicles.filter((v) => Number.isFinite(v.firstMs)),
+      vehicles,
       sites,
       settings: this.options.settings,
       defaults: this.options.defaults,
@@ -133,4 +158,36 @@ export class FleetService {
     for (let i = 0; i < points.length; i += 5000) await this.options.store.write(points.slice(i, i + 5000));
     return { vehicles: report.totals.vehicles, points: points.length };
   }
+}
+
+/**
+ * Vehicles from raw samples joined with stored trip summaries of earlier in the window: a raw trip that starts
+ * before the last stored one ends (raw data cut by retention mid-trip) is the stored trip's tail and is dropped.
+ */
+function mergeStored(
+  fromRaw: (VehicleTrips & { powertrainAssumed: boolean })[],
+  stored: ReadonlyMap<string, StoredTrips>,
+  fromMs: number,
+): (VehicleTrips & { powertrainAssumed: boolean })[] {
+  const out = fromRaw.filter((v) => Number.isFinite(v.firstMs) || stored.has(v.vehicleId));
+  for (const [device, s] of stored) {
+    const raw = out.find((v) => v.vehicleId === device);
+    const lastEnd = Math.max(...s.trips.map((t) => t.endMs));
+    if (raw) {
+      raw.trips = [...s.trips, ...raw.trips.filter((t) => t.startMs >= lastEnd)];
+      raw.firstMs = Math.min(fromMs, raw.firstMs);
+      raw.home ??= s.home;
+      continue;
+    }
+    out.push({
+      vehicleId: device,
+      powertrain: s.powertrain ?? 'ice',
+      powertrainAssumed: s.powertrain === undefined,
+      home: s.home,
+      firstMs: fromMs,
+      lastMs: Math.max(lastEnd, ...s.trips.map((t) => t.startMs)),
+      trips: s.trips,
+    });
+  }
+  return out.sort((a, b) => (a.vehicleId < b.vehicleId ? -1 : 1));
 }

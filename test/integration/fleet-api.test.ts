@@ -8,6 +8,7 @@ import {
   FleetResultsJob,
   FleetService,
 } from '../../models/index.js';
+import { DuckDbPersonalData } from '../../store/index.js';
 import { startAccessApi, type AccessApi } from '../harness/access-api.js';
 import { simulatePool } from '../fixtures/fleet-pool.js';
 
@@ -121,5 +122,25 @@ describe('fleet routes over the real API and a DuckDB store', () => {
     const daily = await api.db.store.listDevices(FLEET_DAILY_MEASUREMENT, 'aarhus');
     expect(daily.map((d) => d.device)).toContain('vehicle-001');
     expect(job.metrics().map((m) => m.name)).toContain('greenops_fleet_results_last_run_seconds');
+  });
+
+  it('reports from the stored trip summaries once the raw positions are past their retention', async () => {
+    const fleet = new FleetService({
+      store: api.db.store,
+      settings: DEFAULT_FLEET_SETTINGS,
+      defaults: DEFAULT_FLEET_DEFAULTS,
+    });
+    const end = START + DAYS * 86_400_000;
+    const before = (await fleet.report('aarhus', START, end)).report;
+    // Retention deletes the first half of the raw positions.
+    const cut = START + (DAYS / 2) * 86_400_000;
+    expect(await new DuckDbPersonalData(api.db.db).deleteOlderThan('fleet', cut)).toBeGreaterThan(0);
+    const after = (await fleet.report('aarhus', START, end)).report;
+    expect(after.totals.vehicles).toBe(before.totals.vehicles);
+    expect(Math.abs(after.totals.km - before.totals.km) / before.totals.km).toBeLessThan(0.01);
+    expect(Math.abs(after.totals.trips - before.totals.trips)).toBeLessThanOrEqual(after.totals.vehicles);
+    const early = after.trips.filter((t) => Date.parse(t.start) < cut);
+    expect(early.length).toBeGreaterThan(0);
+    expect(after.vehicles.map((v) => v.site)).toEqual(before.vehicles.map((v) => v.site));
   });
 });
