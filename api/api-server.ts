@@ -226,6 +226,7 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
           settings: options.fleet?.settings ?? DEFAULT_FLEET_SETTINGS,
           defaults: options.fleet?.defaults ?? DEFAULT_FLEET_DEFAULTS,
           now: () => clock.now(),
+          analysis: options.analysis,
           ...(options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs }),
         }),
       clock,

@@ -292,6 +292,7 @@ export async function startGreenops(
           ? readFleetDefaults(config.fleetDefaultsPath)
           : DEFAULT_FLEET_DEFAULTS,
         queryTimeoutMs: config.queryTimeoutMs,
+        analysis,
       });
       // Trips, vehicle-days and EV verdicts for the fleet dashboard; trip summaries outlive the raw positions.
       const fleetJob = new FleetResultsJob({

@@ -4,7 +4,7 @@ import type { FleetDefaults } from './fleet-defaults.js';
 import type { FleetSettings } from './fleet-settings.js';
 import type { VehicleTrips } from './vehicle-days.js';
 import { FleetPool } from './fleet-pool.js';
-import { fleetReport, type FleetReport } from './fleet-report.js';
+import { fleetReport, type FleetReport, type FleetReportInput } from './fleet-report.js';
 import { FLEET_TRIP_MEASUREMENT, fleetResultPoints } from './fleet-results.js';
 import { loadTripSummaries, type StoredTrips } from './load-trip-summaries.js';
 import { loadFleetVehicle } from './load-fleet.js';
@@ -22,6 +22,8 @@ export interface FleetServiceOptions {
   cacheTtlMs?: number;
   now?: () => number;
   queryTimeoutMs?: number;
+  /** Where the report is computed (AnalysisWorkers: a worker thread for a large pool); default: in place. */
+  analysis?: { fleetReport(input: FleetReportInput): Promise<FleetReport> };
 }
 
 export interface TenantFleet {
@@ -117,7 +119,7 @@ export class FleetService {
     const { sites, dropped } = finished;
     const vehicles = mergeStored(finished.vehicles, stored, fromMs);
     const temperatures = await this.temperatures(tenant, fromMs, toMs);
-    const report = fleetReport({
+    const input: FleetReportInput = {
       vehicles,
       sites,
       settings: this.options.settings,
@@ -125,7 +127,10 @@ export class FleetService {
       temperatures,
       tripsDropped: dropped,
       ...(evModel === undefined ? {} : { evModel }),
-    });
+    };
+    const report = this.options.analysis
+      ? await this.options.analysis.fleetReport(input)
+      : fleetReport(input);
     return { report, samples, vehicles: all.length, truncated: all.length > devices.length };
   }
 
