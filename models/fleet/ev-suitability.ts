@@ -1,4 +1,4 @@
-import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/index.js';
+import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
 import { driveCo2 } from './fleet-co2.js';
 import { rangeShareAt, type EvModel, type FleetDefaults } from './fleet-defaults.js';
 import { localDate } from './local-clock.js';

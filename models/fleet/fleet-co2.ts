@@ -1,4 +1,4 @@
-import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/index.js';
+import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
 import type { FleetDefaults } from './fleet-defaults.js';
 
 export type Powertrain = 'ice' | 'bev' | 'phev' | 'hev';

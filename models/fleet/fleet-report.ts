@@ -1,4 +1,4 @@
-import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/index.js';
+import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
 import { driveCo2, type Co2Method, type Powertrain } from './fleet-co2.js';
 import { evModelOf, type FleetDefaults } from './fleet-defaults.js';
 import type { FleetSettings, FleetSite } from './fleet-settings.js';
