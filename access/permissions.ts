@@ -31,6 +31,7 @@ const READERS = [
 const ENERGY_READERS = [...ADMINS, 'viewer', 'facility', 'climate'] as const satisfies readonly Role[];
 const CLIMATE_READERS = [...ADMINS, 'viewer', 'climate'] as const satisfies readonly Role[];
 const TRAFFIC_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readonly Role[];
+const FLEET_READERS = [...ADMINS, 'viewer', 'fleet'] as const satisfies readonly Role[];
 const CLIMATE_WRITERS = [...ADMINS, 'climate'] as const satisfies readonly Role[];
 /**
  * Who reads a stream field marked `personal` (a driver pseudonym), per stream: the stream's own planners and the
@@ -41,7 +42,7 @@ export const PERSONAL_FIELD_READERS: Readonly<Record<string, readonly Role[]>> =
 };
 
 /** Who records a person's decision on a model's output: the model's own domain role is checked per model. */
-const OVERSIGHT_WRITERS = [...ADMINS, 'facility', 'roads'] as const satisfies readonly Role[];
+const OVERSIGHT_WRITERS = [...ADMINS, 'facility', 'roads', 'fleet'] as const satisfies readonly Role[];
 
 /**
  * THE permission table: every HTTP operation of greenops and who may call it. The API refuses to start with a
@@ -163,6 +164,36 @@ export const PERMISSIONS: readonly Permission[] = [
     tenantScoped: true,
     summary:
       'Open data: ÅDT per counter, year and mode as CSV or GeoJSON, CC BY 4.0, small counts suppressed',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/fleet/trips',
+    access: FLEET_READERS,
+    tenantScoped: true,
+    summary:
+      'Trips of a vehicle, site or pool: distance, duration, idling, fuel or energy, CO₂e, rounded ends',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/fleet/utilisation',
+    access: FLEET_READERS,
+    tenantScoped: true,
+    summary:
+      'Utilisation per vehicle and site: days and hours used, km per day, idle share, availability curve',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/fleet/ev-suitability',
+    access: FLEET_READERS,
+    tenantScoped: true,
+    summary: 'EV suitability of combustion vehicles: days covered at cold-weather range, charging time, TCO',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/fleet/right-sizing',
+    access: FLEET_READERS,
+    tenantScoped: true,
+    summary: 'Smallest pool per site at the service level; vehicles to remove or replace by EVs, savings',
   },
   {
     method: 'POST',
@@ -325,7 +356,8 @@ export const PERMISSIONS: readonly Permission[] = [
     path: '/api/v1/models/:id/oversight',
     access: OVERSIGHT_WRITERS,
     tenantScoped: true,
-    summary: 'Record a person confirming or overturning an output (energy: facility; traffic, road: roads)',
+    summary:
+      'Record a person confirming or overturning an output (energy: facility; traffic, road: roads; fleet: fleet)',
   },
   {
     method: 'GET',

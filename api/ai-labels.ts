@@ -23,6 +23,11 @@ const AI_OUTPUT_ROUTES: {
   { method: 'PATCH', path: /^\/api\/v1\/invoices\/lines\/[^/]+$/, model: () => 'invoice-classifier' },
   { method: 'POST', path: /^\/api\/v1\/invoices$/, model: () => 'invoice-classifier' },
   { method: 'GET', path: /^\/api\/v1\/traffic\/aadt$/, model: () => 'traffic-aadt' },
+  {
+    method: 'GET',
+    path: /^\/api\/v1\/fleet\/(ev-suitability|right-sizing)$/,
+    model: () => 'fleet-planner',
+  },
   { method: 'GET', path: /^\/api\/v1\/streams\/road\/series$/, model: () => 'road-damage-detector' },
 ];
 

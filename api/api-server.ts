@@ -28,6 +28,9 @@ import { openApiDocument } from './openapi.js';
 import { energyRoutes } from './routes/energy.js';
 import {
   DEFAULT_TRAFFIC_SETTINGS,
+  DEFAULT_FLEET_DEFAULTS,
+  DEFAULT_FLEET_SETTINGS,
+  FleetService,
   AnalysisWorkers,
   DEFAULT_WASTE_SETTINGS,
   TrafficService,
@@ -35,6 +38,8 @@ import {
   type FootprintLog,
   type OversightLog,
   type TrafficSettings,
+  type FleetDefaults,
+  type FleetSettings,
   type OpenDataOptions,
   type TransparencyService,
   type InvoiceAccounts,
@@ -42,6 +47,7 @@ import {
 } from '../models/index.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { trafficRoutes } from './routes/traffic.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { streamRoutes } from './routes/streams.js';
@@ -95,6 +101,8 @@ export interface ApiOptions {
   analysis?: AnalysisWorkers;
   /** The traffic open-data export's suppression threshold, attribution and counter positions. */
   trafficOpenData?: Omit<OpenDataOptions, 'generated'>;
+  /** Fleet thresholds and sites, the fleet defaults (TCO, EV models) and the longest window of a fleet route. */
+  fleet?: { settings?: FleetSettings; defaults?: FleetDefaults; maxDays?: number; service?: FleetService };
   /** Model cards, the citizen page and register exports; without it those routes answer 404 (the page lists none). */
   transparency?: TransparencyService;
   /** Human decisions on model outputs. */
@@ -207,6 +215,23 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       clock,
       defaultTenant: options.defaultTenant,
       ...(options.trafficOpenData ? { openData: options.trafficOpenData } : {}),
+    }).router,
+  );
+  v1.use(
+    fleetRoutes({
+      fleet:
+        options.fleet?.service ??
+        new FleetService({
+          store: options.store,
+          settings: options.fleet?.settings ?? DEFAULT_FLEET_SETTINGS,
+          defaults: options.fleet?.defaults ?? DEFAULT_FLEET_DEFAULTS,
+          now: () => clock.now(),
+          analysis: options.analysis,
+          ...(options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs }),
+        }),
+      clock,
+      defaultTenant: options.defaultTenant,
+      maxDays: options.fleet?.maxDays ?? 92,
     }).router,
   );
   v1.use(

@@ -1,5 +1,10 @@
 import { STREAMS, STREAM_NAMES } from '../core/index.js';
-import { CORPUS_CATEGORIES, PROFILE_BUCKETS, TRAFFIC_MODES } from '../models/index.js';
+import {
+  CORPUS_CATEGORIES,
+  DEFAULT_FLEET_DEFAULTS,
+  PROFILE_BUCKETS,
+  TRAFFIC_MODES,
+} from '../models/index.js';
 import { AGGREGATE_FNS } from '../store/index.js';
 import { PERMISSIONS, ROLES } from '../access/index.js';
 import { TRANSPARENCY_PATHS } from './openapi-transparency.js';
@@ -19,6 +24,24 @@ const tenant = param(
   {
     type: 'string',
     pattern: '^[a-z0-9][a-z0-9_-]{0,62}$',
+  },
+);
+const fleetParameters = [
+  tenant,
+  param('device', 'One vehicle; without device and site: the whole pool.', { type: 'string' }),
+  param('site', 'One site (configured, or learned from overnight parking: site-1, …).', {
+    type: 'string',
+    pattern: '^[A-Za-z0-9_-]{1,40}$',
+  }),
+  param('from', 'Default -30d; at most GREENOPS_FLEET_WINDOW_DAYS (31) days before `to`.'),
+  param('to', 'Default now.'),
+];
+const evModelParameter = param(
+  'ev-model',
+  'EV model of the fleet defaults; default: the defaults’ defaultEvModel.',
+  {
+    type: 'string',
+    enum: Object.keys(DEFAULT_FLEET_DEFAULTS.evModels),
   },
 );
 const keyView = {
@@ -225,6 +248,38 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
           description:
             'One request covers at most 366 days from `from` to `to` (400 naming `from` beyond). Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
           responses: { 200: json({ type: 'object' }), 400: error, 404: error, 503: retryLater },
+        },
+      },
+      '/api/v1/fleet/trips': {
+        get: {
+          summary:
+            'Trips of a vehicle (device), a site or the whole pool: start and end (rounded to a site or a ~100 m cell), km (odometer or GPS path), duration, moving and idle minutes, average and max speed, fuel or energy from the counters, CO₂e. No driver pseudonyms.',
+          parameters: fleetParameters,
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
+      '/api/v1/fleet/utilisation': {
+        get: {
+          summary:
+            'Utilisation per vehicle and site: working days used, hours away within working hours, km per day (p50, p95, max), idle share, CO₂e; per site the availability curve (vehicles away per working-day hour, p50/p95/max)',
+          parameters: fleetParameters,
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
+      '/api/v1/fleet/ev-suitability': {
+        get: {
+          summary:
+            'EV suitability of each combustion vehicle: every day’s km against the EV model’s range derated for that day’s minimum temperature (heating on), depot top-up and overnight charging time, TCO (4 %, 4 years) against a combustion replacement; verdict with failing days',
+          parameters: [...fleetParameters, evModelParameter],
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
+      '/api/v1/fleet/right-sizing': {
+        get: {
+          summary:
+            'Per site the smallest pool with no round trip unserved on the service level’s share of days (turnaround included), the least used vehicles to remove, the kept ones an EV could replace, and savings in DKK and kg CO₂e a year',
+          parameters: [...fleetParameters, evModelParameter],
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
         },
       },
       '/api/v1/traffic/aadt': {

@@ -40,6 +40,11 @@ import {
   AnalysisWorkers,
   TrafficResultsJob,
   TrafficService,
+  DEFAULT_FLEET_DEFAULTS,
+  DEFAULT_FLEET_SETTINGS,
+  FleetResultsJob,
+  FleetService,
+  readFleetDefaults,
   OversightLog,
   RetentionJob,
   TransparencyService,
@@ -276,6 +281,28 @@ export async function startGreenops(
       });
       trafficJob.start();
       stoppers.push(() => trafficJob.stop());
+      const fleet = new FleetService({
+        store: stores.store,
+        settings: {
+          ...DEFAULT_FLEET_SETTINGS,
+          sites: Object.entries(config.fleetSites).map(([id, p]) => ({ id, ...p, radiusM: 300 })),
+        },
+        defaults: config.fleetDefaultsPath
+          ? readFleetDefaults(config.fleetDefaultsPath)
+          : DEFAULT_FLEET_DEFAULTS,
+        queryTimeoutMs: config.queryTimeoutMs,
+        analysis,
+      });
+      // Trips, vehicle-days and EV verdicts for the fleet dashboard; trip summaries outlive the raw positions.
+      const fleetJob = new FleetResultsJob({
+        fleet,
+        tenant: config.tenant,
+        everyMinutes: config.fleetResultsMinutes,
+        windowDays: config.fleetWindowDays,
+        logger: logger.child({ component: 'fleet' }),
+      });
+      fleetJob.start();
+      stoppers.push(() => fleetJob.stop());
       const oversight = new OversightLog(records);
       const transparency = new TransparencyService({
         energyModels,
@@ -318,6 +345,7 @@ export async function startGreenops(
           ...(ingestReady?.metrics() ?? []),
           ...diskReady.metrics(),
           ...trafficJob.metrics(),
+          ...fleetJob.metrics(),
           ...(footprint?.metrics() ?? []),
           ...(retention?.metrics() ?? []),
           ...(embedded
@@ -335,6 +363,7 @@ export async function startGreenops(
         energyModels,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
         trafficSettings,
+        fleet: { service: fleet, maxDays: config.fleetWindowDays },
         trafficOpenData: {
           minCount: config.trafficOpenDataMinCount,
           attribution: config.trafficOpenDataAttribution,

@@ -8,3 +8,5 @@ export {
 } from './mosquitto-files.js';
 export { sampleTrafficCsv } from './commands/traffic.js';
 export { readTrafficCsv, trafficFileReport } from './commands/traffic-file.js';
+export { sampleFleetCsv } from './commands/fleet.js';
+export { fleetFileReport, readFleetCsv, readTemperatures } from './commands/fleet-file.js';

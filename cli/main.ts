@@ -11,6 +11,7 @@ import { registerInvoiceCommands } from './commands/invoices.js';
 import { registerDeviceCommands, registerMosquittoConfigCommand } from './commands/devices.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerTrafficCommands } from './commands/traffic.js';
+import { registerFleetCommands } from './commands/fleet.js';
 import { registerTransparencyCommands } from './commands/transparency.js';
 import { registerPrivacyCommands } from './commands/privacy.js';
 
@@ -24,6 +25,7 @@ registerDeadLetterCommands(program);
 registerImportCommands(program);
 registerEnergyCommands(program);
 registerTrafficCommands(program);
+registerFleetCommands(program);
 registerInvoiceCommands(program);
 registerDeviceCommands(program);
 registerMosquittoConfigCommand(program);

@@ -50,6 +50,14 @@ export interface Config {
   trafficCounterLocations: Record<string, { lat: number; lon: number }>;
   /** Minutes between writing traffic results (daily, yearly) and judging counter health; 0: never. */
   trafficResultsMinutes: number;
+  /** Depots of the fleet by id; empty: learned from where vehicles park overnight. */
+  fleetSites: Record<string, { lat: number; lon: number }>;
+  /** Fleet defaults (TCO, prices, EV models, derating); unset: the shipped file. */
+  fleetDefaultsPath: string | undefined;
+  /** Minutes between writing fleet results (trips, vehicle-days, EV verdicts) to the store; 0: never. */
+  fleetResultsMinutes: number;
+  /** Days of raw fleet data each fleet results run (and a fleet route at most) analyses. */
+  fleetWindowDays: number;
   /** Open-data figures under this many a day are suppressed. */
   trafficOpenDataMinCount: number;
   /** Attribution (publisher) stated with the CC BY 4.0 open-data export. */
@@ -412,6 +420,34 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     default: 60,
     description:
       'Write daily and yearly traffic results to the store and judge counter health (the /metrics gauges) every this many minutes (first a minute after start); 0: never.',
+  },
+  fleetSites: {
+    env: 'GREENOPS_FLEET_SITES',
+    parse: pairs(latLon),
+    default: {},
+    description:
+      'Fleet depots as site=lat:lon pairs (WGS 84, 300 m radius) separated by commas; unset: learned from where vehicles park overnight.',
+  },
+  fleetDefaultsPath: {
+    env: 'GREENOPS_FLEET_DEFAULTS_FILE',
+    parse: optStr,
+    default: undefined,
+    description:
+      'Fleet defaults (JSON: TCO method, prices, EV models, cold-weather derating); default: the file shipped with greenops.',
+  },
+  fleetResultsMinutes: {
+    env: 'GREENOPS_FLEET_RESULTS_MINUTES',
+    parse: int(0, 7 * 24 * 60),
+    default: 60,
+    description:
+      'Write fleet results (fleet_trip, fleet_daily, fleet_ev) of the last GREENOPS_FLEET_WINDOW_DAYS to the store every this many minutes (first two minutes after start); 0: never.',
+  },
+  fleetWindowDays: {
+    env: 'GREENOPS_FLEET_WINDOW_DAYS',
+    parse: int(1, 366),
+    default: 31,
+    description:
+      'Days of raw fleet data a fleet results run analyses, and the longest window of a fleet route.',
   },
   trafficOpenDataMinCount: {
     env: 'GREENOPS_TRAFFIC_OPEN_DATA_MIN_COUNT',

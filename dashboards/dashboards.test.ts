@@ -7,6 +7,9 @@ import {
   CORPUS_VERSION,
   DEFAULT_FACTOR_TABLE,
   DEFAULT_TRAFFIC_SETTINGS,
+  DEFAULT_FLEET_DEFAULTS,
+  DEFAULT_FLEET_SETTINGS,
+  FleetService,
   LocalCalendar,
   TrafficService,
   TextClassifier,
@@ -88,6 +91,12 @@ describe.runIf(requireServer('influxd'))(
       const cph = new LocalCalendar(DEFAULT_TRAFFIC_SETTINGS.timeZone);
       for (const year of new Set([cph.local(now - 6 * 86_400_000).year, cph.local(now).year]))
         await traffic.writeResults('demo', year);
+      // The fleet results the API process writes: trips, vehicle-days, availability and EV verdicts.
+      await new FleetService({
+        store,
+        settings: DEFAULT_FLEET_SETTINGS,
+        defaults: DEFAULT_FLEET_DEFAULTS,
+      }).writeResults('demo', now - 6 * 86_400_000, now);
       // The invoice CO2 account: sample e-invoices, estimated and written as the monthly series the API writes.
       const { train } = buildCorpus();
       const classifier = new TextClassifier(
@@ -120,7 +129,12 @@ describe.runIf(requireServer('influxd'))(
 
     it('has dashboards to test', () => {
       expect(dashboards.map((d) => d.file)).toEqual(
-        expect.arrayContaining(['greenops-overview.json', 'greenops-co2.json', 'greenops-traffic.json']),
+        expect.arrayContaining([
+          'greenops-overview.json',
+          'greenops-co2.json',
+          'greenops-traffic.json',
+          'greenops-fleet.json',
+        ]),
       );
     });
 

@@ -6,8 +6,16 @@ export {
 } from './per-device-publisher.js';
 export { SimulationRunner, type SimulationOptions, type SimulationStats } from './simulate/runner.js';
 export type { StreamSimulator, SimRecord, SimulatorOptions } from './simulate/simulator.js';
+export { outdoorTemperature } from './simulate/simulator.js';
 export { EnergySimulator, occupancyAt } from './simulate/energy.js';
-export { FleetSimulator } from './simulate/fleet.js';
+export {
+  FleetSimulator,
+  FLEET_DEPOTS,
+  type FleetSimulatorOptions,
+  type FleetUsage,
+  type TruthTrip,
+  type TruthVehicle,
+} from './simulate/fleet.js';
 export { TrafficSimulator } from './simulate/traffic.js';
 export { RoadSimulator } from './simulate/road.js';
 export { createSimulators } from './simulate/create-simulators.js';

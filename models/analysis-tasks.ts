@@ -9,6 +9,7 @@ import {
   type WasteReport,
 } from './energy/use-cases.js';
 import type { WasteSettings } from './energy/waste.js';
+import { fleetReport, type FleetReport, type FleetReportInput } from './fleet/fleet-report.js';
 
 /** The heavy computations a request may ask for, as messages a worker thread can receive. */
 export type AnalysisTask =
@@ -19,7 +20,8 @@ export type AnalysisTask =
       settings: WasteSettings;
     }
   | { kind: 'savings'; series: MeterSeries[]; periods: SavingsPeriods }
-  | { kind: 'read-invoices'; files: InvoiceFile[] };
+  | { kind: 'read-invoices'; files: InvoiceFile[] }
+  | { kind: 'fleet-report'; input: FleetReportInput };
 
 /** What `read-invoices` answers: file errors as plain data (an Error's class does not cross threads). */
 export interface ReadInvoicesResult {
@@ -27,12 +29,16 @@ export interface ReadInvoicesResult {
   errors: { file: string; line: number | undefined; message: string }[];
 }
 
-export function runAnalysis(task: AnalysisTask): WasteReport | SavingsResult | ReadInvoicesResult {
+export function runAnalysis(
+  task: AnalysisTask,
+): WasteReport | SavingsResult | ReadInvoicesResult | FleetReport {
   switch (task.kind) {
     case 'waste':
       return wasteOfSeries(task.series, task.window, task.settings);
     case 'savings':
       return savingsOfSeries(task.series, task.periods);
+    case 'fleet-report':
+      return fleetReport(task.input);
     case 'read-invoices': {
       const { lines, errors } = readInvoices(task.files);
       // The message without the "file:line: " prefix InvoiceFileError adds, so it is rebuilt once, not twice.

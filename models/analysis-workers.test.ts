@@ -4,6 +4,11 @@ import { AnalysisWorkers } from './analysis-workers.js';
 import { wasteOfSeries } from './energy/use-cases.js';
 import type { MeterSeries } from './energy/series-from-rows.js';
 import { HOUR_MS } from './energy/hourly-series.js';
+import { simulatePool } from '../test/fixtures/fleet-pool.js';
+import { DEFAULT_FLEET_DEFAULTS } from './fleet/fleet-defaults.js';
+import { DEFAULT_FLEET_SETTINGS } from './fleet/fleet-settings.js';
+import { FleetPool } from './fleet/fleet-pool.js';
+import { fleetReport, type FleetReportInput } from './fleet/fleet-report.js';
 
 const SETTINGS = { priceDkkPerKwh: 2, co2KgPerKwh: 0.1 };
 
@@ -38,6 +43,35 @@ describe('analysis workers', () => {
     const inWorker = await workers.waste(series, window, SETTINGS);
     expect(inWorker.findings.some((f) => f.kind === 'after_hours')).toBe(true);
     expect(inWorker).toEqual(wasteOfSeries(series, window, SETTINGS));
+  }, 60_000);
+
+  it('computes a fleet report in a worker thread exactly as in place', async () => {
+    workers = new AnalysisWorkers({ inlineFleetTrips: 0 });
+    const sim = simulatePool({ vehicles: 4, days: 7, startMs: Date.UTC(2026, 0, 4, 23) });
+    const pool = new FleetPool(DEFAULT_FLEET_SETTINGS);
+    for (const [id, list] of sim.records)
+      for (const r of list)
+        pool.add(id, {
+          t: Date.parse(r.ts),
+          lat: r.lat,
+          lon: r.lon,
+          speedKmh: r.speedKmh,
+          ignition: r.ignition,
+          odometerKm: r.odometerKm ?? Number.NaN,
+          fuelUsedL: r.fuelUsedL ?? Number.NaN,
+          energyUsedKwh: r.energyUsedKwh ?? Number.NaN,
+        });
+    const { sites, vehicles } = pool.finish();
+    const input: FleetReportInput = {
+      vehicles,
+      sites,
+      settings: DEFAULT_FLEET_SETTINGS,
+      defaults: DEFAULT_FLEET_DEFAULTS,
+      temperatures: new Map([['2026-01-06', -8]]),
+    };
+    const inWorker = await workers.fleetReport(input);
+    expect(inWorker.totals.trips).toBeGreaterThan(10);
+    expect(inWorker).toEqual(fleetReport(input));
   }, 60_000);
 
   it('reads invoice files in a worker thread, naming a bad file and line while reading the others', async () => {

@@ -1,6 +1,7 @@
 export * from './energy/index.js';
 export * from './co2/index.js';
 export * from './traffic/index.js';
+export * from './fleet/index.js';
 export {
   AnalysisWorkers,
   DEFAULT_ANALYSIS_OPTIONS,

@@ -4,6 +4,8 @@ export type {
   SeriesRow,
   DeviceSummary,
   LatestQuery,
+  FieldsQuery,
+  FieldsRow,
   AggregateFn,
 } from './time-series-store.js';
 export { AGGREGATE_FNS } from './time-series-store.js';

@@ -32,6 +32,28 @@ export interface SeriesRow {
   value: FieldValue | null;
 }
 
+/** Raw points of a measurement with several fields at once, joined on time (a sample read whole). */
+export interface FieldsQuery {
+  measurement: string;
+  tenant: string;
+  fields: readonly string[];
+  /** Tag equality filters besides tenant (e.g. device). */
+  tags?: Record<string, string>;
+  /** Inclusive start, epoch ms. */
+  fromMs: number;
+  /** Exclusive end, epoch ms. */
+  toMs: number;
+  /** Most rows (times) returned, oldest first. */
+  limit?: number;
+  timeoutMs?: number;
+}
+
+export interface FieldsRow {
+  timeMs: number;
+  /** One value per requested field, in the query's order; null where the point has no such field. */
+  values: (FieldValue | null)[];
+}
+
 export interface DeviceSummary {
   device: string;
   lastSeenMs: number;
@@ -58,6 +80,11 @@ export interface TimeSeriesStore {
   /** Durable when the promise resolves. Rejects with a GreenopsError whose `retryable` says if a retry helps. */
   write(points: readonly Point[]): Promise<void>;
   querySeries(query: SeriesQuery): Promise<SeriesRow[]>;
+  /**
+   * Raw points with several fields in one query, a row per time (points of several series at one time merge; give
+   * a device tag to read one series). What a per-sample analysis (trips) reads instead of a query per field.
+   */
+  queryFields(query: FieldsQuery): Promise<FieldsRow[]>;
   /** Devices with points of the measurement, optionally only those with the given tag values (e.g. a site). */
   listDevices(measurement: string, tenant: string, tags?: Record<string, string>): Promise<DeviceSummary[]>;
   /** Tenants with points of the measurement, sorted (scheduled jobs run for each of them). */

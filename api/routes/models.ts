@@ -32,6 +32,7 @@ const DECIDERS: Partial<Record<ModelId, Role>> = {
   'energy-seasonal-naive': 'facility',
   'traffic-aadt': 'roads',
   'road-damage-detector': 'roads',
+  'fleet-planner': 'fleet',
 };
 
 type Query = Record<string, unknown>;
@@ -92,7 +93,7 @@ export function modelRoutes({
     if (!admin && role && !principal.roles.includes(role))
       throw new GreenopsError(
         'FORBIDDEN',
-        `decisions on ${id} need one of the roles platform-admin, tenant-admin, ${role}`,
+        `recording a decision on ${id} needs one of the roles platform-admin, tenant-admin, ${role}`,
         {
           field: 'roles',
         },

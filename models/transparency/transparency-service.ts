@@ -12,6 +12,7 @@ import {
 import { invoiceClassifierCard } from './cards/invoices.js';
 import { roadDetectorCard } from './cards/road.js';
 import { trafficAadtCard } from './cards/traffic.js';
+import { fleetPlannerCard } from './cards/fleet.js';
 import type { FootprintLog, TrainingFootprint } from './footprint-log.js';
 import { NO_VERSION, type FootprintSummary, type ModelCard, type OversightSummary } from './model-card.js';
 import type { OversightCounts, OversightDecision, OversightLog } from './oversight-log.js';
@@ -24,6 +25,7 @@ export const MODEL_IDS = [
   'invoice-classifier',
   'traffic-aadt',
   'road-damage-detector',
+  'fleet-planner',
 ] as const;
 export type ModelId = (typeof MODEL_IDS)[number];
 
@@ -136,6 +138,8 @@ export class TransparencyService {
         return this.options.invoices?.currentClassifier(tenant)?.artifacts.manifest.version ?? NO_VERSION;
       case 'traffic-aadt':
         return trafficAadtCard(tenant).version;
+      case 'fleet-planner':
+        return fleetPlannerCard(tenant).version;
       case 'energy-seasonal-naive':
         return 'method-1';
       case 'road-damage-detector':
@@ -189,6 +193,9 @@ export class TransparencyService {
         break;
       case 'road-damage-detector':
         body = roadDetectorCard(tenant, counts, await this.detectorVersions(tenant));
+        break;
+      case 'fleet-planner':
+        body = fleetPlannerCard(tenant);
         break;
     }
     const outputs = await this.outputs(tenant, id);

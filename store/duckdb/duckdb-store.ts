@@ -9,6 +9,8 @@ import {
 import { escapeTag, seriesKey } from '../series-key.js';
 import type {
   DeviceSummary,
+  FieldsQuery,
+  FieldsRow,
   LatestQuery,
   SeriesQuery,
   SeriesRow,
@@ -93,30 +95,36 @@ export class DuckDbStore implements TimeSeriesStore {
       const bucket = `(time // ${every}) * ${every}`;
       sql = `SELECT ${bucket} AS t, ${aggregateSql(q.fn ?? 'mean')} FROM points WHERE ${where} GROUP BY t ORDER BY t LIMIT ${limit}`;
     }
-    const rows = await this.db.read(async (c) => {
-      if (q.timeoutMs === undefined) return readRows(c, sql, params);
-      let interrupted = false;
-      const started = performance.now();
-      const timer = setTimeout(() => {
-        interrupted = true;
-        c.interrupt();
-      }, q.timeoutMs);
-      try {
-        const result = await readRows(c, sql, params);
-        // A query that finished between the deadline and the interrupt still counts as over budget.
-        if (performance.now() - started > q.timeoutMs) throw queryTooLarge(q.timeoutMs);
-        return result;
-      } catch (err) {
-        if (interrupted) throw queryTooLarge(q.timeoutMs, err);
-        throw err;
-      } finally {
-        clearTimeout(timer);
-      }
-    });
+    const rows = await this.db.read((c) => this.withTimeout(c, sql, params, q.timeoutMs));
     return rows.map((r) => ({
       timeMs: Number((r[0] as bigint) / NS_PER_MS),
       value: firstValue(r[1], r[2], r[3]),
     }));
+  }
+
+  async queryFields(q: FieldsQuery): Promise<FieldsRow[]> {
+    if (q.fields.length === 0) return [];
+    const params: DuckDBValue[] = [
+      q.measurement,
+      q.tenant,
+      BigInt(q.fromMs) * NS_PER_MS,
+      BigInt(q.toMs) * NS_PER_MS,
+    ];
+    const pivot = q.fields.map((f) => {
+      params.push(f);
+      const k = `$${params.length}`;
+      return `max(num) FILTER (WHERE field = ${k}), max(str) FILTER (WHERE field = ${k}), bool_or(bool) FILTER (WHERE field = ${k})`;
+    });
+    const fieldList = q.fields.map((_, i) => `$${params.length - q.fields.length + i + 1}`);
+    const where = `measurement = $1 AND tenant = $2 AND time >= $3 AND time < $4 AND field IN (${fieldList.join(', ')})${tagFilter(q.tags ?? {}, params)}`;
+    // One scan: the fields pivoted to columns per time (a number, text and boolean column each, one of them set).
+    const sql = `SELECT time, ${pivot.join(', ')} FROM points WHERE ${where} GROUP BY time ORDER BY time LIMIT ${Math.floor(q.limit ?? 10_000)}`;
+    const rows = await this.db.read((c) => this.withTimeout(c, sql, params, q.timeoutMs));
+    const out: FieldsRow[] = rows.map((row) => ({
+      timeMs: Number((row[0] as bigint) / NS_PER_MS),
+      values: q.fields.map((_, i) => firstValue(row[1 + 3 * i], row[2 + 3 * i], row[3 + 3 * i])),
+    }));
+    return out;
   }
 
   async listDevices(
@@ -157,6 +165,33 @@ export class DuckDbStore implements TimeSeriesStore {
     const row = rows[0];
     if (!row) return undefined;
     return { timeMs: Number((row[0] as bigint) / NS_PER_MS), value: firstValue(row[1], row[2], row[3]) };
+  }
+
+  /** Runs a read, interrupted with QUERY_TOO_LARGE past `timeoutMs` (a bound on the work one request causes). */
+  private async withTimeout(
+    c: DuckDBConnection,
+    sql: string,
+    params: DuckDBValue[],
+    timeoutMs: number | undefined,
+  ): Promise<DuckDBValue[][]> {
+    if (timeoutMs === undefined) return readRows(c, sql, params);
+    let interrupted = false;
+    const started = performance.now();
+    const timer = setTimeout(() => {
+      interrupted = true;
+      c.interrupt();
+    }, timeoutMs);
+    try {
+      const result = await readRows(c, sql, params);
+      // A query that finished between the deadline and the interrupt still counts as over budget.
+      if (performance.now() - started > timeoutMs) throw queryTooLarge(timeoutMs);
+      return result;
+    } catch (err) {
+      if (interrupted) throw queryTooLarge(timeoutMs, err);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async ping(): Promise<void> {

@@ -4,6 +4,8 @@ import type {
   DeviceSummary,
   LatestQuery,
   SeriesQuery,
+  FieldsQuery,
+  FieldsRow,
   SeriesRow,
   TimeSeriesStore,
 } from '../time-series-store.js';
@@ -124,6 +126,22 @@ export class InfluxStore implements TimeSeriesStore {
       timeMs: row[0] as number,
       value: (row[1] ?? null) as SeriesRow['value'],
     }));
+  }
+
+  async queryFields(q: FieldsQuery): Promise<FieldsRow[]> {
+    if (q.fields.length === 0) return [];
+    const text = `SELECT ${q.fields.map(ident).join(', ')} FROM ${ident(q.measurement)} WHERE ${this.where(q.tenant, q.tags ?? {})} AND time >= ${timeMs(q.fromMs)} AND time < ${timeMs(q.toMs)} ORDER BY time ASC LIMIT ${q.limit ?? 10_000}`;
+    const [series] = await this.query(text, 'ms', q.timeoutMs);
+    const out: FieldsRow[] = [];
+    for (const row of series?.values ?? []) {
+      const timeMs = row[0] as number;
+      const values = row.slice(1).map((v) => (v ?? null) as FieldsRow['values'][number]);
+      const last = out.at(-1);
+      // Points of several series at one time come as rows of their own: merged, as on DuckDB.
+      if (last && last.timeMs === timeMs) values.forEach((v, i) => v !== null && (last.values[i] = v));
+      else out.push({ timeMs, values });
+    }
+    return out;
   }
 
   async listDevices(

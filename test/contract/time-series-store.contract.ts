@@ -75,6 +75,44 @@ export function timeSeriesStoreContract(name: string, open: () => Promise<StoreU
       expect(rows).toHaveLength(10_000);
     });
 
+    it('reads several fields of a series in one query, a row per time in field order, limited by times', async () => {
+      const tenant = freshTenant();
+      const sample = (
+        device: string,
+        timeMs: number,
+        speed: number,
+        ignition: boolean,
+        driver?: string,
+      ): Point => ({
+        measurement: 'fleet',
+        tags: { tenant, device },
+        fields: { speed_kmh: speed, ignition, lat: 56.1, ...(driver ? { driver } : {}) },
+        timeMs,
+      });
+      await store.write([
+        sample('van', T0 + 2000, 30, true, 'abcdef0123456789'),
+        sample('van', T0, 0, false),
+        sample('van', T0 + 1000, 12.5, true),
+        sample('car', T0 + 1000, 99, true),
+        sample('van', T0 + 3000, 5, true),
+      ]);
+      const query = {
+        measurement: 'fleet',
+        tenant,
+        fields: ['ignition', 'speed_kmh', 'driver', 'odometer_km'],
+        tags: { device: 'van' },
+        fromMs: T0,
+        toMs: T0 + 3000,
+      };
+      expect(await store.queryFields(query)).toEqual([
+        { timeMs: T0, values: [false, 0, null, null] },
+        { timeMs: T0 + 1000, values: [true, 12.5, null, null] },
+        { timeMs: T0 + 2000, values: [true, 30, 'abcdef0123456789', null] },
+      ]);
+      const limited = await store.queryFields({ ...query, limit: 2 });
+      expect(limited.map((r) => r.timeMs)).toEqual([T0, T0 + 1000]);
+    });
+
     it('returns written points in time order within [from, to)', async () => {
       const tenant = freshTenant();
       await store.write([

@@ -138,7 +138,7 @@ describe('greenops privacy and transparency commands on a data folder', () => {
     const res = await run('transparency', 'export', '--format', 'ai-landkort', '--tenant', 'aarhus');
     expect(res.code, res.output).toBe(0);
     const doc = JSON.parse(res.output) as { projekter: { kommune: string; status: string }[] };
-    expect(doc.projekter).toHaveLength(6);
+    expect(doc.projekter).toHaveLength(7);
     expect(doc.projekter[0]).toMatchObject({
       kommune: 'Aarhus Kommune',
       status: 'Under udvikling',

@@ -92,6 +92,30 @@ const MATRIX: Row[] = [
     expect: '++..+.+.',
   },
   {
+    method: 'GET',
+    route: '/api/v1/fleet/trips',
+    path: '/api/v1/fleet/trips?device=aarhus-van&from=-7d',
+    expect: '++.+..+.',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/fleet/utilisation',
+    path: '/api/v1/fleet/utilisation?from=-7d',
+    expect: '++.+..+.',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/fleet/ev-suitability',
+    path: '/api/v1/fleet/ev-suitability?site=site-1&ev-model=car-58',
+    expect: '++.+..+.',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/fleet/right-sizing',
+    path: '/api/v1/fleet/right-sizing',
+    expect: '++.+..+.',
+  },
+  {
     method: 'POST',
     route: '/api/v1/invoices',
     path: '/api/v1/invoices',
@@ -185,7 +209,7 @@ const MATRIX: Row[] = [
     route: '/api/v1/models/:id/oversight',
     path: '/api/v1/models/traffic-aadt/oversight',
     body: { outputId: 'c1/2026', decision: 'confirmed' },
-    expect: '+++.+...',
+    expect: '+++++...',
   },
   {
     method: 'GET',

@@ -1,0 +1,190 @@
+import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
+import { driveCo2 } from './fleet-co2.js';
+import { rangeShareAt, type EvModel, type FleetDefaults } from './fleet-defaults.js';
+import { localDate } from './local-clock.js';
+import { tco, type Tco } from './tco.js';
+import type { VehicleDay, VehicleTimeline } from './vehicle-days.js';
+
+/** Why an EV would not have done a day. */
+export type DayFailure = 'range' | 'charging-time';
+
+export interface FailedDay {
+  date: string;
+  km: number;
+  temperatureC: number;
+  /** Range left at that temperature after the arrival reserve. */
+  rangeKm: number;
+  reason: DayFailure;
+}
+
+/**
+ * `suitable`: covers at least `suitableShare` of the days and costs no more over the TCO horizon; `suitable-costlier`:
+ * covers them but costs more; `suitable-with-exceptions`: covers at least `withExceptionsShare` (the other days need
+ * a pool vehicle); `not-suitable`; `insufficient-data`: under `minDays` of history.
+ */
+export type EvVerdict =
+  'suitable' | 'suitable-costlier' | 'suitable-with-exceptions' | 'not-suitable' | 'insufficient-data';
+
+export interface EvSuitability {
+  vehicle: string;
+  site: string | null;
+  evModel: string;
+  verdict: EvVerdict;
+  /** Plain-language evidence behind the verdict. */
+  reasons: string[];
+  daysObserved: number;
+  drivingDays: number;
+  daysCovered: number;
+  /** Of the days with driving, the share the EV would have done (on its overnight charge, or with a depot top-up). */
+  shareCovered: number;
+  /** Days done only thanks to a top-up at the depot charger between round trips. */
+  daysNeedingTopUp: number;
+  failedDays: FailedDay[];
+  coldestDay: { date: string; temperatureC: number; rangeKm: number } | null;
+  kmPerYear: number;
+  current: { tco: Tco; kgCo2ePerYear: number };
+  ev: { tco: Tco; kgCo2ePerYear: number; kwhPerKm: number };
+  /** Current − EV: positive when the EV is cheaper / cleaner. */
+  tcoSavingDkk: number;
+  tcoSavingPerYearDkk: number;
+  co2SavingKgPerYear: number;
+}
+
+/** The day's minimum outdoor temperature: the series' value, or the month's normal plus the cold-day offset. */
+export function dayTemperature(
+  day: number,
+  series: ReadonlyMap<string, number>,
+  defaults: FleetDefaults,
+): number {
+  const date = localDate(day);
+  const known = series.get(date);
+  if (known !== undefined) return known;
+  const month = Number(date.slice(5, 7)) - 1;
+  return (defaults.monthlyTemperatureC.values[month] as number) + defaults.monthlyTemperatureC.coldDayOffsetC;
+}
+
+/**
+ * Could this combustion vehicle be the EV model? The EVSA tests, day by day over its history: each day's kilometres
+ * against the model's WLTP range derated for the day's minimum temperature (heating on) less the arrival reserve;
+ * a day over it passes if the shortfall can be charged at the depot charger during the day's dwell there between
+ * round trips; and the overnight dwell before the next day's first trip must recharge what the day used. Then the
+ * Danish TCO of the EV against a like-for-like combustion replacement, each at the kilometres driven here.
+ */
+export function evSuitability(
+  timeline: VehicleTimeline,
+  model: EvModel & { id: string },
+  defaults: FleetDefaults,
+  temperatures: ReadonlyMap<string, number>,
+  table: FactorTable = DEFAULT_FACTOR_TABLE,
+): EvSuitability {
+  const { vehicle, days } = timeline;
+  const { charging, suitability, prices } = defaults;
+  const chargerKw = Math.min(charging.depotChargerKw, model.maxAcKw);
+  const failedDays: FailedDay[] = [];
+  let covered = 0;
+  let topUps = 0;
+  let evKwhGrid = 0;
+  let coldest: EvSuitability['coldestDay'] = null;
+  days.forEach((d: VehicleDay, i) => {
+    const temperatureC = dayTemperature(d.day, temperatures, defaults);
+    const share = rangeShareAt(defaults, temperatureC);
+    const kwhPerKm = model.usableKwh / (model.wltpKm * share);
+    const rangeKm = model.wltpKm * share * (1 - charging.reserveShare);
+    evKwhGrid += (d.km * kwhPerKm) / charging.efficiency;
+    const date = localDate(d.day);
+    if (!coldest || temperatureC < coldest.temperatureC) coldest = { date, temperatureC, rangeKm };
+    const next = days[i + 1];
+    const overnightH = next ? (next.firstStartMs - d.lastEndMs) / 3_600_000 : Infinity;
+    const dayKwhGrid = (d.km * kwhPerKm) / charging.efficiency;
+    let reason: DayFailure | undefined;
+    if (d.km > rangeKm) {
+      const shortfallGrid = ((d.km - rangeKm) * kwhPerKm) / charging.efficiency;
+      if (d.depotDwellHours * chargerKw >= shortfallGrid) topUps++;
+      else reason = 'range';
+    }
+    if (!reason && overnightH * chargerKw < Math.min(dayKwhGrid, model.usableKwh / charging.efficiency))
+      reason = 'charging-time';
+    if (reason) failedDays.push({ date, km: round1(d.km), temperatureC, rangeKm: round1(rangeKm), reason });
+    else covered++;
+  });
+  const daysObserved = timeline.lastDay - timeline.firstDay + 1;
+  const km = days.reduce((s, d) => s + d.km, 0);
+  const kmPerYear = (km / daysObserved) * 365;
+  const perYear = daysObserved > 0 ? 365 / daysObserved : 0;
+
+  const fuelL = vehicle.trips.reduce((s, t) => s + t.fuelL, 0);
+  const current = driveCo2(vehicle.powertrain, km, fuelL, Number.NaN, defaults, table);
+  const ice = defaults.current.ice;
+  const fuelPrice = ice.fuel === 'diesel' ? prices.dieselDkkPerL : prices.petrolDkkPerL;
+  const currentKg = current.kgCo2e * perYear;
+  const currentTco = tco(defaults, ice.purchaseDkk, ice.residualShare, {
+    energyDkk: current.fuelL * perYear * fuelPrice,
+    maintenanceDkk: kmPerYear * ice.maintenanceDkkPerKm,
+    taxDkk: ice.annualTaxDkk,
+    insuranceDkk: ice.annualInsuranceDkk,
+    co2Dkk: (currentKg / 1000) * prices.co2DkkPerTonne,
+  });
+  const evKwhPerYear = evKwhGrid * perYear;
+  const evKg = evKwhPerYear * (table.activity.electricity?.perKwh ?? 0);
+  const evTco = tco(defaults, model.purchaseDkk, model.residualShare, {
+    energyDkk: evKwhPerYear * prices.electricityDkkPerKwh,
+    maintenanceDkk: kmPerYear * model.maintenanceDkkPerKm,
+    taxDkk: model.annualTaxDkk,
+    insuranceDkk: model.annualInsuranceDkk,
+    co2Dkk: (evKg / 1000) * prices.co2DkkPerTonne,
+  });
+
+  const drivingDays = days.length;
+  const shareCovered = drivingDays === 0 ? 1 : covered / drivingDays;
+  const saving = currentTco.npvDkk - evTco.npvDkk;
+  const reasons: string[] = [];
+  let verdict: EvVerdict;
+  if (daysObserved < suitability.minDays) {
+    verdict = 'insufficient-data';
+    reasons.push(`${daysObserved} days of data; at least ${suitability.minDays} are needed`);
+  } else if (shareCovered >= suitability.suitableShare) verdict = 'suitable';
+  else if (shareCovered >= suitability.withExceptionsShare) verdict = 'suitable-with-exceptions';
+  else verdict = 'not-suitable';
+  reasons.push(
+    `covers ${covered} of ${drivingDays} days with driving (${(shareCovered * 100).toFixed(1)} %)`,
+  );
+  const byRange = failedDays.filter((f) => f.reason === 'range').length;
+  const byCharging = failedDays.length - byRange;
+  if (byRange > 0) reasons.push(`${byRange} days beyond the cold-weather range`);
+  if (byCharging > 0) reasons.push(`${byCharging} days without enough time at the charger overnight`);
+  if (topUps > 0) reasons.push(`${topUps} days need a top-up at the depot between round trips`);
+  reasons.push(
+    saving >= 0
+      ? `TCO over ${defaults.tco.years} years ${Math.round(saving)} DKK lower than a combustion replacement`
+      : `TCO over ${defaults.tco.years} years ${Math.round(-saving)} DKK higher than a combustion replacement`,
+  );
+  if (verdict === 'suitable' && saving < 0) verdict = 'suitable-costlier';
+  return {
+    vehicle: vehicle.vehicleId,
+    site: vehicle.home,
+    evModel: model.id,
+    verdict,
+    reasons,
+    daysObserved,
+    drivingDays,
+    daysCovered: covered,
+    shareCovered,
+    daysNeedingTopUp: topUps,
+    failedDays,
+    coldestDay: coldest,
+    kmPerYear,
+    current: { tco: currentTco, kgCo2ePerYear: currentKg },
+    ev: {
+      tco: evTco,
+      kgCo2ePerYear: evKg,
+      kwhPerKm: km > 0 ? evKwhGrid / km : model.usableKwh / model.wltpKm,
+    },
+    tcoSavingDkk: saving,
+    tcoSavingPerYearDkk: currentTco.perYearDkk - evTco.perYearDkk,
+    co2SavingKgPerYear: currentKg - evKg,
+  };
+}
+
+function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}

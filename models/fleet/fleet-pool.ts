@@ -1,0 +1,111 @@
+import type { FleetSettings, FleetSite } from './fleet-settings.js';
+import type { Powertrain } from './fleet-co2.js';
+import { learnSites } from './sites.js';
+import { TripExtractor, type RawTrip } from './trip-extractor.js';
+import { summariseTrip } from './trips.js';
+import type { VehicleTrips } from './vehicle-days.js';
+
+/** One fleet sample, counters NaN when not reported. */
+export interface FleetSample {
+  t: number;
+  lat: number;
+  lon: number;
+  speedKmh: number;
+  ignition: boolean;
+  odometerKm: number;
+  fuelUsedL: number;
+  energyUsedKwh: number;
+}
+
+/**
+ * Trip extraction for a pool, one vehicle's samples after another or interleaved (each vehicle's in time order).
+ * Keeps per vehicle only the extractor's state and the trips found; exact trip ends are dropped in `finish`, once the
+ * sites are known.
+ */
+export class FleetPool {
+  private readonly extractors = new Map<string, TripExtractor>();
+  private readonly raw = new Map<string, RawTrip[]>();
+  private readonly powertrains = new Map<string, Powertrain>();
+  private readonly counters = new Map<string, { fuel: boolean; energy: boolean }>();
+
+  constructor(private readonly settings: FleetSettings) {}
+
+  extractorOf(vehicleId: string): TripExtractor {
+    let x = this.extractors.get(vehicleId);
+    if (!x) {
+      const trips: RawTrip[] = [];
+      this.raw.set(vehicleId, trips);
+      x = new TripExtractor(vehicleId, this.settings, (trip) => trips.push(trip));
+      this.extractors.set(vehicleId, x);
+    }
+    return x;
+  }
+
+  /** The first sample seen of a vehicle, if any (without starting an extractor for it). */
+  firstSampleMs(vehicleId: string): number | undefined {
+    const first = this.extractors.get(vehicleId)?.firstMs;
+    return first === undefined || Number.isNaN(first) ? undefined : first;
+  }
+
+  add(vehicleId: string, s: FleetSample, powertrain?: Powertrain): void {
+    this.extractorOf(vehicleId).push(
+      s.t,
+      s.lat,
+      s.lon,
+      s.speedKmh,
+      s.ignition,
+      s.odometerKm,
+      s.fuelUsedL,
+      s.energyUsedKwh,
+    );
+    if (powertrain && !this.powertrains.has(vehicleId)) this.powertrains.set(vehicleId, powertrain);
+    const c = this.counters.get(vehicleId) ?? { fuel: false, energy: false };
+    if (!c.fuel && !Number.isNaN(s.fuelUsedL)) c.fuel = true;
+    if (!c.energy && !Number.isNaN(s.energyUsedKwh)) c.energy = true;
+    this.counters.set(vehicleId, c);
+  }
+
+  setPowertrain(vehicleId: string, powertrain: Powertrain): void {
+    this.powertrains.set(vehicleId, powertrain);
+  }
+
+  get samples(): number {
+    let n = 0;
+    for (const x of this.extractors.values()) n += x.samples;
+    return n;
+  }
+
+  /**
+   * Closes every vehicle's stream, learns the sites (unless configured) and returns each vehicle's trips with ends
+   * rounded. A vehicle's powertrain is the reported one, else `bev` when it reports only an energy counter, else
+   * `ice` (and `powertrainAssumed` says so).
+   */
+  finish(): {
+    sites: FleetSite[];
+    vehicles: (VehicleTrips & { powertrainAssumed: boolean })[];
+    dropped: number;
+  } {
+    const nights = new Map([...this.extractors].map(([id, x]) => (x.finish(), [id, x.nightCells] as const)));
+    const { sites, homes } = learnSites(nights, this.settings);
+    const home = new Map(homes.map((h) => [h.vehicleId, h.site]));
+    let dropped = 0;
+    const vehicles = [...this.extractors.keys()].sort().map((id) => {
+      const x = this.extractors.get(id) as TripExtractor;
+      dropped += x.dropped;
+      const counters = this.counters.get(id);
+      const reported = this.powertrains.get(id);
+      const powertrain: Powertrain = reported ?? (counters?.energy && !counters.fuel ? 'bev' : 'ice');
+      return {
+        vehicleId: id,
+        powertrain,
+        powertrainAssumed: reported === undefined,
+        home: home.get(id) ?? null,
+        firstMs: x.firstMs,
+        lastMs: x.lastMs,
+        trips: (this.raw.get(id) ?? []).map((r) => summariseTrip(r, sites, this.settings)),
+      };
+    });
+    this.raw.clear();
+    return { sites, vehicles, dropped };
+  }
+}

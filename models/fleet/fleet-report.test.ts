@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { simulatePool } from '../../test/fixtures/fleet-pool.js';
+import { DEFAULT_FLEET_DEFAULTS, rangeShareAt } from './fleet-defaults.js';
+import { DEFAULT_FLEET_SETTINGS } from './fleet-settings.js';
+import { FleetPool } from './fleet-pool.js';
+import { fleetReport } from './fleet-report.js';
+import { tco } from './tco.js';
+
+const START = Date.UTC(2026, 0, 4, 23); // Monday 5 January 2026, local midnight
+
+describe('the fleet report of a simulated winter pool', () => {
+  const sim = simulatePool({ vehicles: 10, days: 42, startMs: START, seed: 3 });
+  const pool = new FleetPool(DEFAULT_FLEET_SETTINGS);
+  for (const [id, list] of sim.records)
+    for (const r of list)
+      pool.add(
+        id,
+        {
+          t: Date.parse(r.ts),
+          lat: r.lat,
+          lon: r.lon,
+          speedKmh: r.speedKmh,
+          ignition: r.ignition,
+          odometerKm: r.odometerKm ?? Number.NaN,
+          fuelUsedL: r.fuelUsedL ?? Number.NaN,
+          energyUsedKwh: r.energyUsedKwh ?? Number.NaN,
+        },
+        r.powertrain,
+      );
+  const { sites, vehicles, dropped } = pool.finish();
+  const report = fleetReport({
+    vehicles,
+    sites,
+    settings: DEFAULT_FLEET_SETTINGS,
+    defaults: DEFAULT_FLEET_DEFAULTS,
+    tripsDropped: dropped,
+  });
+  const usage = (u: string) => sim.truthVehicles.filter((v) => v.usage === u).map((v) => v.vehicleId);
+
+  it('totals the kilometres the vehicles drove, within 2 %', () => {
+    const truthKm = sim.truthTrips.reduce((s, t) => s + t.km, 0);
+    expect(Math.abs(report.totals.km - truthKm) / truthKm).toBeLessThan(0.02);
+    expect(report.totals.vehicles).toBe(10);
+    expect(report.totals.trips).toBe(report.trips.length);
+  });
+
+  it('takes CO₂e from the fuel counter (scope 1) and from the energy counter (scope 2)', () => {
+    const ice = report.vehicles.find((v) => v.powertrain === 'ice');
+    const bev = report.vehicles.find((v) => v.powertrain === 'bev');
+    expect(ice).toMatchObject({ co2Method: 'fuel-counter', scope: 1 });
+    expect(bev).toMatchObject({ co2Method: 'energy-counter', scope: 2 });
+    const truthFuel = sim.truthTrips
+      .filter((t) => t.vehicleId === ice?.vehicle)
+      .reduce((s, t) => s + t.fuelL, 0);
+    expect(ice?.fuelL).toBeCloseTo(truthFuel, 0);
+    expect(ice?.kgCo2e).toBeCloseTo((ice?.fuelL ?? 0) * 2.66, -1);
+  });
+
+  it('finds the long-distance vehicles’ winter days beyond a small EV’s cold range, and passes the regular ones', () => {
+    for (const id of usage('long')) {
+      const s = report.evSuitability.find((e) => e.vehicle === id);
+      expect(s?.verdict).not.toBe('suitable');
+      expect(s?.failedDays.some((d) => d.reason === 'range' && d.km > d.rangeKm)).toBe(true);
+    }
+    const regularIce = usage('regular').filter(
+      (id) => report.vehicles.find((v) => v.vehicle === id)?.powertrain === 'ice',
+    );
+    for (const id of regularIce)
+      expect(report.evSuitability.find((e) => e.vehicle === id)?.shareCovered).toBeGreaterThanOrEqual(0.98);
+    expect(
+      report.evSuitability.some((e) => e.vehicle.length > 0 && usage('regular').includes(e.vehicle)),
+    ).toBe(true);
+  });
+
+  it('sizes each depot below today’s pool and removes the spare vehicles', () => {
+    expect(report.rightSizing).toHaveLength(2);
+    for (const r of report.rightSizing) {
+      expect(r.recommended).toBeLessThan(r.vehicles);
+      expect(r.recommended).toBeGreaterThan(0);
+      const spare = usage('spare').filter(
+        (id) => report.vehicles.find((v) => v.vehicle === id)?.site === r.site,
+      );
+      expect(r.remove).toEqual(expect.arrayContaining(spare));
+      expect(r.savingsDkkPerYear.removal).toBeGreaterThan(0);
+    }
+  });
+
+  it('never shows a driver pseudonym or an exact trip end', () => {
+    const text = JSON.stringify(report);
+    const drivers = new Set(
+      [...sim.records.values()]
+        .flat()
+        .map((r) => r.driverId)
+        .filter(Boolean),
+    );
+    for (const d of drivers) expect(text).not.toContain(d);
+    expect(report.sites.every((s) => s.lat === null && s.lon === null)).toBe(true);
+    for (const t of report.trips) expect(t.endArea).toMatch(/^(site:site-\d|grid:\d+\.\d{4},\d+\.\d{4})$/);
+  });
+});
+
+describe('the EV derating curve and the TCO method', () => {
+  it('interpolates between points and keeps the ends flat', () => {
+    expect(rangeShareAt(DEFAULT_FLEET_DEFAULTS, 0)).toBeCloseTo(0.72);
+    expect(rangeShareAt(DEFAULT_FLEET_DEFAULTS, -7.5)).toBeCloseTo(0.63);
+    expect(rangeShareAt(DEFAULT_FLEET_DEFAULTS, -40)).toBeCloseTo(0.5);
+  });
+
+  it('discounts yearly costs and the residual value at 4 % over 4 years', () => {
+    const t = tco(DEFAULT_FLEET_DEFAULTS, 100_000, 0.5, {
+      energyDkk: 10_000,
+      maintenanceDkk: 0,
+      taxDkk: 0,
+      insuranceDkk: 0,
+      co2Dkk: 0,
+    });
+    // 100 000 − 50 000 / 1.04⁴ + 10 000 × (1 − 1.04⁻⁴) / 0.04
+    expect(t.npvDkk).toBeCloseTo(100_000 - 42_740.21 + 36_298.95, 0);
+  });
+});

@@ -1,0 +1,74 @@
+import { gauge, type Logger, type Metric } from '../../core/index.js';
+import type { FleetService } from './use-cases.js';
+
+const DAY_MS = 86_400_000;
+
+export interface FleetResultsJobOptions {
+  fleet: FleetService;
+  tenant: string;
+  /** Minutes between runs; 0: never. */
+  everyMinutes: number;
+  /** Days of raw data analysed per run. */
+  windowDays: number;
+  /** First run this long after start (default two minutes). */
+  firstAfterMs?: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Every `everyMinutes`: writes the tenant's trips, vehicle-days and EV verdicts of the last `windowDays` to the store
+ * (`fleet_trip`, `fleet_daily`, `fleet_ev`) for the fleet dashboard, and so that trip summaries outlive the raw
+ * positions' retention.
+ */
+export class FleetResultsJob {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private last: { atMs: number; points: number; vehicles: number } | undefined;
+
+  constructor(private readonly options: FleetResultsJobOptions) {}
+
+  start(): void {
+    if (this.options.everyMinutes <= 0) return;
+    const schedule = (ms: number) => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => {
+        this.running = this.runOnce().finally(() => schedule(this.options.everyMinutes * 60_000));
+      }, ms);
+      this.timer.unref();
+    };
+    schedule(this.options.firstAfterMs ?? 120_000);
+  }
+
+  /** One run; failures are logged, not thrown (the next run tries again). */
+  async runOnce(): Promise<void> {
+    const { fleet, tenant, logger } = this.options;
+    const now = (this.options.now ?? Date.now)();
+    try {
+      const written = await fleet.writeResults(tenant, now - this.options.windowDays * DAY_MS, now);
+      this.last = { atMs: now, ...written };
+      logger.info({ tenant, ...written }, 'fleet results written');
+    } catch (err) {
+      logger.error({ tenant, err }, 'fleet results failed');
+    }
+  }
+
+  metrics(): Metric[] {
+    if (!this.last) return [];
+    return [
+      gauge(
+        'greenops_fleet_results_last_run_seconds',
+        'When fleet results (trips, vehicle-days, EV verdicts) were last written (Unix time).',
+        this.last.atMs / 1000,
+      ),
+      gauge('greenops_fleet_results_vehicles', 'Vehicles in the last fleet results run.', this.last.vehicles),
+    ];
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}

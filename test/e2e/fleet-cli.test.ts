@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { poolCsv, simulatePool } from '../fixtures/fleet-pool.js';
+import { runCli } from '../harness/cli-process.js';
+
+describe('greenops fleet report as a process', () => {
+  let dir: string;
+  const sim = simulatePool({ vehicles: 5, days: 35, startMs: Date.UTC(2026, 0, 4, 23), seed: 5 });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'greenops-fleet-'));
+    // A replay export without the odometer: kilometres come from the GPS path.
+    writeFileSync(
+      join(dir, 'tracks.csv'),
+      poolCsv(sim, { odometer: false }) + 'not-a-time,vehicle-001,ice,56,10,0,true,,,,\n',
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the whole report as JSON, with the fields the README documents', async () => {
+    const cli = runCli([
+      'fleet',
+      'report',
+      '--input',
+      join(dir, 'tracks.csv'),
+      '--json',
+      '--ev-model',
+      'mid-van-75',
+    ]);
+    expect(await cli.exited).toBe(0);
+    const text = cli.output();
+    const report = JSON.parse(text.slice(text.indexOf('{'))) as {
+      totals: { vehicles: number; trips: number; km: number; fuelL: number; kwh: number; kgCo2e: number };
+      vehicles: unknown[];
+      trips: { distanceSource: string }[];
+      evSuitability: { evModel: string }[];
+      rightSizing: { site: string }[];
+      linesRefused: number;
+    };
+    expect(Object.keys(report.totals).sort()).toEqual(['fuelL', 'kgCo2e', 'km', 'kwh', 'trips', 'vehicles']);
+    expect(report.totals.vehicles).toBe(5);
+    const truthKm = sim.truthTrips.reduce((s, t) => s + t.km, 0);
+    expect(Math.abs(report.totals.km - truthKm) / truthKm).toBeLessThan(0.02);
+    expect(report.trips.every((t) => t.distanceSource === 'gps')).toBe(true);
+    expect(report.evSuitability.length).toBeGreaterThan(0);
+    expect(report.evSuitability.every((e) => e.evModel === 'mid-van-75')).toBe(true);
+    expect(report.rightSizing.map((r) => r.site)).toEqual(['site-1']);
+    expect(report.linesRefused).toBe(1);
+    expect(text).toMatch(/tracks\.csv:\d+: timestamp: "not-a-time"/);
+  }, 120_000);
+
+  it('refuses an EV model it does not know, naming the flag and the models there are', async () => {
+    const cli = runCli(['fleet', 'report', '--input', join(dir, 'tracks.csv'), '--ev-model', 'tesla']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(
+      /ev-model: "tesla" is not an EV model \(models: small-van-45, mid-van-75, car-58\)/,
+    );
+  }, 120_000);
+});
