@@ -9,6 +9,8 @@ const ARRAYS = new Set([
   'AllowanceCharge',
   'CommodityClassification',
   'Description',
+  'SubInvoiceLine',
+  'SubCreditNoteLine',
 ]);
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -90,6 +92,8 @@ export function parseUbl(xml: string, file: string): InvoiceLine[] {
       ),
     ].join(' — ');
     const quantity = text(quantityNode);
+    const codes = codesOf(item);
+    const detail = subLineNames(l);
     return {
       file,
       sourceLine,
@@ -105,6 +109,8 @@ export function parseUbl(xml: string, file: string): InvoiceLine[] {
       amount: sign * amount,
       currency: attribute(l.LineExtensionAmount, 'currencyID') ?? currency,
       unspsc: unspscOf(item),
+      ...(codes.length > 0 ? { codes } : {}),
+      ...(detail ? { detail } : {}),
     };
   });
 
@@ -137,6 +143,33 @@ function unspscOf(item: Node): string | undefined {
     if (list === 'UNSPSC' || list === 'TST') return text(code);
   }
   return undefined;
+}
+
+/** All commodity classification codes of an item, with their scheme (listID, upper-cased; "" when absent). */
+function codesOf(item: Node): { list: string; code: string }[] {
+  const out: { list: string; code: string }[] = [];
+  for (const c of (item.CommodityClassification as Node[] | undefined) ?? []) {
+    const code = text(c.ItemClassificationCode);
+    if (code) out.push({ list: (attribute(c.ItemClassificationCode, 'listID') ?? '').toUpperCase(), code });
+  }
+  return out;
+}
+
+/** Item names of the sub-lines (and their sub-lines), distinct, in document order, at most 20. */
+function subLineNames(line: Node): string | undefined {
+  const names = new Set<string>();
+  const walk = (l: Node) => {
+    for (const sub of [
+      ...((l.SubInvoiceLine as Node[] | undefined) ?? []),
+      ...((l.SubCreditNoteLine as Node[] | undefined) ?? []),
+    ]) {
+      const name = text(((sub.Item ?? {}) as Node).Name);
+      if (name && names.size < 20) names.add(name);
+      walk(sub);
+    }
+  };
+  walk(line);
+  return names.size > 0 ? [...names].join('; ') : undefined;
 }
 
 function text(node: unknown): string | undefined {
