@@ -282,8 +282,10 @@ function isAdminFee(word: string): boolean {
   return false;
 }
 
+/** "Fremdleistung", "Testvare", "Dummyartikel": a compound whose head is generic, or a test/dummy/demo word. */
 function isGenericCompound(word: string): boolean {
-  for (let k = 1; k <= word.length - 5; k++) if (PLACEHOLDER.has(word.slice(k))) return true;
+  if (/^(test|dummy|demo|beispiel|eksempel|exempel|sample)\p{L}{2,}/u.test(word)) return true;
+  for (let k = 1; k <= word.length - 4; k++) if (PLACEHOLDER.has(word.slice(k))) return true;
   return false;
 }
 
