@@ -312,6 +312,12 @@ export function activityQuantity(
   return undefined;
 }
 
+/** The invoiced quantity and unit as sent, whatever the unit (so a misfit can be named). */
+function invoicedQuantity(line: InvoiceLine): ReturnType<typeof activityQuantity> {
+  if (line.quantity === undefined || line.quantity === 0 || !line.unitCode) return undefined;
+  return { quantity: line.quantity, unitCode: line.unitCode, kind: 'energy', fromText: false };
+}
+
 /** Which carriers can be costed in a unit: energy units by kWh, volumes by m³ or litres. */
 function fits(table: FactorTable, carrier: Carrier, unitCode: string): boolean {
   const f = table.activity[table.categories[carrier]?.activity ?? carrier];
@@ -428,7 +434,7 @@ function decide(a: Analysis, doc: DocumentContext, context: EstimateContext): De
         ],
       };
     const candidates: [Carrier | undefined, NonNullable<LineEstimate['activity']>['decidedBy'], number][] = [
-      [coded && isCarrier(coded.category) ? coded.category : undefined, 'code', 0.97],
+      [coded && isCarrier(coded.category) ? coded.category : undefined, 'code', 1],
       [carrier.best, 'text', carrier.score >= 2 ? 0.95 : 0.8],
       [doc.supplierCarrier, 'supplier', 0.85],
       [ranked(doc.carriers).best, 'invoice', 0.75],
@@ -467,7 +473,8 @@ function decide(a: Analysis, doc: DocumentContext, context: EstimateContext): De
         model: null,
         notes: [...notes, `the text says ${cat.best}, the ISBN/ISSN ${coded.code} printed matter`],
       };
-    return { category: coded.category, by: coded.by, confidence: 0.97, alternatives: [], model: null, notes };
+    // A classification code sent with the line is the sender's own statement of what it is.
+    return { category: coded.category, by: coded.by, confidence: 1, alternatives: [], model: null, notes };
   }
 
   // Taxes, levies, fees, deposits, rounding, interest, instalments.
@@ -636,7 +643,7 @@ function build(a: Analysis, d: Decision, context: EstimateContext): LineEstimate
     // At stake when unsure: what the line would weigh as an average purchase.
     if (d.confidence < REVIEW_CONFIDENCE && spend.kg !== null) kgAtStake = Math.abs(spend.kg);
   } else {
-    chosen = methodFor(table, d.category, line, d.activity ? a.quantity : undefined);
+    chosen = methodFor(table, d.category, line, a.quantity ?? invoicedQuantity(line));
     if (chosen.note) notes.push(chosen.note);
     if (chosen.kg !== null) {
       range = ordered(chosen.kg * chosen.multipliers[0], chosen.kg * chosen.multipliers[1]);
@@ -882,5 +889,3 @@ export function reviewQueue(estimates: readonly LineEstimate[]): LineEstimate[] 
         (a.lineId < b.lineId ? -1 : 1),
     );
 }
-
-export { CARRIERS };
