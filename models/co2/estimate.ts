@@ -712,19 +712,24 @@ export function supplierHistory(
   lines: readonly (InvoiceLine & { version?: number })[],
   context: Omit<EstimateContext, 'supplierHistory'>,
 ): SupplierHistory {
+  return historyOf(lines.map(analyse), context);
+}
+
+function historyOf(
+  analysed: readonly Analysis[],
+  context: Omit<EstimateContext, 'supplierHistory'>,
+): SupplierHistory {
   const history = new Map<string, Map<string, number>>();
-  for (const line of lines) {
+  for (const { line, id, reading } of analysed) {
     const key = supplierKey(line);
     if (key === undefined) continue;
-    const id = invoiceLineId(line);
     let category =
       context.reviews?.byLine.get(id) ??
       context.reviews?.byText.get(recurringLineKey(line.supplier.name, line.description)) ??
       categoryForCodes(context.table, line.unspsc, line.codes)?.category;
     if (category === undefined) {
-      const r = readText(line.description);
-      const { best, score, second } = ranked(r.categories);
-      if (best !== undefined && score >= 2 && second < score / 2 && ranked(r.nonEmitting).score < score)
+      const { best, score, second } = ranked(reading.categories);
+      if (best !== undefined && score >= 2 && second < score / 2 && ranked(reading.nonEmitting).score < score)
         category = best;
     }
     if (category === undefined || category === NON_EMITTING) continue;

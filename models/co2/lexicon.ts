@@ -104,6 +104,20 @@ const NEUTRAL = new Set(data.neutral);
 /** Inflection endings tried when a word is not found as written (plural and definite forms). */
 const ENDINGS = ['erne', 'ene', 'en', 'er', 'ar', 'or', 'et', 'e', 'n', 's'];
 
+/** The word without its longest inflection ending (kept at least four letters), or the word itself. */
+function stemOf(word: string): string {
+  for (const ending of ENDINGS)
+    if (word.length - ending.length >= 4 && word.endsWith(ending)) return word.slice(0, -ending.length);
+  return word;
+}
+
+/** Entries that may be read inside compounds, by term: filtered once, not per look-up. */
+const compoundable = new Map<string, Entry[]>();
+for (const [term, entries] of single) {
+  const c = entries.filter((e) => e.compound);
+  if (c.length > 0) compoundable.set(term, c);
+}
+
 function lookup(word: string): Entry[] | undefined {
   const found = single.get(word);
   if (found) return found;
@@ -147,6 +161,19 @@ function add(reading: LexiconReading, entries: Entry[], weight: number, term: st
  * "Spildevandsafgift" → afgift) and its longest known beginning as a modifier. Costs a few map look-ups per word.
  */
 export function readText(text: string): LexiconReading {
+  const cached = readings.get(text);
+  if (cached) return cached;
+  const reading = readUncached(text);
+  // Recurring lines repeat their text month after month: read each text once (bounded; readings are not mutated).
+  if (readings.size >= READING_CACHE) readings.clear();
+  readings.set(text, reading);
+  return reading;
+}
+
+const READING_CACHE = 50_000;
+const readings = new Map<string, LexiconReading>();
+
+function readUncached(text: string): LexiconReading {
   const reading: LexiconReading = {
     categories: new Map(),
     nonEmitting: new Map(),
@@ -183,17 +210,20 @@ export function readText(text: string): LexiconReading {
       add(reading, [{ label: 'ne:admin_fee', compound: true, weight: 1 }], WHOLE, word);
       continue;
     }
+    const stem = stemOf(word);
     for (let k = 1; k <= word.length - 4; k++) {
-      if (NEUTRAL.has(word.slice(k))) break;
-      const head = lookup(word.slice(k))?.filter((e) => e.compound);
-      if (head && head.length > 0) {
-        add(reading, head, HEAD, `…${word.slice(k)}`);
+      const rest = word.slice(k);
+      if (NEUTRAL.has(rest)) break;
+      const head =
+        compoundable.get(rest) ?? (k <= stem.length - 4 ? compoundable.get(stem.slice(k)) : undefined);
+      if (head) {
+        add(reading, head, HEAD, `…${rest}`);
         break;
       }
     }
     for (let k = word.length - 3; k >= 4; k--) {
-      const first = single.get(word.slice(0, k))?.filter((e) => e.compound);
-      if (first && first.length > 0) {
+      const first = compoundable.get(word.slice(0, k));
+      if (first) {
         add(reading, first, MODIFIER, `${word.slice(0, k)}…`);
         break;
       }
