@@ -211,7 +211,7 @@ function lineStarts(xml: string, name: string): number[] {
   return starts;
 }
 
-/** Top-level parts of an invoice that no estimate reads (they never nest in themselves). */
+/** Parts of an invoice that no estimate reads (none of them nests in itself). */
 const UNREAD = [
   'AccountingCustomerParty',
   'PayeeParty',
@@ -235,6 +235,19 @@ const UNREAD = [
   'BillingReference',
   'Signature',
   'UBLExtensions',
+  // Inside lines: price details, tax category, item properties and identifiers, references, periods, notes.
+  'Price',
+  'ClassifiedTaxCategory',
+  'AdditionalItemProperty',
+  'StandardItemIdentification',
+  'SellersItemIdentification',
+  'BuyersItemIdentification',
+  'ManufacturersItemIdentification',
+  'OriginCountry',
+  'OrderLineReference',
+  'DocumentReference',
+  'InvoicePeriod',
+  'Note',
 ];
 const UNREAD_OPEN = new RegExp(`<((?:[\\w.-]+:)?(?:${UNREAD.join('|')}))(?=[\\s>/])[^>]*>`, 'g');
 
