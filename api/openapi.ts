@@ -699,7 +699,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
             excluded: {
               type: ['object', 'null'],
               description:
-                'For a non-emitting line: kind (tax, levy, admin_fee, deposit, rounding, interest, instalment, standing_charge, grid, metering, same_energy) and energyLine, the line carrying the energy',
+                'For a non-emitting line: kind (tax, levy, admin_fee, deposit, rounding, interest, instalment, standing_charge, grid, metering, same_energy, reviewed) and energyLine, the line carrying the energy',
             },
             notes: { type: 'array', items: { type: 'string' } },
           },

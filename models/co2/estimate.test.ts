@@ -220,6 +220,26 @@ describe('line estimates', () => {
     ).not.toMatch(/^review/);
   });
 
+  it('a reviewer can mark a line non-emitting: 0 kg, listed apart, and it stays so for the recurring line', () => {
+    const l = line({ description: 'Kontingent 2025', lineId: '9' });
+    const reviews = {
+      byLine: new Map([[invoiceLineId(l), 'non_emitting']]),
+      byText: new Map([[recurringLineKey(l.supplier.name, l.description), 'non_emitting']]),
+    };
+    const e = estimateLine(l, { ...context, reviews });
+    expect(e).toMatchObject({ category: 'non_emitting', method: 'excluded', kgCo2e: 0, review: false });
+    expect(e.excluded?.kind).toBe('reviewed');
+    const next = estimateLine(line({ description: 'Kontingent 2026', documentId: 'D7' }), {
+      ...context,
+      reviews,
+    });
+    expect(next).toMatchObject({ category: 'non_emitting', classification: { by: 'review-recurring' } });
+    expect(estimateTotals([e, next]).nonEmitting).toMatchObject({
+      lines: 2,
+      byKind: { reviewed: { lines: 2 } },
+    });
+  });
+
   it('reproduces the account for the same inputs and updates only what a new factor table version changes', () => {
     const files = ['peppol-bis3-invoice.xml', 'oioubl-21-invoice.xml', 'export.csv'].map(fixture);
     const first = estimateInvoiceFiles(files, context);

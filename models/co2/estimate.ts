@@ -130,7 +130,8 @@ export interface LineEstimate extends InvoiceLine {
   activity:
     { carrier: Carrier; decidedBy: 'text' | 'code' | 'review' | 'supplier' | 'invoice' | 'unit' } | undefined;
   /** For a non-emitting line: why, and the invoice line that carries the energy this charge is levied on. */
-  excluded: { kind: NonEmittingKind | 'same_energy'; energyLine: string | undefined } | undefined;
+  excluded:
+    { kind: NonEmittingKind | 'same_energy' | 'reviewed'; energyLine: string | undefined } | undefined;
   notes: string[];
 }
 
@@ -400,7 +401,7 @@ function reviewed(context: EstimateContext, a: Analysis): Decision | undefined {
   if (!context.table.categories[category] && category !== NON_EMITTING) return undefined;
   const by: ClassifiedBy = r?.byLine.has(a.id) ? 'review' : 'review-recurring';
   const decision: Decision = { category, by, confidence: 1, alternatives: [], model: null, notes: [] };
-  if (category === NON_EMITTING) decision.excluded = { kind: 'admin_fee', energyLine: undefined };
+  if (category === NON_EMITTING) decision.excluded = { kind: 'reviewed', energyLine: undefined };
   else if (isCarrier(category) && a.quantity) decision.activity = { carrier: category, decidedBy: 'review' };
   return decision;
 }
