@@ -517,15 +517,24 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
       },
       '/api/v1/invoices/lines': {
         get: {
-          summary: 'Stored invoice lines with their current estimates, oldest first',
+          summary:
+            'Stored invoice lines with their current estimates: oldest first, or with review=true the review queue, most kg CO2e at stake first',
           parameters: [
             tenant,
             param('review', 'Only lines flagged (true) or not flagged (false) for review.', {
               type: 'string',
               enum: ['true', 'false', 'any'],
             }),
-            param('category', 'Only this category.', { type: 'string', enum: CORPUS_CATEGORIES }),
+            param('category', 'Only this category.', {
+              type: 'string',
+              enum: [...CORPUS_CATEGORIES, 'non_emitting', 'unknown'],
+            }),
             param('supplier', 'Only this supplier (name or id).'),
+            param(
+              'order',
+              'date: oldest first; stake: most kg CO2e a review can change first (kgAtStake). Default: stake with review=true, else date.',
+              { type: 'string', enum: ['date', 'stake'] },
+            ),
             param('from', 'First month, YYYY-MM.'),
             param('to', 'Last month, YYYY-MM.'),
             param('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 10000, default: 500 }),
@@ -577,7 +586,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
                   required: ['category'],
                   additionalProperties: false,
                   properties: {
-                    category: { type: 'string', enum: CORPUS_CATEGORIES },
+                    category: { type: 'string', enum: [...CORPUS_CATEGORIES, 'non_emitting'] },
                   },
                 },
               },
@@ -727,15 +736,26 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
             unitCode: { type: ['string', 'null'] },
             amount: { type: 'number' },
             currency: { type: 'string' },
-            category: { type: 'string', enum: CORPUS_CATEGORIES },
+            category: { type: 'string', enum: [...CORPUS_CATEGORIES, 'non_emitting', 'unknown'] },
             classification: { type: 'object' },
-            method: { type: 'string', enum: ['supplier', 'activity', 'spend'] },
+            method: { type: 'string', enum: ['supplier', 'activity', 'spend', 'excluded'] },
             factor: { type: 'object' },
             basis: { type: ['object', 'null'] },
             kgCo2e: { type: ['number', 'null'] },
             range: { type: ['array', 'null'], items: { type: 'number' }, minItems: 2, maxItems: 2 },
             scope: { type: 'integer', enum: [1, 2, 3] },
             review: { type: 'boolean' },
+            kgAtStake: { type: 'number', description: 'kg CO2e a review of this line can change' },
+            activity: {
+              type: ['object', 'null'],
+              description:
+                'For an activity line: carrier and what decided it (text, code, review, supplier, invoice, unit)',
+            },
+            excluded: {
+              type: ['object', 'null'],
+              description:
+                'For a non-emitting line: kind (tax, levy, admin_fee, deposit, rounding, interest, instalment, standing_charge, grid, metering, same_energy, reviewed) and energyLine, the line carrying the energy',
+            },
             notes: { type: 'array', items: { type: 'string' } },
           },
         },

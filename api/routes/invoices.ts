@@ -4,6 +4,8 @@ import {
   CLASSIFIER_CARD,
   CORPUS_CATEGORIES,
   REVIEW_CONFIDENCE,
+  NON_EMITTING,
+  UNKNOWN,
   estimateTotals,
   type InvoiceAccounts,
   type InvoiceFile,
@@ -65,8 +67,9 @@ function filterLines(lines: LineEstimate[], query: Query): LineEstimate[] {
   const from = stringParam(query, 'from');
   const to = stringParam(query, 'to');
   const supplier = stringParam(query, 'supplier');
-  if (category !== undefined && !CORPUS_CATEGORIES.includes(category))
-    throw badRequest('category', `"${category}" is not a category (${CORPUS_CATEGORIES.join(', ')})`);
+  const categories = [...CORPUS_CATEGORIES, NON_EMITTING, UNKNOWN];
+  if (category !== undefined && !categories.includes(category))
+    throw badRequest('category', `"${category}" is not a category (${categories.join(', ')})`);
   for (const [name, value] of [
     ['from', from],
     ['to', to],
@@ -147,8 +150,12 @@ export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesO
     const tenant = tenantOf(req, defaultTenant);
     const limit = intParam(query, 'limit', { min: 1, max: 10_000, fallback: 500 });
     const offset = intParam(query, 'offset', { min: 0, max: 10_000_000, fallback: 0 });
-    const lines = filterLines(await service().estimates(tenant), query).sort((a, b) =>
-      a.issueDate === b.issueDate ? (a.id < b.id ? -1 : 1) : a.issueDate < b.issueDate ? -1 : 1,
+    // The review queue (review=true) comes most kg CO2e at stake first: the lines where a look pays off most.
+    const order = oneOfParam(query, 'order', ['date', 'stake'], query.review === 'true' ? 'stake' : 'date');
+    const byDate = (a: LineEstimate, b: LineEstimate) =>
+      a.issueDate === b.issueDate ? (a.id < b.id ? -1 : 1) : a.issueDate < b.issueDate ? -1 : 1;
+    const lines = filterLines(await service().estimates(tenant), query).sort(
+      order === 'stake' ? (a, b) => b.kgAtStake - a.kgAtStake || byDate(a, b) : byDate,
     );
     res.json({ total: lines.length, offset, lines: lines.slice(offset, offset + limit) });
   });
@@ -163,8 +170,9 @@ export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesO
   router.patch('/invoices/lines/:id', async (req, res) => {
     const tenant = tenantOf(req, defaultTenant);
     const body = (req.body ?? {}) as { category?: unknown; correctedBy?: unknown };
-    if (typeof body.category !== 'string' || !CORPUS_CATEGORIES.includes(body.category))
-      throw badRequest('category', `must be one of ${CORPUS_CATEGORIES.join(', ')}`);
+    const reviewable = [...CORPUS_CATEGORIES, NON_EMITTING];
+    if (typeof body.category !== 'string' || !reviewable.includes(body.category))
+      throw badRequest('category', `must be one of ${reviewable.join(', ')}`);
     if (body.correctedBy !== undefined)
       throw badRequest('correctedBy', 'the reviewer is taken from the credential; leave correctedBy out');
     const principal = principalOf(req);

@@ -71,12 +71,27 @@ function printDocument(doc: EstimateDocument): void {
   }
   const t = doc.totals;
   console.log(
-    `\ntotal ${kg(t.kgCo2e)} CO2e (90 %: ${range(t.low, t.high)}) from ${t.lines} lines; ${t.reviewLines} flagged for review, ${t.unestimatedLines} without an estimate`,
+    `\ntotal ${kg(t.kgCo2e)} CO2e (90 %: ${range(t.low, t.high)}) from ${t.lines} lines; ${t.reviewLines} flagged for review (${(t.flaggedShare * 100).toFixed(0)} %), ${t.unestimatedLines} without an estimate`,
+  );
+  const ne = t.nonEmitting;
+  console.log(
+    `non-emitting: ${ne.lines} lines at 0 kg, ${ne.dkk.toFixed(0)} DKK (${Object.entries(ne.byKind)
+      .map(([k, v]) => `${k.replace('_', ' ')} ${v.lines}`)
+      .join(', ')})`,
   );
   printTotals('by scope', t.byScope, (s) => `scope ${s}`);
   printTotals('by category', t.byCategory);
   printTotals('by supplier', t.bySupplier);
   printTotals('by month', t.byMonth);
+  if (doc.reviewQueue.length > 0) {
+    console.log(
+      `\nreview queue, most kg CO2e at stake first (${doc.reviewQueue.length} lines; the first 20):`,
+    );
+    for (const q of doc.reviewQueue.slice(0, 20))
+      console.log(
+        `  ${kg(q.kgAtStake).padStart(10)}  ${`${basename(q.file)}#${q.lineId}`.slice(0, 34).padEnd(34)} ${q.description.slice(0, 40).padEnd(40)} ${q.category}`,
+      );
+  }
   for (const e of doc.errors) console.error(`error: ${e.message}`);
 }
 

@@ -9,16 +9,17 @@ export const REVIEW_CONFIDENCE = 0.6;
 /** What the classifier is for and where it stops (EU AI Act transparency), served with its manifest. */
 export const CLASSIFIER_CARD = {
   purpose:
-    'Suggests a spend category for an invoice line without a UNSPSC code, from its description, supplier name and unit, so the line can be given an emission factor.',
-  output: `A category with a softmax confidence. Below ${REVIEW_CONFIDENCE * 100} % the line is flagged for human review; the estimate's range also widens to cover the alternatives.`,
+    'Suggests a spend category for an invoice line the rules do not settle, from its description, supplier name and unit, so the line can be given an emission factor. Classification codes (UNSPSC, CPV), energy and water quantities, non-emitting wording (taxes, levies, fees, deposits, interest, instalments) and a six-language lexicon come first; the network answers only lines none of them knows.',
+  output: `A category with a calibrated confidence. A category from the network (or the invoice's other lines, or the supplier's history) alone stays below ${REVIEW_CONFIDENCE * 100} % and is flagged for human review; the estimate's range also widens to cover the alternatives. Placeholder lines ("Produkt 1", "Test item") stay unknown.`,
   humanOversight:
-    'A reviewer can correct any line (PATCH /api/v1/invoices/lines/{id}); the correction wins over the model at once and is used in the next training. Corrections are kept append-only with who and when.',
+    'A reviewer can correct any line (PATCH /api/v1/invoices/lines/{id}), also to non_emitting; the correction wins over every rule and the model at once, also for the same recurring line, and is used in the next training. Corrections are kept append-only with who and when. The review queue is ordered by the kg CO₂e at stake.',
   trainingData:
-    'A shipped corpus of Danish and English invoice wording per category, built from public category definitions (UNSPSC titles, public procurement areas), plus the tenant’s own corrections. No personal data.',
+    'A shipped corpus of Danish and English invoice wording per category, built from public category definitions (UNSPSC titles, public procurement areas), plus the German, Dutch, Norwegian and Swedish terms of the greenops lexicon, plus the tenant’s own corrections. No personal data. No evaluation invoice is used.',
   evaluation:
-    'Accuracy, macro F1, share above the review threshold and the confusion matrix on held-out corpus terms (wording never seen in training), recorded in every model manifest.',
+    'On real lines: the whole chain on 45 public XRechnung invoices (96.0 % of known-category lines right, 98.9 % of unflagged lines right) and on invoices composed in five languages; the network alone: accuracy, macro F1 and the confusion matrix on held-out corpus terms, recorded in every model manifest.',
   limitations: [
-    'The corpus is generated from terms and templates; real invoices are messier. Accuracy on a municipality’s own lines is known only from its reviews.',
+    'The network alone is weak on real lines (short, noisy, many languages): it never clears a line by itself. Real-line accuracy comes from the lexicon, codes and rules, measured on 151 German lines and 70 composed lines only.',
+    'The lexicon knows common wording; a trade-specific word it lacks (a conservator’s “Querschliff”) goes to the network and the invoice’s other lines, flagged.',
     'Lines mixing several kinds of goods get one category.',
     'Categories are those of the factor table; a line outside them lands in the nearest one with low confidence.',
   ],

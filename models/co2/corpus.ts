@@ -1,4 +1,5 @@
 import terms from './reference/corpus-terms.json' with { type: 'json' };
+import lexicon from './reference/lexicon.json' with { type: 'json' };
 import type { ClassifierInput } from './text-features.js';
 
 export interface LabelledExample extends ClassifierInput {
@@ -94,7 +95,7 @@ function termHash(term: string): number {
   return h;
 }
 
-export const CORPUS_VERSION: string = terms.version;
+export const CORPUS_VERSION = `${terms.version}+lexicon-${lexicon.version}`;
 export const CORPUS_SOURCE: string = terms.source;
 
 /**
@@ -136,6 +137,27 @@ export function buildCorpus(options: { heldOutShare?: number; variants?: number 
         }
       }
     }
+  }
+  // The lexicon's German, Dutch, Norwegian and Swedish terms, so the network has seen those languages' wording
+  // (one wording each, to keep the first-run training short), split by term like the rest.
+  const templates = ['{t}', '{T}', '{T} {n}', '{t}, {place}'];
+  for (const [category, byLanguage] of Object.entries(
+    lexicon.categories as Record<string, Record<string, string[]>>,
+  )) {
+    const c = (terms.categories as Record<string, CategoryTerms>)[category];
+    if (!c) continue;
+    for (const language of ['de', 'nl', 'no', 'sv'])
+      for (const term of byLanguage[language] ?? []) {
+        const heldOut = (termHash(`${category}|${term}`) % 1000) / 1000 < heldOutShare;
+        const description = pick(templates)
+          .replace('{t}', term)
+          .replace('{T}', term.charAt(0).toUpperCase() + term.slice(1))
+          .replace('{place}', pick(PLACES))
+          .replace('{n}', String(1 + Math.floor(random() * 99)));
+        const supplier = random() < 0.8 ? pick(c.suppliers) : pick(OTHER_SUPPLIERS);
+        const example = { description, supplier, unitCode: random() < 0.5 ? c.unit : undefined, category };
+        (heldOut ? test : train).push(example);
+      }
   }
   return { train, test };
 }

@@ -161,40 +161,40 @@ describe('line estimates', () => {
     expect(totals).toMatchObject({ lines: 1, unestimatedLines: 1, reviewLines: 1 });
   });
 
-  it('classifies text without UNSPSC, flags low confidence for review, and keeps the estimate inside its range', () => {
-    const texts = [
-      'Printerpapir A4',
-      'Diverse',
-      'Hotelophold Aarhus',
-      'xq zzv 17',
-      'Dieselolie til traktor',
-      'Service og dæk',
+  it('classifies text by the lexicon, leaves placeholders unknown, flags what is unsure, and keeps the estimate inside its range', () => {
+    const texts: [string, string, string][] = [
+      ['Printerpapir A4', 'lexicon', 'office_supplies'],
+      ['Diverse', 'placeholder', 'unknown'],
+      ['Hotelophold Aarhus', 'lexicon', 'travel'],
+      ['xq zzv 17', 'classifier', ''],
+      ['Dieselolie til traktor', 'lexicon', 'diesel'],
+      ['Service og dæk', 'lexicon', 'vehicle_service'],
     ];
-    for (const [i, description] of texts.entries()) {
+    for (const [i, [description, by, category]] of texts.entries()) {
       const e = estimateLine(line({ description, lineId: String(i) }), context);
-      expect(e.classification.by).toBe('classifier');
-      expect(e.classification.model).toBe(context.classifier.version);
+      expect(e.classification.by, description).toBe(by);
+      if (category) expect(e.category, description).toBe(category);
       expect(e.review).toBe(e.classification.confidence < REVIEW_CONFIDENCE);
-      // The alternatives complete the classifier's 90 % set, and the range covers the estimate under each of them.
-      const { confidence, alternatives } = e.classification;
-      const covered = confidence + alternatives.reduce((sum, a) => sum + a.p, 0);
-      const ranked = [
-        ...context.classifier.probabilities({ description, supplier: 'Leverandøren ApS' }),
-      ].sort((a, b) => b - a);
-      const n = alternatives.length;
-      expect(covered >= 0.9 || n === 5 || (ranked[n + 1] ?? 0) < 0.01).toBe(true);
-      expect(n === 0 || covered - alternatives[n - 1]!.p < 0.9).toBe(true);
-      for (const alt of alternatives) {
+      if (by === 'classifier') {
+        // The network alone never clears a line: real lines are far from its generated corpus.
+        expect(e.review).toBe(true);
+        expect(e.classification.model).toBe(context.classifier.version);
+      }
+      if (by === 'placeholder') expect(e).toMatchObject({ review: true, factor: { key: 'spend:average' } });
+      // The range covers the estimate under each alternative category.
+      for (const alt of e.classification.alternatives) {
+        if (!table.categories[alt.category]) continue;
         const l = line({ description, lineId: String(i) });
         const forced = estimateLine(l, {
           ...context,
           reviews: { byLine: new Map([[invoiceLineId(l), alt.category]]), byText: new Map() },
         });
-        expect(forced.range![0]).toBeGreaterThanOrEqual(e.range![0] - 1e-9);
-        expect(forced.range![1]).toBeLessThanOrEqual(e.range![1] + 1e-9);
+        expect(forced.kgCo2e!).toBeGreaterThanOrEqual(e.range![0] - 1e-9);
+        expect(forced.kgCo2e!).toBeLessThanOrEqual(e.range![1] + 1e-9);
       }
       expect(e.range![0]).toBeLessThanOrEqual(e.kgCo2e!);
       expect(e.range![1]).toBeGreaterThanOrEqual(e.kgCo2e!);
+      expect(e.kgAtStake).toBeCloseTo(e.range![1] - e.range![0], 9);
     }
   });
 
@@ -217,7 +217,27 @@ describe('line estimates', () => {
     const otherSupplier = { ...november, supplier: { name: 'Andet Køkken ApS', id: 'DK9' } };
     expect(
       estimateLine(otherSupplier, { ...context, reviews: { byLine: new Map(), byText } }).classification.by,
-    ).toBe('classifier');
+    ).not.toMatch(/^review/);
+  });
+
+  it('a reviewer can mark a line non-emitting: 0 kg, listed apart, and it stays so for the recurring line', () => {
+    const l = line({ description: 'Kontingent 2025', lineId: '9' });
+    const reviews = {
+      byLine: new Map([[invoiceLineId(l), 'non_emitting']]),
+      byText: new Map([[recurringLineKey(l.supplier.name, l.description), 'non_emitting']]),
+    };
+    const e = estimateLine(l, { ...context, reviews });
+    expect(e).toMatchObject({ category: 'non_emitting', method: 'excluded', kgCo2e: 0, review: false });
+    expect(e.excluded?.kind).toBe('reviewed');
+    const next = estimateLine(line({ description: 'Kontingent 2026', documentId: 'D7' }), {
+      ...context,
+      reviews,
+    });
+    expect(next).toMatchObject({ category: 'non_emitting', classification: { by: 'review-recurring' } });
+    expect(estimateTotals([e, next]).nonEmitting).toMatchObject({
+      lines: 2,
+      byKind: { reviewed: { lines: 2 } },
+    });
   });
 
   it('reproduces the account for the same inputs and updates only what a new factor table version changes', () => {

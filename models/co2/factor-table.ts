@@ -180,6 +180,13 @@ const ENERGY_KWH: Record<string, number> = {
 };
 const VOLUME_LITRES: Record<string, number> = { LTR: 1, MTQ: 1000, MLT: 0.001, HLT: 100, DMQ: 1 };
 
+/** Whether a Rec 20 unit is an energy unit (costed per kWh) or a volume (per litre or m³); undefined for others. */
+export function unitKind(unitCode: string): 'energy' | 'volume' | undefined {
+  if (ENERGY_KWH[unitCode] !== undefined) return 'energy';
+  if (VOLUME_LITRES[unitCode] !== undefined) return 'volume';
+  return undefined;
+}
+
 /**
  * kg CO₂e of a physical quantity under an activity factor, when the unit fits one of the factor's bases
  * (per kWh for energy units, per litre or per m³ for volumes). Undefined when it does not.

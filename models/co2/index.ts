@@ -35,6 +35,12 @@ export {
   estimateLine,
   estimateLines,
   estimateTotals,
+  reviewQueue,
+  supplierHistory,
+  supplierKey,
+  activityQuantity,
+  NON_EMITTING,
+  UNKNOWN,
   invoiceLineId,
   recurringLineKey,
   type Reviews,
@@ -58,3 +64,7 @@ export {
 } from './use-cases.js';
 export { InvoiceAccounts, type InvoiceAccountsOptions, type TrainingState } from './invoice-accounts.js';
 export { sampleInvoices, type SampleOptions } from './sample-invoices.js';
+export { readText, LEXICON_VERSION, LEXICON_SOURCE, CARRIERS, type NonEmittingKind } from './lexicon.js';
+export { categoryForCpv, categoryForCodes } from './classification-codes.js';
+export { combineRanges, lognormalMoments, type RangedAmount } from './uncertainty.js';
+export { HELD_OUT_INVOICES, heldOutFiles } from './held-out-invoices.js';

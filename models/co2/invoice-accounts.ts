@@ -3,7 +3,7 @@ import type { RecordStore, TimeSeriesStore } from '../../store/index.js';
 import { AnalysisWorkers } from '../analysis-workers.js';
 import { DEFAULT_TRAIN_OPTIONS, type TextClassifier, type TrainOptions } from './classifier.js';
 import { SHARED_CLASSIFIER, type ClassifierStore } from './classifier-store.js';
-import { estimateLine, estimateLines, type LineEstimate } from './estimate.js';
+import { estimateLines, supplierHistory, type LineEstimate } from './estimate.js';
 import type { FactorTable } from './factor-table.js';
 import { InvoiceFileError } from './invoice-line.js';
 import { InvoiceLedger, type Correction } from './ledger.js';
@@ -189,11 +189,21 @@ export class InvoiceAccounts {
     const key = `${classifier.version}|${revision}`;
     const cached = this.cache.get(tenant);
     if (cached?.key === key) return { revision, estimates: cached.estimates };
-    const context = { table: this.table, classifier, reviews: snapshot.reviews };
+    const base = { table: this.table, classifier, reviews: snapshot.reviews };
+    // The supplier's history is the whole account's; an invoice's lines are read together, so a slice ends only
+    // where an invoice does.
+    const context = { ...base, supplierHistory: supplierHistory(lines, base) };
     const estimates: LineEstimate[] = [];
-    for (let i = 0; i < lines.length; i += ESTIMATE_SLICE) {
+    const documentOf = (i: number) => {
+      const l = lines[i] as (typeof lines)[number];
+      return `${l.file}\u0000${l.documentType}\u0000${l.documentId}`;
+    };
+    for (let i = 0; i < lines.length;) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      estimates.push(...estimateLines(lines.slice(i, i + ESTIMATE_SLICE), context));
+      let end = Math.min(lines.length, i + ESTIMATE_SLICE);
+      while (end < lines.length && documentOf(end) === documentOf(end - 1)) end++;
+      for (const e of estimateLines(lines.slice(i, end), context)) estimates.push(e);
+      i = end;
     }
     this.cache.set(tenant, { key, estimates });
     return { revision, estimates };
@@ -201,14 +211,8 @@ export class InvoiceAccounts {
 
   /** The line's current estimate; its `version` is the ETag a correction may be conditioned on. */
   async estimate(tenant: string, id: string): Promise<LineEstimate | undefined> {
-    const snapshot = await this.ledger(tenant).snapshot();
-    const line = snapshot.byId.get(id);
-    if (!line) return undefined;
-    return estimateLine(line, {
-      table: this.table,
-      classifier: this.classifier(tenant),
-      reviews: snapshot.reviews,
-    });
+    // Read with the rest of the account: the invoice's other lines and the supplier's history decide too.
+    return (await this.estimates(tenant)).find((e) => e.id === id);
   }
 
   /**

@@ -25,6 +25,13 @@ export interface InvoiceLine {
   currency: string;
   /** UNSPSC code when the line carries one. */
   unspsc: string | undefined;
+  /**
+   * Every item classification code of the line with its scheme (UNCL 7143 list id as sent: TST/UNSPSC, CPV, IB for
+   * ISBN, …); absent on lines stored before it was read.
+   */
+  codes?: { list: string; code: string }[];
+  /** Item names of the line's sub-lines (UBL cac:SubInvoiceLine), which often say more than the line's own name. */
+  detail?: string;
 }
 
 export class InvoiceFileError extends Error {

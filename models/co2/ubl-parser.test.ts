@@ -126,3 +126,54 @@ describe('UBL shapes seen in published OIOUBL and Peppol examples', () => {
     );
   });
 });
+
+describe('parts no estimate reads', () => {
+  const withAttachment = (xml: string) =>
+    xml.replace(
+      /(<cac:AccountingSupplierParty>)/,
+      `<cac:AdditionalDocumentReference><cbc:ID>PDF</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="a.pdf">${'QUJD\n'.repeat(40)}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>\n$1`,
+    );
+
+  it('reads the same lines, sub-line names and classification codes, with line numbers of the file as sent', () => {
+    const xml = readFileSync(
+      new URL('../../test/fixtures/invoices/peppol-bis3-invoice.xml', import.meta.url),
+      'utf8',
+    );
+    const plain = parseUbl(xml, 'p.xml');
+    const padded = parseUbl(withAttachment(xml), 'p.xml');
+    expect(padded.map((l) => ({ ...l, sourceLine: undefined }))).toEqual(
+      plain.map((l) => ({ ...l, sourceLine: undefined })),
+    );
+    // 41 more lines before the invoice lines: the attachment's 40 newlines and the one after it.
+    expect(padded.map((l) => l.sourceLine)).toEqual(plain.map((l) => (l.sourceLine as number) + 41));
+    expect(plain[0]?.codes).toEqual([{ list: 'TST', code: '83101801' }]);
+  });
+
+  it('still refuses malformed XML around an attachment, naming the line', () => {
+    const xml = readFileSync(
+      new URL('../../test/fixtures/invoices/peppol-bis3-invoice.xml', import.meta.url),
+      'utf8',
+    );
+    const broken = withAttachment(xml).replace('<cbc:IssueDate>', '<cbc:IssueDate><oops>');
+    expect(() => parseUbl(broken, 'b.xml')).toThrow(/b\.xml:\d+: not well-formed XML/);
+  });
+});
+
+describe('sub-lines', () => {
+  it("gives a line its sub-lines' item names as detail (the line's own name is often a bare heading)", () => {
+    const xml = readFileSync(
+      new URL('../../test/fixtures/invoices/peppol-bis3-invoice.xml', import.meta.url),
+      'utf8',
+    );
+    const sub = (id: string, name: string) =>
+      `<cac:SubInvoiceLine><cbc:ID>${id}</cbc:ID><cbc:InvoicedQuantity unitCode="EA">1</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="DKK">0</cbc:LineExtensionAmount><cac:Item><cbc:Name>${name}</cbc:Name></cac:Item></cac:SubInvoiceLine>`;
+    const withSubs = xml.replace(
+      '<cac:Item><cbc:Name>Energirådgivning</cbc:Name></cac:Item>',
+      `<cac:Item><cbc:Name>Energirådgivning</cbc:Name></cac:Item>${sub('3.1', 'Energimærke')}${sub('3.2', 'Termografi')}`,
+    );
+    const lines = parseUbl(withSubs, 'p.xml');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]?.detail).toBe('Energimærke; Termografi');
+    expect(lines[0]?.detail).toBeUndefined();
+  });
+});

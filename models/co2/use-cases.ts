@@ -6,6 +6,7 @@ import { CORPUS_CATEGORIES, CORPUS_VERSION, buildCorpus, type LabelledExample } 
 import {
   estimateLines,
   estimateTotals,
+  reviewQueue,
   type EstimateContext,
   type EstimateTotals,
   type LineEstimate,
@@ -13,6 +14,7 @@ import {
 import { readInvoices, type InvoiceFile } from './read-invoices.js';
 import { DEFAULT_FACTOR_TABLE, readFactorTable, type FactorTable } from './factor-table.js';
 import type { Correction } from './ledger.js';
+import { combineRanges, type RangedAmount } from './uncertainty.js';
 
 /** How many times a reviewer's correction counts in training, against four wordings of each corpus term. */
 const CORRECTION_WEIGHT = 4;
@@ -27,7 +29,9 @@ export function trainingSet(corrections: readonly Correction[]): {
   test: LabelledExample[];
 } {
   const { train, test } = buildCorpus();
-  for (const c of corrections)
+  const labels = new Set(CORPUS_CATEGORIES);
+  // Non-emitting corrections are not a spend category the network answers: reviews and the lexicon carry them.
+  for (const c of corrections.filter((x) => labels.has(x.category)))
     for (let i = 0; i < CORRECTION_WEIGHT; i++)
       train.push({
         description: c.description,
@@ -125,17 +129,16 @@ export function monthlyPoints(
   estimates: readonly LineEstimate[],
   previous: ReadonlySet<string> = new Set(),
 ): { points: Point[]; keys: Set<string> } {
-  const cells = new Map<string, { kg: number; low: number; high: number; lines: number }>();
+  const items = new Map<string, RangedAmount[]>();
   for (const e of estimates) {
-    if (e.kgCo2e === null || e.range === null) continue;
+    if (e.kgCo2e === null || e.range === null || e.method === 'excluded') continue;
     const key = `${e.month}|${e.category}|${e.scope}`;
-    const cell = cells.get(key) ?? { kg: 0, low: 0, high: 0, lines: 0 };
-    cell.kg += e.kgCo2e;
-    cell.low += e.range[0];
-    cell.high += e.range[1];
-    cell.lines++;
-    cells.set(key, cell);
+    const list = items.get(key) ?? [];
+    list.push({ kg: e.kgCo2e, low: e.range[0], high: e.range[1], group: e.factor.key });
+    items.set(key, list);
   }
+  const cells = new Map<string, { kg: number; low: number; high: number; lines: number }>();
+  for (const [key, list] of items) cells.set(key, { ...combineRanges(list), lines: list.length });
   for (const key of previous) if (!cells.has(key)) cells.set(key, { kg: 0, low: 0, high: 0, lines: 0 });
   const points: Point[] = [];
   for (const [key, cell] of cells) {
@@ -158,6 +161,17 @@ export interface EstimateDocument {
   errors: { file: string; line: number | undefined; message: string }[];
   lines: LineEstimate[];
   totals: EstimateTotals;
+  /** Lines flagged for review, the most kg CO₂e at stake first. */
+  reviewQueue: {
+    id: string;
+    file: string;
+    lineId: string;
+    description: string;
+    category: string;
+    kgCo2e: number | null;
+    kgAtStake: number;
+    notes: string[];
+  }[];
 }
 
 /**
@@ -189,5 +203,15 @@ export function estimateInvoiceFiles(
     errors: errors.map((e) => ({ file: e.file, line: e.line, message: e.message })),
     lines: estimates,
     totals: estimateTotals(estimates),
+    reviewQueue: reviewQueue(estimates).map((e) => ({
+      id: e.id,
+      file: e.file,
+      lineId: e.lineId,
+      description: e.description,
+      category: e.category,
+      kgCo2e: e.kgCo2e,
+      kgAtStake: e.kgAtStake,
+      notes: e.notes,
+    })),
   };
 }

@@ -40,6 +40,7 @@ interface Line {
   kgCo2e: number;
   month: string;
   basis: unknown;
+  kgAtStake: number;
   classification: { by: string; confidence: number; model: string | null };
 }
 
@@ -265,6 +266,24 @@ describe('invoice CO2 API over HTTP, with the ledger in PGlite, a real DuckDB fi
     expect(Object.keys(t.byScope).sort()).toEqual(['1', '2', '3']);
     const sum = (all.body.lines as Line[]).reduce((s, l) => s + l.kgCo2e, 0);
     expect(t.kgCo2e).toBeCloseTo(sum, 6);
+    // The review queue comes most kg CO2e at stake first; order=date keeps the oldest-first listing.
+    await call(
+      'POST',
+      `/api/v1/invoices?tenant=${tenant}&filename=placeholders.csv`,
+      csv(
+        'Grossisten A/S,DK555,2026-03-03,Produkt 1,1,EA,400,DKK\nGrossisten A/S,DK555,2026-03-03,Vare 7,1,EA,90000,DKK',
+      ),
+      { 'content-type': 'text/csv' },
+    );
+    const queue = (await call('GET', `/api/v1/invoices/lines?tenant=${tenant}&review=true`)).body
+      .lines as Line[];
+    expect(queue.length).toBeGreaterThan(1);
+    expect(queue.every((l) => l.review)).toBe(true);
+    for (let i = 1; i < queue.length; i++)
+      expect(queue[i - 1]!.kgAtStake).toBeGreaterThanOrEqual(queue[i]!.kgAtStake);
+    expect(
+      (await call('GET', `/api/v1/invoices/lines?tenant=${tenant}&review=true&order=size`)).body.error?.field,
+    ).toBe('order');
   });
 
   it('writes the monthly account to the store as a series for dashboards', async () => {

@@ -28,11 +28,39 @@ export function invoiceClassifierCard(
       source: 'GET /api/v1/models/invoice-classifier/oversight',
       measuredAt: undefined,
     });
+  // Real lines first: the shared set of public UBL invoices, scored by the shared scorer (BENCHMARKS.md).
+  evaluation.push({
+    data: 'real',
+    dataset:
+      '45 public UBL invoices of the German XRechnung test suite (151 lines, hand-labelled): the whole chain (codes, activity data, non-emitting rules, lexicon, then this network with the invoice and supplier as prior)',
+    metrics: [
+      { name: 'lines with a known category in an acceptable one', value: 96.0, unit: '%' },
+      { name: 'unflagged lines right', value: 98.9, unit: '%' },
+      { name: 'lines flagged for review', value: 41.1, unit: '%' },
+      { name: 'non-emitting lines at 0 kg', value: '21 of 21' },
+      { name: 'energy and water quantities costed by activity', value: '9 of 9' },
+    ],
+    source:
+      'greenops invoices estimate --json on the set, then the shared score-invoices.mjs (BENCHMARKS.md, CO₂ from invoices)',
+    measuredAt: '2026-12-02',
+  });
+  evaluation.push({
+    data: 'generated',
+    dataset:
+      '70 lines of invoices composed for greenops in Danish (OIOUBL 2.1, 3), Dutch, Norwegian, Swedish and English (models/co2/held-out-invoices.ts)',
+    metrics: [
+      { name: 'lines right at the first run', value: 95.7, unit: '%' },
+      { name: 'lines right now (after closing the three general gaps found)', value: 100, unit: '%' },
+      { name: 'unflagged lines right', value: 100, unit: '%' },
+    ],
+    source: 'npx vitest run models/co2/held-out-invoices.test.ts; npm run bench:co2',
+    measuredAt: '2026-12-02',
+  });
   const e = manifest?.evaluation;
   if (e)
     evaluation.push({
       data: 'generated',
-      dataset: `held-out terms of the shipped corpus (${e.examples} lines, wording never seen in training)`,
+      dataset: `the network alone on held-out terms of its generated corpus (${e.examples} lines, wording never seen in training; not a measure of real lines)`,
       metrics: [
         { name: 'accuracy', value: pct(e.accuracy), unit: '%' },
         { name: 'macro F1', value: pct(e.macroF1), unit: '%' },
@@ -77,8 +105,8 @@ export function invoiceClassifierCard(
     },
     users: ['climate officers', 'procurement staff'],
     modelType: {
-      da: 'Neuralt netværk med to lag, der læser ord og bogstavfølger i linjeteksten, leverandøren og enheden.',
-      en: 'Two-layer neural network over hashed word and character features of the line text, supplier and unit.',
+      da: 'Først regler og en ordliste (klassifikationskoder, enheder for energi og vand, ord for afgifter og gebyrer og omkring 2.900 ord for kategorier på seks sprog); derefter et neuralt netværk med to lag, der læser ord og bogstavfølger i linjeteksten, leverandøren og enheden, for de linjer ordlisten ikke kender.',
+      en: 'Rules and a lexicon first (classification codes, activity units, non-emitting wording and about 2,900 category terms in six languages), then a two-layer neural network over hashed word and character features of the line text, supplier and unit for lines the lexicon does not know.',
     },
     outputs: {
       description: CLASSIFIER_CARD.output,
@@ -153,7 +181,8 @@ export function invoiceClassifierCard(
     },
     retraining:
       'On request (POST /api/v1/invoices/classifier/train), with the tenant’s corrections; the first upload trains one. Versions are kept.',
-    compute: 'Training about 11 s on 2 cores (wasm), in a worker thread; about 20 µs per line to classify.',
+    compute:
+      'Training on 4,315 corpus lines in a worker thread (wasm): about 17 s on an idle 2-core machine by scaling the 11 s measured for 2,860 lines, 72–136 s measured under heavy load; reading a line against the lexicon and, when needed, the network costs tens of µs.',
     logging:
       'Every estimate names the classifier version; uploads, corrections and retraining are in the audit trail.',
     references: [],

@@ -1,0 +1,96 @@
+/** z of the 95th percentile: a 90 % range runs from the 5th to the 95th percentile. */
+const Z90 = 1.6448536;
+
+/** A line's (or a group's) central kg CO₂e and its 90 % range; `group` names the factor it shares with others. */
+export interface RangedAmount {
+  kg: number;
+  low: number;
+  high: number;
+  group: string;
+}
+
+interface Moments {
+  mean: number;
+  variance: number;
+}
+
+/**
+ * Mean and variance of a log-normal whose 5th and 95th percentiles are `low` and `high` (both > 0). Emission
+ * factors are roughly log-normal: a factor "known to a factor of two" is as likely to be half as double.
+ */
+export function lognormalMoments(low: number, high: number): Moments {
+  const mu = (Math.log(low) + Math.log(high)) / 2;
+  const sigma = (Math.log(high) - Math.log(low)) / (2 * Z90);
+  const mean = Math.exp(mu + (sigma * sigma) / 2);
+  return { mean, variance: (Math.exp(sigma * sigma) - 1) * mean * mean };
+}
+
+/** The 90 % range of the log-normal with these moments (Fenton–Wilkinson moment matching). */
+function lognormalRange({ mean, variance }: Moments): [number, number] {
+  if (mean <= 0) return [0, 0];
+  const s2 = Math.log(1 + variance / (mean * mean));
+  const mu = Math.log(mean) - s2 / 2;
+  const s = Math.sqrt(s2);
+  return [Math.exp(mu - Z90 * s), Math.exp(mu + Z90 * s)];
+}
+
+/** Sum of same-signed amounts (all as positive numbers): its central value and 90 % range. */
+function sideRange(items: readonly RangedAmount[]): { kg: number; low: number; high: number } {
+  // Lines on the same factor share its error: their ranges add (perfectly correlated).
+  const groups = new Map<string, { kg: number; low: number; high: number }>();
+  let kg = 0;
+  for (const i of items) {
+    kg += i.kg;
+    const g = groups.get(i.group) ?? { kg: 0, low: 0, high: 0 };
+    g.kg += i.kg;
+    g.low += i.low;
+    g.high += i.high;
+    groups.set(i.group, g);
+  }
+  if (kg === 0) return { kg: 0, low: 0, high: 0 };
+  // Different factors are independent: the sum of their log-normals, matched to one log-normal.
+  let mean = 0;
+  let variance = 0;
+  let exactLow = 0;
+  let exactHigh = 0;
+  for (const g of groups.values()) {
+    if (g.kg <= 0) continue;
+    if (g.low <= 0 || g.high <= g.low) {
+      // A point value (no spread): adds its mean and no variance.
+      mean += g.kg;
+      exactLow += g.kg;
+      exactHigh += g.kg;
+      continue;
+    }
+    const m = lognormalMoments(g.low, g.high);
+    mean += m.mean;
+    variance += m.variance;
+  }
+  if (variance === 0) return { kg, low: exactLow, high: exactHigh };
+  const [low, high] = lognormalRange({ mean, variance });
+  // The central value is the sum of the lines' estimates; the range always holds it.
+  return { kg, low: Math.min(low, kg), high: Math.max(high, kg) };
+}
+
+/**
+ * Combines lines' central values and 90 % ranges into a total. Each line's range is multiplicative (a log-normal
+ * around its factor); lines on the same factor move together, different factors independently. Positive lines
+ * and credit notes (negative lines) are summed apart, and the credits subtract: the lower bound of a sum of
+ * non-negative lines is never negative.
+ */
+export function combineRanges(items: readonly RangedAmount[]): { kg: number; low: number; high: number } {
+  const positive: RangedAmount[] = [];
+  const negative: RangedAmount[] = [];
+  for (const i of items) {
+    if (i.kg > 0) positive.push(i);
+    else if (i.kg < 0) negative.push({ kg: -i.kg, low: -i.high, high: -i.low, group: i.group });
+  }
+  const p = sideRange(positive);
+  if (negative.length === 0) return p;
+  const n = sideRange(negative);
+  const kg = p.kg - n.kg;
+  // Independent errors of the two sums, added in quadrature on each side.
+  const low = kg - Math.hypot(p.kg - p.low, n.high - n.kg);
+  const high = kg + Math.hypot(p.high - p.kg, n.kg - n.low);
+  return { kg, low, high };
+}
