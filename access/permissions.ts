@@ -32,6 +32,9 @@ const ENERGY_READERS = [...ADMINS, 'viewer', 'facility', 'climate'] as const sat
 const CLIMATE_READERS = [...ADMINS, 'viewer', 'climate'] as const satisfies readonly Role[];
 const TRAFFIC_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readonly Role[];
 const CLIMATE_WRITERS = [...ADMINS, 'climate'] as const satisfies readonly Role[];
+const ROAD_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readonly Role[];
+/** Only the road department and admins decide on defects (issue 14); a viewer reads. */
+const ROAD_WRITERS = [...ADMINS, 'roads'] as const satisfies readonly Role[];
 /** Who records a person's decision on a model's output: the model's own domain role is checked per model. */
 const OVERSIGHT_WRITERS = [...ADMINS, 'facility', 'roads'] as const satisfies readonly Role[];
 
@@ -325,6 +328,90 @@ export const PERMISSIONS: readonly Permission[] = [
     access: READERS,
     tenantScoped: true,
     summary: 'Algorithm-register export from the model cards (ai-landkort, nl-register, atrs)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/defects',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'Road defects (review queue by priority; JSON, CSV or GeoJSON)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/defects/:id',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'One defect with its sightings, history and audit (ETag)',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/road/defects/:id/decision',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Confirm or reject a defect (If-Match)',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/road/defects/bulk-decision',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Confirm or reject many defects',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/road/defects/:id/actions',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Mark repaired, close, reopen, override severity or merge a defect (If-Match)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/work-orders',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'Work orders (JSON, CSV or GeoJSON)',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/road/work-orders',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Create a work order for confirmed defects',
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/road/work-orders/:id',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Change a work order (status, assignee, due date, notes; If-Match)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/precision',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'Detector precision per damage class and version from the reviews',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/coverage',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'Road stretches camera vehicles passed, and those not inspected for N days',
+  },
+  {
+    method: 'GET',
+    path: '/console',
+    access: 'public',
+    tenantScoped: false,
+    summary: 'The web console (static page; its data calls need a credential)',
+  },
+  {
+    method: 'GET',
+    path: '/console/:file',
+    access: 'public',
+    tenantScoped: false,
+    summary: 'The web console’s bundled assets (no data)',
   },
 ];
 

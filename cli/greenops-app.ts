@@ -39,6 +39,10 @@ import {
   InvoiceAccounts,
   AnalysisWorkers,
   TrafficResultsJob,
+  CounterExposure,
+  DefectTracker,
+  RoadDefects,
+  roadIngestHooks,
   TrafficService,
   OversightLog,
   RetentionJob,
@@ -119,10 +123,30 @@ export async function startGreenops(
       batchSize: config.ingestBatchSize,
       flushMs: config.ingestFlushMs ?? (config.mqttUrl === undefined ? 5 : DEFAULT_INGEST_OPTIONS.flushMs),
     };
+    // Road detections become defects in the records store as they arrive (the ingest acknowledges a detection
+    // once its defect is written). One process clusters: the one that ingests with the records store at hand.
+    let tracker: DefectTracker | undefined;
+    const exposure = new CounterExposure({
+      locations: config.trafficCounterLocations,
+      maxDistanceM: 500,
+      defaultAadt: config.roadDefaultAadt,
+    });
+    if (roles.ingest && records) {
+      tracker = new DefectTracker({
+        records,
+        exposure,
+        logger: logger.child({ component: 'road' }),
+        settings: { radiusM: config.roadClusterRadiusM },
+      });
+      await tracker.start();
+      const started = tracker;
+      stoppers.push(() => started.stop());
+    }
     let ingest: IngestService | undefined;
     if (roles.ingest) {
       ingest = new IngestService({
         ...ingestSettings,
+        ...(tracker ? { hooks: roadIngestHooks(tracker) } : {}),
         mqtt: config.mqttUrl === undefined ? undefined : mqttSettings(config, config.mqttUrl),
         clientId: config.ingestClientId,
         subscription: config.ingestSubscription,
@@ -342,6 +366,9 @@ export async function startGreenops(
         transparency,
         oversight,
         ...(footprint ? { footprint } : {}),
+        roadDefects: new RoadDefects(records),
+        ...(tracker ? { roadTracker: tracker } : {}),
+        consoleTileUrl: config.consoleTileUrl,
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());
