@@ -302,6 +302,7 @@ export async function startGreenops(
       trafficJob.start();
       stoppers.push(() => trafficJob.stop());
       const oversight = new OversightLog(records);
+      const roadDefects = new RoadDefects(records);
       const transparency = new TransparencyService({
         energyModels,
         invoices: invoiceAccounts,
@@ -312,6 +313,7 @@ export async function startGreenops(
         organisation: config.organisation,
         contact: config.transparencyContact,
         retention: retentionRulesInForce,
+        roadPrecision: (tenant) => roadDefects.precision(tenant),
       });
       const api = new ApiServer({
         store: stores.store,
@@ -366,7 +368,7 @@ export async function startGreenops(
         transparency,
         oversight,
         ...(footprint ? { footprint } : {}),
-        roadDefects: new RoadDefects(records),
+        roadDefects,
         ...(tracker ? { roadTracker: tracker } : {}),
         consoleTileUrl: config.consoleTileUrl,
       });

@@ -10,7 +10,7 @@ import {
   type CardBody,
 } from './cards/energy.js';
 import { invoiceClassifierCard } from './cards/invoices.js';
-import { roadDetectorCard } from './cards/road.js';
+import { roadDetectorCard, type RoadClassPrecision } from './cards/road.js';
 import { trafficAadtCard } from './cards/traffic.js';
 import type { FootprintLog, TrainingFootprint } from './footprint-log.js';
 import type { FootprintSummary, ModelCard, OversightSummary } from './model-card.js';
@@ -56,6 +56,8 @@ export interface TransparencyOptions {
   organisation: string | undefined;
   contact: string | undefined;
   retention: readonly RetentionRule[];
+  /** The road detector's precision per damage class and version from the defect reviews (issue 14). */
+  roadPrecision?: ((tenant: string) => Promise<RoadClassPrecision[]>) | undefined;
 }
 
 export interface OversightPage {
@@ -148,7 +150,7 @@ export class TransparencyService {
         body = trafficAadtCard(tenant);
         break;
       case 'road-damage-detector':
-        body = roadDetectorCard(tenant, counts, []);
+        body = roadDetectorCard(tenant, counts, await this.options.roadPrecision?.(tenant));
         break;
     }
     const outputs = await this.outputs(tenant, id);

@@ -9,6 +9,7 @@ import {
   OversightLog,
   ROAD_MIGRATIONS,
   RoadDefects,
+  TransparencyService,
   roadIngestHooks,
 } from '../../models/index.js';
 import { migrate } from '../../store/index.js';
@@ -92,10 +93,20 @@ describe('road defects through the real ingest, records store and API', () => {
         hooks: roadIngestHooks(tracker),
       });
       await ingest.start();
+      const roadDefects = new RoadDefects(access.records);
+      const oversight = new OversightLog(access.records);
       return {
-        roadDefects: new RoadDefects(access.records),
+        roadDefects,
         roadTracker: tracker,
-        oversight: new OversightLog(access.records),
+        oversight,
+        transparency: new TransparencyService({
+          oversight,
+          grid: { kgPerKwh: 0.12, source: 'test factor' },
+          organisation: 'Aarhus Kommune',
+          contact: 'dpo@aarhus.example',
+          retention: [],
+          roadPrecision: (tenant) => roadDefects.precision(tenant),
+        }),
       };
     });
     keys = {
@@ -204,6 +215,11 @@ describe('road defects through the real ingest, records store and API', () => {
     expect(classes.reduce((s, c) => s + c.falsePositives, 0)).toBe(3);
     expect(classes.reduce((s, c) => s + c.confirmed, 0)).toBe(1);
     expect(classes.every((c) => c.modelVersion === 'rdd-yolo-sim-1')).toBe(true);
+    const card = await call('GET', '/api/v1/models/road-damage-detector', keys.viewer);
+    const evaluation = card.body.evaluation as { dataset: string; source: string }[];
+    expect(evaluation.length).toBe(classes.length);
+    expect(evaluation.every((e) => e.dataset.includes('detector rdd-yolo-sim-1'))).toBe(true);
+    expect(card.body.version).toBe('rdd-yolo-sim-1');
   });
 
   it('orders work for a confirmed defect, marks it repaired when done, and reopens it when seen again', async () => {
