@@ -1,61 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryLogger } from '../../core/index.js';
-import { CameraVehicleSimulator, RoadSimulator, type StreamSimulator } from '../../edge/index.js';
-import { IngestService } from '../../ingest/index.js';
-import {
-  CounterExposure,
-  DefectTracker,
-  OVERSIGHT_MIGRATIONS,
-  OversightLog,
-  ROAD_MIGRATIONS,
-  RoadDefects,
-  TransparencyService,
-  roadIngestHooks,
-} from '../../models/index.js';
-import { migrate } from '../../store/index.js';
-import { startAccessApi, type AccessApi } from '../harness/access-api.js';
+import type { DefectTracker } from '../../models/index.js';
+import type { IngestService } from '../../ingest/index.js';
+import type { AccessApi } from '../harness/access-api.js';
 import { bearer } from '../harness/access.js';
-
-const DAY = 86_400_000;
-const START = Date.now() - 3 * DAY;
-
-interface Message {
-  topic: string;
-  payload: Buffer;
-}
-
-/** Three days of two cameras and their vehicles, as the MQTT messages they publish, in time order. */
-function messages(): Message[] {
-  const sims: StreamSimulator[] = [
-    new RoadSimulator({ devices: 2, seed: 4, startMs: START }),
-    new CameraVehicleSimulator({ devices: 2, seed: 4, startMs: START }),
-  ];
-  const out: Message[] = [];
-  const end = START + 3 * DAY - 60_000;
-  for (;;) {
-    let next: { sim: StreamSimulator; device: number; t: number } | undefined;
-    for (const sim of sims)
-      sim.deviceIds.forEach((_, device) => {
-        const t = sim.nextTime(device);
-        if (!next || t < next.t) next = { sim, device, t };
-      });
-    if (!next || next.t >= end) break;
-    const records = next.sim.emit(next.device);
-    if (records.length > 0)
-      out.push({
-        topic: `greenops/v1/aarhus/${next.sim.stream}/${next.sim.deviceIds[next.device]}`,
-        payload: Buffer.from(JSON.stringify(records)),
-      });
-  }
-  return out;
-}
+import { roadMessages, startRoadApi, type RoadApi } from '../harness/road-api.js';
 
 describe('road defects through the real ingest, records store and API', () => {
+  let road: RoadApi;
   let api: AccessApi;
   let ingest: IngestService;
   let tracker: DefectTracker;
   let keys: Record<'roads' | 'viewer', string>;
-  const all = messages();
+  const all = roadMessages({ days: 3, cameras: 2, seed: 4 });
   const call = async (method: string, path: string, key: string, body?: unknown, headers = {}) => {
     const res = await fetch(api.base + path, {
       method,
@@ -77,51 +33,15 @@ describe('road defects through the real ingest, records store and API', () => {
   };
 
   beforeAll(async () => {
-    api = await startAccessApi(async ({ access, db }) => {
-      await migrate(access.records, [ROAD_MIGRATIONS, OVERSIGHT_MIGRATIONS]);
-      tracker = new DefectTracker({
-        records: access.records,
-        exposure: new CounterExposure({ locations: {}, maxDistanceM: 500, defaultAadt: 3000 }),
-        logger: createMemoryLogger().logger,
-      });
-      await tracker.start();
-      ingest = new IngestService({
-        store: db.store,
-        deadLetters: db.deadLetters,
-        logger: createMemoryLogger().logger,
-        flushMs: 5,
-        hooks: roadIngestHooks(tracker),
-      });
-      await ingest.start();
-      const roadDefects = new RoadDefects(access.records);
-      const oversight = new OversightLog(access.records);
-      return {
-        roadDefects,
-        roadTracker: tracker,
-        oversight,
-        transparency: new TransparencyService({
-          oversight,
-          grid: { kgPerKwh: 0.12, source: 'test factor' },
-          organisation: 'Aarhus Kommune',
-          contact: 'dpo@aarhus.example',
-          retention: [],
-          roadPrecision: (tenant) => roadDefects.precision(tenant),
-        }),
-      };
-    });
+    road = await startRoadApi(all);
+    ({ api, ingest, tracker } = road);
     keys = {
       roads: await api.access.key('roads', 'aarhus'),
       viewer: await api.access.key('viewer', 'aarhus'),
     };
-    await Promise.all(all.map((m) => ingest.submit(m.topic, m.payload)));
   }, 180_000);
 
-  afterAll(async () => {
-    await ingest?.stop();
-    await tracker?.stop();
-    await api?.stop();
-  });
-
+  afterAll(() => road?.stop());
   it('lists the defects the cameras found, each once, with the fields the issue names', async () => {
     const res = await call('GET', '/api/v1/road/defects?corroborated=true', keys.viewer);
     expect(res.status).toBe(200);
