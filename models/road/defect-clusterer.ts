@@ -180,9 +180,16 @@ export class DefectClusterer {
   add(det: Detection, events: ClusterEvent[] = []): string {
     const s = this.settings;
     const near = this.nearest(det.tenant, det.damage, det, det.headingDeg, s.radiusM);
-    if (!near) {
+    if (!near) return this.found(det, defectIdFor(det.tenant, det.damage, det.id), events).id;
+    this.sight(near, det, events);
+    this.mergeNeighbours(near, events);
+    return near.id;
+  }
+
+  private found(det: Detection, id: string, events: ClusterEvent[]): DefectState {
+    {
       const d: DefectState = {
-        id: defectIdFor(det.tenant, det.damage, det.id),
+        id,
         tenant: det.tenant,
         damage: det.damage,
         lat: det.lat,
@@ -206,11 +213,15 @@ export class DefectClusterer {
       this.index(d);
       this.sight(d, det, events);
       events.push({ kind: 'created', defect: d.id, detection: det.id });
-      return d.id;
+      return d;
     }
-    this.sight(near, det, events);
-    this.mergeNeighbours(near, events);
-    return near.id;
+  }
+
+  /** Folds a stored sighting into its known defect again (recovery after a crash), founding it if need be. */
+  replay(defectId: string, det: Detection): void {
+    const d = this.defects.get(defectId);
+    if (d) this.sight(d, det, []);
+    else this.found(det, defectId, []);
   }
 
   /**

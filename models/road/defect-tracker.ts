@@ -16,7 +16,11 @@ import { priorityOf, type ExposureSource } from './exposure.js';
 
 /** Coverage is kept per cell of this size: a 100 m stretch of road. */
 export const COVERAGE_CELL_M = 100;
-const BATCH = 5000;
+const BATCH = 20_000;
+/** Coverage is derived and not needed per acknowledgement: written at most this often. */
+const COVERAGE_FLUSH_MS = 5000;
+/** Defect rows are derived from the sightings: written at most this often under load. */
+const DEFECT_FLUSH_MS = 3000;
 const SYSTEM_ACTOR = 'greenops:clustering';
 
 export interface DefectTrackerOptions {
@@ -65,6 +69,9 @@ export class DefectTracker {
   private cameraVehicles = new Set<string>();
   private coverage = new Map<string, CoverageCell>();
   private syncedAt = new Date(0);
+  private dirtyCells = new Set<string>();
+  private defectsWrittenAt = 0;
+  private coverageWrittenAt = 0;
   private syncTimer: NodeJS.Timeout | undefined;
   private readonly counts = { detections: 0, skipped: 0, failures: 0 };
 
@@ -88,9 +95,20 @@ export class DefectTracker {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.syncTimer) clearInterval(this.syncTimer);
     await this.running;
+    this.stopped = true;
+    if (this.dirtyCells.size > 0)
+      await this.options.records
+        .transaction((tx) =>
+          this.writeCoverage(
+            tx,
+            [...this.dirtyCells].flatMap((k) => this.coverage.get(k) ?? []),
+          ),
+        )
+        .catch((err: unknown) =>
+          this.options.logger.warn({ err: errorMessage(err) }, 'road: writing coverage at stop failed'),
+        );
   }
 
   /** Queues a detection; resolves once its defect is written. */
@@ -187,7 +205,6 @@ export class DefectTracker {
       if (det.vehicle !== undefined) this.cameraVehicles.add(`${det.tenant}\u0000${det.vehicle}`);
       touchedCells.add(this.cover(det.tenant, det.vehicle ?? det.device, det.timeMs, det));
     }
-    const dirty = this.clusterer.takeDirty();
     const merged = new Map(events.flatMap((e) => (e.kind === 'merged' ? [[e.defect, e.into] as const] : [])));
     // A defect founded and merged away in this batch was never written: its sightings go to the survivor.
     const resolve = (id: string): string => {
@@ -195,18 +212,36 @@ export class DefectTracker {
       for (let i = 0; i < 10 && merged.has(at); i++) at = merged.get(at) as string;
       return at;
     };
+    for (const k of touchedCells) this.dirtyCells.add(k);
+    const now = Date.now();
+    // Sightings are the durable log, written with every batch before it is acknowledged. Defect rows are derived
+    // from them and written when the queue runs dry or every DEFECT_FLUSH_MS under load: a defect seen a hundred
+    // times in a second is written once. After a crash, load() replays the sightings past the last checkpoint.
+    const idle = this.queue.length <= batch.length;
+    const defectsDue = idle || this.stopped || now - this.defectsWrittenAt >= DEFECT_FLUSH_MS;
+    const coverageDue = idle || this.stopped || now - this.coverageWrittenAt >= COVERAGE_FLUSH_MS;
+    const dirty = defectsDue ? this.clusterer.takeDirty() : [];
+    const cells = coverageDue ? [...this.dirtyCells].flatMap((k) => this.coverage.get(k) ?? []) : [];
     await records.transaction(async (tx) => {
-      await this.writeDefects(tx, dirty);
       await this.writeSightings(
         tx,
         sightings.map((s) => ({ ...s, defect: resolve(s.defect) })),
       );
       await this.writeEvents(tx, events, resolve);
-      await this.writeCoverage(
-        tx,
-        [...touchedCells].flatMap((k) => this.coverage.get(k) ?? []),
-      );
+      if (defectsDue) {
+        await this.writeDefects(tx, dirty);
+        await tx.query(
+          `INSERT INTO road_checkpoint (id, seq) SELECT 1, coalesce(max(seq), 0) FROM road_sightings
+           ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq`,
+        );
+      }
+      await this.writeCoverage(tx, cells);
     });
+    if (defectsDue) this.defectsWrittenAt = now;
+    if (coverageDue) {
+      this.dirtyCells.clear();
+      this.coverageWrittenAt = now;
+    }
   }
 
   private cover(tenant: string, vehicle: string, timeMs: number, at: { lat: number; lon: number }): string {
@@ -334,9 +369,10 @@ export class DefectTracker {
   ): Promise<void> {
     if (list.length === 0) return;
     await tx.query(
-      `INSERT INTO road_sightings (tenant, detection_id, defect_id, ts, device, vehicle, confidence, box_area, image_ref, model_version)
+      `INSERT INTO road_sightings (tenant, detection_id, defect_id, ts, device, vehicle, confidence, box_area, image_ref,
+         model_version, damage, lat, lon, heading)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::real[],
-         $8::real[], $9::text[], $10::text[])
+         $8::real[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::float8[], $14::real[])
        ON CONFLICT DO NOTHING`,
       [
         list.map((s) => s.det.tenant),
@@ -349,6 +385,10 @@ export class DefectTracker {
         list.map((s) => s.det.bbox.w * s.det.bbox.h),
         list.map((s) => s.det.imageRef ?? null),
         list.map((s) => s.det.modelVersion ?? null),
+        list.map((s) => s.det.damage),
+        list.map((s) => s.det.lat),
+        list.map((s) => s.det.lon),
+        list.map((s) => s.det.headingDeg ?? null),
       ],
     );
   }
@@ -420,6 +460,29 @@ export class DefectTracker {
     for (const d of [...this.clusterer.all()]) this.clusterer.remove(d.id);
     for (const d of clusterer.all()) this.clusterer.load(d);
     this.clusterer.takeDirty();
+    // Sightings written after the last defect checkpoint (a crash between the two): fold them in again.
+    const replay = await this.options.records.query<SightingRow>(
+      `SELECT s.* FROM road_sightings s WHERE s.seq > coalesce((SELECT seq FROM road_checkpoint WHERE id = 1), 0)
+       ORDER BY s.seq`,
+    );
+    for (const r of replay)
+      this.clusterer.replay(r.defect_id, {
+        id: r.detection_id,
+        tenant: r.tenant,
+        device: r.device,
+        vehicle: r.vehicle ?? undefined,
+        timeMs: new Date(r.ts).getTime(),
+        lat: r.lat,
+        lon: r.lon,
+        headingDeg: r.heading ?? undefined,
+        damage: r.damage as DamageClass,
+        confidence: r.confidence,
+        bbox: { x: 0, y: 0, w: Math.sqrt(r.box_area), h: Math.sqrt(r.box_area) },
+        imageRef: r.image_ref ?? undefined,
+        modelVersion: r.model_version ?? undefined,
+      });
+    if (replay.length > 0)
+      this.options.logger.info({ sightings: replay.length }, 'road: replayed sightings past the checkpoint');
     const vehicles = await this.options.records.query<{ tenant: string; vehicle: string }>(
       'SELECT DISTINCT tenant, vehicle FROM road_sightings WHERE vehicle IS NOT NULL',
     );
@@ -452,6 +515,23 @@ export class DefectTracker {
     for (const r of rows)
       this.reviewed(r.id, r.status, r.repaired_at ? new Date(r.repaired_at).getTime() : undefined);
   }
+}
+
+interface SightingRow {
+  tenant: string;
+  detection_id: string;
+  defect_id: string;
+  ts: Date;
+  device: string;
+  vehicle: string | null;
+  confidence: number;
+  box_area: number;
+  image_ref: string | null;
+  model_version: string | null;
+  damage: string;
+  lat: number;
+  lon: number;
+  heading: number | null;
 }
 
 interface DefectRow {

@@ -52,8 +52,15 @@ export const ROAD_MIGRATIONS: MigrationSet = {
           box_area real NOT NULL,
           image_ref text,
           model_version text,
+          damage text NOT NULL,
+          lat double precision NOT NULL,
+          lon double precision NOT NULL,
+          heading real,
+          seq bigserial NOT NULL,
           PRIMARY KEY (tenant, detection_id)
         );
+        CREATE INDEX road_sightings_seq ON road_sightings (seq);
+        CREATE TABLE road_checkpoint (id integer PRIMARY KEY, seq bigint NOT NULL);
         CREATE INDEX road_sightings_defect ON road_sightings (defect_id, ts DESC);
         CREATE TABLE road_history (
           id bigserial PRIMARY KEY,
