@@ -42,6 +42,7 @@ import {
   CounterExposure,
   DefectTracker,
   RoadDefects,
+  RoadResultsJob,
   roadIngestHooks,
   TrafficService,
   OversightLog,
@@ -303,6 +304,16 @@ export async function startGreenops(
       stoppers.push(() => trafficJob.stop());
       const oversight = new OversightLog(records);
       const roadDefects = new RoadDefects(records);
+      const roadJob = new RoadResultsJob({
+        records,
+        defects: roadDefects,
+        store: stores.store,
+        tenant: config.tenant,
+        everyMinutes: config.trafficResultsMinutes > 0 ? 15 : 0,
+        logger: logger.child({ component: 'road' }),
+      });
+      roadJob.start();
+      stoppers.push(async () => roadJob.stop());
       const transparency = new TransparencyService({
         energyModels,
         invoices: invoiceAccounts,

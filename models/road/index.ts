@@ -45,3 +45,4 @@ export {
 } from './road-defects.js';
 export { defectsCsv, defectsGeoJson } from './exports.js';
 export { roadIngestHooks } from './ingest-hooks.js';
+export { RoadResultsJob, roadResultPoints, type RoadResultsJobOptions } from './road-results.js';
