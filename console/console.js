@@ -197,6 +197,16 @@ async function signIn(candidate) {
 }
 
 async function loadQueue() {
+  // Marks the page busy while the queue reloads (screen readers get the count; tests wait on it).
+  document.body.dataset.loading = '1';
+  try {
+    await fetchQueue();
+  } finally {
+    delete document.body.dataset.loading;
+  }
+}
+
+async function fetchQueue() {
   const q = new URLSearchParams({ limit: '500' });
   if ($('f-status').value) q.set('status', $('f-status').value);
   if ($('f-damage').value) q.set('damage', $('f-damage').value);

@@ -34,6 +34,13 @@ describe('the road console in Chromium', () => {
     await page.getByLabel('API-nøgle eller OIDC-token').fill(key);
     await page.keyboard.press('Enter');
     await page.locator('#queue-table tbody tr').first().waitFor();
+    // Corroborated defects come first; among them, by priority.
+    await page.getByLabel('Kun bekræftede af flere kørsler').check();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('corroborated=true')),
+      page.locator('#filters button[type="submit"]').click(),
+    ]);
+    await page.waitForFunction('!document.body.dataset.loading');
     const priorities = await page.locator('#queue-table tbody tr td:nth-child(4)').allTextContents();
     expect(priorities.length).toBeGreaterThan(3);
     expect(priorities.map(Number)).toEqual([...priorities.map(Number)].sort((a, b) => b - a));
