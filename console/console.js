@@ -22,6 +22,7 @@ const T = {
     all: 'alle',
     damage: 'Skadetype',
     age: 'Set første gang inden for (dage)',
+    area: 'Område (vest,syd,øst,nord)',
     corr: 'Kun bekræftede af flere kørsler',
     apply: 'Filtrér',
     keys: 'Taster: j/k næste/forrige · c bekræft · r afvis (1–5 årsag) · w arbejdsordre · Enter detaljer',
@@ -82,6 +83,7 @@ const T = {
     all: 'all',
     damage: 'Damage',
     age: 'First seen within (days)',
+    area: 'Area (west,south,east,north)',
     corr: 'Only corroborated by several drives',
     apply: 'Filter',
     keys: 'Keys: j/k next/previous · c confirm · r reject (1–5 reason) · w work order · Enter details',
@@ -211,6 +213,7 @@ async function fetchQueue() {
   if ($('f-status').value) q.set('status', $('f-status').value);
   if ($('f-damage').value) q.set('damage', $('f-damage').value);
   if ($('f-age').value) q.set('maxAgeDays', $('f-age').value);
+  if ($('f-area').value.trim()) q.set('bbox', $('f-area').value.trim());
   if ($('f-corr').checked) q.set('corroborated', 'true');
   const { body } = await api(`/api/v1/road/defects?${q}`);
   defects = body.defects;
@@ -482,7 +485,7 @@ $('login-form').addEventListener('submit', (ev) => {
 });
 $('filters').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  void loadQueue();
+  loadQueue().catch((err) => say(err.message));
 });
 $('order-form').addEventListener('submit', (ev) => createOrder(ev).catch((err) => say(err.message)));
 $('tab-queue').addEventListener('click', () => showTab('queue'));

@@ -59,7 +59,7 @@ export const ROAD_MIGRATIONS: MigrationSet = {
           seq bigserial NOT NULL,
           PRIMARY KEY (tenant, detection_id)
         );
-        CREATE INDEX road_sightings_seq ON road_sightings (seq);
+        CREATE INDEX road_sightings_seq ON road_sightings USING brin (seq);
         CREATE TABLE road_checkpoint (id integer PRIMARY KEY, seq bigint NOT NULL);
         CREATE INDEX road_sightings_defect ON road_sightings (defect_id, ts DESC);
         CREATE TABLE road_history (

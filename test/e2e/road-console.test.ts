@@ -98,5 +98,15 @@ describe('the road console in Chromium', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('h1').textContent()).toBe('Road inspection');
     expect(await wcagViolations(page)).toEqual([]);
+    // The area filter: an extent with no defects empties the queue.
+    await page.locator('#tab-queue').click();
+    await page.selectOption('#f-status', '');
+    await page.getByLabel('Area (west,south,east,north)').fill('0,0,1,1');
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('bbox=0%2C0%2C1%2C1')),
+      page.locator('#filters button[type="submit"]').click(),
+    ]);
+    await page.waitForFunction('!document.body.dataset.loading');
+    expect(await page.locator('#queue-table tbody tr').count()).toBe(0);
   });
 });
