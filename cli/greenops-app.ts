@@ -142,6 +142,33 @@ export async function startGreenops(
       await tracker.start();
       const started = tracker;
       stoppers.push(() => started.stop());
+      // Exposure from the traffic module: the ÅDT of each located counter (this year's, else last year's), hourly.
+      const counterTraffic = new TrafficService({
+        store: stores.store,
+        settings: { ...DEFAULT_TRAFFIC_SETTINGS, timeZone: config.trafficTimeZone },
+        queryTimeoutMs: config.queryTimeoutMs,
+      });
+      const roadLogger = logger.child({ component: 'road' });
+      const refreshExposure = () =>
+        exposure
+          .refresh(config.tenant, async (counter) => {
+            const year = new Date().getUTCFullYear();
+            const report =
+              (await counterTraffic.aadt(config.tenant, counter, year)) ??
+              (await counterTraffic.aadt(config.tenant, counter, year - 1));
+            return report?.aadt.value;
+          })
+          .catch((err: unknown) => roadLogger.warn({ err }, 'road: reading counter ÅDT failed'));
+      if (exposure.counters.length > 0) {
+        const first = setTimeout(() => void refreshExposure(), 10_000);
+        const hourly = setInterval(() => void refreshExposure(), 3_600_000);
+        first.unref();
+        hourly.unref();
+        stoppers.push(async () => {
+          clearTimeout(first);
+          clearInterval(hourly);
+        });
+      }
     }
     let ingest: IngestService | undefined;
     if (roles.ingest) {

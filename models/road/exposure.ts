@@ -38,6 +38,22 @@ export class CounterExposure implements ExposureSource {
     return Object.keys(this.options.locations);
   }
 
+  /**
+   * Reads every located counter's ÅDT (from the traffic module) and keeps it for lookups; a counter without one
+   * (no complete days yet) keeps its previous figure. Defects take the new exposure when they are next written.
+   */
+  async refresh(tenant: string, aadtOf: (counter: string) => Promise<number | undefined>): Promise<number> {
+    let set = 0;
+    for (const counter of this.counters) {
+      const aadt = await aadtOf(counter);
+      if (aadt !== undefined && Number.isFinite(aadt) && aadt > 0) {
+        this.setAadt(tenant, counter, aadt);
+        set += 1;
+      }
+    }
+    return set;
+  }
+
   exposureAt(tenant: string, at: LatLon): Exposure {
     let best: { counter: string; m: number; aadt: number } | undefined;
     for (const [counter, where] of Object.entries(this.options.locations)) {
