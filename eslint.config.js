@@ -14,5 +14,7 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
+  // The web console runs in the browser.
+  { files: ['console/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['cli/**', 'bench/**', 'scripts/**', 'test/**', '**/*.test.ts'], rules: { 'no-console': 'off' } },
 );

@@ -33,6 +33,9 @@ const CLIMATE_READERS = [...ADMINS, 'viewer', 'climate'] as const satisfies read
 const TRAFFIC_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readonly Role[];
 const FLEET_READERS = [...ADMINS, 'viewer', 'fleet'] as const satisfies readonly Role[];
 const CLIMATE_WRITERS = [...ADMINS, 'climate'] as const satisfies readonly Role[];
+const ROAD_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readonly Role[];
+/** Only the road department and admins decide on defects (issue 14); a viewer reads. */
+const ROAD_WRITERS = [...ADMINS, 'roads'] as const satisfies readonly Role[];
 /**
  * Who reads a stream field marked `personal` (a driver pseudonym), per stream: the stream's own planners and the
  * admins. A viewer, facility manager, road department or climate officer sees the vehicles, never who drove.
@@ -365,6 +368,90 @@ export const PERMISSIONS: readonly Permission[] = [
     access: READERS,
     tenantScoped: true,
     summary: 'Algorithm-register export from the model cards (ai-landkort, nl-register, atrs)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/defects',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'Road defects (review queue by priority; JSON, CSV or GeoJSON)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/defects/:id',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'One defect with its sightings, history and audit (ETag)',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/road/defects/:id/decision',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Confirm or reject a defect (If-Match)',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/road/defects/bulk-decision',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Confirm or reject many defects',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/road/defects/:id/actions',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Mark repaired, close, reopen, override severity or merge a defect (If-Match)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/work-orders',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'Work orders (JSON, CSV or GeoJSON)',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/road/work-orders',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Create a work order for confirmed defects',
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/road/work-orders/:id',
+    access: ROAD_WRITERS,
+    tenantScoped: true,
+    summary: 'Change a work order (status, assignee, due date, notes; If-Match)',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/precision',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'Detector precision per damage class and version from the reviews',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/road/coverage',
+    access: ROAD_READERS,
+    tenantScoped: true,
+    summary: 'Road stretches camera vehicles passed, and those not inspected for N days',
+  },
+  {
+    method: 'GET',
+    path: '/console',
+    access: 'public',
+    tenantScoped: false,
+    summary: 'The web console (static page; its data calls need a credential)',
+  },
+  {
+    method: 'GET',
+    path: '/console/:file',
+    access: 'public',
+    tenantScoped: false,
+    summary: 'The web console’s bundled assets (no data)',
   },
 ];
 

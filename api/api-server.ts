@@ -44,7 +44,11 @@ import {
   type TransparencyService,
   type InvoiceAccounts,
   type WasteSettings,
+  type DefectTracker,
+  type RoadDefects,
 } from '../models/index.js';
+import { roadRoutes } from './routes/road.js';
+import { consoleRoutes } from './routes/console.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { trafficRoutes } from './routes/traffic.js';
 import { fleetRoutes } from './routes/fleet.js';
@@ -109,6 +113,12 @@ export interface ApiOptions {
   oversight?: OversightLog;
   /** Where the inference footprint of model routes is recorded. */
   footprint?: FootprintLog;
+  /** Road defects and their review; without them the road routes answer 404. */
+  roadDefects?: RoadDefects;
+  /** The clustering in this process, told of review decisions at once. */
+  roadTracker?: DefectTracker;
+  /** Map tiles behind the console's map; undefined: none. */
+  consoleTileUrl?: string | undefined;
 }
 
 export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): Express {
@@ -150,6 +160,7 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       now: () => clock.now(),
     }),
   );
+  app.use(consoleRoutes({ tileUrl: options.consoleTileUrl }).router);
   app.use(healthRoutes(options.health ?? { store: () => options.store.ping() }).router);
   const root = new GuardedRouter('', { publicRoutes: options.metricsPublic ? ['GET /metrics'] : [] });
   root.get('/metrics', (_req, res) => {
@@ -262,6 +273,16 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       defaultTenant: options.defaultTenant,
       now: () => clock.now(),
     }),
+  );
+  v1.use(
+    roadRoutes({
+      defects: options.roadDefects,
+      tracker: options.roadTracker,
+      oversight: options.oversight,
+      audit: options.audit,
+      clock,
+      defaultTenant: options.defaultTenant,
+    }).router,
   );
   app.use('/api/v1', v1);
   app.use(notFoundHandler);

@@ -8,6 +8,7 @@ import {
 import { AGGREGATE_FNS } from '../store/index.js';
 import { PERMISSIONS, ROLES } from '../access/index.js';
 import { TRANSPARENCY_PATHS } from './openapi-transparency.js';
+import { ROAD_PATHS } from './openapi-road.js';
 
 const error = { $ref: '#/components/responses/Error' };
 const retryLater = { $ref: '#/components/responses/RetryLater' };
@@ -86,6 +87,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
     },
     paths: operations(schemes, {
       ...TRANSPARENCY_PATHS,
+      ...ROAD_PATHS,
       '/health': {
         get: {
           summary: 'Liveness and readiness of the broker and store',

@@ -39,6 +39,11 @@ import {
   InvoiceAccounts,
   AnalysisWorkers,
   TrafficResultsJob,
+  CounterExposure,
+  DefectTracker,
+  RoadDefects,
+  RoadResultsJob,
+  roadIngestHooks,
   TrafficService,
   DEFAULT_FLEET_DEFAULTS,
   DEFAULT_FLEET_SETTINGS,
@@ -124,10 +129,57 @@ export async function startGreenops(
       batchSize: config.ingestBatchSize,
       flushMs: config.ingestFlushMs ?? (config.mqttUrl === undefined ? 5 : DEFAULT_INGEST_OPTIONS.flushMs),
     };
+    // Road detections become defects in the records store as they arrive (the ingest acknowledges a detection
+    // once its defect is written). One process clusters: the one that ingests with the records store at hand.
+    let tracker: DefectTracker | undefined;
+    const exposure = new CounterExposure({
+      locations: config.trafficCounterLocations,
+      maxDistanceM: 500,
+      defaultAadt: config.roadDefaultAadt,
+    });
+    if (roles.ingest && records) {
+      tracker = new DefectTracker({
+        records,
+        exposure,
+        logger: logger.child({ component: 'road' }),
+        settings: { radiusM: config.roadClusterRadiusM },
+      });
+      await tracker.start();
+      const started = tracker;
+      stoppers.push(() => started.stop());
+      // Exposure from the traffic module: the ÅDT of each located counter (this year's, else last year's), hourly.
+      const counterTraffic = new TrafficService({
+        store: stores.store,
+        settings: { ...DEFAULT_TRAFFIC_SETTINGS, timeZone: config.trafficTimeZone },
+        queryTimeoutMs: config.queryTimeoutMs,
+      });
+      const roadLogger = logger.child({ component: 'road' });
+      const refreshExposure = () =>
+        exposure
+          .refresh(config.tenant, async (counter) => {
+            const year = new Date().getUTCFullYear();
+            const report =
+              (await counterTraffic.aadt(config.tenant, counter, year)) ??
+              (await counterTraffic.aadt(config.tenant, counter, year - 1));
+            return report?.aadt.value;
+          })
+          .catch((err: unknown) => roadLogger.warn({ err }, 'road: reading counter ÅDT failed'));
+      if (exposure.counters.length > 0) {
+        const first = setTimeout(() => void refreshExposure(), 10_000);
+        const hourly = setInterval(() => void refreshExposure(), 3_600_000);
+        first.unref();
+        hourly.unref();
+        stoppers.push(async () => {
+          clearTimeout(first);
+          clearInterval(hourly);
+        });
+      }
+    }
     let ingest: IngestService | undefined;
     if (roles.ingest) {
       ingest = new IngestService({
         ...ingestSettings,
+        ...(tracker ? { hooks: roadIngestHooks(tracker) } : {}),
         mqtt: config.mqttUrl === undefined ? undefined : mqttSettings(config, config.mqttUrl),
         clientId: config.ingestClientId,
         subscription: config.ingestSubscription,
@@ -304,6 +356,17 @@ export async function startGreenops(
       fleetJob.start();
       stoppers.push(() => fleetJob.stop());
       const oversight = new OversightLog(records);
+      const roadDefects = new RoadDefects(records);
+      const roadJob = new RoadResultsJob({
+        records,
+        defects: roadDefects,
+        store: stores.store,
+        tenant: config.tenant,
+        everyMinutes: config.trafficResultsMinutes > 0 ? 15 : 0,
+        logger: logger.child({ component: 'road' }),
+      });
+      roadJob.start();
+      stoppers.push(async () => roadJob.stop());
       const transparency = new TransparencyService({
         energyModels,
         invoices: invoiceAccounts,
@@ -316,6 +379,7 @@ export async function startGreenops(
         publicUrl: config.publicUrl,
         personal: stores.personal,
         retention: retentionRulesInForce,
+        roadPrecision: (tenant) => roadDefects.precision(tenant),
       });
       const unset = [
         ...(config.organisation === undefined ? ['GREENOPS_ORGANISATION'] : []),
@@ -382,6 +446,9 @@ export async function startGreenops(
         transparency,
         oversight,
         ...(footprint ? { footprint } : {}),
+        roadDefects,
+        ...(tracker ? { roadTracker: tracker } : {}),
+        consoleTileUrl: config.consoleTileUrl,
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());

@@ -1,5 +1,10 @@
 import { ACCESS_MIGRATIONS, AUDIT_MIGRATIONS, DEVICE_MIGRATIONS } from '../access/index.js';
-import { FOOTPRINT_MIGRATIONS, INVOICE_MIGRATIONS, OVERSIGHT_MIGRATIONS } from '../models/index.js';
+import {
+  FOOTPRINT_MIGRATIONS,
+  INVOICE_MIGRATIONS,
+  OVERSIGHT_MIGRATIONS,
+  ROAD_MIGRATIONS,
+} from '../models/index.js';
 import type { MigrationSet } from '../store/index.js';
 
 /**
@@ -13,4 +18,5 @@ export const RECORD_MIGRATIONS: readonly MigrationSet[] = [
   INVOICE_MIGRATIONS,
   OVERSIGHT_MIGRATIONS,
   FOOTPRINT_MIGRATIONS,
+  ROAD_MIGRATIONS,
 ];

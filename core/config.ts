@@ -95,6 +95,12 @@ export interface Config {
   queryTimeoutMs: number;
   ingestStallSeconds: number;
   minFreeDiskMb: number;
+  /** Detections of one class within this many metres are one road defect. */
+  roadClusterRadiusM: number;
+  /** ÅDT assumed for a defect's road when no traffic counter is near (the road class). */
+  roadDefaultAadt: number;
+  /** Map tiles of the web console ({z}/{x}/{y}); empty: no tiles. */
+  consoleTileUrl: string | undefined;
   /** Retention days per stream or identifying field, over the defaults of core/retention.ts. */
   retention: Partial<Record<RetentionKey, number>>;
   /** Hours between retention runs (the first a minute after start); 0: never. */
@@ -613,6 +619,27 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     default: 30,
     description:
       'Readiness fails (check "ingest") when received data has waited this long without being written.',
+  },
+  roadClusterRadiusM: {
+    env: 'GREENOPS_ROAD_CLUSTER_RADIUS_M',
+    parse: num(1, 50),
+    default: 5,
+    description:
+      'Road detections of one damage class within this many metres (and along the same road axis) are one defect.',
+  },
+  roadDefaultAadt: {
+    env: 'GREENOPS_ROAD_DEFAULT_AADT',
+    parse: int(1, 200_000),
+    default: 2000,
+    description:
+      'Traffic (ÅDT, vehicles a day) assumed for a defect with no traffic counter within 500 m; its priority is severity × ÅDT/1000.',
+  },
+  consoleTileUrl: {
+    env: 'GREENOPS_CONSOLE_TILE_URL',
+    parse: url('https:', 'http:'),
+    default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+    description:
+      'Map tiles behind the web console’s defect map ({z}/{x}/{y}); empty: none (the map works without tiles).',
   },
   minFreeDiskMb: {
     env: 'GREENOPS_MIN_FREE_DISK_MB',

@@ -18,8 +18,14 @@ import {
   monthlyPoints,
   sampleInvoices,
   trainClassifier,
+  CounterExposure,
+  DefectTracker,
+  ROAD_MIGRATIONS,
+  RoadDefects,
+  roadIngestHooks,
+  roadResultPoints,
 } from '../models/index.js';
-import { InfluxDeadLetterStore, InfluxStore } from '../store/index.js';
+import { InfluxDeadLetterStore, InfluxStore, PgliteRecordStore, migrate } from '../store/index.js';
 import { requireServer } from '../test/harness/debian-packages.js';
 import { startInfluxd, type InfluxServer } from '../test/harness/influxd.js';
 
@@ -67,6 +73,17 @@ describe.runIf(requireServer('influxd'))(
       });
       const now = Date.now();
       const points: Point[] = [];
+      // Road defects: the simulated cameras' detections clustered in a records store, as the ingest's hook does.
+      const records = await PgliteRecordStore.open('memory://');
+      await migrate(records, [ROAD_MIGRATIONS]);
+      const tracker = new DefectTracker({
+        records,
+        exposure: new CounterExposure({ locations: {}, maxDistanceM: 500, defaultAadt: 2000 }),
+        logger: createMemoryLogger().logger,
+      });
+      await tracker.start();
+      const hooks = roadIngestHooks(tracker);
+      const hooked: Promise<void>[] = [];
       // Six days back always holds weekday working hours, when vehicles drive (two days back from a Sunday did not).
       for (const sim of createSimulators('all', { devices: 6, seed: 3, startMs: now - 6 * 86_400_000 })) {
         for (let n = 0; n < 20_000; n++) {
@@ -81,11 +98,29 @@ describe.runIf(requireServer('influxd'))(
             stream: sim.stream,
             deviceId: sim.deviceIds[device] as string,
           });
-          for (const d of decodeMessage(topic, Buffer.from(JSON.stringify(records)), now).records)
+          for (const d of decodeMessage(topic, Buffer.from(JSON.stringify(records)), now).records) {
             points.push(...d.points);
+            if (d.stream === 'road' || d.stream === 'fleet') hooked.push(hooks[d.stream](d));
+          }
         }
       }
       for (let i = 0; i < points.length; i += 5000) await store.write(points.slice(i, i + 5000));
+      await Promise.all(hooked);
+      await tracker.stop();
+      const defects = new RoadDefects(records);
+      const reviewer = { id: 'k_test', name: 'inspector' };
+      const { defects: open } = await defects.list('demo', { limit: 6, corroborated: true });
+      for (const [i, d] of open.entries())
+        await defects.act(
+          'demo',
+          d.id,
+          i % 3 === 2 ? 'reject' : 'confirm',
+          { reason: 'false_positive' },
+          reviewer,
+          undefined,
+        );
+      await store.write(await roadResultPoints(records, defects, 'demo', now));
+      await records.close();
       // The traffic results the API process writes for dashboards, from the simulated counters' intervals.
       const traffic = new TrafficService({ store, settings: DEFAULT_TRAFFIC_SETTINGS, now: () => now });
       const cph = new LocalCalendar(DEFAULT_TRAFFIC_SETTINGS.timeZone);
@@ -134,6 +169,7 @@ describe.runIf(requireServer('influxd'))(
           'greenops-co2.json',
           'greenops-traffic.json',
           'greenops-fleet.json',
+          'greenops-road.json',
         ]),
       );
     });

@@ -17,7 +17,12 @@ export {
   type TruthVehicle,
 } from './simulate/fleet.js';
 export { TrafficSimulator } from './simulate/traffic.js';
-export { RoadSimulator } from './simulate/road.js';
+export {
+  CameraVehicleSimulator,
+  RoadSimulator,
+  type RoadGroundTruth,
+  type TrueDefect,
+} from './simulate/road.js';
 export { createSimulators } from './simulate/create-simulators.js';
 export { replayCsv, type ReplayOptions, type ReplayResult } from './replay/replay.js';
 export { replayRecords, isProblem, type ReplayRecord, type ReplayProblem } from './replay/replay-records.js';

@@ -3,6 +3,8 @@ export {
   DEFAULT_INGEST_OPTIONS,
   type IngestOptions,
   type IngestStats,
+  type StreamHook,
+  type StreamHooks,
 } from './ingest-service.js';
 export { MqttSubscriber, type InboundMessage, type MqttSubscriberOptions } from './mqtt-subscriber.js';
 export { RegisterTracker, type RegisterReading } from './register-tracker.js';

@@ -4,7 +4,9 @@ import {
   systemClock,
   type Clock,
   type DecodeLimits,
+  type DecodedRecord,
   type EnergyRecord,
+  type StreamName,
   type Logger,
   type MqttSettings,
   type Metric,
@@ -52,7 +54,16 @@ export interface IngestOptions {
   limits?: Partial<DecodeLimits>;
   /** Where dead letters the dead-letter store refuses are spilled (a JSON-lines file). */
   spillDir?: string;
+  /**
+   * Stateful per-stream processing after validation (road detections into defects): a record's message is
+   * acknowledged once its points are written and its hook's promise has resolved.
+   */
+  hooks?: StreamHooks;
 }
+
+/** A valid record handed to a stream's processing; the promise resolves when that processing is durable. */
+export type StreamHook = (record: DecodedRecord) => Promise<void>;
+export type StreamHooks = Partial<Record<StreamName, StreamHook>>;
 
 export const DEFAULT_INGEST_OPTIONS = {
   clientId: 'greenops-ingest',
@@ -123,11 +134,15 @@ export class IngestService {
         subscription: options.subscription ?? INGEST_TOPIC_FILTER,
         logger: options.logger,
         onMessage: ({ topic, payload, ack }) => {
-          this.accept(topic, payload);
+          const processed = this.accept(topic, payload);
           this.unacked += 1;
           this.writer.addAck(() => {
-            this.unacked -= 1;
-            ack();
+            const done = () => {
+              this.unacked -= 1;
+              ack();
+            };
+            if (processed.length === 0) done();
+            else void Promise.all(processed).then(done);
           });
           if (!this.paused && this.backlogged) {
             this.paused = true;
@@ -166,11 +181,15 @@ export class IngestService {
   submit(topic: string, payload: Uint8Array, receivedMs = this.clock.now()): Promise<void> {
     if (this.stopped) return Promise.reject(new Error('the ingest is stopping'));
     return new Promise((resolve) => {
-      this.accept(topic, payload, receivedMs);
+      const processed = this.accept(topic, payload, receivedMs);
       this.unacked += 1;
       this.writer.addAck(() => {
-        this.unacked -= 1;
-        resolve();
+        const done = () => {
+          this.unacked -= 1;
+          resolve();
+        };
+        if (processed.length === 0) done();
+        else void Promise.all(processed).then(done);
       });
     });
   }
@@ -195,11 +214,17 @@ export class IngestService {
     };
   }
 
-  /** Validates one message and queues its points, or its refusal for the dead-letter store. */
-  accept(topic: string, payload: Uint8Array, receivedMs = this.clock.now()): void {
+  /**
+   * Validates one message and queues its points, or its refusal for the dead-letter store; hands valid records
+   * to their stream's hook and returns the hooks' promises.
+   */
+  accept(topic: string, payload: Uint8Array, receivedMs = this.clock.now()): Promise<void>[] {
     this.counts.messagesReceived += 1;
     const result = decodeMessage(topic, payload, receivedMs, this.limits);
+    const processed: Promise<void>[] = [];
     for (const decoded of result.records) {
+      const hook = this.options.hooks?.[decoded.stream];
+      if (hook) processed.push(hook(decoded));
       const energy = decoded.stream === 'energy' ? (decoded.record as unknown as EnergyRecord) : undefined;
       if (energy?.kind === 'register') {
         for (const point of decoded.points)
@@ -225,6 +250,7 @@ export class IngestService {
         payload: rejected.payload,
       });
     }
+    return processed;
   }
 
   /** The ingest's metrics, for /metrics. */

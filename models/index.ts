@@ -9,3 +9,4 @@ export {
 } from './analysis-workers.js';
 export { WorkerPool, DEFAULT_WORKER_POOL_OPTIONS, type WorkerPoolOptions } from './worker-pool.js';
 export * from './transparency/index.js';
+export * from './road/index.js';

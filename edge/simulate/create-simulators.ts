@@ -1,7 +1,7 @@
 import { STREAM_NAMES, type StreamName } from '../../core/index.js';
 import { EnergySimulator } from './energy.js';
 import { FleetSimulator } from './fleet.js';
-import { RoadSimulator } from './road.js';
+import { CameraVehicleSimulator, RoadSimulator } from './road.js';
 import type { SimulatorOptions, StreamSimulator } from './simulator.js';
 import { TrafficSimulator } from './traffic.js';
 
@@ -14,5 +14,8 @@ const FACTORIES: Record<StreamName, new (options: SimulatorOptions) => StreamSim
 
 export function createSimulators(stream: StreamName | 'all', options: SimulatorOptions): StreamSimulator[] {
   const streams = stream === 'all' ? STREAM_NAMES : [stream];
-  return streams.map((s) => new FACTORIES[s](options));
+  const simulators = streams.map((s) => new FACTORIES[s](options));
+  // With every stream, the road cameras' vehicles report their positions too: coverage and missed passes.
+  if (stream === 'all') simulators.push(new CameraVehicleSimulator(options));
+  return simulators;
 }

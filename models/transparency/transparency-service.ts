@@ -10,7 +10,7 @@ import {
   type CardBody,
 } from './cards/energy.js';
 import { invoiceClassifierCard } from './cards/invoices.js';
-import { roadDetectorCard } from './cards/road.js';
+import { roadDetectorCard, type RoadClassPrecision } from './cards/road.js';
 import { trafficAadtCard } from './cards/traffic.js';
 import { fleetPlannerCard } from './cards/fleet.js';
 import type { FootprintLog, TrainingFootprint } from './footprint-log.js';
@@ -65,6 +65,8 @@ export interface TransparencyOptions {
   /** Detections by id, to record the detector version a reviewed detection carried. */
   personal?: PersonalDataStore | undefined;
   retention: readonly RetentionRule[];
+  /** The road detector's precision per damage class and version from the defect reviews (issue 14). */
+  roadPrecision?: ((tenant: string) => Promise<RoadClassPrecision[]>) | undefined;
 }
 
 export interface OversightPage {
@@ -74,8 +76,6 @@ export interface OversightPage {
   /** Kept by another workflow (the invoice ledger); `null` when the decisions are in the oversight table. */
   source: string;
 }
-
-const DAY_MS = 86_400_000;
 
 const FOOTPRINT_METHOD =
   'CodeCarbon’s: process CPU time × (RAPL package energy ÷ machine CPU time where readable, else the CPU TDP per core) + 0.375 W per GB resident, × the grid factor';
@@ -192,7 +192,7 @@ export class TransparencyService {
         body = trafficAadtCard(tenant);
         break;
       case 'road-damage-detector':
-        body = roadDetectorCard(tenant, counts, await this.detectorVersions(tenant));
+        body = roadDetectorCard(tenant, counts, await this.options.roadPrecision?.(tenant));
         break;
       case 'fleet-planner':
         body = fleetPlannerCard(tenant);
@@ -205,30 +205,6 @@ export class TransparencyService {
       energy: await this.energySummary(tenant, id, training),
       contact: this.options.contact ?? null,
     };
-  }
-
-  /** The detector versions the tenant's cameras report now: each camera's latest detection's (at most 50 cameras). */
-  private async detectorVersions(tenant: string): Promise<string[]> {
-    const store = this.options.store;
-    if (!store) return [];
-    const cameras = (await store.listDevices('road', tenant)).slice(0, 50);
-    const versions = new Set<string>();
-    for (const camera of cameras) {
-      // The last version named in the camera's last day of detections (every damage class's series together).
-      const rows = await store.querySeries({
-        measurement: 'road',
-        tenant,
-        tags: { device: camera.device },
-        field: 'model_version',
-        fromMs: camera.lastSeenMs - DAY_MS,
-        toMs: camera.lastSeenMs + 1,
-        everyMs: DAY_MS,
-        fn: 'last',
-      });
-      const latest = rows.filter((r) => typeof r.value === 'string' && r.value !== '').at(-1);
-      if (latest) versions.add(latest.value as string);
-    }
-    return [...versions].sort();
   }
 
   /** Decisions people made on the model's outputs, newest first, with the shares checked and overturned. */

@@ -47,9 +47,11 @@ describe('greenops start on the embedded broker: device credentials for the simu
     app = await start();
     const api = app.apiUrl as string;
     const key = app.adminKey!.secret;
+    // Two simulated devices per stream, and on the fleet stream also the two road cameras' vehicles.
     for (const stream of ['energy', 'fleet', 'traffic', 'road'])
       await waitFor(`${stream} data`, async () =>
-        (await getJson<Devices>(`${api}/api/v1/streams/${stream}/devices`, key)).devices.length === 2
+        (await getJson<Devices>(`${api}/api/v1/streams/${stream}/devices`, key)).devices.length ===
+        (stream === 'fleet' ? 4 : 2)
           ? true
           : undefined,
       );
@@ -60,7 +62,7 @@ describe('greenops start on the embedded broker: device credentials for the simu
     app = undefined;
 
     const issued = await credentials();
-    expect(issued).toHaveLength(8);
+    expect(issued).toHaveLength(10);
     expect(
       issued.every((c) => c.tenant === 'demo' && c.createdBy === 'greenops-simulator' && !c.revokedAt),
     ).toBe(true);

@@ -59,8 +59,8 @@ describe('greenops devices and mosquitto-config as processes', () => {
     const out = join(dir, 'mosquitto');
     const config = await cli(['mosquitto-config', '--out', out, '--simulators', '1']);
     expect(config.code).toBe(0);
-    // Two issued here and one simulated device per stream of the default tenant.
-    expect(config.output).toMatch(/\(6 devices\)/);
+    // Two issued here, one simulated device per stream of the default tenant and the road camera's vehicle.
+    expect(config.output).toMatch(/\(7 devices\)/);
     expect(
       Object.keys(JSON.parse(readFileSync(join(out, 'simulator-credentials.json'), 'utf8')) as object),
     ).toEqual([
@@ -68,6 +68,7 @@ describe('greenops devices and mosquitto-config as processes', () => {
       'demo.fleet.vehicle-001',
       'demo.traffic.counter-001',
       'demo.road.camera-001',
+      'demo.fleet.sweeper-01',
     ]);
     const acl = readFileSync(join(out, 'acl'), 'utf8');
     expect(acl).toContain('user aarhus.fleet.van-7\ntopic write greenops/v1/aarhus/fleet/van-7\n');

@@ -217,6 +217,53 @@ const MATRIX: Row[] = [
     path: '/api/v1/transparency/export?format=atrs',
     expect: '+++++++.',
   },
+  { method: 'GET', route: '/api/v1/road/defects', path: '/api/v1/road/defects', expect: '++..+.+.' },
+  {
+    method: 'GET',
+    route: '/api/v1/road/defects/:id',
+    path: '/api/v1/road/defects/rd-0000000000000000',
+    expect: '++..+.+.',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/road/defects/:id/decision',
+    path: '/api/v1/road/defects/rd-0000000000000000/decision',
+    body: { decision: 'confirm' },
+    expect: '++..+...',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/road/defects/bulk-decision',
+    path: '/api/v1/road/defects/bulk-decision',
+    body: { decision: 'confirm', ids: ['rd-0000000000000000'] },
+    expect: '++..+...',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/road/defects/:id/actions',
+    path: '/api/v1/road/defects/rd-0000000000000000/actions',
+    body: { action: 'close' },
+    expect: '++..+...',
+  },
+  { method: 'GET', route: '/api/v1/road/work-orders', path: '/api/v1/road/work-orders', expect: '++..+.+.' },
+  {
+    method: 'POST',
+    route: '/api/v1/road/work-orders',
+    path: '/api/v1/road/work-orders',
+    body: { defectIds: ['rd-0000000000000000'], assignee: 'crew' },
+    expect: '++..+...',
+  },
+  {
+    method: 'PATCH',
+    route: '/api/v1/road/work-orders/:id',
+    path: '/api/v1/road/work-orders/wo-00000000',
+    body: { status: 'done' },
+    expect: '++..+...',
+  },
+  { method: 'GET', route: '/api/v1/road/precision', path: '/api/v1/road/precision', expect: '++..+.+.' },
+  { method: 'GET', route: '/api/v1/road/coverage', path: '/api/v1/road/coverage', expect: '++..+.+.' },
+  { method: 'GET', route: '/console', path: '/console', expect: 'public' },
+  { method: 'GET', route: '/console/:file', path: '/console/console.js', expect: 'public' },
 ];
 
 describe('who may call what: every route × every role, with real keys against the real API', () => {

@@ -3,6 +3,19 @@ import { MODEL_CARD_FORMAT, NO_VERSION } from '../model-card.js';
 import { ESTIMATE_LABEL, NO_PEOPLE, publicTask } from './common.js';
 import type { CardBody } from './energy.js';
 
+/** Precision of one damage class and detector version from the reviews (models/road computes it). */
+export interface RoadClassPrecision {
+  damage: string;
+  modelVersion: string;
+  confirmed: number;
+  falsePositives: number;
+  precision: number | null;
+  ci95: { low: number; high: number };
+  recentPrecision: number | null;
+  alert: boolean;
+  suggestedThreshold: number | null;
+}
+
 /**
  * The road-damage detector runs on the vehicle's camera unit (edge); greenops receives its detections. Its card
  * states precision from the municipality's own reviews (confirmed ÷ reviewed), the only measure greenops can know.
@@ -10,10 +23,34 @@ import type { CardBody } from './energy.js';
 export function roadDetectorCard(
   tenant: string,
   reviewed: { checked: number; overturned: number } | undefined,
-  modelVersions: string[],
+  byClass: readonly RoadClassPrecision[] = [],
 ): CardBody {
+  const modelVersions = [...new Set(byClass.map((c) => c.modelVersion))].sort();
   const evaluation: EvaluationEntry[] = [];
-  if (reviewed && reviewed.checked > 0)
+  // Per damage class and detector version (the version the detections name, not greenops' method): confirmed ÷
+  // (confirmed + rejected as a false positive) with a 95 % Wilson interval.
+  for (const c of byClass)
+    if (c.precision !== null)
+      evaluation.push({
+        data: 'tenant',
+        dataset: `${c.damage} defects reviewed by this tenant’s road inspectors, detector ${c.modelVersion} (${c.confirmed + c.falsePositives})`,
+        metrics: [
+          {
+            name: 'precision (confirmed ÷ (confirmed + false positives))',
+            value: Math.round(c.precision * 1000) / 10,
+            unit: '%',
+          },
+          { name: '95 % interval, low', value: Math.round(c.ci95.low * 1000) / 10, unit: '%' },
+          { name: '95 % interval, high', value: Math.round(c.ci95.high * 1000) / 10, unit: '%' },
+          ...(c.suggestedThreshold === null
+            ? []
+            : [{ name: 'suggested confidence threshold (90 % precision)', value: c.suggestedThreshold }]),
+        ],
+        source: 'GET /api/v1/road/precision',
+        measuredAt: undefined,
+      });
+  const alerts = byClass.filter((c) => c.alert);
+  if (byClass.length === 0 && reviewed && reviewed.checked > 0)
     evaluation.push({
       data: 'tenant',
       dataset: `detections reviewed by this tenant’s road inspectors (${reviewed.checked})`,
@@ -95,8 +132,12 @@ export function roadDetectorCard(
       ...(evaluation.length === 0
         ? ['No reviews are recorded yet, so no precision can be stated for this municipality.']
         : []),
+      ...alerts.map(
+        (c) =>
+          `Alert: the recent precision of ${c.damage} (${c.modelVersion}) is ${Math.round((c.recentPrecision ?? 0) * 100)} %, below the interval of all its reviews.`,
+      ),
       'Recall (damage the detector misses) is unknown without a full survey; reviews measure precision only.',
-      'The same damage is detected on every pass; detections are not yet merged into defects.',
+      'Detections of one class within 5 m and along the same road axis are merged into one defect across frames and drives; a person decides on the defect, not on each detection.',
     ],
     ethicalConsiderations: [
       'Cameras in public space can capture people: frames stay on the vehicle and only anonymised frames may be referenced.',

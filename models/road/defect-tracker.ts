@@ -1,0 +1,585 @@
+import type { DamageClass, Logger } from '../../core/index.js';
+import { errorMessage } from '../../core/index.js';
+import type { RecordQueryable, RecordStore } from '../../store/index.js';
+import {
+  DefectClusterer,
+  fusedConfidence,
+  isCorroborated,
+  stateSeverity,
+  type ClusterEvent,
+  type ClusterSettings,
+  type DefectState,
+  type Detection,
+} from './defect-clusterer.js';
+import { cellOf, M_PER_DEG_LAT } from './geo.js';
+import { priorityOf, type ExposureSource } from './exposure.js';
+
+/** Coverage is kept per cell of this size: a 100 m stretch of road. */
+export const COVERAGE_CELL_M = 100;
+const BATCH = 20_000;
+/** Coverage is derived and not needed per acknowledgement: written at most this often. */
+const COVERAGE_FLUSH_MS = 5000;
+/** Defect rows are derived from the sightings: written at most this often under load. */
+const DEFECT_FLUSH_MS = 3000;
+const SYSTEM_ACTOR = 'greenops:clustering';
+
+export interface DefectTrackerOptions {
+  records: RecordStore;
+  exposure: ExposureSource;
+  logger: Logger;
+  settings?: Partial<ClusterSettings>;
+  /** How often review statuses set by other processes are read back, ms. */
+  syncMs?: number;
+}
+
+type Item =
+  | { kind: 'detection'; detection: Detection; done: () => void }
+  | {
+      kind: 'position';
+      tenant: string;
+      vehicle: string;
+      timeMs: number;
+      lat: number;
+      lon: number;
+      done: () => void;
+    };
+
+interface CoverageCell {
+  tenant: string;
+  cell: string;
+  lat: number;
+  lon: number;
+  lastPassMs: number;
+  passes: number;
+  vehicles: Set<string>;
+}
+
+/**
+ * Turns detections into defects as they arrive: the ingest hands each road detection (and each fleet position of
+ * a camera vehicle) over, and its promise resolves once the defects it changed are written to the records store,
+ * so the message is acknowledged only then. Work is done in batches on one queue: a replayed detection (already a
+ * sighting) is skipped, so replays change nothing. On a failed write the in-memory state is reloaded from the store
+ * and the batch is tried again.
+ */
+export class DefectTracker {
+  readonly clusterer: DefectClusterer;
+  private queue: Item[] = [];
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private cameraVehicles = new Set<string>();
+  private coverage = new Map<string, CoverageCell>();
+  private syncedAt = new Date(0);
+  private dirtyCells = new Set<string>();
+  private defectsWrittenAt = 0;
+  private coverageWrittenAt = 0;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private readonly counts = { detections: 0, skipped: 0, failures: 0 };
+
+  constructor(private readonly options: DefectTrackerOptions) {
+    this.clusterer = new DefectClusterer(options.settings);
+  }
+
+  get stats(): { defects: number; detections: number; skipped: number; failures: number; queued: number } {
+    return { defects: this.clusterer.size, ...this.counts, queued: this.queue.length };
+  }
+
+  async start(): Promise<void> {
+    await this.load();
+    const every = this.options.syncMs ?? 15_000;
+    this.syncTimer = setInterval(() => {
+      this.syncStatuses().catch((err: unknown) =>
+        this.options.logger.warn({ err: errorMessage(err) }, 'road: reading review statuses failed'),
+      );
+    }, every);
+    this.syncTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    await this.running;
+    this.stopped = true;
+    if (this.dirtyCells.size > 0)
+      await this.options.records
+        .transaction((tx) =>
+          this.writeCoverage(
+            tx,
+            [...this.dirtyCells].flatMap((k) => this.coverage.get(k) ?? []),
+          ),
+        )
+        .catch((err: unknown) =>
+          this.options.logger.warn({ err: errorMessage(err) }, 'road: writing coverage at stop failed'),
+        );
+  }
+
+  /** Queues a detection; resolves once its defect is written. */
+  addDetection(detection: Detection): Promise<void> {
+    return new Promise((done) => this.push({ kind: 'detection', detection, done }));
+  }
+
+  /** Queues a vehicle position; only camera vehicles count (coverage, missed passes). */
+  addPosition(tenant: string, vehicle: string, timeMs: number, lat: number, lon: number): Promise<void> {
+    if (!this.cameraVehicles.has(`${tenant}\u0000${vehicle}`)) return Promise.resolve();
+    return new Promise((done) => this.push({ kind: 'position', tenant, vehicle, timeMs, lat, lon, done }));
+  }
+
+  /** Resolves when everything queued so far is written. */
+  async drain(): Promise<void> {
+    while (this.running || this.queue.length > 0) await (this.running ?? this.kick());
+  }
+
+  /** A reviewer changed a defect: keep clustering in step (reopen after repair; no automatic merge of decided ones). */
+  reviewed(id: string, status: string, atMs?: number): void {
+    if (status === 'merged') this.clusterer.remove(id);
+    else this.clusterer.setStatus(id, status, atMs);
+  }
+
+  private push(item: Item): void {
+    this.queue.push(item);
+    void this.kick();
+  }
+
+  private kick(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        while (this.queue.length > 0 && !this.stopped) {
+          const batch = this.queue.slice(0, BATCH);
+          try {
+            await this.process(batch);
+            this.queue = this.queue.slice(batch.length);
+            for (const item of batch) item.done();
+          } catch (err) {
+            this.counts.failures += 1;
+            this.options.logger.error({ err: errorMessage(err) }, 'road: writing defects failed; retrying');
+            await new Promise((r) =>
+              setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(6, this.counts.failures))),
+            );
+            await this.load().catch(() => undefined);
+          }
+        }
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async process(batch: Item[]): Promise<void> {
+    const { records } = this.options;
+    const byTenant = new Map<string, string[]>();
+    for (const item of batch)
+      if (item.kind === 'detection') {
+        const list = byTenant.get(item.detection.tenant) ?? [];
+        list.push(item.detection.id);
+        byTenant.set(item.detection.tenant, list);
+      }
+    const known = new Set<string>();
+    for (const [tenant, ids] of byTenant) {
+      const rows = await records.query<{ detection_id: string }>(
+        'SELECT detection_id FROM road_sightings WHERE tenant = $1 AND detection_id = ANY($2::text[])',
+        [tenant, ids],
+      );
+      for (const r of rows) known.add(`${tenant}\u0000${r.detection_id}`);
+    }
+    const events: (ClusterEvent & { tenant: string })[] = [];
+    const sightings: { det: Detection; defect: string }[] = [];
+    const touchedCells = new Set<string>();
+    for (const item of batch) {
+      if (item.kind === 'position') {
+        this.clusterer.addPosition(item.tenant, item.vehicle, item.timeMs, item);
+        touchedCells.add(this.cover(item.tenant, item.vehicle, item.timeMs, item));
+        continue;
+      }
+      const det = item.detection;
+      const key = `${det.tenant}\u0000${det.id}`;
+      if (known.has(key)) {
+        this.counts.skipped += 1;
+        continue;
+      }
+      known.add(key);
+      const local: ClusterEvent[] = [];
+      const defect = this.clusterer.add(det, local);
+      for (const e of local) events.push({ ...e, tenant: det.tenant });
+      sightings.push({ det, defect });
+      this.counts.detections += 1;
+      if (det.vehicle !== undefined) this.cameraVehicles.add(`${det.tenant}\u0000${det.vehicle}`);
+      touchedCells.add(this.cover(det.tenant, det.vehicle ?? det.device, det.timeMs, det));
+    }
+    const merged = new Map(events.flatMap((e) => (e.kind === 'merged' ? [[e.defect, e.into] as const] : [])));
+    // A defect founded and merged away in this batch was never written: its sightings go to the survivor.
+    const resolve = (id: string): string => {
+      let at = id;
+      for (let i = 0; i < 10 && merged.has(at); i++) at = merged.get(at) as string;
+      return at;
+    };
+    for (const k of touchedCells) this.dirtyCells.add(k);
+    const now = Date.now();
+    // Sightings are the durable log, written with every batch before it is acknowledged. Defect rows are derived
+    // from them and written when the queue runs dry or every DEFECT_FLUSH_MS under load: a defect seen a hundred
+    // times in a second is written once. After a crash, load() replays the sightings past the last checkpoint.
+    const idle = this.queue.length <= batch.length;
+    const defectsDue = idle || this.stopped || now - this.defectsWrittenAt >= DEFECT_FLUSH_MS;
+    const coverageDue = idle || this.stopped || now - this.coverageWrittenAt >= COVERAGE_FLUSH_MS;
+    const dirty = defectsDue ? this.clusterer.takeDirty() : [];
+    const cells = coverageDue ? [...this.dirtyCells].flatMap((k) => this.coverage.get(k) ?? []) : [];
+    await records.transaction(async (tx) => {
+      await this.writeSightings(
+        tx,
+        sightings.map((s) => ({ ...s, defect: resolve(s.defect) })),
+      );
+      await this.writeEvents(tx, events, resolve);
+      if (defectsDue) {
+        await this.writeDefects(tx, dirty);
+        await tx.query(
+          `INSERT INTO road_checkpoint (id, seq) SELECT 1, coalesce(max(seq), 0) FROM road_sightings
+           ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq`,
+        );
+      }
+      await this.writeCoverage(tx, cells);
+    });
+    if (defectsDue) this.defectsWrittenAt = now;
+    if (coverageDue) {
+      this.dirtyCells.clear();
+      this.coverageWrittenAt = now;
+    }
+  }
+
+  private cover(tenant: string, vehicle: string, timeMs: number, at: { lat: number; lon: number }): string {
+    const { x, y } = cellOf(at, COVERAGE_CELL_M);
+    const cell = `${x}:${y}`;
+    const key = `${tenant}\u0000${cell}`;
+    const c = this.coverage.get(key);
+    if (!c) {
+      const degLat = COVERAGE_CELL_M / M_PER_DEG_LAT;
+      const degLon = degLat / Math.cos((Math.round(at.lat) * Math.PI) / 180);
+      this.coverage.set(key, {
+        tenant,
+        cell,
+        lat: (y + 0.5) * degLat,
+        lon: (x + 0.5) * degLon,
+        lastPassMs: timeMs,
+        passes: 1,
+        vehicles: new Set([vehicle]),
+      });
+    } else {
+      if (timeMs - c.lastPassMs > 5 * 60_000) c.passes += 1;
+      c.lastPassMs = Math.max(c.lastPassMs, timeMs);
+      c.vehicles.add(vehicle);
+    }
+    return key;
+  }
+
+  private async writeDefects(tx: RecordQueryable, dirty: DefectState[]): Promise<void> {
+    if (dirty.length === 0) return;
+    const s = this.clusterer.settings;
+    const cols = {
+      id: [] as string[],
+      tenant: [] as string[],
+      damage: [] as string[],
+      lat: [] as number[],
+      lon: [] as number[],
+      sightings: [] as number[],
+      drives: [] as number[],
+      first: [] as string[],
+      last: [] as string[],
+      confidence: [] as number[],
+      corroborated: [] as boolean[],
+      severity: [] as number[],
+      aadt: [] as number[],
+      source: [] as string[],
+      missed: [] as number[],
+      since: [] as number[],
+      versions: [] as string[],
+      state: [] as string[],
+    };
+    for (const d of dirty) {
+      const exposure = this.options.exposure.exposureAt(d.tenant, d);
+      cols.id.push(d.id);
+      cols.tenant.push(d.tenant);
+      cols.damage.push(d.damage);
+      cols.lat.push(d.lat);
+      cols.lon.push(d.lon);
+      cols.sightings.push(d.sightings);
+      cols.drives.push(d.drives);
+      cols.first.push(new Date(d.firstSeenMs).toISOString());
+      cols.last.push(new Date(d.lastSeenMs).toISOString());
+      cols.confidence.push(Math.round(fusedConfidence(d, s.missFactor) * 1000) / 1000);
+      cols.corroborated.push(isCorroborated(d));
+      cols.severity.push(stateSeverity(d, s.missFactor).grade);
+      cols.aadt.push(exposure.aadt);
+      cols.source.push(exposure.source);
+      cols.missed.push(d.missedPasses);
+      cols.since.push(d.missesSinceSeen);
+      cols.versions.push(JSON.stringify(d.modelVersions));
+      cols.state.push(
+        JSON.stringify({
+          axisDeg: d.axisDeg,
+          logMiss: d.logMiss,
+          maxBoxArea: d.maxBoxArea,
+          maxConfidence: d.maxConfidence,
+          vehicles: d.vehicles,
+        }),
+      );
+    }
+    // Priority uses a person's severity override when there is one: computed in SQL from the stored override.
+    await tx.query(
+      `INSERT INTO road_defects AS d (id, tenant, damage, lat, lon, sightings, drives, first_seen, last_seen, confidence,
+         corroborated, severity, exposure_aadt, exposure_source, priority, missed_passes, misses_since_seen, model_versions, state)
+       SELECT u.id, u.tenant, u.damage, u.lat, u.lon, u.sightings, u.drives, u.first, u.last, u.confidence,
+         u.corroborated, u.severity, u.aadt, u.source, round((u.severity * u.aadt / 1000.0)::numeric, 2)::real,
+         u.missed, u.since, ARRAY(SELECT jsonb_array_elements_text(u.versions::jsonb)), u.state::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::int[], $7::int[],
+         $8::timestamptz[], $9::timestamptz[], $10::real[], $11::boolean[], $12::int[], $13::real[], $14::text[],
+         $15::int[], $16::int[], $17::text[], $18::text[])
+         AS u(id, tenant, damage, lat, lon, sightings, drives, first, last, confidence, corroborated, severity, aadt,
+           source, missed, since, versions, state)
+       ON CONFLICT (id) DO UPDATE SET lat = EXCLUDED.lat, lon = EXCLUDED.lon, sightings = EXCLUDED.sightings,
+         drives = EXCLUDED.drives, first_seen = EXCLUDED.first_seen, last_seen = EXCLUDED.last_seen,
+         confidence = EXCLUDED.confidence, corroborated = EXCLUDED.corroborated, severity = EXCLUDED.severity,
+         exposure_aadt = EXCLUDED.exposure_aadt, exposure_source = EXCLUDED.exposure_source,
+         priority = round((coalesce(d.severity_override, EXCLUDED.severity) * EXCLUDED.exposure_aadt / 1000.0)::numeric, 2)::real,
+         missed_passes = EXCLUDED.missed_passes, misses_since_seen = EXCLUDED.misses_since_seen,
+         model_versions = EXCLUDED.model_versions, state = EXCLUDED.state, updated_at = now()`,
+      [
+        cols.id,
+        cols.tenant,
+        cols.damage,
+        cols.lat,
+        cols.lon,
+        cols.sightings,
+        cols.drives,
+        cols.first,
+        cols.last,
+        cols.confidence,
+        cols.corroborated,
+        cols.severity,
+        cols.aadt,
+        cols.source,
+        cols.missed,
+        cols.since,
+        cols.versions,
+        cols.state,
+      ],
+    );
+  }
+
+  private async writeSightings(
+    tx: RecordQueryable,
+    list: { det: Detection; defect: string }[],
+  ): Promise<void> {
+    if (list.length === 0) return;
+    await tx.query(
+      `INSERT INTO road_sightings (tenant, detection_id, defect_id, ts, device, vehicle, confidence, box_area, image_ref,
+         model_version, damage, lat, lon, heading)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::real[],
+         $8::real[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::float8[], $14::real[])
+       ON CONFLICT DO NOTHING`,
+      [
+        list.map((s) => s.det.tenant),
+        list.map((s) => s.det.id),
+        list.map((s) => s.defect),
+        list.map((s) => new Date(s.det.timeMs).toISOString()),
+        list.map((s) => s.det.device),
+        list.map((s) => s.det.vehicle ?? null),
+        list.map((s) => s.det.confidence),
+        list.map((s) => s.det.bbox.w * s.det.bbox.h),
+        list.map((s) => s.det.imageRef ?? null),
+        list.map((s) => s.det.modelVersion ?? null),
+        list.map((s) => s.det.damage),
+        list.map((s) => s.det.lat),
+        list.map((s) => s.det.lon),
+        list.map((s) => s.det.headingDeg ?? null),
+      ],
+    );
+  }
+
+  private async writeEvents(
+    tx: RecordQueryable,
+    events: (ClusterEvent & { tenant: string })[],
+    resolve: (id: string) => string,
+  ): Promise<void> {
+    for (const e of events) {
+      if (e.kind === 'reopened') {
+        await tx.query(
+          `UPDATE road_defects SET status = 'new', version = version + 1, updated_at = now()
+           WHERE id = $1 AND status IN ('repaired', 'closed')`,
+          [e.defect],
+        );
+        await tx.query(
+          `INSERT INTO road_history (tenant, defect_id, action, from_status, to_status, note, actor_id, detail)
+           VALUES ($1, $2, 'reopen', NULL, 'new', 'seen again after repair', $3, $4)`,
+          [
+            e.tenant,
+            e.defect,
+            SYSTEM_ACTOR,
+            JSON.stringify({ detection: e.detection, seenAt: new Date(e.timeMs).toISOString() }),
+          ],
+        );
+      } else if (e.kind === 'merged') {
+        const into = resolve(e.into);
+        // Sightings already written under the merged defect move to the one it joined.
+        await tx.query('UPDATE road_sightings SET defect_id = $1 WHERE defect_id = $2', [into, e.defect]);
+        await tx.query(
+          `UPDATE road_defects SET status = 'merged', merged_into = $1, version = version + 1, updated_at = now() WHERE id = $2`,
+          [into, e.defect],
+        );
+      }
+    }
+  }
+
+  private async writeCoverage(tx: RecordQueryable, cells: CoverageCell[]): Promise<void> {
+    if (cells.length === 0) return;
+    await tx.query(
+      `INSERT INTO road_coverage (tenant, cell, lat, lon, last_pass, passes, vehicles)
+       SELECT u.tenant, u.cell, u.lat, u.lon, u.last_pass, u.passes, ARRAY(SELECT jsonb_array_elements_text(u.vehicles::jsonb))
+       FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::timestamptz[], $6::int[], $7::text[])
+         AS u(tenant, cell, lat, lon, last_pass, passes, vehicles)
+       ON CONFLICT (tenant, cell) DO UPDATE SET last_pass = greatest(road_coverage.last_pass, EXCLUDED.last_pass),
+         passes = EXCLUDED.passes, vehicles = EXCLUDED.vehicles`,
+      [
+        cells.map((c) => c.tenant),
+        cells.map((c) => c.cell),
+        cells.map((c) => c.lat),
+        cells.map((c) => c.lon),
+        cells.map((c) => new Date(c.lastPassMs).toISOString()),
+        cells.map((c) => c.passes),
+        cells.map((c) => JSON.stringify([...c.vehicles])),
+      ],
+    );
+  }
+
+  /** Rebuilds the in-memory state from the store (start, and after a failed write). */
+  private async load(): Promise<void> {
+    const rows = await this.options.records.query<DefectRow>(
+      `SELECT id, tenant, damage, status, lat, lon, sightings, drives, first_seen, last_seen, missed_passes,
+         misses_since_seen, model_versions, state, repaired_at FROM road_defects WHERE merged_into IS NULL`,
+    );
+    const clusterer = new DefectClusterer(this.clusterer.settings);
+    for (const r of rows) clusterer.load(stateOf(r));
+    // Swap the contents in place: the tracker's clusterer is shared with whoever holds it.
+    for (const d of [...this.clusterer.all()]) this.clusterer.remove(d.id);
+    for (const d of clusterer.all()) this.clusterer.load(d);
+    this.clusterer.takeDirty();
+    // Sightings written after the last defect checkpoint (a crash between the two): fold them in again.
+    const replay = await this.options.records.query<SightingRow>(
+      `SELECT s.* FROM road_sightings s WHERE s.seq > coalesce((SELECT seq FROM road_checkpoint WHERE id = 1), 0)
+       ORDER BY s.seq`,
+    );
+    for (const r of replay)
+      this.clusterer.replay(r.defect_id, {
+        id: r.detection_id,
+        tenant: r.tenant,
+        device: r.device,
+        vehicle: r.vehicle ?? undefined,
+        timeMs: new Date(r.ts).getTime(),
+        lat: r.lat,
+        lon: r.lon,
+        headingDeg: r.heading ?? undefined,
+        damage: r.damage as DamageClass,
+        confidence: r.confidence,
+        bbox: { x: 0, y: 0, w: Math.sqrt(r.box_area), h: Math.sqrt(r.box_area) },
+        imageRef: r.image_ref ?? undefined,
+        modelVersion: r.model_version ?? undefined,
+      });
+    if (replay.length > 0)
+      this.options.logger.info({ sightings: replay.length }, 'road: replayed sightings past the checkpoint');
+    const vehicles = await this.options.records.query<{ tenant: string; vehicle: string }>(
+      'SELECT DISTINCT tenant, vehicle FROM road_sightings WHERE vehicle IS NOT NULL',
+    );
+    this.cameraVehicles = new Set(vehicles.map((v) => `${v.tenant}\u0000${v.vehicle}`));
+    const cells = await this.options.records.query<{
+      tenant: string;
+      cell: string;
+      lat: number;
+      lon: number;
+      last_pass: Date;
+      passes: number;
+      vehicles: string[];
+    }>('SELECT * FROM road_coverage');
+    this.coverage = new Map(
+      cells.map((c) => [
+        `${c.tenant}\u0000${c.cell}`,
+        { ...c, lastPassMs: new Date(c.last_pass).getTime(), vehicles: new Set(c.vehicles) },
+      ]),
+    );
+    this.syncedAt = new Date();
+  }
+
+  private async syncStatuses(): Promise<void> {
+    const since = this.syncedAt;
+    this.syncedAt = new Date();
+    const rows = await this.options.records.query<{ id: string; status: string; repaired_at: Date | null }>(
+      'SELECT id, status, repaired_at FROM road_defects WHERE updated_at >= $1',
+      [since.toISOString()],
+    );
+    for (const r of rows)
+      this.reviewed(r.id, r.status, r.repaired_at ? new Date(r.repaired_at).getTime() : undefined);
+  }
+}
+
+interface SightingRow {
+  tenant: string;
+  detection_id: string;
+  defect_id: string;
+  ts: Date;
+  device: string;
+  vehicle: string | null;
+  confidence: number;
+  box_area: number;
+  image_ref: string | null;
+  model_version: string | null;
+  damage: string;
+  lat: number;
+  lon: number;
+  heading: number | null;
+}
+
+interface DefectRow {
+  id: string;
+  tenant: string;
+  damage: string;
+  status: string;
+  lat: number;
+  lon: number;
+  sightings: number;
+  drives: number;
+  first_seen: Date;
+  last_seen: Date;
+  missed_passes: number;
+  misses_since_seen: number;
+  model_versions: string[];
+  state: {
+    axisDeg?: number;
+    logMiss: number;
+    maxBoxArea: number;
+    maxConfidence: number;
+    vehicles: Record<string, { t: number; c: number }>;
+  };
+  repaired_at: Date | null;
+}
+
+function stateOf(r: DefectRow): DefectState {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    damage: r.damage as DamageClass,
+    lat: r.lat,
+    lon: r.lon,
+    axisDeg: r.state.axisDeg,
+    sightings: r.sightings,
+    drives: r.drives,
+    firstSeenMs: new Date(r.first_seen).getTime(),
+    lastSeenMs: new Date(r.last_seen).getTime(),
+    logMiss: r.state.logMiss,
+    maxBoxArea: r.state.maxBoxArea,
+    maxConfidence: r.state.maxConfidence,
+    modelVersions: r.model_versions,
+    vehicles: r.state.vehicles,
+    missedPasses: r.missed_passes,
+    missesSinceSeen: r.misses_since_seen,
+    status: r.status,
+    repairedAtMs: r.repaired_at ? new Date(r.repaired_at).getTime() : undefined,
+  };
+}
+
+export { priorityOf };

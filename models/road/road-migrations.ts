@@ -1,0 +1,109 @@
+import type { MigrationSet } from '../../store/index.js';
+
+/**
+ * Road defects, their sightings, the review history, work orders and coverage. A defect's id is derived from its
+ * first detection (stable across restarts and replays); a sighting's key is the detection id, so a detection
+ * delivered twice is counted once.
+ */
+export const ROAD_MIGRATIONS: MigrationSet = {
+  component: 'road',
+  migrations: [
+    {
+      version: 1,
+      name: 'road defects, sightings, reviews, work orders, coverage',
+      sql: `
+        CREATE TABLE road_defects (
+          id text PRIMARY KEY,
+          tenant text NOT NULL,
+          damage text NOT NULL,
+          status text NOT NULL DEFAULT 'new',
+          lat double precision NOT NULL,
+          lon double precision NOT NULL,
+          sightings integer NOT NULL,
+          drives integer NOT NULL,
+          first_seen timestamptz NOT NULL,
+          last_seen timestamptz NOT NULL,
+          confidence real NOT NULL,
+          corroborated boolean NOT NULL,
+          severity integer NOT NULL,
+          severity_override integer,
+          exposure_aadt real NOT NULL,
+          exposure_source text NOT NULL,
+          priority real NOT NULL,
+          missed_passes integer NOT NULL,
+          misses_since_seen integer NOT NULL,
+          model_versions text[] NOT NULL,
+          state jsonb NOT NULL,
+          reason text,
+          merged_into text,
+          repaired_at timestamptz,
+          version integer NOT NULL DEFAULT 1,
+          updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX road_defects_queue ON road_defects (tenant, status, priority DESC);
+        CREATE TABLE road_sightings (
+          tenant text NOT NULL,
+          detection_id text NOT NULL,
+          defect_id text NOT NULL,
+          ts timestamptz NOT NULL,
+          device text NOT NULL,
+          vehicle text,
+          confidence real NOT NULL,
+          box_area real NOT NULL,
+          image_ref text,
+          model_version text,
+          damage text NOT NULL,
+          lat double precision NOT NULL,
+          lon double precision NOT NULL,
+          heading real,
+          seq bigserial NOT NULL,
+          PRIMARY KEY (tenant, detection_id)
+        );
+        CREATE INDEX road_sightings_seq ON road_sightings USING brin (seq);
+        CREATE TABLE road_checkpoint (id integer PRIMARY KEY, seq bigint NOT NULL);
+        CREATE INDEX road_sightings_defect ON road_sightings (defect_id, ts DESC);
+        CREATE TABLE road_history (
+          id bigserial PRIMARY KEY,
+          at timestamptz NOT NULL DEFAULT now(),
+          tenant text NOT NULL,
+          defect_id text NOT NULL,
+          action text NOT NULL,
+          from_status text,
+          to_status text,
+          reason text,
+          note text,
+          damage text,
+          model_version text,
+          actor_id text NOT NULL,
+          actor_name text,
+          detail jsonb
+        );
+        CREATE INDEX road_history_defect ON road_history (defect_id, id);
+        CREATE INDEX road_history_decisions ON road_history (tenant, action, id);
+        CREATE TABLE road_work_orders (
+          id text PRIMARY KEY,
+          tenant text NOT NULL,
+          defect_ids text[] NOT NULL,
+          status text NOT NULL,
+          assignee text NOT NULL,
+          due_date date,
+          notes text,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          created_by text NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now(),
+          version integer NOT NULL DEFAULT 1
+        );
+        CREATE INDEX road_work_orders_tenant ON road_work_orders (tenant, status, created_at DESC);
+        CREATE TABLE road_coverage (
+          tenant text NOT NULL,
+          cell text NOT NULL,
+          lat double precision NOT NULL,
+          lon double precision NOT NULL,
+          last_pass timestamptz NOT NULL,
+          passes integer NOT NULL,
+          vehicles text[] NOT NULL,
+          PRIMARY KEY (tenant, cell)
+        );`,
+    },
+  ],
+};
