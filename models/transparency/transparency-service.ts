@@ -84,6 +84,8 @@ const FOOTPRINT_METHOD =
  * Builds every model's card for a tenant from the models' own state (trained versions, manifests), the oversight
  * records and the measured footprint; the register exports and the citizen page are generated from these cards.
  */
+const DAY_MS = 86_400_000;
+
 export class TransparencyService {
   constructor(private readonly options: TransparencyOptions) {}
 
@@ -192,7 +194,12 @@ export class TransparencyService {
         body = trafficAadtCard(tenant);
         break;
       case 'road-damage-detector':
-        body = roadDetectorCard(tenant, counts, await this.options.roadPrecision?.(tenant));
+        body = roadDetectorCard(
+          tenant,
+          counts,
+          await this.options.roadPrecision?.(tenant),
+          await this.detectorVersions(tenant),
+        );
         break;
       case 'fleet-planner':
         body = fleetPlannerCard(tenant);
@@ -205,6 +212,30 @@ export class TransparencyService {
       energy: await this.energySummary(tenant, id, training),
       contact: this.options.contact ?? null,
     };
+  }
+
+  /** The detector versions the tenant's cameras report now: each camera's latest detection's (at most 50 cameras). */
+  private async detectorVersions(tenant: string): Promise<string[]> {
+    const store = this.options.store;
+    if (!store) return [];
+    const cameras = (await store.listDevices('road', tenant)).slice(0, 50);
+    const versions = new Set<string>();
+    for (const camera of cameras) {
+      // The last version named in the camera's last day of detections (every damage class's series together).
+      const rows = await store.querySeries({
+        measurement: 'road',
+        tenant,
+        tags: { device: camera.device },
+        field: 'model_version',
+        fromMs: camera.lastSeenMs - DAY_MS,
+        toMs: camera.lastSeenMs + 1,
+        everyMs: DAY_MS,
+        fn: 'last',
+      });
+      const latest = rows.filter((r) => typeof r.value === 'string' && r.value !== '').at(-1);
+      if (latest) versions.add(latest.value as string);
+    }
+    return [...versions].sort();
   }
 
   /** Decisions people made on the model's outputs, newest first, with the shares checked and overturned. */

@@ -24,8 +24,10 @@ export function roadDetectorCard(
   tenant: string,
   reviewed: { checked: number; overturned: number } | undefined,
   byClass: readonly RoadClassPrecision[] = [],
+  /** The versions the tenant's cameras report in their latest detections. */
+  reported: readonly string[] = [],
 ): CardBody {
-  const modelVersions = [...new Set(byClass.map((c) => c.modelVersion))].sort();
+  const modelVersions = [...new Set([...reported, ...byClass.map((c) => c.modelVersion)])].sort();
   const evaluation: EvaluationEntry[] = [];
   // Per damage class and detector version (the version the detections name, not greenops' method): confirmed ÷
   // (confirmed + rejected as a false positive) with a 95 % Wilson interval.
