@@ -68,28 +68,69 @@ export function sampleEnergyCsv(
   return rows.join('\n') + '\n';
 }
 
+const REPORT_COLUMNS = ['served', 'neural', 'linear', 'towt', 'seasonalNaive'] as const;
+
 function printReport(r: BacktestReport): void {
   const pct = (v: number | undefined) =>
-    v === undefined || Number.isNaN(v) ? '   –  ' : `${v.toFixed(1).padStart(6)}`;
+    v === undefined || Number.isNaN(v) ? '    – ' : `${v.toFixed(1).padStart(6)}`;
   console.log(
-    `trained until ${r.trainUntil} on ${r.meters.length} meters in ${r.trainingSeconds.toFixed(1)} s (${r.backend}); day-ahead horizon ${r.horizonHours} h`,
+    `trained until ${r.trainUntil} on ${r.meters.length} meters in ${r.trainingSeconds.toFixed(1)} s (${r.backend}); day-ahead horizon ${r.horizonHours} h; ` +
+      `retrained every ${r.retrainEveryHours || '–'} h (${r.retrainings} times); replay ${r.backtestSeconds.toFixed(1)} s`,
   );
   console.log(
-    'meter                days  neural CV(RMSE) NMBE  MAPE  cover | TOWT CV(RMSE) NMBE | naive CV(RMSE) NMBE | G14',
+    `CV(RMSE) %          days | ${REPORT_COLUMNS.map((c) => c.padStart(8)).join(' ')} | served NMBE cover | chosen         | G14`,
   );
   for (const m of r.meters) {
-    const n = m.accuracy.neural;
+    const a = m.accuracy;
     console.log(
-      `${m.meter.padEnd(20)} ${String(m.days).padStart(4)}  ${pct(n.cvRmsePct)}     ${pct(n.nmbePct)} ${pct(n.mapePct)} ${pct((n.coverage ?? Number.NaN) * 100)} | ${pct(m.accuracy.towt.cvRmsePct)}   ${pct(m.accuracy.towt.nmbePct)} | ${pct(m.accuracy.seasonalNaive.cvRmsePct)}    ${pct(m.accuracy.seasonalNaive.nmbePct)} | ${m.neuralMeetsG14 ? 'ok' : 'NO'}`,
+      `${m.meter.padEnd(20)} ${String(m.days).padStart(4)} | ${REPORT_COLUMNS.map((c) => `  ${pct(a[c].cvRmsePct)}`).join(' ')} | ${pct(a.served.nmbePct)} ${pct((a.served.coverage ?? Number.NaN) * 100)} | ${m.chosen.padEnd(14)} | ${meetsG14(a.served) ? 'ok' : 'NO'}`,
     );
   }
   const md = r.median;
   console.log(
-    `${'median'.padEnd(20)}       ${pct(md.neural.cvRmsePct)}     ${pct(md.neural.nmbePct)} ${pct(md.neural.mapePct)} ${pct((md.neural.coverage ?? Number.NaN) * 100)} | ${pct(md.towt.cvRmsePct)}   ${pct(md.towt.nmbePct)} | ${pct(md.seasonalNaive.cvRmsePct)}    ${pct(md.seasonalNaive.nmbePct)} |`,
+    `${'median'.padEnd(20)}      | ${REPORT_COLUMNS.map((c) => `  ${pct(md[c].cvRmsePct)}`).join(' ')} | ${pct(md.served.nmbePct)} ${pct((md.served.coverage ?? Number.NaN) * 100)} |`,
+  );
+  console.log(
+    `${'p90'.padEnd(20)}      | ${REPORT_COLUMNS.map((c) => `  ${pct(r.p90CvRmsePct[c])}`).join(' ')} |`,
+  );
+  console.log(
+    `${'G14 hourly met'.padEnd(20)}      | ${REPORT_COLUMNS.map((c) => `${String(r.g14Met[c]).padStart(5)}/${String(r.meters.length).padEnd(2)}`).join(' ')} |`,
+  );
+  const worse = r.meters.filter((m) => {
+    const best = Math.min(
+      m.accuracy.linear.cvRmsePct,
+      m.accuracy.towt.cvRmsePct,
+      m.accuracy.seasonalNaive.cvRmsePct,
+    );
+    return m.accuracy.served.cvRmsePct > best * 1.05;
+  });
+  console.log(
+    `served worse than its best reference by > 5 %: ${worse.length === 0 ? 'none' : worse.map((m) => m.meter).join(', ')}`,
   );
   console.log(
     `neural / seasonal-naive median CV(RMSE): ${(r.neuralToNaiveCvRmse * 100).toFixed(0)} %; forecast ${r.forecastMsPerMeter.toFixed(2)} ms per meter`,
   );
+}
+
+function meetsG14(a: { cvRmsePct: number; nmbePct: number }): boolean {
+  return a.cvRmsePct <= 30 && Math.abs(a.nmbePct) <= 10;
+}
+
+/** A progress bar on a terminal, a line every tenth otherwise (logs, CI). */
+function progress(label: string): (done: number, total: number) => void {
+  let lastTenth = -1;
+  return (done, total) => {
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      process.stderr.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`,
+      );
+    } else if (Math.floor((done / total) * 10) !== lastTenth) {
+      lastTenth = Math.floor((done / total) * 10);
+      process.stderr.write(`${label}: ${done}/${total}\n`);
+    }
+  };
 }
 
 export function registerEnergyCommands(program: Command): void {
@@ -199,6 +240,16 @@ export function registerEnergyCommands(program: Command): void {
       'towt',
     )
     .option('--hidden <units>', 'hidden units; 0 for a linear model', '64')
+    .option(
+      '--retrain-every <hours>',
+      'retrain every this many hours of the replay, as the service does (default GREENOPS_ENERGY_RETRAIN_HOURS, 168); 0: train once',
+    )
+    .option(
+      '--fine-tune-epochs <n>',
+      'epochs of warm-started fine-tuning of the network at each retraining',
+      '3',
+    )
+    .option('--no-neural', 'leave the network out: closed-form models only (fast)')
     .option('--json', 'print one JSON document (see README)')
     .action(
       async (opts: {
@@ -208,8 +259,26 @@ export function registerEnergyCommands(program: Command): void {
         epochs: string;
         baseline: string;
         hidden: string;
+        retrainEvery?: string;
+        fineTuneEpochs: string;
+        neural: boolean;
         json?: boolean;
       }) => {
+        const retrainEvery =
+          opts.retrainEvery === undefined ? readConfig().energyRetrainHours : Number(opts.retrainEvery);
+        if (!Number.isFinite(retrainEvery) || retrainEvery < 0 || retrainEvery > 24 * 365)
+          throw new GreenopsError(
+            'BAD_REQUEST',
+            '--retrain-every: must be a number of hours from 0 to 8760',
+            {
+              field: 'retrain-every',
+            },
+          );
+        const fineTuneEpochs = Number(opts.fineTuneEpochs);
+        if (!Number.isInteger(fineTuneEpochs) || fineTuneEpochs < 0)
+          throw new GreenopsError('BAD_REQUEST', '--fine-tune-epochs: must be a whole number', {
+            field: 'fine-tune-epochs',
+          });
         const horizon = Number(opts.horizon);
         if (opts.baseline !== 'towt' && opts.baseline !== 'none')
           throw new GreenopsError('BAD_REQUEST', '--baseline: must be towt or none', { field: 'baseline' });
@@ -279,6 +348,10 @@ export function registerEnergyCommands(program: Command): void {
           epochs,
           baseline: opts.baseline,
           hidden,
+          retrainEveryHours: retrainEvery,
+          fineTuneEpochs,
+          skipNeural: !opts.neural,
+          onProgress: progress('day-ahead replay'),
           onEpoch: (epoch: number, loss: number) => {
             // A line rewritten in place on a terminal; every tenth epoch otherwise (logs, CI).
             const line = `training: epoch ${epoch}/${epochs}, loss ${loss.toFixed(4)}`;

@@ -46,7 +46,7 @@ export interface LinearModel {
   parameters: number;
 }
 
-const FEATURES = DAY_TYPES + 1 + 2 * (1 + HEATING_KNOTS_C.length + COOLING_KNOTS_C.length) + 5;
+const FEATURES = DAY_TYPES + 1 + 2 * (1 + HEATING_KNOTS_C.length + COOLING_KNOTS_C.length) + 7;
 
 /** Level of the load before `origin`: the mean of the last week's known hours (NaN if none). */
 export function recentLevel(s: HourlySeries, origin: number): number {
@@ -111,6 +111,27 @@ function temperatureTerms(t: number, out: number[]): void {
   for (const k of COOLING_KNOTS_C) out.push(Math.max(0, t - k) / 10);
 }
 
+/** Mean of the known loads at i − step·k for k = first … first + count − 1. */
+function lagMean(
+  s: HourlySeries,
+  i: number,
+  step: number,
+  first: number,
+  count: number,
+  fallback: number,
+): number {
+  let sum = 0;
+  let n = 0;
+  for (let k = first; k < first + count; k++) {
+    const v = s.kwh[i - step * k] as number;
+    if (v !== undefined && !Number.isNaN(v)) {
+      sum += v;
+      n += 1;
+    }
+  }
+  return n > 0 ? sum / n : fallback;
+}
+
 /** The inputs for hour origin + h, or undefined when the temperature is unknown. */
 function featuresAt(s: HourlySeries, origin: number, h: number, c: OriginContext): number[] | undefined {
   const i = origin + h;
@@ -132,6 +153,9 @@ function featuresAt(s: HourlySeries, origin: number, h: number, c: OriginContext
   x.push(c.yesterday);
   // The level itself is 1 by construction; an input for how far yesterday's level is from last week's.
   x.push(c.yesterday - 1);
+  // Smoothed profiles: this hour over the last days, and this hour of the week over the last four weeks.
+  x.push(lagMean(s, i, 24, Math.ceil((h + 1) / 24), 7, week) / c.level);
+  x.push(lagMean(s, i, 168, Math.ceil((h + 1) / 168), 4, week) / c.level);
   return x;
 }
 
@@ -158,7 +182,9 @@ export class LinearFitter {
   ) {
     this.options = { ...DEFAULT_LINEAR_OPTIONS, ...options };
     const H = this.options.horizon;
-    this.xtx = Array.from({ length: H }, () => Array.from({ length: FEATURES }, () => new Float64Array(FEATURES)));
+    this.xtx = Array.from({ length: H }, () =>
+      Array.from({ length: FEATURES }, () => new Float64Array(FEATURES)),
+    );
     this.xty = Array.from({ length: H }, () => new Float64Array(FEATURES));
     this.weights = new Float64Array(H);
     this.decay = Math.log(2) / (this.options.halfLifeDays * 24);
@@ -177,7 +203,8 @@ export class LinearFitter {
     // Age what was accumulated so far to the new reference time.
     const age = Math.exp(-this.decay * (lastOrigin - (this.nextOrigin - 24)));
     for (let h = 0; h < H; h++) {
-      for (const row of this.xtx[h] as Float64Array[]) for (let k = 0; k < p; k++) row[k] = (row[k] as number) * age;
+      for (const row of this.xtx[h] as Float64Array[])
+        for (let k = 0; k < p; k++) row[k] = (row[k] as number) * age;
       const b = this.xty[h] as Float64Array;
       for (let k = 0; k < p; k++) b[k] = (b[k] as number) * age;
       this.weights[h] = (this.weights[h] as number) * age;
@@ -241,11 +268,7 @@ export class LinearFitter {
 }
 
 /** Fits on day origins whose targets end before `until`, over the trailing window. */
-export function fitLinear(
-  s: HourlySeries,
-  until: number,
-  options: Partial<LinearOptions> = {},
-): LinearModel {
+export function fitLinear(s: HourlySeries, until: number, options: Partial<LinearOptions> = {}): LinearModel {
   const fitter = new LinearFitter(s, options);
   fitter.advanceTo(until);
   return fitter.model();

@@ -16,6 +16,7 @@ try {
     ...options,
     onEpoch: (epoch, loss) => port.postMessage({ type: 'progress', epoch, loss }),
   });
+  if (!forecaster) throw new Error('the backtest trained no network');
   const artifacts = await forecaster.toArtifacts();
   forecaster.dispose();
   port.postMessage({
