@@ -223,8 +223,8 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
             }),
           ],
           description:
-            'One request covers at most 366 days from `from` to `to` (400 naming `from` beyond). Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
-          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 503: retryLater },
+            'One request covers at most 366 days from `from` to `to` (400 naming `from` beyond). 422 INSUFFICIENT_DATA naming `referenceWeeks` (or `from`) when a meter has readings in fewer than half the reference hours (or none in the window): no findings there would read as no waste. Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 422: error, 503: retryLater },
         },
       },
       '/api/v1/traffic/aadt': {
@@ -326,8 +326,8 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
             ),
           ],
           description:
-            'The baseline period is 28 days to three years (1096 days), the reporting period at most three years (400 naming the parameter beyond). Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
-          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 503: retryLater },
+            'The baseline period is 28 days to three years (1096 days), the reporting period at most three years (400 naming the parameter beyond). 422 INSUFFICIENT_DATA naming `baselineFrom` (or `reportFrom`) with the period when a meter has readings in fewer than half the baseline hours (or none in the reporting period). Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 422: error, 503: retryLater },
         },
       },
       '/api/v1/dead-letters': {

@@ -1,8 +1,9 @@
-import { badRequest, isEntityId, notFound, type Clock } from '../../core/index.js';
+import { badRequest, insufficientData, isEntityId, notFound, type Clock } from '../../core/index.js';
 import {
   ForecasterCache,
   HOUR_MS,
   forecastTomorrow,
+  servedModel,
   savingsFor,
   wasteFor,
   type AnalysisWorkers,
@@ -31,6 +32,9 @@ export interface EnergyRoutesOptions {
 }
 
 const DAY_MS = 86_400_000;
+/** Share of a baseline or reference period's hours that must have readings for an answer. */
+const MIN_DATA_SHARE = 0.5;
+const iso = (ms: number) => new Date(ms).toISOString();
 type Query = Record<string, unknown>;
 
 /** Energy model card, forecasts, waste and savings, for a meter (`device=`) or a building (`site=`, its meters). */
@@ -99,12 +103,19 @@ export function energyRoutes({
       ...(where.device
         ? { device: where.device }
         : { site: where.site, meters: devices, ...(unknown.length ? { metersWithoutModel: unknown } : {}) }),
-      model: { serve: card.gate.serve, version: card.version, live },
+      model: {
+        serve: card.gate.serve,
+        version: card.version,
+        live,
+        perMeter: devices.map((d) => ({ device: d, serve: servedModel(card, d) })),
+      },
       reasons: card.gate.reasons,
       temperature: 'last week (no weather forecast configured)',
-      ...(where.site && card.gate.serve === 'neural'
-        ? { interval: 'p10/p90 of the meters summed (conservative)' }
-        : {}),
+      ...(points[0]?.p10 === undefined
+        ? { interval: 'none: a meter is served a model without an interval (TOWT or seasonal naive)' }
+        : where.site
+          ? { interval: 'p10/p90 of the meters summed (conservative)' }
+          : {}),
       points,
     });
   });
@@ -127,6 +138,31 @@ export function energyRoutes({
       );
     const referenceWeeks = intParam(query, 'referenceWeeks', { min: 2, max: 104, fallback: 8 });
     const report = await wasteFor(store, tenant, where.devices, from, to, referenceWeeks, waste, analysis);
+    // No findings on a meter without a reference would read as "no waste": refuse instead (issue 16).
+    const referenceFrom = from - referenceWeeks * 7 * DAY_MS;
+    const lacking = where.devices
+      .map(
+        (device) =>
+          report.coverage.find((c) => c.device === device) ?? { device, referenceHours: 0, windowHours: 0 },
+      )
+      .filter(
+        (c) => c.referenceHours < MIN_DATA_SHARE * ((from - referenceFrom) / HOUR_MS) || c.windowHours === 0,
+      );
+    if (lacking.length > 0)
+      throw insufficientData(
+        lacking.some((c) => c.referenceHours < MIN_DATA_SHARE * ((from - referenceFrom) / HOUR_MS))
+          ? 'referenceWeeks'
+          : 'from',
+        `${lacking
+          .slice(0, 5)
+          .map(
+            (c) =>
+              `${c.device} has ${c.referenceHours} of ${(from - referenceFrom) / HOUR_MS} hours with readings in the reference period ${iso(referenceFrom)} – ${iso(from)} and ${c.windowHours} in the window ${iso(from)} – ${iso(to)}`,
+          )
+          .join(
+            '; ',
+          )}: waste is judged against the reference, which needs readings in at least ${MIN_DATA_SHARE * 100} % of its hours, and the window needs readings`,
+      );
     res.json({
       tenant,
       ...(where.device ? { device: where.device } : { site: where.site, meters: where.devices }),
@@ -172,7 +208,31 @@ export function energyRoutes({
           `a baseline or reporting period may span at most ${MAX_PERIOD_DAYS} days (three years)`,
         );
     const result = await savingsFor(store, tenant, where.devices, periods, analysis);
-    if (result.meters.length === 0) throw notFound('no kWh readings in that period');
+    // A baseline without readings gives a counterfactual of nothing and a "saving" of minus the use (issue 16).
+    const baselineHours = (periods.baselineTo - periods.baselineFrom) / HOUR_MS;
+    const reportHours = (periods.reportTo - periods.reportFrom) / HOUR_MS;
+    const covered = where.devices.map(
+      (device) =>
+        result.meters.find((m) => m.device === device) ?? { device, baselineHours: 0, reportingHours: 0 },
+    );
+    const noBaseline = covered.filter((m) => m.baselineHours < MIN_DATA_SHARE * baselineHours);
+    if (noBaseline.length > 0)
+      throw insufficientData(
+        'baselineFrom',
+        `baseline period ${iso(periods.baselineFrom)} – ${iso(periods.baselineTo)}: ${noBaseline
+          .slice(0, 5)
+          .map((m) => `${m.device} has ${m.baselineHours} of ${baselineHours} hours with readings`)
+          .join('; ')}; the baseline model needs readings in at least ${MIN_DATA_SHARE * 100} % of its hours`,
+      );
+    const noReport = covered.filter((m) => m.reportingHours === 0);
+    if (noReport.length > 0)
+      throw insufficientData(
+        'reportFrom',
+        `reporting period ${iso(periods.reportFrom)} – ${iso(periods.reportTo)} (${reportHours} hours): no readings for ${noReport
+          .slice(0, 5)
+          .map((m) => m.device)
+          .join(', ')}`,
+      );
     const warnings: string[] = [];
     if (periods.baselineTo - periods.baselineFrom < 365 * DAY_MS)
       warnings.push('baseline shorter than a year: seasons it has not seen are extrapolated');

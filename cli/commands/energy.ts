@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { GreenopsError, createLogger, timeExpressionMs } from '../../core/index.js';
 import { EnergySimulator, Random, isProblem, replayRecords } from '../../edge/index.js';
 import {
+  DEFAULT_HOLDOUT_DAYS,
   FileModelRegistry,
+  GATE_MIN_DAYS,
   backtest,
   retrainTenant,
   seriesFromRows,
@@ -143,7 +145,11 @@ export function registerEnergyCommands(program: Command): void {
     )
     .option('--tenant <tenant>', 'tenant (GREENOPS_TENANT)')
     .option('--days <n>', 'history to use, in days', '400')
-    .option('--holdout-days <n>', 'most recent days kept out of training for the backtest', '28')
+    .option(
+      '--holdout-days <n>',
+      `most recent days replayed as the backtest (at least ${GATE_MIN_DAYS}, what ASHRAE G14 needs to judge a meter)`,
+      String(DEFAULT_HOLDOUT_DAYS),
+    )
     .option('--epochs <n>', 'training epochs', '40')
     .option('--store <kind>', 'duckdb | influx (GREENOPS_STORE)')
     .option('--data-dir <dir>', 'folder for embedded data and models (GREENOPS_DATA_DIR)')
@@ -172,6 +178,12 @@ export function registerEnergyCommands(program: Command): void {
               field: flag,
             });
         }
+        if (holdout < GATE_MIN_DAYS)
+          throw new GreenopsError(
+            'BAD_REQUEST',
+            `--holdout-days: must be at least ${GATE_MIN_DAYS}: with fewer backtest days the gate's ASHRAE G14 rule cannot judge a meter`,
+            { field: 'holdout-days' },
+          );
         const logger = createLogger({ level: 'warn' });
         const stores = await openStores(config, logger);
         try {
@@ -183,6 +195,7 @@ export function registerEnergyCommands(program: Command): void {
             days,
             holdoutDays: holdout,
             epochs,
+            retrainEveryHours: config.energyRetrainHours,
             onProgress: (e, loss) =>
               e % 10 === 0 &&
               process.stderr.write(`training: epoch ${e}/${epochs}, loss ${loss.toFixed(4)}\n`),
@@ -194,9 +207,10 @@ export function registerEnergyCommands(program: Command): void {
           const { card, report } = result;
           printReport(report);
           console.log(
-            `registered version ${card.version} for ${config.tenant}: serving ${card.gate.serve}${card.gate.neuralPassed ? ' (live)' : ''}`,
+            `registered version ${card.version} for ${config.tenant} (live): mostly ${card.gate.serve}; the network ${card.gate.neuralPassed ? 'passed' : 'did not pass'} the gate`,
           );
           for (const reason of card.gate.reasons) console.log(`  ${reason}`);
+          for (const m of card.gate.perMeter ?? []) console.log(`  ${m.meter}: ${m.reason}`);
           const written = await writeForecasts(stores.store, registry, config.tenant);
           if (written > 0) console.log(`wrote ${written} forecast points for tomorrow (energy_forecast)`);
         } finally {

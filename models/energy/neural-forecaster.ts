@@ -206,17 +206,26 @@ export class NeuralForecaster {
 
   /** Forecasts `horizon` hours from `origin` (an hour index of the series) using only data before it. */
   forecast(series: HourlySeries & { meter: string }, origin: number): Forecast {
-    const model = this.meters.get(series.meter);
-    if (!model) throw new Error(`no model for meter ${series.meter}`);
-    const expected =
-      this.options.baseline === 'towt'
-        ? predictTowt(model.towt, series, origin - 168, 168 + this.options.horizon)
-        : new Array<number>(168 + this.options.horizon).fill(0);
-    const full = new Array<number>(origin - 168).fill(Number.NaN).concat(expected);
-    const out = this.predictRaw([
-      features(series, full, model.scale, origin, this.options.horizon),
-    ])[0] as number[];
-    return this.toForecast(out, full, model.scale, origin, this.intervalScale);
+    return this.forecastMany([{ series, origin }])[0] as Forecast;
+  }
+
+  /** Several forecasts in one pass of the network (a backtest day over every meter). */
+  forecastMany(items: readonly { series: HourlySeries & { meter: string }; origin: number }[]): Forecast[] {
+    if (items.length === 0) return [];
+    const prepared = items.map(({ series, origin }) => {
+      const model = this.meters.get(series.meter);
+      if (!model) throw new Error(`no model for meter ${series.meter}`);
+      const expected =
+        this.options.baseline === 'towt'
+          ? predictTowt(model.towt, series, origin - 168, 168 + this.options.horizon)
+          : new Array<number>(168 + this.options.horizon).fill(0);
+      const full = new Array<number>(origin - 168).fill(Number.NaN).concat(expected);
+      return { full, model, origin, x: features(series, full, model.scale, origin, this.options.horizon) };
+    });
+    const raw = this.predictRaw(prepared.map((p) => p.x));
+    return prepared.map((p, i) =>
+      this.toForecast(raw[i] as number[], p.full, p.model.scale, p.origin, this.intervalScale),
+    );
   }
 
   dispose(): void {

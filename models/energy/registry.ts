@@ -16,7 +16,10 @@ export interface ModelCard {
   backend: string;
   meters: string[];
   backtest: Omit<BacktestReport, 'meters'> & {
-    meters: Pick<BacktestReport['meters'][number], 'meter' | 'days' | 'accuracy' | 'neuralMeetsG14'>[];
+    meters: Pick<
+      BacktestReport['meters'][number],
+      'meter' | 'days' | 'accuracy' | 'neuralMeetsG14' | 'chosen' | 'recentCvRmsePct' | 'linearIntervalScale'
+    >[];
   };
   gate: GateDecision;
   /** Limits users should know (EU AI Act transparency). */

@@ -1,13 +1,19 @@
 import type { Logger, Point } from '../../core/index.js';
 import type { TimeSeriesStore } from '../../store/index.js';
 import type { BacktestReport } from './backtest.js';
-import { gate } from './gate.js';
+import { gate, GATE_MIN_DAYS } from './gate.js';
+import { CHOICE_WINDOW_DAYS } from './model-choice.js';
 import { HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
-import { NeuralForecaster } from './neural-forecaster.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
 import { trainInWorker } from './train-in-worker.js';
-import { tomorrowOrigin, tomorrowSeries } from './use-cases.js';
+import {
+  ForecasterCache,
+  forecastMeter,
+  SERVING_HISTORY_DAYS,
+  tomorrowOrigin,
+  tomorrowSeries,
+} from './use-cases.js';
 
 /** Stated on every model card (EU AI Act transparency: what the model is and is not fit for). */
 export const MODEL_LIMITATIONS = [
@@ -24,6 +30,8 @@ export interface RetrainOptions {
   days?: number;
   holdoutDays?: number;
   epochs?: number;
+  /** The backtest over the held-out days retrains this often, as the service does. */
+  retrainEveryHours?: number;
   nowMs?: number;
   onProgress?: (epoch: number, loss: number) => void;
 }
@@ -31,15 +39,24 @@ export interface RetrainOptions {
 export type RetrainResult = { card: ModelCard; report: BacktestReport } | { skipped: string };
 
 /**
- * Trains the tenant's forecaster on its stored history (in a worker thread), backtests it on the most recent
- * `holdoutDays`, applies the gate and registers the version (live only if the gate let it through).
+ * Days held out for the backtest by default: more than the GATE_MIN_DAYS the G14 rule needs, and the
+ * CHOICE_WINDOW_DAYS each meter's model is chosen on.
+ */
+export const DEFAULT_HOLDOUT_DAYS = Math.max(GATE_MIN_DAYS, CHOICE_WINDOW_DAYS);
+
+/**
+ * Trains the tenant's forecaster on its stored history before the most recent `holdoutDays` (in a worker
+ * thread), replays those days as the service would (retraining every `retrainEveryHours`, so the network ends
+ * fine-tuned up to the last retraining), applies the gate and registers the version as live: the gate's
+ * per-meter plan says which model serves each meter.
  */
 export async function retrainTenant({
   store,
   registry,
   tenant,
   days = 400,
-  holdoutDays = 28,
+  holdoutDays = DEFAULT_HOLDOUT_DAYS,
+  retrainEveryHours = 168,
   epochs = 40,
   nowMs = Date.now(),
   onProgress,
@@ -53,7 +70,12 @@ export async function retrainTenant({
       skipped: `only ${Math.floor(length / 24)} days of history; need 21 days to train before the ${holdoutDays} held out`,
     };
   const started = new Date(nowMs);
-  const { report, artifacts } = await trainInWorker(series, trainUntil, { epochs }, onProgress);
+  const { report, artifacts } = await trainInWorker(
+    series,
+    trainUntil,
+    { epochs, retrainEveryHours },
+    onProgress,
+  );
   const start = (series[0] as { start: number }).start;
   const card = registry.save(
     {
@@ -66,25 +88,31 @@ export async function retrainTenant({
       meters: series.map((s) => s.meter),
       backtest: {
         ...report,
-        meters: report.meters.map(({ meter, days: d, accuracy, neuralMeetsG14 }) => ({
-          meter,
-          days: d,
-          accuracy,
-          neuralMeetsG14,
-        })),
+        meters: report.meters.map(
+          ({ meter, days: d, accuracy, neuralMeetsG14, chosen, recentCvRmsePct, linearIntervalScale }) => ({
+            meter,
+            days: d,
+            accuracy,
+            neuralMeetsG14,
+            chosen,
+            recentCvRmsePct,
+            linearIntervalScale,
+          }),
+        ),
       },
       gate: gate(report),
       limitations: MODEL_LIMITATIONS,
     },
     artifacts,
+    true,
   );
   return { card, report };
 }
 
 /**
- * Writes tomorrow's (UTC) hourly forecasts of every meter of the live neural model to the store as
- * `energy_forecast` (tags tenant, device; fields p10, p50, p90, version), for dashboards. Returns the points
- * written; none when no neural model is live.
+ * Writes tomorrow's (UTC) hourly forecasts of every meter, each from the model the gate chose for it, to the
+ * store as `energy_forecast` (tags tenant, device, model; fields p50, and p10, p90 where the model gives an
+ * interval, version), for dashboards and GET /api/v1/energy/forecast/points. Returns the points written.
  */
 export async function writeForecasts(
   store: TimeSeriesStore,
@@ -94,37 +122,40 @@ export async function writeForecasts(
   logger?: Logger,
 ): Promise<number> {
   const current = registry.current(tenant);
-  if (!current?.live || current.card.gate.serve !== 'neural') return 0;
-  const forecaster = await NeuralForecaster.fromArtifacts(registry.artifacts(tenant, current.card.version));
+  if (!current) return 0;
+  const { card } = current;
+  const cache = new ForecasterCache(registry);
   const origin = tomorrowOrigin(nowMs);
   const points: Point[] = [];
   try {
     for (const { series: s, originIndex } of await tomorrowSeries(
       store,
       tenant,
-      current.card.meters,
+      card.meters,
       origin,
+      SERVING_HISTORY_DAYS,
     )) {
-      const f = forecaster.forecast(s, originIndex);
+      const f = await forecastMeter(card, cache, s, originIndex);
       f.median.forEach((p50, h) => {
+        if (Number.isNaN(p50)) return;
+        const fields: Point['fields'] = { p50, version: card.version };
+        if (f.lower && f.upper) {
+          fields.p10 = f.lower[h] as number;
+          fields.p90 = f.upper[h] as number;
+        }
         points.push({
           measurement: 'energy_forecast',
-          tags: { tenant, device: s.meter },
-          fields: {
-            p10: f.lower[h] as number,
-            p50,
-            p90: f.upper[h] as number,
-            version: current.card.version,
-          },
+          tags: { tenant, device: s.meter, model: f.model },
+          fields,
           timeMs: origin + h * HOUR_MS,
         });
       });
     }
   } finally {
-    forecaster.dispose();
+    cache.dispose();
   }
   await store.write(points);
-  logger?.info({ tenant, points: points.length, version: current.card.version }, 'energy forecasts written');
+  logger?.info({ tenant, points: points.length, version: card.version }, 'energy forecasts written');
   return points.length;
 }
 

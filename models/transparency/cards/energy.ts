@@ -95,17 +95,38 @@ function perMeter(
 ): GroupPerformance | undefined {
   if (!version) return undefined;
   const shown = version.backtest.meters.slice(0, 50);
+  const plan = new Map((version.gate.perMeter ?? []).map((p) => [p.meter, p]));
   return {
     factor: 'meter',
-    groups: shown.map((m) => ({
-      group: m.meter,
-      metrics: {
-        days: m.days,
-        cvRmsePct: round(m.accuracy[model].cvRmsePct),
-        nmbePct: round(m.accuracy[model].nmbePct),
-        meetsAshraeG14: meets(m.accuracy[model]),
-      },
-    })),
+    groups: shown.map((m) => {
+      const served = plan.get(m.meter);
+      // Versions from before the linear reference and per-meter choice have neither.
+      const linear = m.accuracy.linear as (typeof m.accuracy)['neural'] | undefined;
+      return {
+        group: m.meter,
+        metrics: {
+          days: m.days,
+          cvRmsePct: round(m.accuracy[model].cvRmsePct),
+          nmbePct: round(m.accuracy[model].nmbePct),
+          meetsAshraeG14: meets(m.accuracy[model]),
+          ...(model === 'neural' && linear
+            ? {
+                linearCvRmsePct: round(linear.cvRmsePct),
+                towtCvRmsePct: round(m.accuracy.towt.cvRmsePct),
+                seasonalNaiveCvRmsePct: round(m.accuracy.seasonalNaive.cvRmsePct),
+              }
+            : {}),
+          ...(model === 'neural' && served
+            ? {
+                servedModel: served.serve,
+                servedCvRmsePct: round(m.accuracy[served.serve].cvRmsePct),
+                servedMeetsAshraeG14: served.meetsG14,
+                whyServed: served.reason,
+              }
+            : {}),
+        },
+      };
+    }),
     more: version.backtest.meters.length - shown.length,
   };
 }
@@ -115,7 +136,7 @@ function period(version: EnergyVersion | undefined) {
 }
 
 const TRAINING_DATA =
-  'The tenant’s own stored hourly meter readings (up to 400 days), the last 28 days held out for the backtest; nothing from other municipalities.';
+  'The tenant’s own stored hourly meter readings (up to 400 days), the last 56 days replayed as the backtest with weekly retraining; nothing from other municipalities.';
 
 /** The neural day-ahead forecaster, its version the tenant's latest trained one. */
 export function energyForecasterCard(
@@ -140,7 +161,7 @@ export function energyForecasterCard(
       en: 'Gives facility managers an expected use per meter for the next day with an uncertainty range. Use far above the forecast points to equipment left on or a fault.',
     },
     modelType:
-      'Neural network per tenant (TensorFlow.js): quantile regression (p10, p50, p90) on the last week’s load, hour of week, temperature and holidays.',
+      'Per meter, the model its own recent backtest favours: a neural network per tenant (TensorFlow.js; quantile regression, p10, p50, p90, on the last week’s load, hour of week, temperature and holidays), served only where it beats the linear reference, or the linear reference (closed-form ridge per forecast hour on day type, temperature change points, yesterday’s and last week’s load and the recent level, refitted at each forecast), TOWT or seasonal naive. Per meter below: servedModel and whyServed.',
     outputs: {
       description: 'Hourly kWh per meter for tomorrow: median (p50) and an 80 % interval (p10–p90).',
       howToRead:
