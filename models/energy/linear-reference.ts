@@ -48,20 +48,6 @@ export interface LinearModel {
 
 const FEATURES = DAY_TYPES + 1 + 2 * (1 + HEATING_KNOTS_C.length + COOLING_KNOTS_C.length) + 7;
 
-/** Level of the load before `origin`: the mean of the last week's known hours (NaN if none). */
-export function recentLevel(s: HourlySeries, origin: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = Math.max(0, origin - 168); i < origin; i++) {
-    const v = s.kwh[i] as number;
-    if (!Number.isNaN(v)) {
-      sum += v;
-      n += 1;
-    }
-  }
-  return n >= 24 ? sum / n : Number.NaN;
-}
-
 function meanOf(s: HourlySeries, from: number, to: number, fallback: number): number {
   let sum = 0;
   let n = 0;
@@ -75,16 +61,61 @@ function meanOf(s: HourlySeries, from: number, to: number, fallback: number): nu
   return n > 0 ? sum / n : fallback;
 }
 
+/** Days in a row a meter must run above or below the same days a week earlier to count as changed use. */
+export const SHIFT_DAYS = 3;
+/** How far (as a ratio to the same day a week earlier) each of those days must be: −30 % or +43 %. */
+const SHIFT_RATIO = 0.7;
+
+/**
+ * Whether the meter's level moved in the last SHIFT_DAYS days, each day against the same weekday a week before:
+ * the factor to bring older loads to the new level, or 1. A level shift (a building changing use) would
+ * otherwise be followed only as the week-old lags roll over, and a holiday Monday does not trip it (it needs
+ * three days in a row on the same side).
+ */
+export function levelShift(s: HourlySeries, origin: number): number {
+  const ratios: number[] = [];
+  for (let d = 1; d <= SHIFT_DAYS; d++) {
+    const day = meanOf(s, origin - 24 * d, origin - 24 * (d - 1), Number.NaN);
+    const before = meanOf(s, origin - 24 * d - 168, origin - 24 * (d - 1) - 168, Number.NaN);
+    if (!(day > 0) || !(before > 0)) return 1;
+    ratios.push(day / before);
+  }
+  const down = ratios.every((r) => r < SHIFT_RATIO);
+  const up = ratios.every((r) => r > 1 / SHIFT_RATIO);
+  if (!down && !up) return 1;
+  return Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
+}
+
 /** What the origin knows, shared by every hour forecast from it. */
 interface OriginContext {
   level: number;
   yesterday: number;
   lastHour: number;
   dayTemperature: number;
+  /** Loads before this hour index are scaled by `rebase` (a level shift after it). */
+  rebaseBefore: number;
+  rebase: number;
+}
+
+/** The load at hour i as the origin sees it: older than a detected level shift, brought to the new level. */
+function loadAt(s: HourlySeries, c: Pick<OriginContext, 'rebaseBefore' | 'rebase'>, i: number): number {
+  const v = s.kwh[i] as number;
+  return v === undefined ? Number.NaN : i < c.rebaseBefore ? v * c.rebase : v;
 }
 
 function originContext(s: HourlySeries, origin: number, horizon: number): OriginContext | undefined {
-  const level = recentLevel(s, origin);
+  const rebase = levelShift(s, origin);
+  const shift = { rebaseBefore: origin - 24 * SHIFT_DAYS, rebase };
+  let sum = 0;
+  let n = 0;
+  for (let i = Math.max(0, origin - 168); i < origin; i++) {
+    const v = loadAt(s, shift, i);
+    if (!Number.isNaN(v)) {
+      sum += v;
+      n += 1;
+    }
+  }
+  const level = n >= 24 ? sum / n : Number.NaN;
   if (!(level > 0)) return undefined;
   const yesterday = meanOf(s, origin - 24, origin, level);
   const lastHourValue = s.kwh[origin - 1] as number;
@@ -102,6 +133,7 @@ function originContext(s: HourlySeries, origin: number, horizon: number): Origin
     yesterday: yesterday / level,
     lastHour: (Number.isNaN(lastHourValue) ? yesterday : lastHourValue) / level,
     dayTemperature: tN > 0 ? tSum / tN : Number.NaN,
+    ...shift,
   };
 }
 
@@ -114,6 +146,7 @@ function temperatureTerms(t: number, out: number[]): void {
 /** Mean of the known loads at i − step·k for k = first … first + count − 1. */
 function lagMean(
   s: HourlySeries,
+  c: OriginContext,
   i: number,
   step: number,
   first: number,
@@ -123,8 +156,8 @@ function lagMean(
   let sum = 0;
   let n = 0;
   for (let k = first; k < first + count; k++) {
-    const v = s.kwh[i - step * k] as number;
-    if (v !== undefined && !Number.isNaN(v)) {
+    const v = loadAt(s, c, i - step * k);
+    if (!Number.isNaN(v)) {
       sum += v;
       n += 1;
     }
@@ -143,9 +176,9 @@ function featuresAt(s: HourlySeries, origin: number, h: number, c: OriginContext
   x.push(isDanishSummerTime(timeMs) ? 1 : 0);
   temperatureTerms(t, x);
   temperatureTerms(c.dayTemperature, x);
-  const lastWeek = s.kwh[i - 168] as number;
+  const lastWeek = loadAt(s, c, i - 168);
   const dayBack = i - 24 * Math.ceil((h + 1) / 24);
-  const lastDay = s.kwh[dayBack] as number;
+  const lastDay = loadAt(s, c, dayBack);
   const week = Number.isNaN(lastWeek) ? c.level : lastWeek;
   x.push((Number.isNaN(lastDay) ? week : lastDay) / c.level);
   x.push(week / c.level);
@@ -154,8 +187,8 @@ function featuresAt(s: HourlySeries, origin: number, h: number, c: OriginContext
   // The level itself is 1 by construction; an input for how far yesterday's level is from last week's.
   x.push(c.yesterday - 1);
   // Smoothed profiles: this hour over the last days, and this hour of the week over the last four weeks.
-  x.push(lagMean(s, i, 24, Math.ceil((h + 1) / 24), 7, week) / c.level);
-  x.push(lagMean(s, i, 168, Math.ceil((h + 1) / 168), 4, week) / c.level);
+  x.push(lagMean(s, c, i, 24, Math.ceil((h + 1) / 24), 7, week) / c.level);
+  x.push(lagMean(s, c, i, 168, Math.ceil((h + 1) / 168), 4, week) / c.level);
   return x;
 }
 

@@ -18,7 +18,14 @@ export interface ModelCard {
   backtest: Omit<BacktestReport, 'meters'> & {
     meters: Pick<
       BacktestReport['meters'][number],
-      'meter' | 'days' | 'accuracy' | 'neuralMeetsG14' | 'chosen' | 'recentCvRmsePct' | 'linearIntervalScale'
+      | 'meter'
+      | 'days'
+      | 'accuracy'
+      | 'neuralMeetsG14'
+      | 'chosen'
+      | 'recentCvRmsePct'
+      | 'linearIntervalScale'
+      | 'servedErrorSplit'
     >[];
   };
   gate: GateDecision;

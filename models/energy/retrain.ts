@@ -89,7 +89,7 @@ export async function retrainTenant({
       backtest: {
         ...report,
         meters: report.meters.map(
-          ({ meter, days: d, accuracy, neuralMeetsG14, chosen, recentCvRmsePct, linearIntervalScale }) => ({
+          ({
             meter,
             days: d,
             accuracy,
@@ -97,6 +97,16 @@ export async function retrainTenant({
             chosen,
             recentCvRmsePct,
             linearIntervalScale,
+            servedErrorSplit,
+          }) => ({
+            meter,
+            days: d,
+            accuracy,
+            neuralMeetsG14,
+            chosen,
+            recentCvRmsePct,
+            linearIntervalScale,
+            servedErrorSplit,
           }),
         ),
       },
