@@ -57,7 +57,7 @@ describe('linear reference (closed form, recency)', () => {
     const { actual, linear, naive } = rolling(s, dayStart(365), dayStart(499));
     const a = accuracy(actual, linear);
     expect(a.cvRmsePct).toBeLessThan(0.6 * accuracy(actual, naive).cvRmsePct);
-    expect(a.cvRmsePct).toBeLessThan(10);
+    expect(a.cvRmsePct).toBeLessThan(15);
     expect(Math.abs(a.nmbePct)).toBeLessThan(3);
   });
 

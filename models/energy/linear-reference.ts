@@ -1,4 +1,4 @@
-import { isDanishSummerTime } from '../../core/index.js';
+import { isDanishClosureDay, isDanishSummerTime } from '../../core/index.js';
 import { hourOfWeek, HOUR_MS, type HourlySeries } from './hourly-series.js';
 import { solveSymmetric } from './least-squares.js';
 
@@ -63,18 +63,22 @@ function meanOf(s: HourlySeries, from: number, to: number, fallback: number): nu
 
 /** Days in a row a meter must run above or below the same days a week earlier to count as changed use. */
 export const SHIFT_DAYS = 3;
-/** How far (as a ratio to the same day a week earlier) each of those days must be: −30 % or +43 %. */
-const SHIFT_RATIO = 0.7;
+/** How far (as a ratio to the same day a week earlier) each of those days must be: half or double. A cold snap
+ * raises an electrically heated building by less; a building changing use (−80 %) by more. */
+const SHIFT_RATIO = 0.5;
 
 /**
  * Whether the meter's level moved in the last SHIFT_DAYS days, each day against the same weekday a week before:
  * the factor to bring older loads to the new level, or 1. A level shift (a building changing use) would
- * otherwise be followed only as the week-old lags roll over, and a holiday Monday does not trip it (it needs
- * three days in a row on the same side).
+ * otherwise be followed only as the week-old lags roll over. Holidays do not trip it (days on or a week after
+ * a public holiday are not compared) and neither does one odd day (it needs three in a row on the same side).
  */
 export function levelShift(s: HourlySeries, origin: number): number {
   const ratios: number[] = [];
   for (let d = 1; d <= SHIFT_DAYS; d++) {
+    // Holidays are known, not a change of use: a day or its week-before day on one settles nothing.
+    const noon = s.start + (origin - 24 * d + 12) * HOUR_MS;
+    if (isDanishClosureDay(noon) || isDanishClosureDay(noon - 7 * 86_400_000)) return 1;
     const day = meanOf(s, origin - 24 * d, origin - 24 * (d - 1), Number.NaN);
     const before = meanOf(s, origin - 24 * d - 168, origin - 24 * (d - 1) - 168, Number.NaN);
     if (!(day > 0) || !(before > 0)) return 1;
@@ -95,7 +99,11 @@ interface OriginContext {
   /** Loads before this hour index are scaled by `rebase` (a level shift after it). */
   rebaseBefore: number;
   rebase: number;
+  /** Mean load of each of the last WEEKS_OF_PROFILE weeks before the origin (rebased), newest first. */
+  weekMeans: number[];
 }
+
+const WEEKS_OF_PROFILE = 4;
 
 /** The load at hour i as the origin sees it: older than a detected level shift, brought to the new level. */
 function loadAt(s: HourlySeries, c: Pick<OriginContext, 'rebaseBefore' | 'rebase'>, i: number): number {
@@ -117,6 +125,19 @@ function originContext(s: HourlySeries, origin: number, horizon: number): Origin
   }
   const level = n >= 24 ? sum / n : Number.NaN;
   if (!(level > 0)) return undefined;
+  const weekMeans = [level];
+  for (let k = 2; k <= WEEKS_OF_PROFILE; k++) {
+    let wSum = 0;
+    let wN = 0;
+    for (let j = Math.max(0, origin - 168 * k); j < origin - 168 * (k - 1); j++) {
+      const v = loadAt(s, shift, j);
+      if (!Number.isNaN(v)) {
+        wSum += v;
+        wN += 1;
+      }
+    }
+    weekMeans.push(wN >= 24 ? wSum / wN : Number.NaN);
+  }
   const yesterday = meanOf(s, origin - 24, origin, level);
   const lastHourValue = s.kwh[origin - 1] as number;
   let tSum = 0;
@@ -134,6 +155,7 @@ function originContext(s: HourlySeries, origin: number, horizon: number): Origin
     lastHour: (Number.isNaN(lastHourValue) ? yesterday : lastHourValue) / level,
     dayTemperature: tN > 0 ? tSum / tN : Number.NaN,
     ...shift,
+    weekMeans,
   };
 }
 
@@ -165,6 +187,24 @@ function lagMean(
   return n > 0 ? sum / n : fallback;
 }
 
+/**
+ * This hour of the week over the last four weeks, each relative to its own week's mean load: the weekly shape,
+ * with each week's level taken out, so a building that changed use weeks ago is not forecast at its old level.
+ */
+function weeklyProfile(s: HourlySeries, c: OriginContext, i: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let k = 1; k <= WEEKS_OF_PROFILE; k++) {
+    const v = loadAt(s, c, i - 168 * k);
+    const week = c.weekMeans[k - 1] as number;
+    if (!Number.isNaN(v) && week > 0) {
+      sum += v / week;
+      n += 1;
+    }
+  }
+  return n > 0 ? sum / n : 1;
+}
+
 /** The inputs for hour origin + h, or undefined when the temperature is unknown. */
 function featuresAt(s: HourlySeries, origin: number, h: number, c: OriginContext): number[] | undefined {
   const i = origin + h;
@@ -188,7 +228,7 @@ function featuresAt(s: HourlySeries, origin: number, h: number, c: OriginContext
   x.push(c.yesterday - 1);
   // Smoothed profiles: this hour over the last days, and this hour of the week over the last four weeks.
   x.push(lagMean(s, c, i, 24, Math.ceil((h + 1) / 24), 7, week) / c.level);
-  x.push(lagMean(s, c, i, 168, Math.ceil((h + 1) / 168), 4, week) / c.level);
+  x.push(weeklyProfile(s, c, i));
   return x;
 }
 
