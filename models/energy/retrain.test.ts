@@ -24,7 +24,7 @@ describe('retraining from the store (worker thread) and forecasts written back',
     dir = mkdtempSync(join(tmpdir(), 'greenops-retrain-'));
     const now = Math.floor(Date.now() / HOUR) * HOUR;
     const points: Point[] = [];
-    for (const line of sampleEnergyCsv(3, 50, 6, now - 50 * 86_400_000)
+    for (const line of sampleEnergyCsv(3, 60, 6, now - 60 * 86_400_000)
       .trim()
       .split('\n')
       .slice(1)) {
@@ -57,7 +57,7 @@ describe('retraining from the store (worker thread) and forecasts written back',
       registry,
       tenant: 'demo',
       days: 60,
-      holdoutDays: 7,
+      holdoutDays: 30,
       epochs: 4,
       nowMs: now,
       onProgress: (e) => (lastEpoch = e),
@@ -66,6 +66,11 @@ describe('retraining from the store (worker thread) and forecasts written back',
     expect(lastEpoch).toBe(4);
     expect(result.card).toMatchObject({ version: 1, tenant: 'demo' });
     expect(result.card.meters).toHaveLength(3);
+    // Every version is live with the gate's plan: each meter served by its own recent backtest, with the reason.
+    expect(result.card.gate.perMeter?.map((m) => m.meter).sort()).toEqual([...result.card.meters].sort());
+    expect(result.card.gate.perMeter?.every((m) => m.reason.length > 0)).toBe(true);
+    expect(registry.current('demo')).toMatchObject({ live: true, card: { version: 1 } });
+    expect(await writeForecasts(db.store, registry, 'demo', now)).toBe(72);
 
     // Make the trained network the live one (as a passing gate would) and write its forecasts.
     registry.save(
@@ -84,5 +89,15 @@ describe('retraining from the store (worker thread) and forecasts written back',
     });
     expect(rows).toHaveLength(24);
     expect(rows.every((r) => typeof r.value === 'number' && Number.isFinite(r.value))).toBe(true);
+    // Written twice (versions 1 and 2): the second overwrote the first, and says which model made it.
+    const models = await db.store.querySeries({
+      measurement: 'energy_forecast',
+      tenant: 'demo',
+      field: 'model',
+      tags: { device: result.card.meters[0]! },
+      fromMs: tomorrow,
+      toMs: tomorrow + 86_400_000,
+    });
+    expect(models.map((r) => r.value)).toEqual(new Array(24).fill('neural'));
   }, 60_000);
 });

@@ -121,8 +121,8 @@ export async function retrainTenant({
 
 /**
  * Writes tomorrow's (UTC) hourly forecasts of every meter, each from the model the gate chose for it, to the
- * store as `energy_forecast` (tags tenant, device, model; fields p50, and p10, p90 where the model gives an
- * interval, version), for dashboards and GET /api/v1/energy/forecast/points. Returns the points written.
+ * store as `energy_forecast` (tags tenant, device; fields p50, p10 and p90 where the model gives an interval,
+ * version, model), for dashboards and GET /api/v1/energy/forecast/points. Returns the points written.
  */
 export async function writeForecasts(
   store: TimeSeriesStore,
@@ -148,14 +148,14 @@ export async function writeForecasts(
       const f = await forecastMeter(card, cache, s, originIndex);
       f.median.forEach((p50, h) => {
         if (Number.isNaN(p50)) return;
-        const fields: Point['fields'] = { p50, version: card.version };
+        const fields: Point['fields'] = { p50, version: card.version, model: f.model };
         if (f.lower && f.upper) {
           fields.p10 = f.lower[h] as number;
           fields.p90 = f.upper[h] as number;
         }
         points.push({
           measurement: 'energy_forecast',
-          tags: { tenant, device: s.meter, model: f.model },
+          tags: { tenant, device: s.meter },
           fields,
           timeMs: origin + h * HOUR_MS,
         });
