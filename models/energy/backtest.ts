@@ -275,7 +275,15 @@ function forecastDay(m: MeterState, origin: number, horizon: number, network: Fo
 
 function recentCvRmse(m: MeterState, horizon: number): Record<BacktestModel, number> {
   const from = Math.max(0, m.actual.length - CHOICE_WINDOW_DAYS * horizon);
-  const actual = m.actual.slice(from);
+  // Models are compared on the same hours: those every model that forecast at all forecast.
+  const forecasting = BACKTEST_MODELS.filter((k) =>
+    m.predictions[k].slice(from).some((v) => !Number.isNaN(v)),
+  );
+  const actual = m.actual
+    .slice(from)
+    .map((y, i) =>
+      forecasting.some((k) => Number.isNaN(m.predictions[k][from + i] as number)) ? Number.NaN : y,
+    );
   return Object.fromEntries(
     BACKTEST_MODELS.map((k) => [k, accuracy(actual, m.predictions[k].slice(from)).cvRmsePct]),
   ) as Record<BacktestModel, number>;

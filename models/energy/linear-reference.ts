@@ -44,9 +44,12 @@ export interface LinearModel {
   residualQuantiles: [number, number][];
   /** Number of fitted parameters (for ASHRAE G14's n − p). */
   parameters: number;
+  /** Fixed load scale (kWh, before any level shift) of the temperature terms in kWh: the level when the fit started. */
+  scale: number;
 }
 
-const FEATURES = DAY_TYPES + 1 + 2 * (1 + HEATING_KNOTS_C.length + COOLING_KNOTS_C.length) + 7;
+const TEMPERATURE_TERMS = 2 * (1 + HEATING_KNOTS_C.length + COOLING_KNOTS_C.length);
+const FEATURES = DAY_TYPES + 1 + 2 * TEMPERATURE_TERMS + 7;
 
 function meanOf(s: HourlySeries, from: number, to: number, fallback: number): number {
   let sum = 0;
@@ -90,30 +93,65 @@ export function levelShift(s: HourlySeries, origin: number): number {
   return Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
 }
 
+/** A change of use found in a meter's history: from hour `at` on, its level is `ratio` times what it was. */
+export interface LevelShift {
+  at: number;
+  ratio: number;
+  /** The first forecast origin that knows of it (SHIFT_DAYS days after `at`). */
+  knownFrom: number;
+}
+
+const shiftCache = new WeakMap<HourlySeries, { length: number; shifts: LevelShift[] }>();
+
+/**
+ * Every level shift in the series, each found only from data before its `knownFrom` (so a backtest never
+ * sees one early), at least a week apart. Cached per series while it does not grow.
+ */
+export function levelShifts(s: HourlySeries): LevelShift[] {
+  const cached = shiftCache.get(s);
+  if (cached?.length === s.kwh.length) return cached.shifts;
+  const shifts: LevelShift[] = [];
+  const firstMidnight = Math.ceil(s.start / 86_400_000) * 86_400_000;
+  for (let origin = (firstMidnight - s.start) / HOUR_MS; origin <= s.kwh.length; origin += 24) {
+    if (origin < 168 + 24 * SHIFT_DAYS) continue;
+    const at = origin - 24 * SHIFT_DAYS;
+    const last = shifts.at(-1);
+    if (last && at < last.at + 168) continue;
+    const ratio = levelShift(s, origin);
+    if (ratio !== 1) shifts.push({ at, ratio, knownFrom: origin });
+  }
+  shiftCache.set(s, { length: s.kwh.length, shifts });
+  return shifts;
+}
+
 /** What the origin knows, shared by every hour forecast from it. */
 interface OriginContext {
   level: number;
   yesterday: number;
   lastHour: number;
   dayTemperature: number;
-  /** Loads before this hour index are scaled by `rebase` (a level shift after it). */
-  rebaseBefore: number;
-  rebase: number;
+  /** Level shifts known at the origin, and the product of their ratios (the current regime's factor). */
+  shifts: LevelShift[];
+  regime: number;
   /** Mean load of each of the last WEEKS_OF_PROFILE weeks before the origin (rebased), newest first. */
   weekMeans: number[];
 }
 
 const WEEKS_OF_PROFILE = 4;
 
-/** The load at hour i as the origin sees it: older than a detected level shift, brought to the new level. */
-function loadAt(s: HourlySeries, c: Pick<OriginContext, 'rebaseBefore' | 'rebase'>, i: number): number {
+/** The load at hour i as the origin sees it: from before a known level shift, brought to the current level. */
+function loadAt(s: HourlySeries, c: Pick<OriginContext, 'shifts' | 'regime'>, i: number): number {
   const v = s.kwh[i] as number;
-  return v === undefined ? Number.NaN : i < c.rebaseBefore ? v * c.rebase : v;
+  if (v === undefined) return Number.NaN;
+  if (c.shifts.length === 0) return v;
+  let factor = 1;
+  for (const shift of c.shifts) if (shift.at <= i) factor *= shift.ratio;
+  return (v * c.regime) / factor;
 }
 
 function originContext(s: HourlySeries, origin: number, horizon: number): OriginContext | undefined {
-  const rebase = levelShift(s, origin);
-  const shift = { rebaseBefore: origin - 24 * SHIFT_DAYS, rebase };
+  const known = levelShifts(s).filter((x) => x.knownFrom <= origin);
+  const shift = { shifts: known, regime: known.reduce((f, x) => f * x.ratio, 1) };
   let sum = 0;
   let n = 0;
   for (let i = Math.max(0, origin - 168); i < origin; i++) {
@@ -206,7 +244,13 @@ function weeklyProfile(s: HourlySeries, c: OriginContext, i: number): number {
 }
 
 /** The inputs for hour origin + h, or undefined when the temperature is unknown. */
-function featuresAt(s: HourlySeries, origin: number, h: number, c: OriginContext): number[] | undefined {
+function featuresAt(
+  s: HourlySeries,
+  origin: number,
+  h: number,
+  c: OriginContext,
+  scale: number,
+): number[] | undefined {
   const i = origin + h;
   const t = s.temperatureC[i] as number;
   if (t === undefined || Number.isNaN(t) || Number.isNaN(c.dayTemperature)) return undefined;
@@ -216,6 +260,13 @@ function featuresAt(s: HourlySeries, origin: number, h: number, c: OriginContext
   x.push(isDanishSummerTime(timeMs) ? 1 : 0);
   temperatureTerms(t, x);
   temperatureTerms(c.dayTemperature, x);
+  // The same terms in kWh (relative to a fixed scale, not the recent level): an electrically heated building's
+  // heating load follows the weather, not its level, and in level units its slope would change with the level.
+  const relative = x.length - TEMPERATURE_TERMS;
+  // In the current regime's kWh: after a level shift the heating load is assumed to move with the rest (a building
+  // that changed use heats differently too).
+  const kwhScale = (scale * c.regime) / c.level;
+  for (let k = 0; k < TEMPERATURE_TERMS; k++) x.push((x[relative + k] as number) * kwhScale);
   const lastWeek = loadAt(s, c, i - 168);
   const dayBack = i - 24 * Math.ceil((h + 1) / 24);
   const lastDay = loadAt(s, c, dayBack);
@@ -244,6 +295,8 @@ export class LinearFitter {
   private readonly xty: Float64Array[];
   private readonly weights: Float64Array;
   private readonly decay: number;
+  /** Set by the first day added (see LinearModel.scale). */
+  private scale: number | undefined;
   /** Day origins up to (excluding) this one have been added. */
   private nextOrigin: number;
   /** Rows of the last eight weeks, for the residual quantiles. */
@@ -291,7 +344,8 @@ export class LinearFitter {
       for (let h = 0; h < H; h++) {
         const y = this.series.kwh[origin + h] as number;
         if (Number.isNaN(y)) continue;
-        const x = featuresAt(this.series, origin, h, c);
+        if (this.scale === undefined) this.scale = c.level / c.regime;
+        const x = featuresAt(this.series, origin, h, c, this.scale);
         if (!x) continue;
         const yr = y / c.level;
         const a = this.xtx[h] as Float64Array[];
@@ -336,7 +390,14 @@ export class LinearFitter {
       const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
       return [at(0.1), at(0.9)];
     });
-    return { kind: 'linear', options: o, coefficients, residualQuantiles, parameters: H * p };
+    return {
+      kind: 'linear',
+      options: o,
+      coefficients,
+      residualQuantiles,
+      parameters: H * p,
+      scale: this.scale ?? 1,
+    };
   }
 }
 
@@ -359,7 +420,7 @@ export function predictLinear(
   const c = originContext(s, origin, horizon);
   for (let h = 0; h < horizon; h++) {
     const beta = model.coefficients[Math.min(h, model.coefficients.length - 1)] as number[];
-    const x = c && featuresAt(s, origin, h, c);
+    const x = c && featuresAt(s, origin, h, c, model.scale);
     if (!c || !x) {
       out.median.push(Number.NaN);
       out.lower.push(Number.NaN);
