@@ -200,8 +200,8 @@ export async function startGreenops(
       const retrainer = new EnergyRetrainer({
         store: stores.store,
         registry: energyModels,
-        tenant: config.tenant,
         everyHours: config.energyRetrainHours,
+        retrainEveryHours: config.energyRetrainHours,
         logger: logger.child({ component: 'energy' }),
       });
       retrainer.start();

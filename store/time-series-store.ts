@@ -60,6 +60,8 @@ export interface TimeSeriesStore {
   querySeries(query: SeriesQuery): Promise<SeriesRow[]>;
   /** Devices with points of the measurement, optionally only those with the given tag values (e.g. a site). */
   listDevices(measurement: string, tenant: string, tags?: Record<string, string>): Promise<DeviceSummary[]>;
+  /** Tenants with points of the measurement (sorted): what scheduled work per tenant runs over. */
+  listTenants(measurement: string): Promise<string[]>;
   latest(query: LatestQuery): Promise<SeriesRow | undefined>;
   /** Resolves when the store can take writes and queries. */
   ping(): Promise<void>;

@@ -169,18 +169,25 @@ export async function writeForecasts(
   return points.length;
 }
 
-/** Retrains every `everyHours` (first after `firstAfterMs`) and writes forecasts after each run; start()/stop(). */
+/**
+ * Retrains every tenant with kWh readings every `everyHours` (first after `firstAfterMs`), one tenant at a time,
+ * and writes each one's forecasts after its run; start()/stop(). `runTenant` is the same for one tenant, queued
+ * behind whatever runs (POST /api/v1/energy/model/train).
+ */
 export class EnergyRetrainer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** The chain every training joins, so two never run at once (each holds a worker thread and the CPU). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private queued = 0;
 
   constructor(
     private readonly options: {
       store: TimeSeriesStore;
       registry: FileModelRegistry;
-      tenant: string;
       everyHours: number;
       firstAfterMs?: number;
+      retrainEveryHours?: number;
       logger: Logger;
     },
   ) {}
@@ -196,16 +203,52 @@ export class EnergyRetrainer {
     schedule(this.options.firstAfterMs ?? 10 * 60_000);
   }
 
+  /** Trainings waiting or running. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** Retrains every tenant with meters, one after the other. */
   async runOnce(): Promise<void> {
-    const { logger, tenant } = this.options;
+    const { logger } = this.options;
+    let tenants: string[];
+    try {
+      tenants = await this.options.store.listTenants('energy');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'energy retraining: cannot list tenants');
+      return;
+    }
+    for (const tenant of tenants) await this.runTenant(tenant).catch(() => undefined);
+  }
+
+  /** Queues one tenant's training behind any running; resolves with its result when it has run. */
+  runTenant(
+    tenant: string,
+    options: { days?: number; holdoutDays?: number; epochs?: number } = {},
+  ): Promise<RetrainResult> {
+    this.queued += 1;
+    const run = this.queue.then(() => this.train(tenant, options));
+    this.queue = run.catch(() => undefined).finally(() => (this.queued -= 1));
+    return run;
+  }
+
+  private async train(
+    tenant: string,
+    options: { days?: number; holdoutDays?: number; epochs?: number },
+  ): Promise<RetrainResult> {
+    const { logger } = this.options;
+    logger.info({ tenant }, 'energy training started');
     try {
       const result = await retrainTenant({
         ...this.options,
-        onProgress: (epoch, loss) => epoch % 10 === 0 && logger.debug({ epoch, loss }, 'energy training'),
+        ...options,
+        tenant,
+        onProgress: (epoch, loss) =>
+          epoch % 10 === 0 && logger.debug({ tenant, epoch, loss }, 'energy training'),
       });
       if ('skipped' in result) {
         logger.info({ tenant, reason: result.skipped }, 'energy retraining skipped');
-        return;
+        return result;
       }
       logger.info(
         {
@@ -217,13 +260,16 @@ export class EnergyRetrainer {
         'energy model retrained',
       );
       await writeForecasts(this.options.store, this.options.registry, tenant, Date.now(), logger);
+      return result;
     } catch (err) {
       logger.error({ tenant, err: (err as Error).message }, 'energy retraining failed');
+      throw err;
     }
   }
 
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     await this.running;
+    await this.queue;
   }
 }

@@ -135,6 +135,12 @@ export class DuckDbStore implements TimeSeriesStore {
     }));
   }
 
+  async listTenants(measurement: string): Promise<string[]> {
+    const sql = 'SELECT DISTINCT tenant FROM points WHERE measurement = $1 ORDER BY tenant';
+    const rows = await this.db.read((c) => readRows(c, sql, [measurement]));
+    return rows.map(([tenant]) => String(tenant));
+  }
+
   async latest(q: LatestQuery): Promise<SeriesRow | undefined> {
     const { device, ...otherTags } = q.tags;
     const sql = `SELECT time, num, str, bool FROM points WHERE measurement = $1 AND tenant = $2 AND device = $3

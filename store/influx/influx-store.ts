@@ -149,6 +149,11 @@ export class InfluxStore implements TimeSeriesStore {
       .sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
   }
 
+  async listTenants(measurement: string): Promise<string[]> {
+    const [series] = await this.query(`SHOW TAG VALUES FROM ${ident(measurement)} WITH KEY = "tenant"`);
+    return (series?.values ?? []).map((row) => String(row[1])).sort();
+  }
+
   async latest(q: LatestQuery): Promise<SeriesRow | undefined> {
     const text = `SELECT ${ident(q.field)} FROM ${ident(q.measurement)} WHERE ${this.where(q.tenant, q.tags)} AND time < ${timeMs(q.beforeMs)} ORDER BY time DESC LIMIT 1`;
     const [series] = await this.query(text);

@@ -206,6 +206,10 @@ export function timeSeriesStoreContract(name: string, open: () => Promise<StoreU
       });
       expect(rows).toEqual([{ timeMs: T0, value: 1 }]);
       expect(await store.listDevices('energy', b)).toHaveLength(1);
+      const tenants = await store.listTenants('energy');
+      expect(tenants).toContain(a);
+      expect(tenants).toContain(b);
+      expect(await store.listTenants('no_such_measurement')).toEqual([]);
     });
 
     it('returns nothing for an empty range or an unknown series', async () => {
