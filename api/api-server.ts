@@ -31,6 +31,7 @@ import {
   AnalysisWorkers,
   DEFAULT_WASTE_SETTINGS,
   TrafficService,
+  type EnergyRetrainer,
   type FileModelRegistry,
   type FootprintLog,
   type OversightLog,
@@ -66,6 +67,8 @@ export interface ApiOptions {
   decodeLimits?: DecodeLimits;
   /** Trained energy models; without it the energy model routes answer 404. */
   energyModels?: FileModelRegistry;
+  /** The energy training queue (scheduled and asked-for trainings); without it POST /energy/model/train is 404. */
+  energyTraining?: EnergyRetrainer;
   /** Price and emission factor for costing energy waste. */
   wasteSettings?: WasteSettings;
   /** Invoice CO2 accounts; without them the invoice routes answer 404. */
@@ -194,6 +197,8 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       defaultTenant: options.defaultTenant,
       waste: options.wasteSettings ?? DEFAULT_WASTE_SETTINGS,
       analysis: options.analysis,
+      training: options.energyTraining,
+      audit: options.audit,
     }).router,
   );
   v1.use(

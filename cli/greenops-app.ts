@@ -196,17 +196,16 @@ export async function startGreenops(
     }
 
     const energyModels = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
-    if (roles.ingest && config.energyRetrainHours > 0) {
-      const retrainer = new EnergyRetrainer({
-        store: stores.store,
-        registry: energyModels,
-        everyHours: config.energyRetrainHours,
-        retrainEveryHours: config.energyRetrainHours,
-        logger: logger.child({ component: 'energy' }),
-      });
-      retrainer.start();
-      stoppers.push(() => retrainer.stop());
-    }
+    // One training queue for the schedule and the API (POST /api/v1/energy/model/train): one training at a time.
+    const energyTraining = new EnergyRetrainer({
+      store: stores.store,
+      registry: energyModels,
+      everyHours: config.energyRetrainHours,
+      retrainEveryHours: config.energyRetrainHours || 168,
+      logger: logger.child({ component: 'energy' }),
+    });
+    stoppers.push(() => energyTraining.stop());
+    if (roles.ingest && config.energyRetrainHours > 0) energyTraining.start();
 
     let apiUrl: string | undefined;
     let adminKey: BootstrapKey | undefined;
@@ -322,6 +321,7 @@ export async function startGreenops(
         replay: (topic, payload) => replayThrough.submit(topic, payload),
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
         energyModels,
+        energyTraining,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
         trafficSettings,
         trafficOpenData: {

@@ -1,5 +1,7 @@
 import { badRequest, insufficientData, isEntityId, notFound, type Clock } from '../../core/index.js';
 import {
+  DEFAULT_HOLDOUT_DAYS,
+  GATE_MIN_DAYS,
   ForecasterCache,
   HOUR_MS,
   forecastTomorrow,
@@ -7,13 +9,15 @@ import {
   savingsFor,
   wasteFor,
   type AnalysisWorkers,
+  type EnergyRetrainer,
   type FileModelRegistry,
   type WasteSettings,
 } from '../../models/index.js';
 import type { TimeSeriesStore } from '../../store/index.js';
 import { intParam, parseTime, stringParam } from '../query-params.js';
 import { GuardedRouter } from '../auth/guarded-router.js';
-import { tenantOf } from '../auth/request-context.js';
+import { principalOf, requestIdOf, tenantOf } from '../auth/request-context.js';
+import type { AuditLog } from '../../access/index.js';
 
 /** Longest waste window one request analyses (its reference weeks come on top). */
 const MAX_WASTE_DAYS = 366;
@@ -29,6 +33,9 @@ export interface EnergyRoutesOptions {
   waste: WasteSettings;
   /** Where large waste and savings computations run, off the event loop. */
   analysis: AnalysisWorkers;
+  /** The process's energy training queue; without one, POST /energy/model/train answers 404 saying so. */
+  training?: EnergyRetrainer | undefined;
+  audit: AuditLog;
 }
 
 const DAY_MS = 86_400_000;
@@ -45,6 +52,8 @@ export function energyRoutes({
   defaultTenant,
   waste,
   analysis,
+  training,
+  audit,
 }: EnergyRoutesOptions): GuardedRouter {
   const router = new GuardedRouter('/api/v1');
   const cache = registry ? new ForecasterCache(registry) : undefined;
@@ -83,6 +92,89 @@ export function energyRoutes({
       .versions(tenant)
       .map((v) => ({ version: v.version, createdAt: v.createdAt, serve: v.gate.serve }));
     res.json({ live: current.live, card: current.card, versions });
+  });
+
+  // Queued behind any training running (scheduled or asked for), one at a time, in a worker thread: the request
+  // answers 202 at once, and the card (GET /energy/model) shows the new version when it is done (issue 16).
+  router.post('/energy/model/train', async (req, res) => {
+    const query = req.query as Query;
+    const tenant = tenantOf(req, defaultTenant);
+    if (!training)
+      throw notFound('energy training does not run in this process (it runs with the ingest role)');
+    const options = {
+      days: intParam(query, 'days', { min: 30, max: 1096, fallback: 400 }),
+      holdoutDays: intParam(query, 'holdoutDays', {
+        min: GATE_MIN_DAYS,
+        max: 365,
+        fallback: DEFAULT_HOLDOUT_DAYS,
+      }),
+      epochs: intParam(query, 'epochs', { min: 1, max: 200, fallback: 40 }),
+    };
+    const ahead = training.pending;
+    void training.runTenant(tenant, options).catch(() => undefined);
+    await audit.record({
+      actor: principalOf(req),
+      tenant,
+      action: 'energy.train',
+      object: { type: 'energy-forecaster', id: tenant },
+      requestId: requestIdOf(res),
+    });
+    res.status(202).json({
+      tenant,
+      message: ahead === 0 ? 'training started' : `training queued behind ${ahead}`,
+      queued: ahead,
+      options,
+      result: 'GET /api/v1/energy/model shows the new version when it is done',
+    });
+  });
+
+  // Tomorrow's (or any day's) forecasts as written by training and the schedule (measurement energy_forecast).
+  router.get('/energy/forecast/points', async (req, res) => {
+    const query = req.query as Query;
+    const tenant = tenantOf(req, defaultTenant);
+    const where = await scope(query, tenant);
+    const now = clock.now();
+    const tomorrow = Math.ceil(now / DAY_MS) * DAY_MS;
+    const from = parseTime(stringParam(query, 'from') ?? new Date(tomorrow).toISOString(), 'from', now);
+    const to = parseTime(stringParam(query, 'to') ?? new Date(from + DAY_MS).toISOString(), 'to', now);
+    if (from >= to) throw badRequest('from', 'must be before to');
+    if (to - from > 31 * DAY_MS) throw badRequest('to', 'ask for at most 31 days at a time');
+    const meters = [];
+    for (const device of where.devices) {
+      const field = async (name: string) =>
+        store.querySeries({
+          measurement: 'energy_forecast',
+          tenant,
+          field: name,
+          tags: { device },
+          fromMs: from,
+          toMs: to,
+          limit: 31 * 24,
+        });
+      const [p50, p10, p90, model, version] = await Promise.all(
+        ['p50', 'p10', 'p90', 'model', 'version'].map(field),
+      );
+      const at = (rows: { timeMs: number; value: unknown }[] | undefined) =>
+        new Map((rows ?? []).map((r) => [r.timeMs, r.value]));
+      const [lo, hi, m, v] = [at(p10), at(p90), at(model), at(version)];
+      meters.push({
+        device,
+        points: (p50 ?? []).map((r) => ({
+          time: new Date(r.timeMs).toISOString(),
+          p50: r.value,
+          ...(lo.has(r.timeMs) ? { p10: lo.get(r.timeMs), p90: hi.get(r.timeMs) } : {}),
+          model: m.get(r.timeMs),
+          version: v.get(r.timeMs),
+        })),
+      });
+    }
+    res.json({
+      tenant,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      ...(where.device ? { device: where.device } : { site: where.site }),
+      meters,
+    });
   });
 
   router.get('/energy/forecast', async (req, res) => {

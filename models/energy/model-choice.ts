@@ -8,7 +8,7 @@ export const CHOICE_WINDOW_DAYS = 56;
  * a few weeks of forecasts smaller differences are noise, and the closed-form model is the cheaper and more
  * explainable one.
  */
-export const CHOICE_MARGIN = 0.02;
+export const CHOICE_MARGIN = 0.1;
 
 /**
  * The model a meter is served, from each model's CV(RMSE) over the meter's own recent forecasts: the lowest,
@@ -37,7 +37,7 @@ export function choiceReason(chosen: BacktestModel, recentCvRmsePct: Record<Back
     .map(([k, v]) => `${k} ${v.toFixed(1)} %`)
     .join(', ');
   return `${chosen}: lowest CV(RMSE) over the last ${CHOICE_WINDOW_DAYS} backtest days (${scores})${
-    chosen === 'linear' ? '; the linear reference is kept unless another model beats it by 2 %' : ''
+    chosen === 'linear' ? '; the linear reference is kept unless another model beats it by 10 %' : ''
   }`;
 }
 
