@@ -2,13 +2,18 @@ import { accuracy, meetsAshraeG14Hourly, type Accuracy } from './accuracy.js';
 import { HOUR_MS } from './hourly-series.js';
 import { LinearFitter, predictLinear, type LinearModel, type LinearOptions } from './linear-reference.js';
 import { NeuralForecaster, dayOrigins, type Forecast, type NeuralOptions } from './neural-forecaster.js';
-import { chooseModel, CHOICE_WINDOW_DAYS, intervalScaleFor } from './model-choice.js';
+import {
+  BACKTEST_MODELS,
+  chooseModel,
+  CHOICE_WINDOW_DAYS,
+  intervalScaleFor,
+  type BacktestModel,
+} from './model-choice.js';
 import { seasonalNaiveForecast } from './seasonal-naive.js';
 import type { MeterSeries } from './series-from-rows.js';
 import { fitTowt, predictTowt, type TowtModel } from './towt.js';
 
-export const BACKTEST_MODELS = ['neural', 'linear', 'towt', 'seasonalNaive'] as const;
-export type BacktestModel = (typeof BACKTEST_MODELS)[number];
+export { BACKTEST_MODELS, type BacktestModel };
 /** The scored forecasts: each model, and what greenops served (each meter's own choice at each retraining). */
 export type ScoredModel = BacktestModel | 'served';
 

@@ -1,4 +1,6 @@
-import type { BacktestModel } from './backtest.js';
+/** The models a backtest scores and a meter may be served. */
+export const BACKTEST_MODELS = ['neural', 'linear', 'towt', 'seasonalNaive'] as const;
+export type BacktestModel = (typeof BACKTEST_MODELS)[number];
 
 /** Days of a meter's most recent day-ahead forecasts that decide which model serves it. */
 export const CHOICE_WINDOW_DAYS = 56;
