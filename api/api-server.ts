@@ -32,6 +32,7 @@ import {
   DEFAULT_WASTE_SETTINGS,
   TrafficService,
   type EnergyRetrainer,
+  type WeatherForecastProvider,
   type FileModelRegistry,
   type FootprintLog,
   type OversightLog,
@@ -69,6 +70,8 @@ export interface ApiOptions {
   energyModels?: FileModelRegistry;
   /** The energy training queue (scheduled and asked-for trainings); without it POST /energy/model/train is 404. */
   energyTraining?: EnergyRetrainer;
+  /** Tomorrow's temperatures for energy forecasts (GREENOPS_WEATHER_FORECAST_URL); without one, last week's. */
+  weatherForecast?: WeatherForecastProvider | undefined;
   /** Price and emission factor for costing energy waste. */
   wasteSettings?: WasteSettings;
   /** Invoice CO2 accounts; without them the invoice routes answer 404. */
@@ -198,6 +201,7 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       waste: options.wasteSettings ?? DEFAULT_WASTE_SETTINGS,
       analysis: options.analysis,
       training: options.energyTraining,
+      weather: options.weatherForecast,
       audit: options.audit,
     }).router,
   );

@@ -34,6 +34,7 @@ import {
   DEFAULT_POWER_MODEL,
   DEFAULT_TRAFFIC_SETTINGS,
   EnergyRetrainer,
+  weatherForecastFrom,
   FileModelRegistry,
   FootprintLog,
   InvoiceAccounts,
@@ -197,7 +198,9 @@ export async function startGreenops(
 
     const energyModels = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
     // One training queue for the schedule and the API (POST /api/v1/energy/model/train): one training at a time.
+    const weatherForecast = weatherForecastFrom(config.weatherForecastUrl);
     const energyTraining = new EnergyRetrainer({
+      weather: weatherForecast,
       store: stores.store,
       registry: energyModels,
       everyHours: config.energyRetrainHours,
@@ -322,6 +325,7 @@ export async function startGreenops(
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
         energyModels,
         energyTraining,
+        weatherForecast,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
         trafficSettings,
         trafficOpenData: {

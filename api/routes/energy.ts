@@ -10,6 +10,8 @@ import {
   wasteFor,
   type AnalysisWorkers,
   type EnergyRetrainer,
+  type WeatherForecastProvider,
+  temperatureSource,
   type FileModelRegistry,
   type WasteSettings,
 } from '../../models/index.js';
@@ -35,6 +37,8 @@ export interface EnergyRoutesOptions {
   analysis: AnalysisWorkers;
   /** The process's energy training queue; without one, POST /energy/model/train answers 404 saying so. */
   training?: EnergyRetrainer | undefined;
+  /** Tomorrow's temperatures; without one, last week's (and the response says so). */
+  weather?: WeatherForecastProvider | undefined;
   audit: AuditLog;
 }
 
@@ -53,6 +57,7 @@ export function energyRoutes({
   waste,
   analysis,
   training,
+  weather,
   audit,
 }: EnergyRoutesOptions): GuardedRouter {
   const router = new GuardedRouter('/api/v1');
@@ -189,7 +194,14 @@ export function energyRoutes({
         `"${where.device}" is not one of the meters the model was trained on (${card.meters.slice(0, 10).join(', ')}…)`,
       );
     const devices = where.devices.filter((d) => card.meters.includes(d));
-    const points = await forecastTomorrow(store, card, cache as ForecasterCache, devices, clock.now());
+    const points = await forecastTomorrow(
+      store,
+      card,
+      cache as ForecasterCache,
+      devices,
+      clock.now(),
+      weather,
+    );
     res.json({
       tenant,
       ...(where.device
@@ -202,7 +214,7 @@ export function energyRoutes({
         perMeter: devices.map((d) => ({ device: d, serve: servedModel(card, d) })),
       },
       reasons: card.gate.reasons,
-      temperature: 'last week (no weather forecast configured)',
+      temperature: temperatureSource(weather),
       ...(points[0]?.p10 === undefined
         ? { interval: 'none: a meter is served a model without an interval (TOWT or seasonal naive)' }
         : where.site

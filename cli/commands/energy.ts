@@ -11,6 +11,7 @@ import {
   retrainTenant,
   seriesFromRows,
   writeForecasts,
+  weatherForecastFrom,
   HOUR_MS,
   type BacktestReport,
   type MeterRow,
@@ -188,10 +189,12 @@ export function registerEnergyCommands(program: Command): void {
         const stores = await openStores(config, logger);
         try {
           const registry = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
+          const weather = weatherForecastFrom(config.weatherForecastUrl);
           const result = await retrainTenant({
             store: stores.store,
             registry,
             tenant: config.tenant,
+            weatherSource: weather?.source,
             days,
             holdoutDays: holdout,
             epochs,
@@ -211,7 +214,14 @@ export function registerEnergyCommands(program: Command): void {
           );
           for (const reason of card.gate.reasons) console.log(`  ${reason}`);
           for (const m of card.gate.perMeter ?? []) console.log(`  ${m.meter}: ${m.reason}`);
-          const written = await writeForecasts(stores.store, registry, config.tenant);
+          const written = await writeForecasts(
+            stores.store,
+            registry,
+            config.tenant,
+            Date.now(),
+            undefined,
+            weather,
+          );
           if (written > 0) console.log(`wrote ${written} forecast points for tomorrow (energy_forecast)`);
         } finally {
           await stores.close();

@@ -56,6 +56,7 @@ export {
 export {
   ForecasterCache,
   forecastTomorrow,
+  temperatureSource,
   forecastMeter,
   servedModel,
   SERVING_HISTORY_DAYS,
@@ -69,3 +70,10 @@ export {
   type SavingsResult,
   type EnergyAnalysis,
 } from './use-cases.js';
+export {
+  FileWeatherForecast,
+  HttpWeatherForecast,
+  parseTemperatureForecast,
+  weatherForecastFrom,
+  type WeatherForecastProvider,
+} from './weather-forecast.js';

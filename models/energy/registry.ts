@@ -29,6 +29,8 @@ export interface ModelCard {
     >[];
   };
   gate: GateDecision;
+  /** Where live forecasts take tomorrow's temperatures from: a provider's source, or 'none' (last week's). */
+  weatherForecast?: string;
   /** Limits users should know (EU AI Act transparency). */
   limitations: string[];
 }

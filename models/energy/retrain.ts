@@ -6,6 +6,7 @@ import { CHOICE_WINDOW_DAYS } from './model-choice.js';
 import { HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
+import type { WeatherForecastProvider } from './weather-forecast.js';
 import { trainInWorker } from './train-in-worker.js';
 import {
   ForecasterCache,
@@ -32,6 +33,8 @@ export interface RetrainOptions {
   epochs?: number;
   /** The backtest over the held-out days retrains this often, as the service does. */
   retrainEveryHours?: number;
+  /** Where live forecasts take tomorrow's temperatures from (recorded on the card); none: last week's. */
+  weatherSource?: string | undefined;
   nowMs?: number;
   onProgress?: (epoch: number, loss: number) => void;
 }
@@ -57,6 +60,7 @@ export async function retrainTenant({
   days = 400,
   holdoutDays = DEFAULT_HOLDOUT_DAYS,
   retrainEveryHours = 168,
+  weatherSource,
   epochs = 40,
   nowMs = Date.now(),
   onProgress,
@@ -111,7 +115,13 @@ export async function retrainTenant({
         ),
       },
       gate: gate(report),
-      limitations: MODEL_LIMITATIONS,
+      weatherForecast: weatherSource ?? 'none',
+      limitations: weatherSource
+        ? MODEL_LIMITATIONS
+        : [
+            ...MODEL_LIMITATIONS,
+            'No weather forecast is configured (GREENOPS_WEATHER_FORECAST_URL): live forecasts take last week’s temperatures, which the backtest (measured temperatures) does not show.',
+          ],
     },
     artifacts,
     true,
@@ -130,6 +140,7 @@ export async function writeForecasts(
   tenant: string,
   nowMs = Date.now(),
   logger?: Logger,
+  weather?: WeatherForecastProvider,
 ): Promise<number> {
   const current = registry.current(tenant);
   if (!current) return 0;
@@ -144,6 +155,7 @@ export async function writeForecasts(
       card.meters,
       origin,
       SERVING_HISTORY_DAYS,
+      weather,
     )) {
       const f = await forecastMeter(card, cache, s, originIndex);
       f.median.forEach((p50, h) => {
@@ -188,6 +200,7 @@ export class EnergyRetrainer {
       everyHours: number;
       firstAfterMs?: number;
       retrainEveryHours?: number;
+      weather?: WeatherForecastProvider | undefined;
       logger: Logger;
     },
   ) {}
@@ -243,6 +256,7 @@ export class EnergyRetrainer {
         ...this.options,
         ...options,
         tenant,
+        weatherSource: this.options.weather?.source,
         onProgress: (epoch, loss) =>
           epoch % 10 === 0 && logger.debug({ tenant, epoch, loss }, 'energy training'),
       });
@@ -259,7 +273,14 @@ export class EnergyRetrainer {
         },
         'energy model retrained',
       );
-      await writeForecasts(this.options.store, this.options.registry, tenant, Date.now(), logger);
+      await writeForecasts(
+        this.options.store,
+        this.options.registry,
+        tenant,
+        Date.now(),
+        logger,
+        this.options.weather,
+      );
       return result;
     } catch (err) {
       logger.error({ tenant, err: (err as Error).message }, 'energy retraining failed');

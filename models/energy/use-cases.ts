@@ -9,6 +9,7 @@ import { seasonalNaiveForecast } from './seasonal-naive.js';
 import { fitTowt, predictTowt } from './towt.js';
 import type { BacktestModel } from './backtest.js';
 import { fitLinear, predictLinear } from './linear-reference.js';
+import type { WeatherForecastProvider } from './weather-forecast.js';
 import { detectWaste, type WasteFinding, type WasteSettings } from './waste.js';
 
 const DAY_MS = 86_400_000;
@@ -53,7 +54,7 @@ export const SERVING_HISTORY_DAYS = 120;
 
 /**
  * The last `days` days of meters up to `origin`, extended by the 24 hours to forecast: their load unknown, their
- * temperature last week's (no weather forecast yet).
+ * temperature the weather forecast's where one is configured and has the hour, else last week's.
  */
 export async function tomorrowSeries(
   store: TimeSeriesStore,
@@ -61,15 +62,27 @@ export async function tomorrowSeries(
   devices: string[],
   origin: number,
   days = 8,
+  weather?: WeatherForecastProvider,
 ): Promise<{ series: MeterSeries; originIndex: number }[]> {
+  const forecast = await weather?.hourlyTemperatures(origin, 24);
   return (await loadEnergySeries(store, tenant, origin - days * DAY_MS, origin, devices)).map((series) => {
     const originIndex = Math.round((origin - series.start) / HOUR_MS);
     for (let i = series.kwh.length; i < originIndex + 24; i++) {
       series.kwh.push(Number.NaN);
-      series.temperatureC.push(series.temperatureC[i - 168] ?? 0);
+      const predicted = forecast?.[i - originIndex];
+      series.temperatureC.push(
+        predicted !== undefined && !Number.isNaN(predicted) ? predicted : (series.temperatureC[i - 168] ?? 0),
+      );
     }
     return { series, originIndex };
   });
+}
+
+/** What the forecast hours' temperatures are, for responses. */
+export function temperatureSource(weather: WeatherForecastProvider | undefined): string {
+  return weather
+    ? `weather forecast (${weather.source}); last week's where it has no value`
+    : 'last week (no weather forecast configured)';
 }
 
 /** The model the gate chose for a meter (versions from before per-meter choice serve one model for all). */
@@ -109,6 +122,7 @@ export async function forecastTomorrow(
   cache: ForecasterCache,
   devices: string[],
   nowMs: number,
+  weather?: WeatherForecastProvider,
 ): Promise<ForecastPoint[]> {
   const origin = tomorrowOrigin(nowMs);
   const total = Array.from({ length: 24 }, (_, h) => ({
@@ -124,6 +138,7 @@ export async function forecastTomorrow(
     devices,
     origin,
     SERVING_HISTORY_DAYS,
+    weather,
   )) {
     const f = await forecastMeter(card, cache, series, originIndex);
     if (!f.lower || !f.upper) intervals = false;
