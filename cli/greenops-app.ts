@@ -201,6 +201,7 @@ export async function startGreenops(
     const weatherForecast = weatherForecastFrom(config.weatherForecastUrl);
     const energyTraining = new EnergyRetrainer({
       weather: weatherForecast,
+      waste: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
       store: stores.store,
       registry: energyModels,
       everyHours: config.energyRetrainHours,

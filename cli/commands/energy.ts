@@ -11,6 +11,7 @@ import {
   retrainTenant,
   seriesFromRows,
   writeForecasts,
+  writeEnergyAnalysis,
   weatherForecastFrom,
   HOUR_MS,
   type BacktestReport,
@@ -223,6 +224,14 @@ export function registerEnergyCommands(program: Command): void {
             weather,
           );
           if (written > 0) console.log(`wrote ${written} forecast points for tomorrow (energy_forecast)`);
+          const analysed = await writeEnergyAnalysis(stores.store, config.tenant, {
+            priceDkkPerKwh: config.energyPriceDkkPerKwh,
+            co2KgPerKwh: config.gridCo2KgPerKwh,
+          });
+          if (analysed > 0)
+            console.log(
+              `wrote ${analysed} points of the last week's waste and baseline (energy_waste, energy_expected)`,
+            );
         } finally {
           await stores.close();
         }

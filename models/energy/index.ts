@@ -77,3 +77,4 @@ export {
   weatherForecastFrom,
   type WeatherForecastProvider,
 } from './weather-forecast.js';
+export { writeEnergyAnalysis } from './analysis-points.js';

@@ -7,6 +7,8 @@ import { HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
 import type { WeatherForecastProvider } from './weather-forecast.js';
+import { writeEnergyAnalysis } from './analysis-points.js';
+import { DEFAULT_WASTE_SETTINGS, type WasteSettings } from './waste.js';
 import { trainInWorker } from './train-in-worker.js';
 import {
   ForecasterCache,
@@ -201,6 +203,8 @@ export class EnergyRetrainer {
       firstAfterMs?: number;
       retrainEveryHours?: number;
       weather?: WeatherForecastProvider | undefined;
+      /** Price and emission factor of the waste findings written for dashboards (energy_waste). */
+      waste?: WasteSettings;
       logger: Logger;
     },
   ) {}
@@ -281,6 +285,7 @@ export class EnergyRetrainer {
         logger,
         this.options.weather,
       );
+      await writeEnergyAnalysis(this.options.store, tenant, this.options.waste ?? DEFAULT_WASTE_SETTINGS);
       return result;
     } catch (err) {
       logger.error({ tenant, err: (err as Error).message }, 'energy retraining failed');
