@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { GreenopsError, createLogger, timeExpressionMs } from '../../core/index.js';
@@ -116,6 +116,39 @@ function printReport(r: BacktestReport): void {
   );
 }
 
+/** Queues a training on the running service (POST /api/v1/energy/model/train) with the data dir's admin key. */
+async function trainOnService(
+  api: string,
+  dataDir: string,
+  tenant: string,
+  o: { days: number; holdout: number; epochs: number },
+  cause: unknown,
+): Promise<void> {
+  const keyFile = join(dataDir, 'admin.key');
+  const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
+  const refuse = (why: string) =>
+    new GreenopsError(
+      'CONFLICT',
+      `a running greenops holds the store, and ${why}: call POST ${api}/api/v1/energy/model/train with a key of role facility or tenant-admin, or stop the service`,
+      { cause },
+    );
+  if (!key) throw refuse(`${keyFile} holds no admin key`);
+  let res: Response;
+  try {
+    res = await fetch(
+      `${api}/api/v1/energy/model/train?tenant=${encodeURIComponent(tenant)}&days=${o.days}&holdoutDays=${o.holdout}&epochs=${o.epochs}`,
+      { method: 'POST', headers: { authorization: `Bearer ${key}` } },
+    );
+  } catch (err) {
+    throw refuse(`it does not answer at ${api} (${(err as Error).message}; --api sets its URL)`);
+  }
+  const body = (await res.json().catch(() => ({}))) as { message?: string; error?: { message?: string } };
+  if (res.status !== 202) throw refuse(`it answered ${res.status}: ${body.error?.message ?? ''}`);
+  console.log(
+    `the running greenops holds the store: ${body.message ?? 'training queued'} on it (${api}); GET /api/v1/energy/model shows the new version`,
+  );
+}
+
 function meetsG14(a: { cvRmsePct: number; nmbePct: number }): boolean {
   return a.cvRmsePct <= 30 && Math.abs(a.nmbePct) <= 10;
 }
@@ -155,6 +188,10 @@ export function registerEnergyCommands(program: Command): void {
     .option('--epochs <n>', 'training epochs', '40')
     .option('--store <kind>', 'duckdb | influx (GREENOPS_STORE)')
     .option('--data-dir <dir>', 'folder for embedded data and models (GREENOPS_DATA_DIR)')
+    .option(
+      '--api <url>',
+      'the running service, asked to train when it holds the embedded store (default http://127.0.0.1:$PORT)',
+    )
     .action(
       async (opts: {
         tenant?: string;
@@ -163,6 +200,7 @@ export function registerEnergyCommands(program: Command): void {
         epochs: string;
         store?: string;
         dataDir?: string;
+        api?: string;
       }) => {
         const flags: Record<string, string> = {};
         if (opts.tenant !== undefined) flags.tenant = opts.tenant;
@@ -187,7 +225,16 @@ export function registerEnergyCommands(program: Command): void {
             { field: 'holdout-days' },
           );
         const logger = createLogger({ level: 'warn' });
-        const stores = await openStores(config, logger);
+        let stores: Awaited<ReturnType<typeof openStores>>;
+        try {
+          stores = await openStores(config, logger);
+        } catch (err) {
+          // DuckDB has one writer: with the service running, it holds the file. Ask the service to train instead.
+          if (config.store !== 'duckdb' || !/lock/i.test((err as Error).message)) throw err;
+          const api = opts.api ?? `http://127.0.0.1:${config.port}`;
+          await trainOnService(api, config.dataDir, config.tenant, { days, holdout, epochs }, err);
+          return;
+        }
         try {
           const registry = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
           const weather = weatherForecastFrom(config.weatherForecastUrl);
