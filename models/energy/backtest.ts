@@ -84,7 +84,7 @@ export async function backtest(
 }
 
 /** Coverage the linear interval is calibrated to on the last weeks (see rechoose). */
-const LINEAR_INTERVAL_TARGET = 0.82;
+const LINEAR_INTERVAL_TARGET = 0.85;
 
 interface MeterState {
   s: MeterSeries;
@@ -298,8 +298,9 @@ function rechoose(m: MeterState, horizon: number): void {
   if (m.days < 7) return;
   m.chosen = chooseModel(recentCvRmse(m, horizon));
   const from = Math.max(0, m.actual.length - CHOICE_WINDOW_DAYS * horizon);
-  // The linear interval's multiplier, from its own recent out-of-sample forecasts. It aims a little above 80 %:
-  // it is applied to the weeks after the ones it was found on, where forecasts miss by a little more.
+  // The linear interval's multiplier, from its own recent out-of-sample forecasts. It aims above 80 %: it is
+  // applied to the weeks after the ones it was found on, where forecasts miss by more (aiming at 82 % covered
+  // 75.8 % on the real set's median meter, 21 of 30 meters in 75–85 %; at 85 %, 78.5 % and 30 of 30).
   m.linearScale = intervalScaleFor(
     m.actual.slice(from),
     m.predictions.linear.slice(from),
