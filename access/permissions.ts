@@ -29,6 +29,8 @@ const READERS = [
   'climate',
 ] as const satisfies readonly Role[];
 const ENERGY_READERS = [...ADMINS, 'viewer', 'facility', 'climate'] as const satisfies readonly Role[];
+/** Who may ask for the energy models to be retrained: the facility managers they serve, and admins. */
+const ENERGY_TRAINERS = [...ADMINS, 'facility'] as const satisfies readonly Role[];
 const CLIMATE_READERS = [...ADMINS, 'viewer', 'climate'] as const satisfies readonly Role[];
 const TRAFFIC_READERS = [...ADMINS, 'viewer', 'roads'] as const satisfies readonly Role[];
 const FLEET_READERS = [...ADMINS, 'viewer', 'fleet'] as const satisfies readonly Role[];
@@ -112,11 +114,25 @@ export const PERMISSIONS: readonly Permission[] = [
     summary: 'Energy model card',
   },
   {
+    method: 'POST',
+    path: '/api/v1/energy/model/train',
+    access: ENERGY_TRAINERS,
+    tenantScoped: true,
+    summary: 'Queue a retraining of the energy models',
+  },
+  {
     method: 'GET',
     path: '/api/v1/energy/forecast',
     access: ENERGY_READERS,
     tenantScoped: true,
     summary: 'Day-ahead energy forecast',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/energy/forecast/points',
+    access: ENERGY_READERS,
+    tenantScoped: true,
+    summary: 'Stored energy forecasts (energy_forecast)',
   },
   {
     method: 'GET',

@@ -34,6 +34,8 @@ import {
   AnalysisWorkers,
   DEFAULT_WASTE_SETTINGS,
   TrafficService,
+  type EnergyRetrainer,
+  type WeatherForecastProvider,
   type FileModelRegistry,
   type FootprintLog,
   type OversightLog,
@@ -76,6 +78,10 @@ export interface ApiOptions {
   decodeLimits?: DecodeLimits;
   /** Trained energy models; without it the energy model routes answer 404. */
   energyModels?: FileModelRegistry;
+  /** The energy training queue (scheduled and asked-for trainings); without it POST /energy/model/train is 404. */
+  energyTraining?: EnergyRetrainer;
+  /** Tomorrow's temperatures for energy forecasts (GREENOPS_WEATHER_FORECAST_URL); without one, last week's. */
+  weatherForecast?: WeatherForecastProvider | undefined;
   /** Price and emission factor for costing energy waste. */
   wasteSettings?: WasteSettings;
   /** Invoice CO2 accounts; without them the invoice routes answer 404. */
@@ -213,6 +219,9 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       defaultTenant: options.defaultTenant,
       waste: options.wasteSettings ?? DEFAULT_WASTE_SETTINGS,
       analysis: options.analysis,
+      training: options.energyTraining,
+      weather: options.weatherForecast,
+      audit: options.audit,
     }).router,
   );
   v1.use(

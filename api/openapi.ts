@@ -220,9 +220,52 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
           responses: { 200: json({ type: 'object' }), 404: error },
         },
       },
+      '/api/v1/energy/model/train': {
+        post: {
+          summary:
+            'Queue a retraining of the tenant’s energy models (202 at once): one training at a time, in a worker thread; GET /api/v1/energy/model shows the new version when done',
+          parameters: [
+            tenant,
+            param('days', 'History used, in days.', {
+              type: 'integer',
+              minimum: 30,
+              maximum: 1096,
+              default: 400,
+            }),
+            param('holdoutDays', 'Most recent days replayed as the backtest (at least 30, for ASHRAE G14).', {
+              type: 'integer',
+              minimum: 30,
+              maximum: 365,
+              default: 56,
+            }),
+            param('epochs', 'Training epochs of the network.', {
+              type: 'integer',
+              minimum: 1,
+              maximum: 200,
+              default: 40,
+            }),
+          ],
+          responses: { 202: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
+      '/api/v1/energy/forecast/points': {
+        get: {
+          summary:
+            'Stored forecasts (energy_forecast, written at each training): per meter p50, p10/p90 where the served model gives an interval, model and version; default tomorrow (UTC)',
+          parameters: [
+            tenant,
+            param('device', 'A meter (or site=).'),
+            param('site', 'A building: each of its meters.'),
+            param('from', 'Default tomorrow 00:00 UTC.'),
+            param('to', 'Default from + 24 h; at most 31 days after from.'),
+          ],
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error },
+        },
+      },
       '/api/v1/energy/forecast': {
         get: {
-          summary: "Tomorrow's hourly kWh for a meter (p10/p50/p90 when the neural model is served)",
+          summary:
+            "Tomorrow's hourly kWh for a meter or a building, each meter from the model the gate chose for it (p10/p90 when every meter's model gives an interval)",
           parameters: [
             tenant,
             param('device', 'A meter the model was trained on (or site=).'),
@@ -248,8 +291,8 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
             }),
           ],
           description:
-            'One request covers at most 366 days from `from` to `to` (400 naming `from` beyond). Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
-          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 503: retryLater },
+            'One request covers at most 366 days from `from` to `to` (400 naming `from` beyond). 422 INSUFFICIENT_DATA naming `referenceWeeks` (or `from`) when a meter has readings in fewer than half the reference hours (or none in the window): no findings there would read as no waste. Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 422: error, 503: retryLater },
         },
       },
       '/api/v1/fleet/trips': {
@@ -383,8 +426,8 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
             ),
           ],
           description:
-            'The baseline period is 28 days to three years (1096 days), the reporting period at most three years (400 naming the parameter beyond). Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
-          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 503: retryLater },
+            'The baseline period is 28 days to three years (1096 days), the reporting period at most three years (400 naming the parameter beyond). 422 INSUFFICIENT_DATA naming `baselineFrom` (or `reportFrom`) with the period when a meter has readings in fewer than half the baseline hours (or none in the reporting period). Large analyses run in a worker thread; 503 BUSY with Retry-After when 16 are already waiting.',
+          responses: { 200: json({ type: 'object' }), 400: error, 404: error, 422: error, 503: retryLater },
         },
       },
       '/api/v1/dead-letters': {

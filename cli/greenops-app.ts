@@ -34,6 +34,7 @@ import {
   DEFAULT_POWER_MODEL,
   DEFAULT_TRAFFIC_SETTINGS,
   EnergyRetrainer,
+  weatherForecastFrom,
   FileModelRegistry,
   FootprintLog,
   InvoiceAccounts,
@@ -253,17 +254,19 @@ export async function startGreenops(
     }
 
     const energyModels = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
-    if (roles.ingest && config.energyRetrainHours > 0) {
-      const retrainer = new EnergyRetrainer({
-        store: stores.store,
-        registry: energyModels,
-        tenant: config.tenant,
-        everyHours: config.energyRetrainHours,
-        logger: logger.child({ component: 'energy' }),
-      });
-      retrainer.start();
-      stoppers.push(() => retrainer.stop());
-    }
+    // One training queue for the schedule and the API (POST /api/v1/energy/model/train): one training at a time.
+    const weatherForecast = weatherForecastFrom(config.weatherForecastUrl);
+    const energyTraining = new EnergyRetrainer({
+      weather: weatherForecast,
+      waste: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
+      store: stores.store,
+      registry: energyModels,
+      everyHours: config.energyRetrainHours,
+      retrainEveryHours: config.energyRetrainHours || 168,
+      logger: logger.child({ component: 'energy' }),
+    });
+    stoppers.push(() => energyTraining.stop());
+    if (roles.ingest && config.energyRetrainHours > 0) energyTraining.start();
 
     let apiUrl: string | undefined;
     let adminKey: BootstrapKey | undefined;
@@ -425,6 +428,8 @@ export async function startGreenops(
         replay: (topic, payload) => replayThrough.submit(topic, payload),
         decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxBytes: config.maxPayloadBytes },
         energyModels,
+        energyTraining,
+        weatherForecast,
         wasteSettings: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },
         trafficSettings,
         fleet: { service: fleet, maxDays: config.fleetWindowDays },

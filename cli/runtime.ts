@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -128,9 +129,12 @@ export async function openStores(
 }
 
 /** A user-named input file as text; an unreadable one is an error that names it. */
+/** Reads a text input file; a `.gz` file is decompressed (exports are often shipped gzipped). */
 export function readInputFile(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return path.endsWith('.gz')
+      ? gunzipSync(readFileSync(path)).toString('utf8')
+      : readFileSync(path, 'utf8');
   } catch (err) {
     throw new GreenopsError('INVALID_INPUT_FILE', `${path}: cannot read: ${(err as Error).message}`, {
       cause: err,

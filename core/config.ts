@@ -38,6 +38,8 @@ export interface Config {
   ingestFlushMs: number | undefined;
   maxPayloadBytes: number;
   energyRetrainHours: number;
+  /** file: or http(s): URL of hourly temperature forecasts for the energy forecasts. */
+  weatherForecastUrl: string | undefined;
   energyPriceDkkPerKwh: number;
   gridCo2KgPerKwh: number;
   /** IANA zone of traffic counters' local days (ÅDT, profiles). */
@@ -380,6 +382,13 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: num(0, 24 * 365),
     default: 168,
     description: 'Retrain the energy model every this many hours (first 10 minutes after start); 0: never.',
+  },
+  weatherForecastUrl: {
+    env: 'GREENOPS_WEATHER_FORECAST_URL',
+    parse: url('http:', 'https:', 'file:'),
+    default: undefined,
+    description:
+      'Hourly outdoor temperature forecasts for the energy forecasts: a file: or http(s): URL answering JSON [{time, temperatureC}] or CSV timestamp,temperature_c (e.g. an adapter over the DMI forecast API). Without it, forecasts use last week’s temperatures.',
   },
   energyPriceDkkPerKwh: {
     env: 'GREENOPS_ENERGY_PRICE_DKK_PER_KWH',

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'STORE_FAILED'
   | 'BROKER_UNAVAILABLE'
   | 'INVALID_INPUT_FILE'
+  | 'INSUFFICIENT_DATA'
   | 'INTERNAL';
 
 export interface GreenopsErrorOptions {
@@ -65,6 +66,11 @@ export function queryTooLarge(timeoutMs: number, cause?: unknown): GreenopsError
   );
 }
 
+/** The data present does not support an answer (a period without readings): 422 naming the period's field. */
+export function insufficientData(field: string, message: string): GreenopsError {
+  return new GreenopsError('INSUFFICIENT_DATA', `${field}: ${message}`, { field });
+}
+
 export function notFound(message: string): GreenopsError {
   return new GreenopsError('NOT_FOUND', message);
 }
@@ -88,6 +94,8 @@ function defaultStatus(code: ErrorCode): number {
       return 404;
     case 'CONFLICT':
       return 409;
+    case 'INSUFFICIENT_DATA':
+      return 422;
     case 'PRECONDITION_FAILED':
       return 412;
     case 'QUERY_TOO_LARGE':

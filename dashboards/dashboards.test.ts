@@ -1,9 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sampleEnergyCsv } from '../cli/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger, decodeMessage, formatTopic, type Point } from '../core/index.js';
 import { createSimulators } from '../edge/index.js';
 import {
   CORPUS_CATEGORIES,
+  DEFAULT_WASTE_SETTINGS,
+  FileModelRegistry,
+  retrainTenant,
+  writeEnergyAnalysis,
+  writeForecasts,
   CORPUS_VERSION,
   DEFAULT_FACTOR_TABLE,
   DEFAULT_TRAFFIC_SETTINGS,
@@ -55,7 +63,8 @@ function expand(query: string, dashboard: Dashboard, panel?: Panel): string {
   return query
     .replaceAll('$timeFilter', `time > now() - ${range}`)
     .replaceAll('$__interval', '1h')
-    .replaceAll('$tenant', 'demo');
+    .replaceAll('$tenant', 'demo')
+    .replaceAll('$meter', '.*');
 }
 
 describe.runIf(requireServer('influxd'))(
@@ -146,6 +155,39 @@ describe.runIf(requireServer('influxd'))(
       const { files } = sampleInvoices(DEFAULT_FACTOR_TABLE, { files: 60, linesPerFile: 5, seed: 4 });
       const doc = estimateInvoiceFiles(files, { table: DEFAULT_FACTOR_TABLE, classifier });
       await store.write(monthlyPoints('demo', doc.lines).points);
+      // The energy results a training writes: 64 days of three generated meters (one with its ventilation left on
+      // over the last nights), trained and backtested, tomorrow's forecasts, waste findings and the baseline.
+      const energy: Point[] = [];
+      const hour = 3_600_000;
+      const startMs = Math.floor(now / hour) * hour - 64 * 86_400_000;
+      for (const line of sampleEnergyCsv(3, 64, 8, startMs).trim().split('\n').slice(1)) {
+        const [ts, meter, kwh, temp, site] = line.split(',') as [string, string, string, string, string];
+        const t = Date.parse(ts);
+        const night = new Date(t).getUTCHours() < 4;
+        const leftOn = meter === 'meter-001' && night && t > now - 5 * 86_400_000 ? 3 : 1;
+        energy.push({
+          measurement: 'energy',
+          tags: { tenant: 'demo', device: `fm-${meter}`, site: `fm-${site}`, quantity: 'electricity' },
+          fields: { kwh: Number(kwh) * leftOn, outdoor_temp_c: Number(temp), interval_s: 3600 },
+          timeMs: t,
+        });
+      }
+      for (let i = 0; i < energy.length; i += 5000) await store.write(energy.slice(i, i + 5000));
+      const registry = new FileModelRegistry(mkdtempSync(join(tmpdir(), 'greenops-dash-energy-')));
+      const trained = await retrainTenant({
+        store,
+        registry,
+        tenant: 'demo',
+        days: 64,
+        holdoutDays: 30,
+        epochs: 2,
+        nowMs: now,
+      });
+      if ('skipped' in trained) throw new Error(trained.skipped);
+      expect(await writeForecasts(store, registry, 'demo', now)).toBeGreaterThan(0);
+      expect(
+        await writeEnergyAnalysis(store, 'demo', DEFAULT_WASTE_SETTINGS, { nowMs: now }),
+      ).toBeGreaterThan(0);
       await new InfluxDeadLetterStore(store).add([
         {
           receivedMs: now - 3_600_000,
@@ -156,7 +198,7 @@ describe.runIf(requireServer('influxd'))(
           payload: Buffer.from('{'),
         },
       ]);
-    });
+    }, 240_000);
 
     afterAll(async () => {
       await server?.destroy();
@@ -170,15 +212,17 @@ describe.runIf(requireServer('influxd'))(
           'greenops-traffic.json',
           'greenops-fleet.json',
           'greenops-road.json',
+          'greenops-energy.json',
         ]),
       );
     });
 
     for (const { file, dashboard } of dashboards) {
-      it(`${file}: the tenant variable lists the municipalities`, async () => {
+      it(`${file}: the tenant variable lists the municipalities, and other variables have values`, async () => {
         for (const variable of dashboard.templating.list) {
-          const [series] = await store.query(variable.query);
-          expect(series?.values.map((v) => v[1])).toContain('demo');
+          const [series] = await store.query(expand(variable.query, dashboard));
+          if (variable.name === 'tenant') expect(series?.values.map((v) => v[1])).toContain('demo');
+          else expect(series?.values.length, variable.name).toBeGreaterThan(0);
         }
       });
 

@@ -1,14 +1,18 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { GreenopsError, createLogger, timeExpressionMs } from '../../core/index.js';
 import { EnergySimulator, Random, isProblem, replayRecords } from '../../edge/index.js';
 import {
+  DEFAULT_HOLDOUT_DAYS,
   FileModelRegistry,
+  GATE_MIN_DAYS,
   backtest,
   retrainTenant,
   seriesFromRows,
   writeForecasts,
+  writeEnergyAnalysis,
+  weatherForecastFrom,
   HOUR_MS,
   type BacktestReport,
   type MeterRow,
@@ -68,28 +72,102 @@ export function sampleEnergyCsv(
   return rows.join('\n') + '\n';
 }
 
+const REPORT_COLUMNS = ['served', 'neural', 'linear', 'towt', 'seasonalNaive'] as const;
+
 function printReport(r: BacktestReport): void {
   const pct = (v: number | undefined) =>
-    v === undefined || Number.isNaN(v) ? '   –  ' : `${v.toFixed(1).padStart(6)}`;
+    v === undefined || Number.isNaN(v) ? '    – ' : `${v.toFixed(1).padStart(6)}`;
   console.log(
-    `trained until ${r.trainUntil} on ${r.meters.length} meters in ${r.trainingSeconds.toFixed(1)} s (${r.backend}); day-ahead horizon ${r.horizonHours} h`,
+    `trained until ${r.trainUntil} on ${r.meters.length} meters in ${r.trainingSeconds.toFixed(1)} s (${r.backend}); day-ahead horizon ${r.horizonHours} h; ` +
+      `retrained every ${r.retrainEveryHours || '–'} h (${r.retrainings} times); replay ${r.backtestSeconds.toFixed(1)} s`,
   );
   console.log(
-    'meter                days  neural CV(RMSE) NMBE  MAPE  cover | TOWT CV(RMSE) NMBE | naive CV(RMSE) NMBE | G14',
+    `CV(RMSE) %          days | ${REPORT_COLUMNS.map((c) => c.padStart(8)).join(' ')} | served NMBE cover | chosen         | G14`,
   );
   for (const m of r.meters) {
-    const n = m.accuracy.neural;
+    const a = m.accuracy;
     console.log(
-      `${m.meter.padEnd(20)} ${String(m.days).padStart(4)}  ${pct(n.cvRmsePct)}     ${pct(n.nmbePct)} ${pct(n.mapePct)} ${pct((n.coverage ?? Number.NaN) * 100)} | ${pct(m.accuracy.towt.cvRmsePct)}   ${pct(m.accuracy.towt.nmbePct)} | ${pct(m.accuracy.seasonalNaive.cvRmsePct)}    ${pct(m.accuracy.seasonalNaive.nmbePct)} | ${m.neuralMeetsG14 ? 'ok' : 'NO'}`,
+      `${m.meter.padEnd(20)} ${String(m.days).padStart(4)} | ${REPORT_COLUMNS.map((c) => `  ${pct(a[c].cvRmsePct)}`).join(' ')} | ${pct(a.served.nmbePct)} ${pct((a.served.coverage ?? Number.NaN) * 100)} | ${m.chosen.padEnd(14)} | ${meetsG14(a.served) ? 'ok' : 'NO'}`,
     );
   }
   const md = r.median;
   console.log(
-    `${'median'.padEnd(20)}       ${pct(md.neural.cvRmsePct)}     ${pct(md.neural.nmbePct)} ${pct(md.neural.mapePct)} ${pct((md.neural.coverage ?? Number.NaN) * 100)} | ${pct(md.towt.cvRmsePct)}   ${pct(md.towt.nmbePct)} | ${pct(md.seasonalNaive.cvRmsePct)}    ${pct(md.seasonalNaive.nmbePct)} |`,
+    `${'median'.padEnd(20)}      | ${REPORT_COLUMNS.map((c) => `  ${pct(md[c].cvRmsePct)}`).join(' ')} | ${pct(md.served.nmbePct)} ${pct((md.served.coverage ?? Number.NaN) * 100)} |`,
+  );
+  console.log(
+    `${'p90'.padEnd(20)}      | ${REPORT_COLUMNS.map((c) => `  ${pct(r.p90CvRmsePct[c])}`).join(' ')} |`,
+  );
+  console.log(
+    `${'G14 hourly met'.padEnd(20)}      | ${REPORT_COLUMNS.map((c) => `${String(r.g14Met[c]).padStart(5)}/${String(r.meters.length).padEnd(2)}`).join(' ')} |`,
+  );
+  const worse = r.meters.filter((m) => {
+    const best = Math.min(
+      m.accuracy.linear.cvRmsePct,
+      m.accuracy.towt.cvRmsePct,
+      m.accuracy.seasonalNaive.cvRmsePct,
+    );
+    return m.accuracy.served.cvRmsePct > best * 1.05;
+  });
+  console.log(
+    `served worse than its best reference by > 5 %: ${worse.length === 0 ? 'none' : worse.map((m) => m.meter).join(', ')}`,
   );
   console.log(
     `neural / seasonal-naive median CV(RMSE): ${(r.neuralToNaiveCvRmse * 100).toFixed(0)} %; forecast ${r.forecastMsPerMeter.toFixed(2)} ms per meter`,
   );
+}
+
+/** Queues a training on the running service (POST /api/v1/energy/model/train) with the data dir's admin key. */
+async function trainOnService(
+  api: string,
+  dataDir: string,
+  tenant: string,
+  o: { days: number; holdout: number; epochs: number },
+  cause: unknown,
+): Promise<void> {
+  const keyFile = join(dataDir, 'admin.key');
+  const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
+  const refuse = (why: string) =>
+    new GreenopsError(
+      'CONFLICT',
+      `a running greenops holds the store, and ${why}: call POST ${api}/api/v1/energy/model/train with a key of role facility or tenant-admin, or stop the service`,
+      { cause },
+    );
+  if (!key) throw refuse(`${keyFile} holds no admin key`);
+  let res: Response;
+  try {
+    res = await fetch(
+      `${api}/api/v1/energy/model/train?tenant=${encodeURIComponent(tenant)}&days=${o.days}&holdoutDays=${o.holdout}&epochs=${o.epochs}`,
+      { method: 'POST', headers: { authorization: `Bearer ${key}` } },
+    );
+  } catch (err) {
+    throw refuse(`it does not answer at ${api} (${(err as Error).message}; --api sets its URL)`);
+  }
+  const body = (await res.json().catch(() => ({}))) as { message?: string; error?: { message?: string } };
+  if (res.status !== 202) throw refuse(`it answered ${res.status}: ${body.error?.message ?? ''}`);
+  console.log(
+    `the running greenops holds the store: ${body.message ?? 'training queued'} on it (${api}); GET /api/v1/energy/model shows the new version`,
+  );
+}
+
+function meetsG14(a: { cvRmsePct: number; nmbePct: number }): boolean {
+  return a.cvRmsePct <= 30 && Math.abs(a.nmbePct) <= 10;
+}
+
+/** A progress bar on a terminal, a line every tenth otherwise (logs, CI). */
+function progress(label: string): (done: number, total: number) => void {
+  let lastTenth = -1;
+  return (done, total) => {
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      process.stderr.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`,
+      );
+    } else if (Math.floor((done / total) * 10) !== lastTenth) {
+      lastTenth = Math.floor((done / total) * 10);
+      process.stderr.write(`${label}: ${done}/${total}\n`);
+    }
+  };
 }
 
 export function registerEnergyCommands(program: Command): void {
@@ -102,10 +180,18 @@ export function registerEnergyCommands(program: Command): void {
     )
     .option('--tenant <tenant>', 'tenant (GREENOPS_TENANT)')
     .option('--days <n>', 'history to use, in days', '400')
-    .option('--holdout-days <n>', 'most recent days kept out of training for the backtest', '28')
+    .option(
+      '--holdout-days <n>',
+      `most recent days replayed as the backtest (at least ${GATE_MIN_DAYS}, what ASHRAE G14 needs to judge a meter)`,
+      String(DEFAULT_HOLDOUT_DAYS),
+    )
     .option('--epochs <n>', 'training epochs', '40')
     .option('--store <kind>', 'duckdb | influx (GREENOPS_STORE)')
     .option('--data-dir <dir>', 'folder for embedded data and models (GREENOPS_DATA_DIR)')
+    .option(
+      '--api <url>',
+      'the running service, asked to train when it holds the embedded store (default http://127.0.0.1:$PORT)',
+    )
     .action(
       async (opts: {
         tenant?: string;
@@ -114,6 +200,7 @@ export function registerEnergyCommands(program: Command): void {
         epochs: string;
         store?: string;
         dataDir?: string;
+        api?: string;
       }) => {
         const flags: Record<string, string> = {};
         if (opts.tenant !== undefined) flags.tenant = opts.tenant;
@@ -131,17 +218,35 @@ export function registerEnergyCommands(program: Command): void {
               field: flag,
             });
         }
+        if (holdout < GATE_MIN_DAYS)
+          throw new GreenopsError(
+            'BAD_REQUEST',
+            `--holdout-days: must be at least ${GATE_MIN_DAYS}: with fewer backtest days the gate's ASHRAE G14 rule cannot judge a meter`,
+            { field: 'holdout-days' },
+          );
         const logger = createLogger({ level: 'warn' });
-        const stores = await openStores(config, logger);
+        let stores: Awaited<ReturnType<typeof openStores>>;
+        try {
+          stores = await openStores(config, logger);
+        } catch (err) {
+          // DuckDB has one writer: with the service running, it holds the file. Ask the service to train instead.
+          if (config.store !== 'duckdb' || !/lock/i.test((err as Error).message)) throw err;
+          const api = opts.api ?? `http://127.0.0.1:${config.port}`;
+          await trainOnService(api, config.dataDir, config.tenant, { days, holdout, epochs }, err);
+          return;
+        }
         try {
           const registry = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
+          const weather = weatherForecastFrom(config.weatherForecastUrl);
           const result = await retrainTenant({
             store: stores.store,
             registry,
             tenant: config.tenant,
+            weatherSource: weather?.source,
             days,
             holdoutDays: holdout,
             epochs,
+            retrainEveryHours: config.energyRetrainHours,
             onProgress: (e, loss) =>
               e % 10 === 0 &&
               process.stderr.write(`training: epoch ${e}/${epochs}, loss ${loss.toFixed(4)}\n`),
@@ -153,11 +258,27 @@ export function registerEnergyCommands(program: Command): void {
           const { card, report } = result;
           printReport(report);
           console.log(
-            `registered version ${card.version} for ${config.tenant}: serving ${card.gate.serve}${card.gate.neuralPassed ? ' (live)' : ''}`,
+            `registered version ${card.version} for ${config.tenant} (live): mostly ${card.gate.serve}; the network ${card.gate.neuralPassed ? 'passed' : 'did not pass'} the gate`,
           );
           for (const reason of card.gate.reasons) console.log(`  ${reason}`);
-          const written = await writeForecasts(stores.store, registry, config.tenant);
+          for (const m of card.gate.perMeter ?? []) console.log(`  ${m.meter}: ${m.reason}`);
+          const written = await writeForecasts(
+            stores.store,
+            registry,
+            config.tenant,
+            Date.now(),
+            undefined,
+            weather,
+          );
           if (written > 0) console.log(`wrote ${written} forecast points for tomorrow (energy_forecast)`);
+          const analysed = await writeEnergyAnalysis(stores.store, config.tenant, {
+            priceDkkPerKwh: config.energyPriceDkkPerKwh,
+            co2KgPerKwh: config.gridCo2KgPerKwh,
+          });
+          if (analysed > 0)
+            console.log(
+              `wrote ${analysed} points of the last week's waste and baseline (energy_waste, energy_expected)`,
+            );
         } finally {
           await stores.close();
         }
@@ -199,6 +320,16 @@ export function registerEnergyCommands(program: Command): void {
       'towt',
     )
     .option('--hidden <units>', 'hidden units; 0 for a linear model', '64')
+    .option(
+      '--retrain-every <hours>',
+      'retrain every this many hours of the replay, as the service does (default GREENOPS_ENERGY_RETRAIN_HOURS, 168); 0: train once',
+    )
+    .option(
+      '--fine-tune-epochs <n>',
+      'epochs of warm-started fine-tuning of the network at each retraining',
+      '3',
+    )
+    .option('--no-neural', 'leave the network out: closed-form models only (fast)')
     .option('--json', 'print one JSON document (see README)')
     .action(
       async (opts: {
@@ -208,8 +339,26 @@ export function registerEnergyCommands(program: Command): void {
         epochs: string;
         baseline: string;
         hidden: string;
+        retrainEvery?: string;
+        fineTuneEpochs: string;
+        neural: boolean;
         json?: boolean;
       }) => {
+        const retrainEvery =
+          opts.retrainEvery === undefined ? readConfig().energyRetrainHours : Number(opts.retrainEvery);
+        if (!Number.isFinite(retrainEvery) || retrainEvery < 0 || retrainEvery > 24 * 365)
+          throw new GreenopsError(
+            'BAD_REQUEST',
+            '--retrain-every: must be a number of hours from 0 to 8760',
+            {
+              field: 'retrain-every',
+            },
+          );
+        const fineTuneEpochs = Number(opts.fineTuneEpochs);
+        if (!Number.isInteger(fineTuneEpochs) || fineTuneEpochs < 0)
+          throw new GreenopsError('BAD_REQUEST', '--fine-tune-epochs: must be a whole number', {
+            field: 'fine-tune-epochs',
+          });
         const horizon = Number(opts.horizon);
         if (opts.baseline !== 'towt' && opts.baseline !== 'none')
           throw new GreenopsError('BAD_REQUEST', '--baseline: must be towt or none', { field: 'baseline' });
@@ -279,6 +428,10 @@ export function registerEnergyCommands(program: Command): void {
           epochs,
           baseline: opts.baseline,
           hidden,
+          retrainEveryHours: retrainEvery,
+          fineTuneEpochs,
+          skipNeural: !opts.neural,
+          onProgress: progress('day-ahead replay'),
           onEpoch: (epoch: number, loss: number) => {
             // A line rewritten in place on a terminal; every tenth epoch otherwise (logs, CI).
             const line = `training: epoch ${epoch}/${epochs}, loss ${loss.toFixed(4)}`;

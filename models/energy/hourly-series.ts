@@ -14,8 +14,17 @@ export interface HourlySeries {
 
 export const HOUR_MS = 3_600_000;
 
+/** Hours whose hour of week is remembered: models refitted weekly over a year ask for the same hours again. */
+const MEMO_LIMIT = 500_000;
+const memo = new Map<number, number>();
+
 /** Hour of the week in Danish local time (0 = Monday 00–01), with public holidays treated as Sundays. */
 export function hourOfWeek(timeMs: number): number {
+  const known = memo.get(timeMs);
+  if (known !== undefined) return known;
   const { hour, weekday } = danishLocalTime(timeMs);
-  return ((isDanishClosureDay(timeMs) ? 7 : weekday) - 1) * 24 + Math.floor(hour);
+  const value = ((isDanishClosureDay(timeMs) ? 7 : weekday) - 1) * 24 + Math.floor(hour);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(timeMs, value);
+  return value;
 }

@@ -19,9 +19,20 @@ export {
   type BacktestReport,
   type MeterBacktest,
   type BacktestModel,
+  type BacktestOptions,
+  type ScoredModel,
 } from './backtest.js';
 export { loadTf } from './tf-runtime.js';
-export { gate, type GateDecision } from './gate.js';
+export { gate, GATE_MIN_DAYS, type GateDecision, type MeterServing } from './gate.js';
+export {
+  fitLinear,
+  predictLinear,
+  LinearFitter,
+  DEFAULT_LINEAR_OPTIONS,
+  type LinearModel,
+  type LinearOptions,
+} from './linear-reference.js';
+export { chooseModel, CHOICE_WINDOW_DAYS } from './model-choice.js';
 export { FileModelRegistry, type ModelCard } from './registry.js';
 export type { ForecasterArtifacts } from './neural-forecaster.js';
 export { loadEnergySeries } from './load-series.js';
@@ -36,6 +47,7 @@ export {
 export { trainInWorker } from './train-in-worker.js';
 export {
   retrainTenant,
+  DEFAULT_HOLDOUT_DAYS,
   writeForecasts,
   EnergyRetrainer,
   MODEL_LIMITATIONS,
@@ -44,6 +56,10 @@ export {
 export {
   ForecasterCache,
   forecastTomorrow,
+  temperatureSource,
+  forecastMeter,
+  servedModel,
+  SERVING_HISTORY_DAYS,
   wasteFor,
   wasteOfSeries,
   savingsFor,
@@ -54,3 +70,11 @@ export {
   type SavingsResult,
   type EnergyAnalysis,
 } from './use-cases.js';
+export {
+  FileWeatherForecast,
+  HttpWeatherForecast,
+  parseTemperatureForecast,
+  weatherForecastFrom,
+  type WeatherForecastProvider,
+} from './weather-forecast.js';
+export { writeEnergyAnalysis } from './analysis-points.js';

@@ -156,19 +156,76 @@ export class NeuralForecaster {
     return new NeuralForecaster(tf, network, meters, o, forecaster.calibrate(held), backend);
   }
 
+  /**
+   * Retraining as the service does it, warm-started: each meter's TOWT is refitted on the year before `until`
+   * and its scale set to its last four weeks' mean load (so a building that changed use is seen at its new
+   * level), then the network continues from its current weights for `epochs` on the last `days` days.
+   */
+  async fineTune(
+    series: readonly (HourlySeries & { meter: string })[],
+    until: number,
+    epochs: number,
+    days: number,
+  ): Promise<void> {
+    const o = this.options;
+    const samples: { x: number[]; y: number[] }[] = [];
+    for (const s of series) {
+      const previous = this.meters.get(s.meter);
+      if (!previous) continue;
+      const towt = fitTowt(s, Math.max(0, until - 365 * 24), until);
+      const recent = s.kwh.slice(Math.max(0, until - 28 * 24), until).filter((v) => !Number.isNaN(v));
+      const scale =
+        recent.length >= 24
+          ? Math.max(1e-6, recent.reduce((a, b) => a + b, 0) / recent.length)
+          : previous.scale;
+      const model = { meter: s.meter, towt, scale };
+      this.meters.set(s.meter, model);
+      const from = Math.max(168, until - days * 24);
+      const expected =
+        o.baseline === 'towt'
+          ? new Array<number>(from - 168)
+              .fill(Number.NaN)
+              .concat(predictTowt(towt, s, from - 168, until - from + 168))
+          : new Array<number>(until).fill(0);
+      for (const origin of dayOrigins(s.start, from, until - o.horizon)) {
+        const y = targets(s, expected, scale, origin, o.horizon);
+        if (y.some(Number.isNaN)) continue;
+        samples.push({ x: features(s, expected, scale, origin, o.horizon), y });
+      }
+    }
+    if (samples.length < 10 || epochs <= 0) return;
+    const x = this.tf.tensor2d(samples.map((s) => s.x));
+    const y = this.tf.tensor2d(samples.map((s) => QUANTILES.flatMap(() => s.y)));
+    try {
+      await this.network.fit(x, y, { epochs, batchSize: o.batchSize, shuffle: true, verbose: 0 });
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+
   /** Forecasts `horizon` hours from `origin` (an hour index of the series) using only data before it. */
   forecast(series: HourlySeries & { meter: string }, origin: number): Forecast {
-    const model = this.meters.get(series.meter);
-    if (!model) throw new Error(`no model for meter ${series.meter}`);
-    const expected =
-      this.options.baseline === 'towt'
-        ? predictTowt(model.towt, series, origin - 168, 168 + this.options.horizon)
-        : new Array<number>(168 + this.options.horizon).fill(0);
-    const full = new Array<number>(origin - 168).fill(Number.NaN).concat(expected);
-    const out = this.predictRaw([
-      features(series, full, model.scale, origin, this.options.horizon),
-    ])[0] as number[];
-    return this.toForecast(out, full, model.scale, origin, this.intervalScale);
+    return this.forecastMany([{ series, origin }])[0] as Forecast;
+  }
+
+  /** Several forecasts in one pass of the network (a backtest day over every meter). */
+  forecastMany(items: readonly { series: HourlySeries & { meter: string }; origin: number }[]): Forecast[] {
+    if (items.length === 0) return [];
+    const prepared = items.map(({ series, origin }) => {
+      const model = this.meters.get(series.meter);
+      if (!model) throw new Error(`no model for meter ${series.meter}`);
+      const expected =
+        this.options.baseline === 'towt'
+          ? predictTowt(model.towt, series, origin - 168, 168 + this.options.horizon)
+          : new Array<number>(168 + this.options.horizon).fill(0);
+      const full = new Array<number>(origin - 168).fill(Number.NaN).concat(expected);
+      return { full, model, origin, x: features(series, full, model.scale, origin, this.options.horizon) };
+    });
+    const raw = this.predictRaw(prepared.map((p) => p.x));
+    return prepared.map((p, i) =>
+      this.toForecast(raw[i] as number[], p.full, p.model.scale, p.origin, this.intervalScale),
+    );
   }
 
   dispose(): void {

@@ -16,9 +16,21 @@ export interface ModelCard {
   backend: string;
   meters: string[];
   backtest: Omit<BacktestReport, 'meters'> & {
-    meters: Pick<BacktestReport['meters'][number], 'meter' | 'days' | 'accuracy' | 'neuralMeetsG14'>[];
+    meters: Pick<
+      BacktestReport['meters'][number],
+      | 'meter'
+      | 'days'
+      | 'accuracy'
+      | 'neuralMeetsG14'
+      | 'chosen'
+      | 'recentCvRmsePct'
+      | 'linearIntervalScale'
+      | 'servedErrorSplit'
+    >[];
   };
   gate: GateDecision;
+  /** Where live forecasts take tomorrow's temperatures from: a provider's source, or 'none' (last week's). */
+  weatherForecast?: string;
   /** Limits users should know (EU AI Act transparency). */
   limitations: string[];
 }

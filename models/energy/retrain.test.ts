@@ -6,9 +6,36 @@ import { sampleEnergyCsv } from '../../cli/index.js';
 import { STREAMS, type EnergyRecord, type Point } from '../../core/index.js';
 import { openTempDuckDb, type TempDuckDb } from '../../test/harness/temp-duckdb.js';
 import { FileModelRegistry } from './registry.js';
-import { retrainTenant, writeForecasts } from './retrain.js';
+import { createMemoryLogger } from '../../core/index.js';
+import { EnergyRetrainer, retrainTenant, writeForecasts } from './retrain.js';
 
 const HOUR = 3_600_000;
+
+/** 60 days of three generated meters of a tenant, as ingest stores them. */
+function meterPoints(tenant: string, now: number): Point[] {
+  const points: Point[] = [];
+  for (const line of sampleEnergyCsv(3, 60, 6, now - 60 * 86_400_000)
+    .trim()
+    .split('\n')
+    .slice(1)) {
+    const [ts, meter, kwh, temp] = line.split(',') as [string, string, string, string];
+    const record = {
+      id: `${meter}-${ts}`,
+      ts,
+      meterId: meter,
+      siteId: 's',
+      quantity: 'electricity',
+      unit: 'kWh',
+      kind: 'interval',
+      value: Number(kwh),
+      outdoorTempC: Number(temp),
+    } as EnergyRecord;
+    points.push(
+      ...STREAMS.energy.toPoints(record as never, { tenant, deviceId: meter, timeMs: Date.parse(ts) }),
+    );
+  }
+  return points;
+}
 
 describe('retraining from the store (worker thread) and forecasts written back', () => {
   let db: TempDuckDb | undefined;
@@ -23,32 +50,7 @@ describe('retraining from the store (worker thread) and forecasts written back',
     db = await openTempDuckDb();
     dir = mkdtempSync(join(tmpdir(), 'greenops-retrain-'));
     const now = Math.floor(Date.now() / HOUR) * HOUR;
-    const points: Point[] = [];
-    for (const line of sampleEnergyCsv(3, 50, 6, now - 50 * 86_400_000)
-      .trim()
-      .split('\n')
-      .slice(1)) {
-      const [ts, meter, kwh, temp] = line.split(',') as [string, string, string, string];
-      const record = {
-        id: `${meter}-${ts}`,
-        ts,
-        meterId: meter,
-        siteId: 's',
-        quantity: 'electricity',
-        unit: 'kWh',
-        kind: 'interval',
-        value: Number(kwh),
-        outdoorTempC: Number(temp),
-      } as EnergyRecord;
-      points.push(
-        ...STREAMS.energy.toPoints(record as never, {
-          tenant: 'demo',
-          deviceId: meter,
-          timeMs: Date.parse(ts),
-        }),
-      );
-    }
-    await db.store.write(points);
+    await db.store.write(meterPoints('demo', now));
     const registry = new FileModelRegistry(dir);
 
     let lastEpoch = 0;
@@ -57,7 +59,7 @@ describe('retraining from the store (worker thread) and forecasts written back',
       registry,
       tenant: 'demo',
       days: 60,
-      holdoutDays: 7,
+      holdoutDays: 30,
       epochs: 4,
       nowMs: now,
       onProgress: (e) => (lastEpoch = e),
@@ -66,6 +68,11 @@ describe('retraining from the store (worker thread) and forecasts written back',
     expect(lastEpoch).toBe(4);
     expect(result.card).toMatchObject({ version: 1, tenant: 'demo' });
     expect(result.card.meters).toHaveLength(3);
+    // Every version is live with the gate's plan: each meter served by its own recent backtest, with the reason.
+    expect(result.card.gate.perMeter?.map((m) => m.meter).sort()).toEqual([...result.card.meters].sort());
+    expect(result.card.gate.perMeter?.every((m) => m.reason.length > 0)).toBe(true);
+    expect(registry.current('demo')).toMatchObject({ live: true, card: { version: 1 } });
+    expect(await writeForecasts(db.store, registry, 'demo', now)).toBe(72);
 
     // Make the trained network the live one (as a passing gate would) and write its forecasts.
     registry.save(
@@ -84,5 +91,43 @@ describe('retraining from the store (worker thread) and forecasts written back',
     });
     expect(rows).toHaveLength(24);
     expect(rows.every((r) => typeof r.value === 'number' && Number.isFinite(r.value))).toBe(true);
+    // Written twice (versions 1 and 2): the second overwrote the first, and says which model made it.
+    const models = await db.store.querySeries({
+      measurement: 'energy_forecast',
+      tenant: 'demo',
+      field: 'model',
+      tags: { device: result.card.meters[0]! },
+      fromMs: tomorrow,
+      toMs: tomorrow + 86_400_000,
+    });
+    expect(models.map((r) => r.value)).toEqual(new Array(24).fill('neural'));
   }, 60_000);
+
+  it('retrains every tenant with meters on the schedule, one at a time, not only the configured one', async () => {
+    db = await openTempDuckDb();
+    dir = mkdtempSync(join(tmpdir(), 'greenops-retrain-'));
+    const now = Math.floor(Date.now() / HOUR) * HOUR;
+    await db.store.write([...meterPoints('aarhus', now), ...meterPoints('odense', now)]);
+    const registry = new FileModelRegistry(dir);
+    const { logger, lines } = createMemoryLogger();
+    const retrainer = new EnergyRetrainer({ store: db.store, registry, everyHours: 168, logger });
+    const first = retrainer.runTenant('aarhus', { days: 60, holdoutDays: 30, epochs: 2 });
+    const second = retrainer.runTenant('odense', { days: 60, holdoutDays: 30, epochs: 2 });
+    expect(retrainer.pending).toBe(2);
+    await Promise.all([first, second]);
+    expect(retrainer.pending).toBe(0);
+    expect(registry.current('aarhus')?.card.tenant).toBe('aarhus');
+    expect(registry.current('odense')?.card.tenant).toBe('odense');
+    // The trainings ran one after the other: the second started after the first was done.
+    const steps = lines()
+      .filter((r) => r.msg === 'energy training started' || r.msg === 'energy model retrained')
+      .map((r) => `${String(r.msg)} ${String(r.tenant)}`);
+    expect(steps).toEqual([
+      'energy training started aarhus',
+      'energy model retrained aarhus',
+      'energy training started odense',
+      'energy model retrained odense',
+    ]);
+    expect(await db.store.listTenants('energy')).toEqual(['aarhus', 'odense']);
+  }, 120_000);
 });

@@ -1,13 +1,22 @@
 import type { Logger, Point } from '../../core/index.js';
 import type { TimeSeriesStore } from '../../store/index.js';
 import type { BacktestReport } from './backtest.js';
-import { gate } from './gate.js';
+import { gate, GATE_MIN_DAYS } from './gate.js';
+import { CHOICE_WINDOW_DAYS } from './model-choice.js';
 import { HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
-import { NeuralForecaster } from './neural-forecaster.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
+import type { WeatherForecastProvider } from './weather-forecast.js';
+import { writeEnergyAnalysis } from './analysis-points.js';
+import { DEFAULT_WASTE_SETTINGS, type WasteSettings } from './waste.js';
 import { trainInWorker } from './train-in-worker.js';
-import { tomorrowOrigin, tomorrowSeries } from './use-cases.js';
+import {
+  ForecasterCache,
+  forecastMeter,
+  SERVING_HISTORY_DAYS,
+  tomorrowOrigin,
+  tomorrowSeries,
+} from './use-cases.js';
 
 /** Stated on every model card (EU AI Act transparency: what the model is and is not fit for). */
 export const MODEL_LIMITATIONS = [
@@ -24,6 +33,10 @@ export interface RetrainOptions {
   days?: number;
   holdoutDays?: number;
   epochs?: number;
+  /** The backtest over the held-out days retrains this often, as the service does. */
+  retrainEveryHours?: number;
+  /** Where live forecasts take tomorrow's temperatures from (recorded on the card); none: last week's. */
+  weatherSource?: string | undefined;
   nowMs?: number;
   onProgress?: (epoch: number, loss: number) => void;
 }
@@ -31,15 +44,25 @@ export interface RetrainOptions {
 export type RetrainResult = { card: ModelCard; report: BacktestReport } | { skipped: string };
 
 /**
- * Trains the tenant's forecaster on its stored history (in a worker thread), backtests it on the most recent
- * `holdoutDays`, applies the gate and registers the version (live only if the gate let it through).
+ * Days held out for the backtest by default: more than the GATE_MIN_DAYS the G14 rule needs, and the
+ * CHOICE_WINDOW_DAYS each meter's model is chosen on.
+ */
+export const DEFAULT_HOLDOUT_DAYS = Math.max(GATE_MIN_DAYS, CHOICE_WINDOW_DAYS);
+
+/**
+ * Trains the tenant's forecaster on its stored history before the most recent `holdoutDays` (in a worker
+ * thread), replays those days as the service would (retraining every `retrainEveryHours`, so the network ends
+ * fine-tuned up to the last retraining), applies the gate and registers the version as live: the gate's
+ * per-meter plan says which model serves each meter.
  */
 export async function retrainTenant({
   store,
   registry,
   tenant,
   days = 400,
-  holdoutDays = 28,
+  holdoutDays = DEFAULT_HOLDOUT_DAYS,
+  retrainEveryHours = 168,
+  weatherSource,
   epochs = 40,
   nowMs = Date.now(),
   onProgress,
@@ -53,7 +76,12 @@ export async function retrainTenant({
       skipped: `only ${Math.floor(length / 24)} days of history; need 21 days to train before the ${holdoutDays} held out`,
     };
   const started = new Date(nowMs);
-  const { report, artifacts } = await trainInWorker(series, trainUntil, { epochs }, onProgress);
+  const { report, artifacts } = await trainInWorker(
+    series,
+    trainUntil,
+    { epochs, retrainEveryHours },
+    onProgress,
+  );
   const start = (series[0] as { start: number }).start;
   const card = registry.save(
     {
@@ -66,25 +94,47 @@ export async function retrainTenant({
       meters: series.map((s) => s.meter),
       backtest: {
         ...report,
-        meters: report.meters.map(({ meter, days: d, accuracy, neuralMeetsG14 }) => ({
-          meter,
-          days: d,
-          accuracy,
-          neuralMeetsG14,
-        })),
+        meters: report.meters.map(
+          ({
+            meter,
+            days: d,
+            accuracy,
+            neuralMeetsG14,
+            chosen,
+            recentCvRmsePct,
+            linearIntervalScale,
+            servedErrorSplit,
+          }) => ({
+            meter,
+            days: d,
+            accuracy,
+            neuralMeetsG14,
+            chosen,
+            recentCvRmsePct,
+            linearIntervalScale,
+            servedErrorSplit,
+          }),
+        ),
       },
       gate: gate(report),
-      limitations: MODEL_LIMITATIONS,
+      weatherForecast: weatherSource ?? 'none',
+      limitations: weatherSource
+        ? MODEL_LIMITATIONS
+        : [
+            ...MODEL_LIMITATIONS,
+            'No weather forecast is configured (GREENOPS_WEATHER_FORECAST_URL): live forecasts take last week’s temperatures, which the backtest (measured temperatures) does not show.',
+          ],
     },
     artifacts,
+    true,
   );
   return { card, report };
 }
 
 /**
- * Writes tomorrow's (UTC) hourly forecasts of every meter of the live neural model to the store as
- * `energy_forecast` (tags tenant, device; fields p10, p50, p90, version), for dashboards. Returns the points
- * written; none when no neural model is live.
+ * Writes tomorrow's (UTC) hourly forecasts of every meter, each from the model the gate chose for it, to the
+ * store as `energy_forecast` (tags tenant, device; fields p50, p10 and p90 where the model gives an interval,
+ * version, model), for dashboards and GET /api/v1/energy/forecast/points. Returns the points written.
  */
 export async function writeForecasts(
   store: TimeSeriesStore,
@@ -92,54 +142,69 @@ export async function writeForecasts(
   tenant: string,
   nowMs = Date.now(),
   logger?: Logger,
+  weather?: WeatherForecastProvider,
 ): Promise<number> {
   const current = registry.current(tenant);
-  if (!current?.live || current.card.gate.serve !== 'neural') return 0;
-  const forecaster = await NeuralForecaster.fromArtifacts(registry.artifacts(tenant, current.card.version));
+  if (!current) return 0;
+  const { card } = current;
+  const cache = new ForecasterCache(registry);
   const origin = tomorrowOrigin(nowMs);
   const points: Point[] = [];
   try {
     for (const { series: s, originIndex } of await tomorrowSeries(
       store,
       tenant,
-      current.card.meters,
+      card.meters,
       origin,
+      SERVING_HISTORY_DAYS,
+      weather,
     )) {
-      const f = forecaster.forecast(s, originIndex);
+      const f = await forecastMeter(card, cache, s, originIndex);
       f.median.forEach((p50, h) => {
+        if (Number.isNaN(p50)) return;
+        const fields: Point['fields'] = { p50, version: card.version, model: f.model };
+        if (f.lower && f.upper) {
+          fields.p10 = f.lower[h] as number;
+          fields.p90 = f.upper[h] as number;
+        }
         points.push({
           measurement: 'energy_forecast',
           tags: { tenant, device: s.meter },
-          fields: {
-            p10: f.lower[h] as number,
-            p50,
-            p90: f.upper[h] as number,
-            version: current.card.version,
-          },
+          fields,
           timeMs: origin + h * HOUR_MS,
         });
       });
     }
   } finally {
-    forecaster.dispose();
+    cache.dispose();
   }
   await store.write(points);
-  logger?.info({ tenant, points: points.length, version: current.card.version }, 'energy forecasts written');
+  logger?.info({ tenant, points: points.length, version: card.version }, 'energy forecasts written');
   return points.length;
 }
 
-/** Retrains every `everyHours` (first after `firstAfterMs`) and writes forecasts after each run; start()/stop(). */
+/**
+ * Retrains every tenant with kWh readings every `everyHours` (first after `firstAfterMs`), one tenant at a time,
+ * and writes each one's forecasts after its run; start()/stop(). `runTenant` is the same for one tenant, queued
+ * behind whatever runs (POST /api/v1/energy/model/train).
+ */
 export class EnergyRetrainer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** The chain every training joins, so two never run at once (each holds a worker thread and the CPU). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private queued = 0;
 
   constructor(
     private readonly options: {
       store: TimeSeriesStore;
       registry: FileModelRegistry;
-      tenant: string;
       everyHours: number;
       firstAfterMs?: number;
+      retrainEveryHours?: number;
+      weather?: WeatherForecastProvider | undefined;
+      /** Price and emission factor of the waste findings written for dashboards (energy_waste). */
+      waste?: WasteSettings;
       logger: Logger;
     },
   ) {}
@@ -155,16 +220,53 @@ export class EnergyRetrainer {
     schedule(this.options.firstAfterMs ?? 10 * 60_000);
   }
 
+  /** Trainings waiting or running. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** Retrains every tenant with meters, one after the other. */
   async runOnce(): Promise<void> {
-    const { logger, tenant } = this.options;
+    const { logger } = this.options;
+    let tenants: string[];
+    try {
+      tenants = await this.options.store.listTenants('energy');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'energy retraining: cannot list tenants');
+      return;
+    }
+    for (const tenant of tenants) await this.runTenant(tenant).catch(() => undefined);
+  }
+
+  /** Queues one tenant's training behind any running; resolves with its result when it has run. */
+  runTenant(
+    tenant: string,
+    options: { days?: number; holdoutDays?: number; epochs?: number } = {},
+  ): Promise<RetrainResult> {
+    this.queued += 1;
+    const run = this.queue.then(() => this.train(tenant, options));
+    this.queue = run.catch(() => undefined).finally(() => (this.queued -= 1));
+    return run;
+  }
+
+  private async train(
+    tenant: string,
+    options: { days?: number; holdoutDays?: number; epochs?: number },
+  ): Promise<RetrainResult> {
+    const { logger } = this.options;
+    logger.info({ tenant }, 'energy training started');
     try {
       const result = await retrainTenant({
         ...this.options,
-        onProgress: (epoch, loss) => epoch % 10 === 0 && logger.debug({ epoch, loss }, 'energy training'),
+        ...options,
+        tenant,
+        weatherSource: this.options.weather?.source,
+        onProgress: (epoch, loss) =>
+          epoch % 10 === 0 && logger.debug({ tenant, epoch, loss }, 'energy training'),
       });
       if ('skipped' in result) {
         logger.info({ tenant, reason: result.skipped }, 'energy retraining skipped');
-        return;
+        return result;
       }
       logger.info(
         {
@@ -175,14 +277,25 @@ export class EnergyRetrainer {
         },
         'energy model retrained',
       );
-      await writeForecasts(this.options.store, this.options.registry, tenant, Date.now(), logger);
+      await writeForecasts(
+        this.options.store,
+        this.options.registry,
+        tenant,
+        Date.now(),
+        logger,
+        this.options.weather,
+      );
+      await writeEnergyAnalysis(this.options.store, tenant, this.options.waste ?? DEFAULT_WASTE_SETTINGS);
+      return result;
     } catch (err) {
       logger.error({ tenant, err: (err as Error).message }, 'energy retraining failed');
+      throw err;
     }
   }
 
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     await this.running;
+    await this.queue;
   }
 }

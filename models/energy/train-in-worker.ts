@@ -1,13 +1,13 @@
 import { runWorker, siblingModule, startModuleWorker } from '../worker-thread.js';
-import type { BacktestReport } from './backtest.js';
-import type { ForecasterArtifacts, NeuralOptions } from './neural-forecaster.js';
+import type { BacktestOptions, BacktestReport } from './backtest.js';
+import type { ForecasterArtifacts } from './neural-forecaster.js';
 import type { MeterSeries } from './series-from-rows.js';
 
 /** Trains and backtests in a worker thread, so the ingest and the API keep their event loop. */
 export async function trainInWorker(
   series: MeterSeries[],
   trainUntil: number,
-  options: Partial<Omit<NeuralOptions, 'onEpoch'>> = {},
+  options: Omit<BacktestOptions, 'onEpoch' | 'onProgress'> = {},
   onProgress?: (epoch: number, loss: number) => void,
 ): Promise<{ report: BacktestReport; artifacts: ForecasterArtifacts }> {
   const worker = startModuleWorker(siblingModule(import.meta.url, 'train-worker'), {

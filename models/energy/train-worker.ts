@@ -1,13 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { trainAndBacktest } from './backtest.js';
-import type { NeuralOptions } from './neural-forecaster.js';
+import { trainAndBacktest, type BacktestOptions } from './backtest.js';
 import type { MeterSeries } from './series-from-rows.js';
 
 /** Runs training and its backtest off the main thread; posts progress, then the report and the artifacts. */
 const { series, trainUntil, options } = workerData as {
   series: MeterSeries[];
   trainUntil: number;
-  options: Partial<NeuralOptions>;
+  options: BacktestOptions;
 };
 const port = parentPort;
 if (!port) throw new Error('train-worker runs as a worker thread');
@@ -16,6 +15,7 @@ try {
     ...options,
     onEpoch: (epoch, loss) => port.postMessage({ type: 'progress', epoch, loss }),
   });
+  if (!forecaster) throw new Error('the backtest trained no network');
   const artifacts = await forecaster.toArtifacts();
   forecaster.dispose();
   port.postMessage({

@@ -7,6 +7,9 @@ import type { FileModelRegistry, ModelCard } from './registry.js';
 import { avoidedEnergy, savingsTotals, type SavingsReport } from './savings.js';
 import { seasonalNaiveForecast } from './seasonal-naive.js';
 import { fitTowt, predictTowt } from './towt.js';
+import type { BacktestModel } from './backtest.js';
+import { fitLinear, predictLinear } from './linear-reference.js';
+import type { WeatherForecastProvider } from './weather-forecast.js';
 import { detectWaste, type WasteFinding, type WasteSettings } from './waste.js';
 
 const DAY_MS = 86_400_000;
@@ -32,6 +35,13 @@ export class ForecasterCache {
     this.loaded.set(card.tenant, { version: card.version, forecaster });
     return forecaster;
   }
+
+  /** Releases every loaded network. */
+  dispose(): void {
+    for (const { forecaster } of this.loaded.values())
+      void forecaster.then((f) => f.dispose()).catch(() => undefined);
+    this.loaded.clear();
+  }
 }
 
 /** The next 00:00 UTC after `nowMs`: the start of the day forecast. */
@@ -39,30 +49,72 @@ export function tomorrowOrigin(nowMs: number): number {
   return Math.ceil(nowMs / DAY_MS) * DAY_MS;
 }
 
+/** History loaded to serve a forecast: the linear reference and TOWT are refitted on it at each forecast. */
+export const SERVING_HISTORY_DAYS = 120;
+
 /**
- * The last 8 days of meters up to `origin`, extended by the 24 hours to forecast: their load unknown, their
- * temperature last week's (no weather forecast yet).
+ * The last `days` days of meters up to `origin`, extended by the 24 hours to forecast: their load unknown, their
+ * temperature the weather forecast's where one is configured and has the hour, else last week's.
  */
 export async function tomorrowSeries(
   store: TimeSeriesStore,
   tenant: string,
   devices: string[],
   origin: number,
+  days = 8,
+  weather?: WeatherForecastProvider,
 ): Promise<{ series: MeterSeries; originIndex: number }[]> {
-  return (await loadEnergySeries(store, tenant, origin - 8 * DAY_MS, origin, devices)).map((series) => {
+  const forecast = await weather?.hourlyTemperatures(origin, 24);
+  return (await loadEnergySeries(store, tenant, origin - days * DAY_MS, origin, devices)).map((series) => {
     const originIndex = Math.round((origin - series.start) / HOUR_MS);
     for (let i = series.kwh.length; i < originIndex + 24; i++) {
       series.kwh.push(Number.NaN);
-      series.temperatureC.push(series.temperatureC[i - 168] ?? 0);
+      const predicted = forecast?.[i - originIndex];
+      series.temperatureC.push(
+        predicted !== undefined && !Number.isNaN(predicted) ? predicted : (series.temperatureC[i - 168] ?? 0),
+      );
     }
     return { series, originIndex };
   });
 }
 
+/** What the forecast hours' temperatures are, for responses. */
+export function temperatureSource(weather: WeatherForecastProvider | undefined): string {
+  return weather
+    ? `weather forecast (${weather.source}); last week's where it has no value`
+    : 'last week (no weather forecast configured)';
+}
+
+/** The model the gate chose for a meter (versions from before per-meter choice serve one model for all). */
+export function servedModel(card: ModelCard, meter: string): BacktestModel {
+  const planned = card.gate.perMeter?.find((p) => p.meter === meter)?.serve;
+  if (planned === 'neural' && !card.gate.neuralPassed) return 'linear';
+  return planned ?? card.gate.serve;
+}
+
+/** One meter's forecast from the model it is served; an interval where the model gives one. */
+export async function forecastMeter(
+  card: ModelCard,
+  cache: ForecasterCache,
+  series: MeterSeries,
+  originIndex: number,
+): Promise<{ model: BacktestModel; median: number[]; lower?: number[]; upper?: number[] }> {
+  const model = servedModel(card, series.meter);
+  if (model === 'neural') return { model, ...(await cache.get(card)).forecast(series, originIndex) };
+  if (model === 'linear') {
+    const scale = card.backtest.meters.find((m) => m.meter === series.meter)?.linearIntervalScale ?? 1;
+    return { model, ...predictLinear(fitLinear(series, originIndex), series, originIndex, 24, scale) };
+  }
+  if (model === 'towt')
+    return { model, median: predictTowt(fitTowt(series, 0, originIndex), series, originIndex, 24) };
+  return { model, median: seasonalNaiveForecast(series, originIndex, 24) };
+}
+
 /**
- * Tomorrow's (UTC) hourly forecast for meters, from the model the gate chose; several meters (a site) are
- * summed, their interval bounds too (conservative: it assumes the meters' errors move together). Without a
- * weather forecast the forecast hours take last week's temperatures.
+ * Tomorrow's (UTC) hourly forecast for meters, each from the model the gate chose for it; several meters (a
+ * site) are summed, their interval bounds too (conservative: it assumes the meters' errors move together), and
+ * the interval is given only when every meter's model gives one. Without a weather forecast the forecast hours
+ * take last week's temperatures.
  */
 export async function forecastTomorrow(
   store: TimeSeriesStore,
@@ -70,30 +122,33 @@ export async function forecastTomorrow(
   cache: ForecasterCache,
   devices: string[],
   nowMs: number,
+  weather?: WeatherForecastProvider,
 ): Promise<ForecastPoint[]> {
   const origin = tomorrowOrigin(nowMs);
-  const total: ForecastPoint[] = Array.from({ length: 24 }, (_, h) => ({
+  const total = Array.from({ length: 24 }, (_, h) => ({
     time: new Date(origin + h * HOUR_MS).toISOString(),
     p50: 0,
-    ...(card.gate.serve === 'neural' ? { p10: 0, p90: 0 } : {}),
+    p10: 0,
+    p90: 0,
   }));
-  for (const { series, originIndex } of await tomorrowSeries(store, card.tenant, devices, origin)) {
-    if (card.gate.serve === 'neural') {
-      const f = (await cache.get(card)).forecast(series, originIndex);
-      total.forEach((p, h) => {
-        p.p50 += f.median[h] as number;
-        p.p10 = (p.p10 ?? 0) + (f.lower[h] as number);
-        p.p90 = (p.p90 ?? 0) + (f.upper[h] as number);
-      });
-    } else {
-      const values =
-        card.gate.serve === 'towt'
-          ? predictTowt(fitTowt(series, 0, originIndex), series, originIndex, 24)
-          : seasonalNaiveForecast(series, originIndex, 24);
-      total.forEach((p, h) => (p.p50 += values[h] as number));
-    }
+  let intervals = true;
+  for (const { series, originIndex } of await tomorrowSeries(
+    store,
+    card.tenant,
+    devices,
+    origin,
+    SERVING_HISTORY_DAYS,
+    weather,
+  )) {
+    const f = await forecastMeter(card, cache, series, originIndex);
+    if (!f.lower || !f.upper) intervals = false;
+    total.forEach((p, h) => {
+      p.p50 += f.median[h] as number;
+      p.p10 += f.lower?.[h] ?? 0;
+      p.p90 += f.upper?.[h] ?? 0;
+    });
   }
-  return total;
+  return total.map(({ time, p50, p10, p90 }) => (intervals ? { time, p50, p10, p90 } : { time, p50 }));
 }
 
 /** Where the pure computations below run when not in place: a worker thread (AnalysisWorkers is one). */
@@ -108,6 +163,8 @@ export interface EnergyAnalysis {
 
 export interface WasteReport {
   findings: (WasteFinding & { device: string })[];
+  /** Hours with readings per meter, in the reference weeks and in the window (whether an answer is supported). */
+  coverage: { device: string; referenceHours: number; windowHours: number }[];
   totals: { excessKwh: number; costDkk: number; co2Kg: number };
 }
 
@@ -139,8 +196,16 @@ export function wasteOfSeries(
 ): WasteReport {
   const { fromMs, toMs, referenceFrom } = window;
   const findings: WasteReport['findings'] = [];
+  const coverage: WasteReport['coverage'] = [];
   for (const series of meters) {
     const index = (ms: number) => Math.max(0, Math.round((ms - series.start) / HOUR_MS));
+    const known = (from: number, to: number) =>
+      series.kwh.slice(index(from), Math.max(index(from), index(to))).filter((v) => !Number.isNaN(v)).length;
+    coverage.push({
+      device: series.meter,
+      referenceHours: known(referenceFrom, fromMs),
+      windowHours: known(fromMs, toMs),
+    });
     for (const f of detectWaste(
       series,
       index(referenceFrom),
@@ -155,7 +220,11 @@ export function wasteOfSeries(
   findings.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
   const sum = (k: 'excessKwh' | 'costDkk' | 'co2Kg') =>
     Math.round(findings.reduce((s, f) => s + f[k], 0) * 10) / 10;
-  return { findings, totals: { excessKwh: sum('excessKwh'), costDkk: sum('costDkk'), co2Kg: sum('co2Kg') } };
+  return {
+    findings,
+    coverage,
+    totals: { excessKwh: sum('excessKwh'), costDkk: sum('costDkk'), co2Kg: sum('co2Kg') },
+  };
 }
 
 export interface SavingsPeriods {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS, type Role } from '../../access/index.js';
+import { join } from 'node:path';
+import { createMemoryLogger } from '../../core/index.js';
+import { EnergyRetrainer, FileModelRegistry } from '../../models/index.js';
 import { startAccessApi, type AccessApi } from '../harness/access-api.js';
 
 /** The roles in the order of the matrix's columns. */
@@ -52,6 +55,18 @@ const MATRIX: Row[] = [
     method: 'GET',
     route: '/api/v1/energy/forecast',
     path: '/api/v1/energy/forecast?device=aarhus-meter',
+    expect: '+++..++.',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/energy/model/train',
+    path: '/api/v1/energy/model/train?epochs=1',
+    expect: '+++.....',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/energy/forecast/points',
+    path: '/api/v1/energy/forecast/points?device=aarhus-meter',
     expect: '+++..++.',
   },
   {
@@ -271,7 +286,20 @@ describe('who may call what: every route × every role, with real keys against t
   const keys = new Map<Role, string>();
 
   beforeAll(async () => {
-    api = await startAccessApi();
+    // A real training queue, so POST /energy/model/train runs (the harness's single reading is too little history:
+    // the training is skipped at once).
+    api = await startAccessApi(async ({ db }) => {
+      const registry = new FileModelRegistry(join(db.dir, 'models', 'energy'));
+      return {
+        energyModels: registry,
+        energyTraining: new EnergyRetrainer({
+          store: db.store,
+          registry,
+          everyHours: 0,
+          logger: createMemoryLogger().logger,
+        }),
+      };
+    });
     for (const role of COLUMNS) keys.set(role, await api.access.key(role, 'aarhus'));
   }, 60_000);
   afterAll(() => api?.stop());

@@ -91,6 +91,36 @@ describe('the API under attack and audit: trail, rate limits, headers, CORS', ()
     expect(year.status).not.toBe(400);
   });
 
+  it('refuses waste and savings with 422 naming the period when the data present cannot support an answer', async () => {
+    // The harness has one reading, an hour ago: no reference weeks, no baseline.
+    api = await startAccessApi();
+    const viewer = await api.access.key('viewer', 'aarhus');
+    const waste = await api.call(
+      'GET',
+      '/api/v1/energy/waste?device=aarhus-meter&from=-7d&referenceWeeks=2',
+      viewer,
+    );
+    expect(waste.status).toBe(422);
+    expect(waste.body.error).toMatchObject({
+      code: 'INSUFFICIENT_DATA',
+      field: 'referenceWeeks',
+      message: expect.stringMatching(/aarhus-meter has 0 of 336 hours with readings in the reference period/),
+    });
+    const savings = await api.call(
+      'GET',
+      '/api/v1/energy/savings?device=aarhus-meter&baselineFrom=-90d&baselineTo=-30d&reportFrom=-30d&reportTo=now',
+      viewer,
+    );
+    expect(savings.status).toBe(422);
+    expect(savings.body.error).toMatchObject({
+      code: 'INSUFFICIENT_DATA',
+      field: 'baselineFrom',
+      message: expect.stringMatching(
+        /^baselineFrom: baseline period \S+ – \S+: aarhus-meter has 0 of 1440 hours/,
+      ),
+    });
+  });
+
   it('answers 429 with Retry-After past a credential’s budget, without touching another credential’s', async () => {
     api = await startAccessApi({ rateLimitPerMinute: 3 });
     const busy = await api.access.key('viewer', 'aarhus');

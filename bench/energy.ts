@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { sampleEnergyCsv } from '../cli/index.js';
+import {
+  backtest,
+  seriesFromRows,
+  type BacktestReport,
+  type MeterRow,
+  type MeterSeries,
+  type ScoredModel,
+} from '../models/index.js';
+
+/**
+ * The energy forecasts on real buildings (issue 16) and on generated ones: day-ahead over a year after a year of
+ * training, replaying the service's weekly retraining (GREENOPS_ENERGY_RETRAIN_HOURS, 168 h).
+ *
+ *   npm run bench:energy -- [real file]   (default ../shared/data/energy/cambridge-dev-2016-2017.csv.gz)
+ *
+ * BENCH_RETRAIN_HOURS sets the retraining interval (0: train once), BENCH_FINE_TUNE_EPOCHS the network's
+ * warm-started epochs at each retraining, BENCH_NO_NEURAL=1 leaves the network out (closed-form models only).
+ */
+const path = process.argv[2] ?? '../shared/data/energy/cambridge-dev-2016-2017.csv.gz';
+const retrainEveryHours = Number(process.env.BENCH_RETRAIN_HOURS ?? 168);
+const fineTuneEpochs = Number(process.env.BENCH_FINE_TUNE_EPOCHS ?? 3);
+const skipNeural = process.env.BENCH_NO_NEURAL === '1';
+const MODELS: ScoredModel[] = ['served', 'neural', 'linear', 'towt', 'seasonalNaive'];
+
+function rowsOf(text: string, source: string): MeterRow[] {
+  const lines = text.split('\n');
+  if (!lines[0]?.startsWith('timestamp,meter_id,kwh,outdoor_temp_c'))
+    throw new Error(`${source}:1: not the energy import header (timestamp,meter_id,kwh,outdoor_temp_c)`);
+  const rows: MeterRow[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (!line) continue;
+    const [ts, meter, kwh, temp] = line.split(',');
+    if (!ts || !meter || kwh === undefined) throw new Error(`${source}:${i + 1}: expected 4 columns`);
+    rows.push({
+      meter,
+      timeMs: Date.parse(ts),
+      kwh: Number(kwh),
+      temperatureC: temp === undefined || temp === '' ? undefined : Number(temp),
+    });
+  }
+  return rows;
+}
+
+async function run(name: string, series: MeterSeries[], trainUntil: number): Promise<BacktestReport> {
+  let lastTenth = -1;
+  const report = await backtest(series, trainUntil, {
+    retrainEveryHours,
+    fineTuneEpochs,
+    skipNeural,
+    onProgress: (done, total) => {
+      const tenth = Math.floor((done / total) * 10);
+      if (tenth !== lastTenth) process.stderr.write(`${name}: day ${done}/${total}\n`);
+      lastTenth = tenth;
+    },
+  });
+  print(name, report);
+  return report;
+}
+
+function print(name: string, r: BacktestReport): void {
+  const f = (v: number) => (Number.isNaN(v) ? '–' : v.toFixed(1));
+  console.log(
+    `\n## ${name}: ${r.meters.length} meters, trained until ${r.trainUntil}, ${r.meters[0]?.days} days`,
+  );
+  console.log(
+    `retrained every ${r.retrainEveryHours || '–'} h (${r.retrainings} times); training ${f(r.trainingSeconds)} s, whole replay ${f(r.backtestSeconds)} s, forecast ${r.forecastMsPerMeter.toFixed(2)} ms per meter (${r.backend})`,
+  );
+  console.log('| model | median CV(RMSE) | p90 | G14 hourly met | median NMBE | 80 % interval coverage |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const k of MODELS) {
+    const cov = r.meters.map((m) => m.accuracy[k].coverage).filter((c): c is number => c !== undefined);
+    const inBand = cov.filter((c) => c >= 0.75 && c <= 0.85).length;
+    console.log(
+      `| ${k} | ${f(r.median[k].cvRmsePct)} % | ${f(r.p90CvRmsePct[k])} % | ${r.g14Met[k]}/${r.meters.length} | ${f(r.median[k].nmbePct)} % | ${
+        cov.length
+          ? `median ${f((r.median[k].coverage ?? Number.NaN) * 100)} %, ${inBand}/${cov.length} meters in 75–85 %`
+          : '–'
+      } |`,
+    );
+  }
+  const worse = r.meters.filter((m) => {
+    const best = Math.min(
+      m.accuracy.linear.cvRmsePct,
+      m.accuracy.towt.cvRmsePct,
+      m.accuracy.seasonalNaive.cvRmsePct,
+    );
+    return m.accuracy.served.cvRmsePct > best * 1.05;
+  });
+  console.log(
+    `served worse than its best reference by more than 5 %: ${worse.length ? worse.map((m) => m.meter).join(', ') : 'no meter'}`,
+  );
+  console.log(
+    '\n| meter | served | chosen | neural | linear | TOWT | naive | served NMBE | coverage | error: level | error: shape + noise |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const m of r.meters) {
+    const a = m.accuracy;
+    console.log(
+      `| ${m.meter} | ${f(a.served.cvRmsePct)} | ${m.chosen} | ${f(a.neural.cvRmsePct)} | ${f(a.linear.cvRmsePct)} | ${f(a.towt.cvRmsePct)} | ${f(a.seasonalNaive.cvRmsePct)} | ${f(a.served.nmbePct)} | ${f((a.served.coverage ?? Number.NaN) * 100)} | ${f(m.servedErrorSplit.levelCvRmsePct)} | ${f(m.servedErrorSplit.shapeCvRmsePct)} |`,
+    );
+  }
+}
+
+const realRows = rowsOf(
+  (path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path)).toString('utf8'),
+  path,
+);
+const real = seriesFromRows(realRows);
+const realStart = (real[0] as MeterSeries).start;
+// As the data's SOURCE.md: train on 2016, forecast every day of 2017.
+const realTrainUntil = Math.round((Date.parse('2017-01-01T00:00:00Z') - realStart) / 3_600_000);
+await run(`Real buildings (${path})`, real, realTrainUntil);
+
+const generated = seriesFromRows(rowsOf(sampleEnergyCsv(30, 400, 1), 'generated'));
+await run('Generated buildings (greenops energy sample --meters 30 --days 400)', generated, 365 * 24);
