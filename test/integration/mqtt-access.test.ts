@@ -315,10 +315,12 @@ describe.runIf(requireServer('mosquitto'))(
         { GREENOPS_DATA_DIR: join(dir, 'edge') },
       );
       expect(await simulate.exited).toBe(0);
-      await waitFor('all four devices', async () => (topics.size === 4 ? true : undefined), 5000);
+      // Four streams' devices, and the road camera's vehicle on the fleet stream (coverage of inspected roads).
+      await waitFor('all five devices', async () => (topics.size === 5 ? true : undefined), 5000);
       await ingest.endAsync();
       expect([...topics].sort()).toEqual([
         'greenops/v1/demo/energy/meter-001',
+        'greenops/v1/demo/fleet/sweeper-01',
         'greenops/v1/demo/fleet/vehicle-001',
         'greenops/v1/demo/road/camera-001',
         'greenops/v1/demo/traffic/counter-001',
