@@ -58,3 +58,45 @@ describe('register exports', () => {
     });
   });
 });
+
+describe('cards say what is true of each model', () => {
+  const svc = () =>
+    new TransparencyService({
+      grid: { kgPerKwh: 0.12, source: 'test' },
+      organisation: 'Aarhus Kommune',
+      contact: undefined,
+      retention: retentionRules(),
+    });
+
+  it('gives the seasonal rule only last week’s readings as input and no training, TOWT its own schedule', async () => {
+    const s = svc();
+    const naive = await s.card('aarhus', 'energy-seasonal-naive');
+    expect(naive.inputs.map((i) => i.name.en)).toEqual(['hourly meter readings']);
+    expect(naive.retraining).toMatch(/^Never/);
+    const towt = await s.card('aarhus', 'energy-towt');
+    const neural = await s.card('aarhus', 'energy-forecaster');
+    expect(towt.retraining).not.toBe(neural.retraining);
+    expect(towt.inputs.map((i) => i.name.en)).not.toContain('Danish public holidays');
+    const nl = registerExport('nl-register', [naive], s.exportContext('aarhus', 'now')) as {
+      algorithms: { monitoring: string }[];
+    };
+    expect(nl.algorithms[0]?.monitoring).not.toContain('Retrained');
+  });
+
+  it('says in Danish that the road detector sends a bounding box, never the image', async () => {
+    const road = await svc().card('aarhus', 'road-damage-detector');
+    expect(road.modelType.da).toContain('afgrænsningsboks');
+    expect(road.modelType.da).not.toContain('udsnit af billedet');
+  });
+
+  it('lists only AI models on the AI-landkort', async () => {
+    const s = svc();
+    const cards = await s.cards('aarhus');
+    const doc = registerExport('ai-landkort', cards, s.exportContext('aarhus', 'now')) as {
+      projekter: { titel: string }[];
+    };
+    const ai = cards.filter((c) => c.aiAct.class !== 'not-ai').map((c) => c.name.da);
+    expect(doc.projekter.map((p) => p.titel)).toEqual(ai);
+    expect(ai.length).toBeLessThan(cards.length);
+  });
+});

@@ -103,19 +103,22 @@ function aiLandkort(cards: readonly ModelCard[], ctx: ExportContext) {
     format: 'ai-landkort',
     generatedAt: ctx.generatedAt,
     advarsler: exportWarnings('ai-landkort', ctx),
-    projekter: cards.map((c) => ({
-      titel: c.name.da,
-      beskrivelse: `${c.summary.da} ${c.purpose.da}`,
-      kommune: ctx.organisation,
-      fagomraade: c.domain.da,
-      status: LANDKORT_STATUS[c.status],
-      teknologi: c.modelType.da,
-      data: c.inputs.map((i) => i.name.da).join(', '),
-      retsgrundlag: [...new Set(c.inputs.map((i) => i.legalBasis.da))].join(' '),
-      menneskeligKontrol: c.humanOversight.whoDecides.da,
-      kontakt: ctx.contact ?? '',
-      version: versionText(c, 'da'),
-    })),
+    // The AI-landkort lists AI projects: statistics and fixed rules the cards class as not AI stay off it.
+    projekter: cards
+      .filter((c) => c.aiAct.class !== 'not-ai')
+      .map((c) => ({
+        titel: c.name.da,
+        beskrivelse: `${c.summary.da} ${c.purpose.da}`,
+        kommune: ctx.organisation,
+        fagomraade: c.domain.da,
+        status: LANDKORT_STATUS[c.status],
+        teknologi: c.modelType.da,
+        data: c.inputs.map((i) => i.name.da).join(', '),
+        retsgrundlag: [...new Set(c.inputs.map((i) => i.legalBasis.da))].join(' '),
+        menneskeligKontrol: c.humanOversight.whoDecides.da,
+        kontakt: ctx.contact ?? '',
+        version: versionText(c, 'da'),
+      })),
   };
 }
 

@@ -46,7 +46,7 @@ export function roadDetectorCard(
     },
     users: ['road inspectors', 'road departments'],
     modelType: {
-      da: 'Objektgenkendelse i bilen (skadetyperne D00–D50 fra Road Damage Dataset); greenops modtager skadetype, sikkerhed, udsnit af billedet og position.',
+      da: 'Objektgenkendelse i bilen (skadetyperne D00–D50 fra Road Damage Dataset); greenops modtager skadetype, sikkerhed, afgrænsningsboks (koordinater i billedet) og position, aldrig selve billedet.',
       en: 'Object detector on the vehicle (Road Damage Dataset classes D00–D50); greenops receives class, confidence, box and position.',
     },
     outputs: {
