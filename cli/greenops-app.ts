@@ -312,6 +312,7 @@ export async function startGreenops(
         footprint,
         grid,
         organisation: config.organisation,
+        organisationTenant: config.tenant,
         contact: config.transparencyContact,
         publicUrl: config.publicUrl,
         personal: stores.personal,

@@ -63,6 +63,8 @@ export function offlineTransparency(config: Config, records: RecordStore): Trans
     }),
     grid: { kgPerKwh: gridKgPerKwh, source: `factor table ${table.version}: electricity` },
     organisation: config.organisation,
+    // GREENOPS_ORGANISATION names GREENOPS_TENANT (not whatever --tenant names): the server's rule.
+    organisationTenant: readConfig({}).tenant,
     contact: config.transparencyContact,
     publicUrl: config.publicUrl,
     retention: retentionRules(config.retention),

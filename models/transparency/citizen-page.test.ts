@@ -120,9 +120,18 @@ describe('the citizen page and the AI-landkort in Danish', () => {
     expect(counted(2, 'resultat', 'resultater')).toBe('2 resultater');
   });
 
-  it('names the data protection officer without inventing an address when no contact is configured', async () => {
+  it('shows no contact when none is configured, never a placeholder in its place', async () => {
     const da = visibleText(await page('da'));
-    expect(da).toContain('Kontakt: kommunens databeskyttelsesrådgiver.');
+    expect(da).not.toContain('Kontakt');
+    expect(da).not.toContain('databeskyttelsesrådgiver');
+    const nl = registerExport(
+      'nl-register',
+      await service().cards('aarhus'),
+      service().exportContext('aarhus', 'now'),
+    ) as {
+      algorithms: { procedure_complaints: string }[];
+    };
+    expect(nl.algorithms[0]?.procedure_complaints).not.toContain('data protection officer');
     const svc = new TransparencyService({
       grid: { kgPerKwh: 0.12, source: 'test' },
       organisation: undefined,
@@ -141,5 +150,29 @@ describe('the citizen page and the AI-landkort in Danish', () => {
     // One organisation default: the tenant, as in the exports (never "Kommunen" here and the tenant there).
     expect(html).toContain('<p>aarhus</p>');
     expect(svc.exportContext('aarhus', 'now').organisation).toBe('aarhus');
+  });
+
+  it('keeps tenant= on the links to the other language, and names other tenants by their id', async () => {
+    const svc = new TransparencyService({
+      grid: { kgPerKwh: 0.12, source: 'test' },
+      organisation: 'Aarhus Kommune',
+      organisationTenant: 'aarhus',
+      contact: undefined,
+      retention: retentionRules(),
+    });
+    expect(svc.organisationFor('aarhus')).toBe('Aarhus Kommune');
+    expect(svc.organisationFor('odense')).toBe('odense');
+    expect(svc.exportContext('odense', 'now').organisationConfigured).toBe(false);
+    const html = citizenPage({
+      lang: 'da',
+      cards: [],
+      organisation: svc.organisationFor('odense'),
+      contact: undefined,
+      tenantParam: 'odense',
+      retention: [],
+      generatedAt: '2026-12-02T12:00:00Z',
+    });
+    expect(html).toContain('<link rel="alternate" hreflang="en" href="/transparency/en?tenant=odense">');
+    expect(html).toContain('<a href="/transparency/en?tenant=odense" hreflang="en"');
   });
 });

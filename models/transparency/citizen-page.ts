@@ -36,8 +36,8 @@ const TEXT = {
     why: 'Formål',
     rights: 'Dine rettigheder, spørgsmål og klager',
     rightsText:
-      'Chauffører i kommunens biler registreres kun med et pseudonym, aldrig med navn. Du kan få indsigt i eller sletning af data om dig (art. 15 og 17). Kontakt:',
-    noContact: 'kommunens databeskyttelsesrådgiver',
+      'Chauffører i kommunens biler registreres kun med et pseudonym, aldrig med navn. Du kan få indsigt i eller sletning af data om dig (art. 15 og 17).',
+    contact: 'Kontakt:',
     complain: 'Du kan også klage til Datatilsynet, www.datatilsynet.dk.',
     generated: 'Siden er lavet ud fra modelkortene',
     statusNames: {
@@ -76,8 +76,8 @@ const TEXT = {
     why: 'Purpose',
     rights: 'Your rights, questions and complaints',
     rightsText:
-      'Drivers of municipal vehicles are recorded only under a pseudonym, never by name. You may ask for access to or erasure of data about you (Art. 15 and 17). Contact:',
-    noContact: 'the municipality’s data protection officer',
+      'Drivers of municipal vehicles are recorded only under a pseudonym, never by name. You may ask for access to or erasure of data about you (Art. 15 and 17).',
+    contact: 'Contact:',
     complain: 'You may also complain to the Danish Data Protection Agency, www.datatilsynet.dk.',
     generated: 'This page is generated from the model cards',
     statusNames: { 'in-use': 'in use', pilot: 'pilot', 'not-trained': 'not trained yet', retired: 'retired' },
@@ -111,8 +111,10 @@ export function citizenPage(options: {
   cards: readonly ModelCard[];
   /** TransparencyService.organisationFor: the same name the register exports use. */
   organisation: string;
-  /** An e-mail address or a URL (validated at start-up); undefined: the DPO is named without an address. */
+  /** An e-mail address or a URL (validated at start-up); undefined: no contact is shown (start-up warns). */
   contact: string | undefined;
+  /** The tenant named in the request (`?tenant=`), kept on the links to the other language. */
+  tenantParam?: string | undefined;
   retention: readonly RetentionRule[];
   generatedAt: string;
 }): string {
@@ -121,10 +123,16 @@ export function citizenPage(options: {
   const e = escapeHtml;
   const org = options.organisation;
   const contact = options.contact;
+  // No placeholder for an unset contact (start-up refuses a description as a contact, and warns when it is unset).
   const contactHtml =
     contact === undefined
-      ? e(t.noContact)
-      : `<a href="${e(isEmailAddress(contact) ? `mailto:${contact}` : contact)}">${e(contact)}</a>`;
+      ? ''
+      : ` ${t.contact} <a href="${e(isEmailAddress(contact) ? `mailto:${contact}` : contact)}">${e(contact)}</a>.`;
+  const otherHref = e(
+    options.tenantParam === undefined
+      ? t.otherHref
+      : `${t.otherHref}?tenant=${encodeURIComponent(options.tenantParam)}`,
+  );
   const models = options.cards
     .map((c) => {
       const o = c.humanOversight.oversight;
@@ -164,7 +172,7 @@ export function citizenPage(options: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(t.title)} — ${e(org)}</title>
-<link rel="alternate" hreflang="${l === 'da' ? 'en' : 'da'}" href="${t.otherHref}">
+<link rel="alternate" hreflang="${l === 'da' ? 'en' : 'da'}" href="${otherHref}">
 <style>
   body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; background: #fff; margin: 0; }
   header, main, footer { max-width: 48rem; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
@@ -181,7 +189,7 @@ export function citizenPage(options: {
 <body>
 <a class="skip" href="#main">${t.skip}</a>
 <header>
-  <p><a href="${t.otherHref}" hreflang="${l === 'da' ? 'en' : 'da'}" lang="${l === 'da' ? 'en' : 'da'}">${t.other}</a></p>
+  <p><a href="${otherHref}" hreflang="${l === 'da' ? 'en' : 'da'}" lang="${l === 'da' ? 'en' : 'da'}">${t.other}</a></p>
   <h1>${e(t.title)}</h1>
   <p>${e(org)}</p>
 </header>
@@ -199,10 +207,59 @@ export function citizenPage(options: {
   </table>
   </div>
   <h2>${t.rights}</h2>
-  <p>${e(t.rightsText)} ${contactHtml}.</p>
+  <p>${e(t.rightsText)}${contactHtml}</p>
   <p>${e(t.complain)}</p>
 </main>
 <footer><p>${t.generated} (${e(options.generatedAt.slice(0, 10))}).</p></footer>
+</body>
+</html>
+`;
+}
+
+const ERROR_TEXT = {
+  da: {
+    title: 'Siden findes ikke',
+    notFound: (tenant: string) =>
+      `Der er ingen kommune "${tenant}" i greenops. Tjek adressen, eller gå til siden uden tenant=.`,
+    badTenant: (tenant: string) =>
+      `"${tenant}" er ikke et gyldigt kommunenavn i adressen (tenant=): brug små bogstaver, tal, - eller _.`,
+    badTitle: 'Ugyldig adresse',
+    back: 'Til oversigten',
+  },
+  en: {
+    title: 'Page not found',
+    notFound: (tenant: string) =>
+      `There is no municipality "${tenant}" in greenops. Check the address, or go to the page without tenant=.`,
+    badTenant: (tenant: string) =>
+      `"${tenant}" is not a valid municipality name in the address (tenant=): use lower-case letters, digits, - or _.`,
+    badTitle: 'Invalid address',
+    back: 'To the overview',
+  },
+} as const;
+
+/** The citizen page's error answer in its language: an unknown (404) or invalid (400) `tenant=`. */
+export function citizenErrorPage(
+  lang: PageLanguage,
+  kind: 'not-found' | 'bad-tenant',
+  tenant: string,
+): string {
+  const t = ERROR_TEXT[lang];
+  const e = escapeHtml;
+  const title = kind === 'not-found' ? t.title : t.badTitle;
+  const text = kind === 'not-found' ? t.notFound(tenant) : t.badTenant(tenant);
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)}</title>
+</head>
+<body>
+<main id="main">
+  <h1>${e(title)}</h1>
+  <p>${e(text)}</p>
+  <p><a href="${lang === 'da' ? '/transparency' : '/transparency/en'}">${e(t.back)}</a></p>
+</main>
 </body>
 </html>
 `;

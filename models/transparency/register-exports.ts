@@ -52,7 +52,8 @@ const urlOf = (ctx: ExportContext) =>
   ctx.contact !== undefined && !isEmailAddress(ctx.contact) ? ctx.contact : undefined;
 const complaints = (ctx: ExportContext) =>
   ctx.contact === undefined
-    ? "Questions and complaints: the municipality's data protection officer; complaints also to the Danish Data Protection Agency (www.datatilsynet.dk)."
+    ? // No placeholder for an unset contact: the warnings say to set it.
+      'Complaints to the Danish Data Protection Agency (www.datatilsynet.dk).'
     : `Questions and complaints: ${ctx.contact}; complaints also to the Danish Data Protection Agency (www.datatilsynet.dk).`;
 
 const LANDKORT_STATUS: Record<ModelStatus, string> = {

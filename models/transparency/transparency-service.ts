@@ -1,4 +1,4 @@
-import { GreenopsError, type RetentionRule } from '../../core/index.js';
+import { GreenopsError, STREAM_NAMES, type RetentionRule } from '../../core/index.js';
 import type { PersonalDataStore, TimeSeriesStore } from '../../store/index.js';
 import type { ClassifierManifest } from '../co2/classifier.js';
 import type { Correction } from '../co2/ledger.js';
@@ -58,6 +58,11 @@ export interface TransparencyOptions {
   grid: { kgPerKwh: number; source: string };
   /** GREENOPS_ORGANISATION; unset, the tenant names itself, on the page and in every export alike. */
   organisation: string | undefined;
+  /**
+   * The tenant GREENOPS_ORGANISATION names (GREENOPS_TENANT); other tenants of a shared platform are named by their
+   * id. Undefined: the organisation names every tenant (a single-tenant process).
+   */
+  organisationTenant?: string | undefined;
   /** GREENOPS_TRANSPARENCY_CONTACT, validated at start-up: an e-mail address or a URL. */
   contact: string | undefined;
   /** GREENOPS_PUBLIC_URL: the base of absolute links in register exports. */
@@ -89,7 +94,27 @@ export class TransparencyService {
 
   /** The one organisation default: GREENOPS_ORGANISATION, else the tenant. */
   organisationFor(tenant: string): string {
-    return this.options.organisation ?? tenant;
+    return (this.organisationNames(tenant) ? this.options.organisation : undefined) ?? tenant;
+  }
+
+  /** Whether GREENOPS_ORGANISATION is the name of this tenant (it names GREENOPS_TENANT only). */
+  private organisationNames(tenant: string): boolean {
+    const owner = this.options.organisationTenant;
+    return this.options.organisation !== undefined && (owner === undefined || owner === tenant);
+  }
+
+  /**
+   * Whether greenops knows the tenant: the configured one (GREENOPS_TENANT), or one with stored stream data, a
+   * trained energy model or invoice lines. The public page answers 404 for any other.
+   */
+  async knowsTenant(tenant: string, configured: string): Promise<boolean> {
+    if (tenant === configured) return true;
+    if ((this.options.energyModels?.versions(tenant).length ?? 0) > 0) return true;
+    const store = this.options.store;
+    if (store)
+      for (const stream of STREAM_NAMES) if ((await store.listTenants(stream)).includes(tenant)) return true;
+    // Invoice lines last: a tenant without a classifier of its own is served the shared one, which says nothing.
+    return ((await this.options.invoices?.ledger(tenant).lines())?.length ?? 0) > 0;
   }
 
   get contact(): string | undefined {
@@ -101,7 +126,7 @@ export class TransparencyService {
     return {
       tenant,
       organisation: this.organisationFor(tenant),
-      organisationConfigured: this.options.organisation !== undefined,
+      organisationConfigured: this.organisationNames(tenant),
       contact: this.options.contact,
       publicUrl: this.options.publicUrl,
       generatedAt,

@@ -18,6 +18,8 @@ describe('greenops privacy and transparency commands on a data folder', () => {
     const p = runCli(args, {
       GREENOPS_DATA_DIR: dir,
       LOG_LEVEL: 'warn',
+      // GREENOPS_ORGANISATION names GREENOPS_TENANT; another --tenant is named by its id.
+      GREENOPS_TENANT: 'aarhus',
       GREENOPS_ORGANISATION: 'Aarhus Kommune',
       GREENOPS_TRANSPARENCY_CONTACT: 'dpo@aarhus.example',
       ...env,

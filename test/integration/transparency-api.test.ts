@@ -322,7 +322,21 @@ describe('model cards, oversight, register exports and the citizen page through 
       expect(html).not.toContain('<Kommune>');
       expect(html).toContain('dpo@aarhus.example');
     }
-    expect((await fetch(`${api.base}/transparency?tenant=Not%20a%20tenant`)).status).toBe(400);
+    // A bad tenant= gets an HTML error in the page's language, an unknown one 404, never another town's page.
+    const bad = await fetch(`${api.base}/transparency?tenant=Not%20a%20tenant`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('text/html');
+    expect(await bad.text()).toContain('<html lang="da">');
+    const unknown = await fetch(`${api.base}/transparency?tenant=nosuchtown`);
+    expect(unknown.status).toBe(404);
+    const unknownHtml = await unknown.text();
+    expect(unknownHtml).toContain('Siden findes ikke');
+    expect(unknownHtml).not.toContain('Aarhus');
+    const unknownEn = await fetch(`${api.base}/transparency/en?tenant=nosuchtown`);
+    expect(unknownEn.status).toBe(404);
+    expect(await unknownEn.text()).toContain('Page not found');
+    const named = await (await fetch(`${api.base}/transparency?tenant=aarhus`)).text();
+    expect(named).toContain('hreflang="en" href="/transparency/en?tenant=aarhus"');
   });
 
   it.runIf(requireServer('chromium'))(
