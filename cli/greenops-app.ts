@@ -314,12 +314,14 @@ export async function startGreenops(
         organisation: config.organisation,
         organisationTenant: config.tenant,
         contact: config.transparencyContact,
+        department: config.department,
         publicUrl: config.publicUrl,
         personal: stores.personal,
         retention: retentionRulesInForce,
       });
       const unset = [
         ...(config.organisation === undefined ? ['GREENOPS_ORGANISATION'] : []),
+        ...(config.department === undefined ? ['GREENOPS_DEPARTMENT'] : []),
         ...(config.transparencyContact === undefined ? ['GREENOPS_TRANSPARENCY_CONTACT'] : []),
         ...(config.publicUrl === undefined ? ['GREENOPS_PUBLIC_URL'] : []),
       ];

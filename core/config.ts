@@ -101,6 +101,8 @@ export interface Config {
   retentionRunHours: number;
   /** The municipality named on the transparency page and in register exports. */
   organisation: string | undefined;
+  /** The municipal department responsible for the models (NL register `department`, ATRS `team`). */
+  department: string | undefined;
   /** Where citizens ask or complain about greenops' models: an e-mail address or an http(s) URL. */
   transparencyContact: string | undefined;
   /** The public address greenops is reached at (absolute links in register exports); no trailing slash. */
@@ -125,6 +127,13 @@ const str: Parser<string> = (raw) => {
   return raw;
 };
 const optStr: Parser<string | undefined> = (raw) => (raw === '' ? undefined : raw);
+/** A name people read (an organisation, a department): blank is unset, never published as " "; at most 200 characters. */
+const optName: Parser<string | undefined> = (raw) => {
+  const text = raw.trim();
+  if (text === '') return undefined;
+  if (text.length > 200) throw new BadValue('must be at most 200 characters');
+  return text;
+};
 const int =
   (min: number, max: number): Parser<number> =>
   (raw) => {
@@ -636,9 +645,17 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   },
   organisation: {
     env: 'GREENOPS_ORGANISATION',
-    parse: optStr,
+    parse: optName,
     default: undefined,
-    description: 'The municipality named on the transparency page and in algorithm-register exports.',
+    description:
+      'The municipality (of GREENOPS_TENANT) named on the transparency page and in algorithm-register exports; blank is unset.',
+  },
+  department: {
+    env: 'GREENOPS_DEPARTMENT',
+    parse: optName,
+    default: undefined,
+    description:
+      'The department responsible for the models, in register exports (NL department, ATRS team); unset: empty, with a warning.',
   },
   transparencyContact: {
     env: 'GREENOPS_TRANSPARENCY_CONTACT',

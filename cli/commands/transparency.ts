@@ -66,6 +66,7 @@ export function offlineTransparency(config: Config, records: RecordStore): Trans
     // GREENOPS_ORGANISATION names GREENOPS_TENANT (not whatever --tenant names): the server's rule.
     organisationTenant: readConfig({}).tenant,
     contact: config.transparencyContact,
+    department: config.department,
     publicUrl: config.publicUrl,
     retention: retentionRules(config.retention),
   });

@@ -65,6 +65,8 @@ export interface TransparencyOptions {
   organisationTenant?: string | undefined;
   /** GREENOPS_TRANSPARENCY_CONTACT, validated at start-up: an e-mail address or a URL. */
   contact: string | undefined;
+  /** GREENOPS_DEPARTMENT: the department responsible, in register exports. */
+  department?: string | undefined;
   /** GREENOPS_PUBLIC_URL: the base of absolute links in register exports. */
   publicUrl?: string | undefined;
   /** Detections by id, to record the detector version a reviewed detection carried. */
@@ -127,6 +129,7 @@ export class TransparencyService {
       tenant,
       organisation: this.organisationFor(tenant),
       organisationConfigured: this.organisationNames(tenant),
+      department: this.options.department,
       contact: this.options.contact,
       publicUrl: this.options.publicUrl,
       generatedAt,

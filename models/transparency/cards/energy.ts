@@ -172,7 +172,7 @@ export function energyForecasterCard(
       measures: [
         'A publication gate serves the neural model only when it beats seasonal naive and meets ASHRAE Guideline 14 on the tenant’s own backtest; otherwise a reference model serves and the card says why.',
         'A facility manager decides what to do about a forecast; greenops changes no setting in a building.',
-        'Publishing or withdrawing a version is recorded as a human decision (POST /api/v1/models/energy-forecaster/oversight).',
+        'Publishing or withdrawing a version is recorded as a human decision.',
       ],
       whoDecides: {
         da: 'Kommunens driftsfolk beslutter, hvad der gøres. Modellen ændrer ingen indstillinger.',

@@ -143,8 +143,9 @@ export function invoiceClassifierCard(
     },
     humanOversight: {
       measures: [
-        CLASSIFIER_CARD.humanOversight,
-        `Lines below ${REVIEW_CONFIDENCE * 100} % confidence are flagged for review (GET /api/v1/invoices/lines?review=true).`,
+        // The citizen's wording of CLASSIFIER_CARD.humanOversight (that one names the API route).
+        'A reviewer can correct any line; the correction wins over the model at once and is used in the next training. Corrections are kept append-only with who and when.',
+        `Lines below ${REVIEW_CONFIDENCE * 100} % confidence are flagged for a person to review.`,
       ],
       whoDecides: {
         da: 'Kommunens klimamedarbejdere godkender eller retter kategorierne; en rettelse gælder straks.',
@@ -152,7 +153,7 @@ export function invoiceClassifierCard(
       },
     },
     retraining:
-      'On request (POST /api/v1/invoices/classifier/train), with the tenant’s corrections; the first upload trains one. Versions are kept.',
+      'When the climate team asks for it, with the municipality’s corrections; the first upload trains one. Versions are kept.',
     compute: 'Training about 11 s on 2 cores (wasm), in a worker thread; about 20 µs per line to classify.',
     logging:
       'Every estimate names the classifier version; uploads, corrections and retraining are in the audit trail.',

@@ -109,7 +109,7 @@ export function roadDetectorCard(
     },
     humanOversight: {
       measures: [
-        'A road inspector confirms or rejects detections (POST /api/v1/models/road-damage-detector/oversight); only confirmed damage should lead to work.',
+        'A road inspector confirms or rejects detections; only confirmed damage should lead to work.',
       ],
       whoDecides: {
         da: 'Vejfolk kontrollerer registreringerne og beslutter reparationer.',
@@ -118,7 +118,7 @@ export function roadDetectorCard(
     },
     retraining: 'By the supplier; each detection names the model version it came from.',
     compute: 'On the vehicle; greenops only stores detections.',
-    logging: 'Every detection keeps its model version and confidence (road.model_version, road.confidence).',
+    logging: 'Every detection keeps the version of the detector that made it and its confidence.',
     references: [],
   };
 }
