@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retentionRules } from '../../core/index.js';
-import { citizenPage, type PageLanguage } from './citizen-page.js';
+import { citizenPage, energyFigures, type PageLanguage } from './citizen-page.js';
 import type { ModelCard } from './model-card.js';
 import { registerExport } from './register-exports.js';
 import { TransparencyService } from './transparency-service.js';
@@ -174,5 +174,43 @@ describe('the citizen page and the AI-landkort in Danish', () => {
     });
     expect(html).toContain('<link rel="alternate" hreflang="en" href="/transparency/en?tenant=odense">');
     expect(html).toContain('<a href="/transparency/en?tenant=odense" hreflang="en"');
+  });
+
+  it('gives energy use in Wh and g with a decimal comma in Danish, and says when a model has no training', async () => {
+    expect(energyFigures(0.00032, 0.00004, 'da')).toBe('0,32 Wh, 0,04 g CO₂e');
+    expect(energyFigures(0.00032, 0.00004, 'en')).toBe('0.32 Wh, 0.04 g CO₂e');
+    expect(energyFigures(2.5, 1.2, 'da')).toBe('2,5 kWh, 1,2 kg CO₂e');
+    const withTraining = (cards: ModelCard[]) => {
+      const invoice = cards.find((c) => c.id === 'invoice-classifier');
+      if (invoice) {
+        invoice.version = 'sha256-3f9a1c';
+        invoice.status = 'in-use';
+        invoice.energy = {
+          method: 'm',
+          gridKgCo2ePerKwh: 0.12,
+          gridFactorSource: 't',
+          training: {
+            kwh: 0.00032,
+            co2eKg: 0.00004,
+            cpuSeconds: 1,
+            wallSeconds: 1,
+            at: '2026-12-01T08:00:00Z',
+            method: 'tdp',
+          },
+          inferencePerDay: [],
+        };
+      }
+    };
+    const da = visibleText(await page('da', withTraining));
+    expect(da).toContain('Seneste træning: 0,32 Wh, 0,04 g CO₂e.');
+    expect(da).toContain('sha256-3f9a1c (trænet 2026-12-01)');
+    // Fixed rules and the supplier's model have no training to measure: the page says so.
+    const section = (id: string, html: string) =>
+      html.slice(html.indexOf(`id="${id}"`), html.indexOf('</section>', html.indexOf(`id="${id}"`)));
+    const html = await page('da');
+    for (const id of ['energy-seasonal-naive', 'traffic-aadt', 'fleet-planner'])
+      expect(section(id, html)).toContain('Ingen træning: en fast beregningsmetode');
+    expect(section('road-damage-detector', html)).toContain('trænes af leverandøren');
+    expect(section('road-damage-detector', html)).not.toContain('Ingen træning målt endnu');
   });
 });

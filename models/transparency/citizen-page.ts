@@ -26,8 +26,11 @@ const TEXT = {
     checked: (c: number, o: number) =>
       `${counted(c, 'resultat', 'resultater')} er kontrolleret af en medarbejder; ${o} blev ændret.`,
     energy: 'Modellens eget energiforbrug',
-    training: (kwh: string, co2: string) => `Seneste træning: ${kwh} kWh, ${co2} kg CO₂e.`,
+    training: (energy: string) => `Seneste træning: ${energy}.`,
     noTraining: 'Ingen træning målt endnu.',
+    fixedMethod: 'Ingen træning: en fast beregningsmetode, som ikke trænes.',
+    supplier: 'Modellen trænes af leverandøren, ikke af kommunen; den træning måles ikke her.',
+    trainedOn: 'trænet',
     retention: 'Hvor længe vi gemmer data',
     retentionIntro:
       'Data slettes automatisk, når perioden er gået (databeskyttelsesforordningen art. 5, stk. 1, litra c og e).',
@@ -67,8 +70,12 @@ const TEXT = {
     checked: (c: number, o: number) =>
       `${counted(c, 'result was', 'results were')} checked by a member of staff; ${o} ${o === 1 ? 'was' : 'were'} changed.`,
     energy: 'The model’s own energy use',
-    training: (kwh: string, co2: string) => `Latest training: ${kwh} kWh, ${co2} kg CO₂e.`,
+    training: (energy: string) => `Latest training: ${energy}.`,
     noTraining: 'No training measured yet.',
+    fixedMethod: 'No training: a fixed calculation method that is not trained.',
+    supplier:
+      'The model is trained by its supplier, not by the municipality; that training is not measured here.',
+    trainedOn: 'trained',
     retention: 'How long we keep data',
     retentionIntro: 'Data are deleted automatically when the period has passed (GDPR Art. 5(1)(c) and (e)).',
     what2: 'Data',
@@ -83,6 +90,17 @@ const TEXT = {
     statusNames: { 'in-use': 'in use', pilot: 'pilot', 'not-trained': 'not trained yet', retired: 'retired' },
   },
 } as const;
+
+/**
+ * Energy and CO₂e as people read them: Wh and g below 1 kWh and 1 kg, two significant digits, the decimal comma in
+ * Danish ("0,32 Wh, 0,04 g CO₂e").
+ */
+export function energyFigures(kwh: number, co2eKg: number, lang: PageLanguage): string {
+  const f = new Intl.NumberFormat(lang === 'da' ? 'da-DK' : 'en-GB', { maximumSignificantDigits: 2 });
+  const energy = kwh >= 1 ? `${f.format(kwh)} kWh` : `${f.format(kwh * 1000)} Wh`;
+  const co2 = co2eKg >= 1 ? `${f.format(co2eKg)} kg` : `${f.format(co2eKg * 1000)} g`;
+  return `${energy}, ${co2} CO₂e`;
+}
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -137,9 +155,19 @@ export function citizenPage(options: {
     .map((c) => {
       const o = c.humanOversight.oversight;
       const training = c.energy?.training;
-      // An untrained model's status says so already; a version row would repeat it.
+      // An untrained model's status says so already; a version row would repeat it. A trained version (a hash, a
+      // number) shows when it was trained.
+      const trainedAt = c.aiAct.class === 'not-ai' ? undefined : (training?.at ?? c.training.period?.until);
+      const shownVersion = `${versionText(c, l)}${trainedAt ? ` (${t.trainedOn} ${trainedAt.slice(0, 10)})` : ''}`;
       const versionRow =
-        c.status === 'not-trained' ? '' : `\n        <dt>${t.version}</dt><dd>${e(versionText(c, l))}</dd>`;
+        c.status === 'not-trained' ? '' : `\n        <dt>${t.version}</dt><dd>${e(shownVersion)}</dd>`;
+      const energyText = training
+        ? e(t.training(energyFigures(training.kwh, training.co2eKg, l)))
+        : c.id === 'road-damage-detector'
+          ? e(t.supplier)
+          : c.aiAct.class === 'not-ai'
+            ? e(t.fixedMethod)
+            : t.noTraining;
       return `
     <section aria-labelledby="${e(c.id)}" class="model">
       <h3 id="${e(c.id)}">${e(c.name[l])}</h3>
@@ -156,7 +184,7 @@ export function citizenPage(options: {
       <h4>${t.decides}</h4>
       <p>${e(c.humanOversight.whoDecides[l])}${o ? ` ${e(t.checked(o.checked, o.overturned))}` : ''}</p>
       <h4>${t.energy}</h4>
-      <p>${training ? e(t.training(training.kwh.toFixed(4), training.co2eKg.toFixed(4))) : t.noTraining}</p>
+      <p>${energyText}</p>
     </section>`;
     })
     .join('');

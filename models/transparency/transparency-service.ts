@@ -280,8 +280,9 @@ export class TransparencyService {
             : id === 'energy-towt'
               ? energyTowtCard(tenant, energy)
               : energySeasonalNaiveCard(tenant, energy);
-        // All three are fitted and backtested in one training run: its footprint is theirs.
-        training = await this.energyTraining(energy?.card);
+        // The forecaster and TOWT are fitted and backtested in one training run: its footprint is theirs. The seasonal
+        // rule is not trained.
+        training = id === 'energy-seasonal-naive' ? undefined : await this.energyTraining(energy?.card);
         break;
       case 'invoice-classifier': {
         const manifest = this.options.invoices?.currentClassifier(tenant)?.artifacts.manifest;
