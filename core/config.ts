@@ -251,11 +251,7 @@ const retention: Parser<Partial<Record<RetentionKey, number>>> = (raw) => {
     if (!isRetentionKey(key))
       throw new BadValue(`"${key}" is not one of ${Object.keys(DEFAULT_RETENTION).join(', ')}`);
     if (out[key] !== undefined) throw new BadValue(`"${key}" is given twice; give each key once`);
-    try {
-      out[key] = retentionDays(item.slice(at + 1).trim());
-    } catch (err) {
-      throw new BadValue(`${key}: ${(err as Error).message}`);
-    }
+    out[key] = retentionDays(item.slice(at + 1).trim());
   }
   for (const key of Object.keys(DEFAULT_RETENTION) as RetentionKey[]) {
     const dot = key.indexOf('.');
