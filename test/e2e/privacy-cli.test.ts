@@ -21,6 +21,7 @@ describe('greenops privacy and transparency commands on a data folder', () => {
       // GREENOPS_ORGANISATION names GREENOPS_TENANT; another --tenant is named by its id.
       GREENOPS_TENANT: 'aarhus',
       GREENOPS_ORGANISATION: 'Aarhus Kommune',
+      GREENOPS_DEPARTMENT: 'Teknik og Miljø',
       GREENOPS_TRANSPARENCY_CONTACT: 'dpo@aarhus.example',
       ...env,
     });
@@ -168,8 +169,13 @@ describe('greenops privacy and transparency commands on a data folder', () => {
       'atrs',
       '--tenant',
       'aarhus',
+      '--out',
+      join(dir, 'atrs.json'),
     );
     expect(unset.code, unset.output).toBe(0);
+    // Written to a file: the command confirms where, and what.
+    expect(unset.output).toContain(`atrs export of aarhus (7 entries) written to ${join(dir, 'atrs.json')}`);
+    expect(JSON.parse(readFileSync(join(dir, 'atrs.json'), 'utf8'))).toHaveProperty('records');
     expect(unset.output).toContain(
       'warning: GREENOPS_TRANSPARENCY_CONTACT is not set: contact_email is empty',
     );
