@@ -5,6 +5,11 @@ const ok = (schema: object, type = 'application/json') => ({
   description: 'OK',
   content: { [type]: { schema } },
 });
+/** An HTML page of the citizen page's error answers, in the page's language. */
+const htmlError = (description: string) => ({
+  description,
+  content: { 'text/html': { schema: { type: 'string' } } },
+});
 const modelId = { name: 'id', in: 'path', required: true, schema: { type: 'string', enum: MODEL_IDS } };
 const tenant = {
   name: 'tenant',
@@ -56,7 +61,13 @@ export const TRANSPARENCY_PATHS = {
               type: 'object',
               required: ['outputId', 'decision'],
               properties: {
-                outputId: { type: 'string', minLength: 1, maxLength: 200 },
+                outputId: {
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 200,
+                  description:
+                    'An output the tenant has: a trained energy version (v3), a stored road detection_id, a traffic counter/year, a fleet vehicle; else 404 naming outputId.',
+                },
                 decision: { type: 'string', enum: DECISIONS },
                 note: { type: 'string', maxLength: 2000 },
                 version: { type: 'string', maxLength: 100 },
@@ -65,7 +76,7 @@ export const TRANSPARENCY_PATHS = {
           },
         },
       },
-      responses: { 201: ok({ type: 'object' }), 400: error, 404: error },
+      responses: { 201: ok({ type: 'object' }), 400: error, 404: error, 422: error },
     },
   },
   '/api/v1/transparency/export': {
@@ -87,13 +98,23 @@ export const TRANSPARENCY_PATHS = {
   '/transparency': {
     get: {
       parameters: [{ ...tenant, description: 'Municipality; default GREENOPS_TENANT.' }],
-      responses: { 200: ok({ type: 'string' }, 'text/html'), 400: error },
+      // Errors are HTML pages in the page's language: 400 for a bad tenant=, 404 for a tenant greenops does not know.
+      responses: {
+        200: ok({ type: 'string' }, 'text/html'),
+        400: htmlError('tenant= is not a tenant id'),
+        404: htmlError('no municipality with this tenant id'),
+      },
     },
   },
   '/transparency/en': {
     get: {
       parameters: [{ ...tenant, description: 'Municipality; default GREENOPS_TENANT.' }],
-      responses: { 200: ok({ type: 'string' }, 'text/html'), 400: error },
+      // Errors are HTML pages in the page's language: 400 for a bad tenant=, 404 for a tenant greenops does not know.
+      responses: {
+        200: ok({ type: 'string' }, 'text/html'),
+        400: htmlError('tenant= is not a tenant id'),
+        404: htmlError('no municipality with this tenant id'),
+      },
     },
   },
 };

@@ -378,7 +378,9 @@ export async function startGreenops(
         footprint,
         grid,
         organisation: config.organisation,
+        organisationTenant: config.tenant,
         contact: config.transparencyContact,
+        department: config.department,
         publicUrl: config.publicUrl,
         personal: stores.personal,
         retention: retentionRulesInForce,
@@ -386,6 +388,7 @@ export async function startGreenops(
       });
       const unset = [
         ...(config.organisation === undefined ? ['GREENOPS_ORGANISATION'] : []),
+        ...(config.department === undefined ? ['GREENOPS_DEPARTMENT'] : []),
         ...(config.transparencyContact === undefined ? ['GREENOPS_TRANSPARENCY_CONTACT'] : []),
         ...(config.publicUrl === undefined ? ['GREENOPS_PUBLIC_URL'] : []),
       ];

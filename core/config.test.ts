@@ -65,6 +65,37 @@ describe('loadConfig', () => {
     ).toBe('https://aarhus.dk/databeskyttelse');
   });
 
+  it('reads retention as key=days, refusing a key twice, a missing =days and a field kept past its stream', () => {
+    expect(problems({ env: { GREENOPS_RETENTION: 'fleet' } })).toContain('expected key=days');
+    expect(problems({ env: { GREENOPS_RETENTION: 'fleet=60,fleet=90' } })).toContain(
+      '"fleet" is given twice',
+    );
+    expect(problems({ env: { GREENOPS_RETENTION: 'fleet=60,fleet.driver=90' } })).toContain(
+      'fleet.driver=90 is longer than fleet=60',
+    );
+    expect(problems({ env: { GREENOPS_RETENTION: 'fleet.driver=120' } })).toContain(
+      'fleet.driver=120 is longer than fleet=90',
+    );
+    expect(loadConfig({ env: { GREENOPS_RETENTION: 'fleet=60, fleet.driver=14' } }).retention).toEqual({
+      fleet: 60,
+      'fleet.driver': 14,
+    });
+    // A default field period follows a stream shortened below it.
+    expect(loadConfig({ env: { GREENOPS_RETENTION: 'fleet=20' } }).retention).toEqual({
+      fleet: 20,
+      'fleet.driver': 20,
+    });
+  });
+
+  it('treats a blank organisation or department as unset', () => {
+    const config = loadConfig({ env: { GREENOPS_ORGANISATION: ' ', GREENOPS_DEPARTMENT: '  ' } });
+    expect(config.organisation).toBeUndefined();
+    expect(config.department).toBeUndefined();
+    expect(loadConfig({ env: { GREENOPS_ORGANISATION: ' Aarhus Kommune ' } }).organisation).toBe(
+      'Aarhus Kommune',
+    );
+  });
+
   it('names every bad key in one error', () => {
     const message = problems({
       env: { PORT: 'eighty', GREENOPS_STORE: 'mysql', MQTT_URL: 'http://x', GREENOPS_SIMULATE: 'maybe' },

@@ -109,6 +109,8 @@ export interface Config {
   retentionRunHours: number;
   /** The municipality named on the transparency page and in register exports. */
   organisation: string | undefined;
+  /** The municipal department responsible for the models (NL register `department`, ATRS `team`). */
+  department: string | undefined;
   /** Where citizens ask or complain about greenops' models: an e-mail address or an http(s) URL. */
   transparencyContact: string | undefined;
   /** The public address greenops is reached at (absolute links in register exports); no trailing slash. */
@@ -133,6 +135,13 @@ const str: Parser<string> = (raw) => {
   return raw;
 };
 const optStr: Parser<string | undefined> = (raw) => (raw === '' ? undefined : raw);
+/** A name people read (an organisation, a department): blank is unset, never published as " "; at most 200 characters. */
+const optName: Parser<string | undefined> = (raw) => {
+  const text = raw.trim();
+  if (text === '') return undefined;
+  if (text.length > 200) throw new BadValue('must be at most 200 characters');
+  return text;
+};
 const int =
   (min: number, max: number): Parser<number> =>
   (raw) => {
@@ -231,12 +240,41 @@ const pairs =
     }
     return out;
   };
+const retentionDays = int(1, 36_525);
+/**
+ * `key=days` pairs over the defaults. A key twice is refused (which one wins would be a guess), and so is a field
+ * kept longer than its stream (`fleet.driver` past `fleet`): the field lives in the stream's records, which the
+ * stream's period deletes, so the longer period would be a promise greenops does not keep. A field left at its
+ * default follows a stream shortened below it.
+ */
 const retention: Parser<Partial<Record<RetentionKey, number>>> = (raw) => {
   const out: Partial<Record<RetentionKey, number>> = {};
-  for (const [key, days] of Object.entries(pairs(int(1, 36_525))(raw))) {
+  for (const item of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new BadValue(`"${item}" is not key=days (expected key=days, e.g. fleet=60)`);
+    const key = item.slice(0, at).trim();
     if (!isRetentionKey(key))
       throw new BadValue(`"${key}" is not one of ${Object.keys(DEFAULT_RETENTION).join(', ')}`);
-    out[key] = days;
+    if (out[key] !== undefined) throw new BadValue(`"${key}" is given twice; give each key once`);
+    out[key] = retentionDays(item.slice(at + 1).trim());
+  }
+  for (const key of Object.keys(DEFAULT_RETENTION) as RetentionKey[]) {
+    const dot = key.indexOf('.');
+    if (dot < 0) continue;
+    const stream = key.slice(0, dot);
+    if (!isRetentionKey(stream)) continue;
+    const whole = out[stream] ?? DEFAULT_RETENTION[stream].days;
+    const field = out[key];
+    // A default field period past a shortened stream follows the stream (that is when it is deleted).
+    if (field === undefined) {
+      if (DEFAULT_RETENTION[key].days > whole) out[key] = whole;
+    } else if (field > whole)
+      throw new BadValue(
+        `${key}=${field} is longer than ${stream}=${whole}: the ${stream} records holding it are deleted after ${whole} days; set ${key} to at most ${whole} (or ${stream} longer)`,
+      );
   }
   return out;
 };
@@ -672,9 +710,17 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   },
   organisation: {
     env: 'GREENOPS_ORGANISATION',
-    parse: optStr,
+    parse: optName,
     default: undefined,
-    description: 'The municipality named on the transparency page and in algorithm-register exports.',
+    description:
+      'The municipality (of GREENOPS_TENANT) named on the transparency page and in algorithm-register exports; blank is unset.',
+  },
+  department: {
+    env: 'GREENOPS_DEPARTMENT',
+    parse: optName,
+    default: undefined,
+    description:
+      'The department responsible for the models, in register exports (NL department, ATRS team); unset: empty, with a warning.',
   },
   transparencyContact: {
     env: 'GREENOPS_TRANSPARENCY_CONTACT',

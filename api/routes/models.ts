@@ -6,7 +6,6 @@ import {
   EXPORT_FORMATS,
   isExportFormat,
   isModelId,
-  NO_VERSION,
   registerExport,
   type Decision,
   type ModelId,
@@ -111,17 +110,14 @@ export function modelRoutes({
       throw badRequest('note', 'must be text of at most 2,000 characters');
     if (body.version !== undefined && (typeof body.version !== 'string' || body.version.length > 100))
       throw badRequest('version', 'must be the model version decided on, at most 100 characters');
-    // A road review judges one detection: the version is the detector's that made it (road.model_version), which
-    // the supplier changes per camera; the other models' outputs come from the tenant's current version.
-    const version =
-      (body.version as string | undefined) ??
-      (id === 'road-damage-detector'
-        ? await service().detectionVersion(tenant, outputId)
-        : service().version(tenant, id));
+    // The output must exist for the tenant and the version be the one it came from: a road review judges one
+    // stored detection (its detector version, road.model_version, which the supplier changes per camera), an energy
+    // decision a trained version, an ÅDT decision a counter's year, a fleet decision a vehicle.
+    const version = await service().decisionVersion(tenant, id, outputId, body.version as string | undefined);
     const decision = await oversight.record({
       tenant,
       modelId: id,
-      modelVersion: version === NO_VERSION ? undefined : version,
+      modelVersion: version,
       outputId,
       decision: body.decision as Decision,
       note: body.note as string | undefined,

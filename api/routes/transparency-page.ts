@@ -1,6 +1,11 @@
 import type { Router } from 'express';
-import { badRequest, isTenant } from '../../core/index.js';
-import { citizenPage, type PageLanguage, type TransparencyService } from '../../models/index.js';
+import { isTenant } from '../../core/index.js';
+import {
+  citizenErrorPage,
+  citizenPage,
+  type PageLanguage,
+  type TransparencyService,
+} from '../../models/index.js';
 import { GuardedRouter } from '../auth/guarded-router.js';
 
 /**
@@ -16,10 +21,17 @@ export function transparencyPageRoutes(options: {
   const page = (lang: PageLanguage) =>
     router.get(lang === 'da' ? '/transparency' : '/transparency/en', async (req, res) => {
       const raw = (req.query as Record<string, unknown>).tenant;
-      if (raw !== undefined && (typeof raw !== 'string' || !isTenant(raw)))
-        throw badRequest('tenant', `"${String(raw)}" is not a valid tenant`);
+      const error = (status: number, kind: 'not-found' | 'bad-tenant') =>
+        res
+          .status(status)
+          .type('html')
+          .set('Content-Language', lang)
+          .send(citizenErrorPage(lang, kind, String(raw)));
+      // A bad or unknown tenant= gets an error page in the page's language, never JSON or another town's page.
+      if (raw !== undefined && (typeof raw !== 'string' || !isTenant(raw))) return error(400, 'bad-tenant');
       const tenant = (raw as string | undefined) ?? options.defaultTenant;
       const svc = options.transparency;
+      if (svc && !(await svc.knowsTenant(tenant, options.defaultTenant))) return error(404, 'not-found');
       const cards = svc ? await svc.cards(tenant) : [];
       res
         .type('html')
@@ -30,6 +42,7 @@ export function transparencyPageRoutes(options: {
             cards,
             organisation: svc ? svc.organisationFor(tenant) : tenant,
             contact: svc?.contact,
+            tenantParam: raw as string | undefined,
             retention: svc?.retention ?? [],
             generatedAt: new Date(options.now()).toISOString(),
           }),

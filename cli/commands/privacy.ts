@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { GreenopsError, createLogger, type Point } from '../../core/index.js';
+import { GreenopsError, STREAM_NAMES, createLogger, type Point } from '../../core/index.js';
 import {
   checkDriverPseudonym,
   driverDeadLetters,
@@ -11,14 +11,14 @@ import {
   eraseDriverDeadLetters,
   pseudonymDigest,
 } from '../../models/index.js';
-import type { DeadLetter } from '../../store/index.js';
+import type { DeadLetter, TimeSeriesStore } from '../../store/index.js';
 import { auditCli } from '../cli-audit.js';
 import { openRecords, openStores, readInputFile } from '../runtime.js';
 import { configFrom } from './transparency.js';
 
 interface Flags {
   driver: string;
-  tenant?: string;
+  tenant: string;
   out?: string;
   dataDir?: string;
   store?: string;
@@ -62,6 +62,16 @@ function refused(d: DeadLetter): Record<string, unknown> {
   };
 }
 
+/** Whether the store holds anything for the tenant in any stream (a typo'd tenant or another data folder has none). */
+async function tenantHasData(store: TimeSeriesStore, tenant: string): Promise<boolean> {
+  for (const stream of STREAM_NAMES) if ((await store.listTenants(stream)).includes(tenant)) return true;
+  return false;
+}
+
+function unknownTenantText(tenant: string, dataDir: string): string {
+  return `tenant "${tenant}" has no data in the store of ${dataDir} (no stream holds it): check --tenant and --data-dir (the server's GREENOPS_DATA_DIR)`;
+}
+
 function write(out: Writable, text: string): Promise<void> {
   return new Promise((resolve, reject) => out.write(text, (err) => (err ? reject(err) : resolve())));
 }
@@ -77,7 +87,9 @@ export function registerPrivacyCommands(program: Command): void {
   const common = (c: Command) =>
     c
       .requiredOption('--driver <pseudonym>', 'the driver pseudonym (16–64 lower-case hex characters)')
-      .option('--tenant <tenant>', 'the municipality (GREENOPS_TENANT)')
+      // Required: a data subject's request must name the municipality; the shell's GREENOPS_TENANT (default demo)
+      // would silently answer for another one.
+      .requiredOption('--tenant <tenant>', 'the municipality whose data the request is about (required)')
       .option('--store <kind>', 'duckdb | influx (GREENOPS_STORE)')
       .option(
         '--data-dir <dir>',
@@ -118,6 +130,8 @@ export function registerPrivacyCommands(program: Command): void {
       const config = configFrom(flags);
       const logger = createLogger({ level: 'warn', destination: process.stderr });
       const stores = await openStores(config, logger, PRIVACY_WHEN_LOCKED);
+      const known = await tenantHasData(stores.store, config.tenant);
+      if (!known) console.error(`warning: ${unknownTenantText(config.tenant, config.dataDir)}`);
       const out: Writable =
         flags.out === undefined ? process.stdout : createWriteStream(flags.out, { mode: 0o600 });
       let count = 0;
@@ -167,6 +181,11 @@ export function registerPrivacyCommands(program: Command): void {
       let erased: number;
       let deadLetters: number;
       try {
+        // Erasing under a tenant the store does not know erases nothing and would be reported as done.
+        if (!(await tenantHasData(stores.store, config.tenant)))
+          throw new GreenopsError('NOT_FOUND', unknownTenantText(config.tenant, config.dataDir), {
+            field: 'tenant',
+          });
         erased = await eraseDriver(stores.personal, config.tenant, flags.driver);
         deadLetters = await eraseDriverDeadLetters(stores.deadLetters, config.tenant, flags.driver);
       } finally {

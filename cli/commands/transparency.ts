@@ -63,10 +63,20 @@ export function offlineTransparency(config: Config, records: RecordStore): Trans
     }),
     grid: { kgPerKwh: gridKgPerKwh, source: `factor table ${table.version}: electricity` },
     organisation: config.organisation,
+    // GREENOPS_ORGANISATION names GREENOPS_TENANT (not whatever --tenant names): the server's rule.
+    organisationTenant: readConfig({}).tenant,
     contact: config.transparencyContact,
+    department: config.department,
     publicUrl: config.publicUrl,
     retention: retentionRules(config.retention),
   });
+}
+
+/** How many entries a register document holds, as the confirmation of an export written to a file says it. */
+function countOf(document: unknown): string {
+  const d = document as { projekter?: unknown[]; algorithms?: unknown[]; records?: unknown[] };
+  const n = (d.projekter ?? d.algorithms ?? d.records ?? []).length;
+  return `${n} ${n === 1 ? 'entry' : 'entries'}`;
 }
 
 function emit(text: string, out: string | undefined): void {
@@ -108,6 +118,10 @@ export function registerTransparencyCommands(program: Command): void {
         const context = service.exportContext(config.tenant, new Date().toISOString());
         const document = registerExport(format, await service.cards(config.tenant), context);
         emit(JSON.stringify(document, null, 2), flags.out);
+        if (flags.out !== undefined)
+          console.error(
+            `${format} export of ${config.tenant} (${countOf(document)}) written to ${flags.out}`,
+          );
         // What to configure before publishing, also where the person running the command sees it.
         for (const warning of exportWarnings(format, context)) console.error(`warning: ${warning}`);
       } finally {

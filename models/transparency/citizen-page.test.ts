@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retentionRules } from '../../core/index.js';
-import { citizenPage, type PageLanguage } from './citizen-page.js';
+import { citizenPage, energyFigures, type PageLanguage } from './citizen-page.js';
 import type { ModelCard } from './model-card.js';
 import { registerExport } from './register-exports.js';
 import { TransparencyService } from './transparency-service.js';
@@ -120,9 +120,18 @@ describe('the citizen page and the AI-landkort in Danish', () => {
     expect(counted(2, 'resultat', 'resultater')).toBe('2 resultater');
   });
 
-  it('names the data protection officer without inventing an address when no contact is configured', async () => {
+  it('shows no contact when none is configured, never a placeholder in its place', async () => {
     const da = visibleText(await page('da'));
-    expect(da).toContain('Kontakt: kommunens databeskyttelsesrådgiver.');
+    expect(da).not.toContain('Kontakt');
+    expect(da).not.toContain('databeskyttelsesrådgiver');
+    const nl = registerExport(
+      'nl-register',
+      await service().cards('aarhus'),
+      service().exportContext('aarhus', 'now'),
+    ) as {
+      algorithms: { procedure_complaints: string }[];
+    };
+    expect(nl.algorithms[0]?.procedure_complaints).not.toContain('data protection officer');
     const svc = new TransparencyService({
       grid: { kgPerKwh: 0.12, source: 'test' },
       organisation: undefined,
@@ -141,5 +150,67 @@ describe('the citizen page and the AI-landkort in Danish', () => {
     // One organisation default: the tenant, as in the exports (never "Kommunen" here and the tenant there).
     expect(html).toContain('<p>aarhus</p>');
     expect(svc.exportContext('aarhus', 'now').organisation).toBe('aarhus');
+  });
+
+  it('keeps tenant= on the links to the other language, and names other tenants by their id', async () => {
+    const svc = new TransparencyService({
+      grid: { kgPerKwh: 0.12, source: 'test' },
+      organisation: 'Aarhus Kommune',
+      organisationTenant: 'aarhus',
+      contact: undefined,
+      retention: retentionRules(),
+    });
+    expect(svc.organisationFor('aarhus')).toBe('Aarhus Kommune');
+    expect(svc.organisationFor('odense')).toBe('odense');
+    expect(svc.exportContext('odense', 'now').organisationConfigured).toBe(false);
+    const html = citizenPage({
+      lang: 'da',
+      cards: [],
+      organisation: svc.organisationFor('odense'),
+      contact: undefined,
+      tenantParam: 'odense',
+      retention: [],
+      generatedAt: '2026-12-02T12:00:00Z',
+    });
+    expect(html).toContain('<link rel="alternate" hreflang="en" href="/transparency/en?tenant=odense">');
+    expect(html).toContain('<a href="/transparency/en?tenant=odense" hreflang="en"');
+  });
+
+  it('gives energy use in Wh and g with a decimal comma in Danish, and says when a model has no training', async () => {
+    expect(energyFigures(0.00032, 0.00004, 'da')).toBe('0,32 Wh, 0,04 g CO₂e');
+    expect(energyFigures(0.00032, 0.00004, 'en')).toBe('0.32 Wh, 0.04 g CO₂e');
+    expect(energyFigures(2.5, 1.2, 'da')).toBe('2,5 kWh, 1,2 kg CO₂e');
+    const withTraining = (cards: ModelCard[]) => {
+      const invoice = cards.find((c) => c.id === 'invoice-classifier');
+      if (invoice) {
+        invoice.version = 'sha256-3f9a1c';
+        invoice.status = 'in-use';
+        invoice.energy = {
+          method: 'm',
+          gridKgCo2ePerKwh: 0.12,
+          gridFactorSource: 't',
+          training: {
+            kwh: 0.00032,
+            co2eKg: 0.00004,
+            cpuSeconds: 1,
+            wallSeconds: 1,
+            at: '2026-12-01T08:00:00Z',
+            method: 'tdp',
+          },
+          inferencePerDay: [],
+        };
+      }
+    };
+    const da = visibleText(await page('da', withTraining));
+    expect(da).toContain('Seneste træning: 0,32 Wh, 0,04 g CO₂e.');
+    expect(da).toContain('sha256-3f9a1c (trænet 2026-12-01)');
+    // Fixed rules and the supplier's model have no training to measure: the page says so.
+    const section = (id: string, html: string) =>
+      html.slice(html.indexOf(`id="${id}"`), html.indexOf('</section>', html.indexOf(`id="${id}"`)));
+    const html = await page('da');
+    for (const id of ['energy-seasonal-naive', 'traffic-aadt', 'fleet-planner'])
+      expect(section(id, html)).toContain('Ingen træning: en fast beregningsmetode');
+    expect(section('road-damage-detector', html)).toContain('trænes af leverandøren');
+    expect(section('road-damage-detector', html)).not.toContain('Ingen træning målt endnu');
   });
 });

@@ -26,8 +26,11 @@ const TEXT = {
     checked: (c: number, o: number) =>
       `${counted(c, 'resultat', 'resultater')} er kontrolleret af en medarbejder; ${o} blev ændret.`,
     energy: 'Modellens eget energiforbrug',
-    training: (kwh: string, co2: string) => `Seneste træning: ${kwh} kWh, ${co2} kg CO₂e.`,
+    training: (energy: string) => `Seneste træning: ${energy}.`,
     noTraining: 'Ingen træning målt endnu.',
+    fixedMethod: 'Ingen træning: en fast beregningsmetode, som ikke trænes.',
+    supplier: 'Modellen trænes af leverandøren, ikke af kommunen; den træning måles ikke her.',
+    trainedOn: 'trænet',
     retention: 'Hvor længe vi gemmer data',
     retentionIntro:
       'Data slettes automatisk, når perioden er gået (databeskyttelsesforordningen art. 5, stk. 1, litra c og e).',
@@ -36,8 +39,8 @@ const TEXT = {
     why: 'Formål',
     rights: 'Dine rettigheder, spørgsmål og klager',
     rightsText:
-      'Chauffører i kommunens biler registreres kun med et pseudonym, aldrig med navn. Du kan få indsigt i eller sletning af data om dig (art. 15 og 17). Kontakt:',
-    noContact: 'kommunens databeskyttelsesrådgiver',
+      'Chauffører i kommunens biler registreres kun med et pseudonym, aldrig med navn. Du kan få indsigt i eller sletning af data om dig (art. 15 og 17).',
+    contact: 'Kontakt:',
     complain: 'Du kan også klage til Datatilsynet, www.datatilsynet.dk.',
     generated: 'Siden er lavet ud fra modelkortene',
     statusNames: {
@@ -67,8 +70,12 @@ const TEXT = {
     checked: (c: number, o: number) =>
       `${counted(c, 'result was', 'results were')} checked by a member of staff; ${o} ${o === 1 ? 'was' : 'were'} changed.`,
     energy: 'The model’s own energy use',
-    training: (kwh: string, co2: string) => `Latest training: ${kwh} kWh, ${co2} kg CO₂e.`,
+    training: (energy: string) => `Latest training: ${energy}.`,
     noTraining: 'No training measured yet.',
+    fixedMethod: 'No training: a fixed calculation method that is not trained.',
+    supplier:
+      'The model is trained by its supplier, not by the municipality; that training is not measured here.',
+    trainedOn: 'trained',
     retention: 'How long we keep data',
     retentionIntro: 'Data are deleted automatically when the period has passed (GDPR Art. 5(1)(c) and (e)).',
     what2: 'Data',
@@ -76,13 +83,24 @@ const TEXT = {
     why: 'Purpose',
     rights: 'Your rights, questions and complaints',
     rightsText:
-      'Drivers of municipal vehicles are recorded only under a pseudonym, never by name. You may ask for access to or erasure of data about you (Art. 15 and 17). Contact:',
-    noContact: 'the municipality’s data protection officer',
+      'Drivers of municipal vehicles are recorded only under a pseudonym, never by name. You may ask for access to or erasure of data about you (Art. 15 and 17).',
+    contact: 'Contact:',
     complain: 'You may also complain to the Danish Data Protection Agency, www.datatilsynet.dk.',
     generated: 'This page is generated from the model cards',
     statusNames: { 'in-use': 'in use', pilot: 'pilot', 'not-trained': 'not trained yet', retired: 'retired' },
   },
 } as const;
+
+/**
+ * Energy and CO₂e as people read them: Wh and g below 1 kWh and 1 kg, two significant digits, the decimal comma in
+ * Danish ("0,32 Wh, 0,04 g CO₂e").
+ */
+export function energyFigures(kwh: number, co2eKg: number, lang: PageLanguage): string {
+  const f = new Intl.NumberFormat(lang === 'da' ? 'da-DK' : 'en-GB', { maximumSignificantDigits: 2 });
+  const energy = kwh >= 1 ? `${f.format(kwh)} kWh` : `${f.format(kwh * 1000)} Wh`;
+  const co2 = co2eKg >= 1 ? `${f.format(co2eKg)} kg` : `${f.format(co2eKg * 1000)} g`;
+  return `${energy}, ${co2} CO₂e`;
+}
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -111,8 +129,10 @@ export function citizenPage(options: {
   cards: readonly ModelCard[];
   /** TransparencyService.organisationFor: the same name the register exports use. */
   organisation: string;
-  /** An e-mail address or a URL (validated at start-up); undefined: the DPO is named without an address. */
+  /** An e-mail address or a URL (validated at start-up); undefined: no contact is shown (start-up warns). */
   contact: string | undefined;
+  /** The tenant named in the request (`?tenant=`), kept on the links to the other language. */
+  tenantParam?: string | undefined;
   retention: readonly RetentionRule[];
   generatedAt: string;
 }): string {
@@ -121,17 +141,33 @@ export function citizenPage(options: {
   const e = escapeHtml;
   const org = options.organisation;
   const contact = options.contact;
+  // No placeholder for an unset contact (start-up refuses a description as a contact, and warns when it is unset).
   const contactHtml =
     contact === undefined
-      ? e(t.noContact)
-      : `<a href="${e(isEmailAddress(contact) ? `mailto:${contact}` : contact)}">${e(contact)}</a>`;
+      ? ''
+      : ` ${t.contact} <a href="${e(isEmailAddress(contact) ? `mailto:${contact}` : contact)}">${e(contact)}</a>.`;
+  const otherHref = e(
+    options.tenantParam === undefined
+      ? t.otherHref
+      : `${t.otherHref}?tenant=${encodeURIComponent(options.tenantParam)}`,
+  );
   const models = options.cards
     .map((c) => {
       const o = c.humanOversight.oversight;
       const training = c.energy?.training;
-      // An untrained model's status says so already; a version row would repeat it.
+      // An untrained model's status says so already; a version row would repeat it. A trained version (a hash, a
+      // number) shows when it was trained.
+      const trainedAt = c.aiAct.class === 'not-ai' ? undefined : (training?.at ?? c.training.period?.until);
+      const shownVersion = `${versionText(c, l)}${trainedAt ? ` (${t.trainedOn} ${trainedAt.slice(0, 10)})` : ''}`;
       const versionRow =
-        c.status === 'not-trained' ? '' : `\n        <dt>${t.version}</dt><dd>${e(versionText(c, l))}</dd>`;
+        c.status === 'not-trained' ? '' : `\n        <dt>${t.version}</dt><dd>${e(shownVersion)}</dd>`;
+      const energyText = training
+        ? e(t.training(energyFigures(training.kwh, training.co2eKg, l)))
+        : c.id === 'road-damage-detector'
+          ? e(t.supplier)
+          : c.aiAct.class === 'not-ai'
+            ? e(t.fixedMethod)
+            : t.noTraining;
       return `
     <section aria-labelledby="${e(c.id)}" class="model">
       <h3 id="${e(c.id)}">${e(c.name[l])}</h3>
@@ -148,7 +184,7 @@ export function citizenPage(options: {
       <h4>${t.decides}</h4>
       <p>${e(c.humanOversight.whoDecides[l])}${o ? ` ${e(t.checked(o.checked, o.overturned))}` : ''}</p>
       <h4>${t.energy}</h4>
-      <p>${training ? e(t.training(training.kwh.toFixed(4), training.co2eKg.toFixed(4))) : t.noTraining}</p>
+      <p>${energyText}</p>
     </section>`;
     })
     .join('');
@@ -164,7 +200,7 @@ export function citizenPage(options: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(t.title)} — ${e(org)}</title>
-<link rel="alternate" hreflang="${l === 'da' ? 'en' : 'da'}" href="${t.otherHref}">
+<link rel="alternate" hreflang="${l === 'da' ? 'en' : 'da'}" href="${otherHref}">
 <style>
   body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; background: #fff; margin: 0; }
   header, main, footer { max-width: 48rem; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
@@ -181,7 +217,7 @@ export function citizenPage(options: {
 <body>
 <a class="skip" href="#main">${t.skip}</a>
 <header>
-  <p><a href="${t.otherHref}" hreflang="${l === 'da' ? 'en' : 'da'}" lang="${l === 'da' ? 'en' : 'da'}">${t.other}</a></p>
+  <p><a href="${otherHref}" hreflang="${l === 'da' ? 'en' : 'da'}" lang="${l === 'da' ? 'en' : 'da'}">${t.other}</a></p>
   <h1>${e(t.title)}</h1>
   <p>${e(org)}</p>
 </header>
@@ -199,10 +235,59 @@ export function citizenPage(options: {
   </table>
   </div>
   <h2>${t.rights}</h2>
-  <p>${e(t.rightsText)} ${contactHtml}.</p>
+  <p>${e(t.rightsText)}${contactHtml}</p>
   <p>${e(t.complain)}</p>
 </main>
 <footer><p>${t.generated} (${e(options.generatedAt.slice(0, 10))}).</p></footer>
+</body>
+</html>
+`;
+}
+
+const ERROR_TEXT = {
+  da: {
+    title: 'Siden findes ikke',
+    notFound: (tenant: string) =>
+      `Der er ingen kommune "${tenant}" i greenops. Tjek adressen, eller gå til siden uden tenant=.`,
+    badTenant: (tenant: string) =>
+      `"${tenant}" er ikke et gyldigt kommunenavn i adressen (tenant=): brug små bogstaver, tal, - eller _.`,
+    badTitle: 'Ugyldig adresse',
+    back: 'Til oversigten',
+  },
+  en: {
+    title: 'Page not found',
+    notFound: (tenant: string) =>
+      `There is no municipality "${tenant}" in greenops. Check the address, or go to the page without tenant=.`,
+    badTenant: (tenant: string) =>
+      `"${tenant}" is not a valid municipality name in the address (tenant=): use lower-case letters, digits, - or _.`,
+    badTitle: 'Invalid address',
+    back: 'To the overview',
+  },
+} as const;
+
+/** The citizen page's error answer in its language: an unknown (404) or invalid (400) `tenant=`. */
+export function citizenErrorPage(
+  lang: PageLanguage,
+  kind: 'not-found' | 'bad-tenant',
+  tenant: string,
+): string {
+  const t = ERROR_TEXT[lang];
+  const e = escapeHtml;
+  const title = kind === 'not-found' ? t.title : t.badTitle;
+  const text = kind === 'not-found' ? t.notFound(tenant) : t.badTenant(tenant);
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)}</title>
+</head>
+<body>
+<main id="main">
+  <h1>${e(title)}</h1>
+  <p>${e(text)}</p>
+  <p><a href="${lang === 'da' ? '/transparency' : '/transparency/en'}">${e(t.back)}</a></p>
+</main>
 </body>
 </html>
 `;

@@ -31,7 +31,7 @@ export {
   type ExportContext,
   type ExportFormat,
 } from './register-exports.js';
-export { citizenPage, escapeHtml, type PageLanguage } from './citizen-page.js';
+export { citizenErrorPage, citizenPage, escapeHtml, type PageLanguage } from './citizen-page.js';
 export { counted, humanPeriod, versionText } from './wording.js';
 export {
   DEFAULT_POWER_MODEL,

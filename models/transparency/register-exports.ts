@@ -10,6 +10,8 @@ export interface ExportContext {
   /** GREENOPS_ORGANISATION, else the tenant (TransparencyService.organisationFor). */
   organisation: string;
   organisationConfigured: boolean;
+  /** GREENOPS_DEPARTMENT: the department responsible (NL `department`, ATRS `team`); undefined when unset. */
+  department?: string | undefined;
   /** GREENOPS_TRANSPARENCY_CONTACT: an e-mail address or a URL (validated at start-up); undefined when unset. */
   contact: string | undefined;
   /** GREENOPS_PUBLIC_URL without a trailing slash. */
@@ -28,6 +30,12 @@ function warnings(ctx: ExportContext, lang: 'da' | 'en', needsPublicUrl: boolean
       lang === 'da'
         ? `GREENOPS_ORGANISATION er ikke sat: kommunen står som "${ctx.tenant}"; sæt kommunens navn.`
         : `GREENOPS_ORGANISATION is not set: the organisation is given as "${ctx.tenant}"; set the municipality's name.`,
+    );
+  if (ctx.department === undefined)
+    out.push(
+      lang === 'da'
+        ? 'GREENOPS_DEPARTMENT er ikke sat: den ansvarlige afdeling er tom; sæt forvaltningens navn.'
+        : 'GREENOPS_DEPARTMENT is not set: department (NL) and team (ATRS) are empty; set the responsible department.',
     );
   if (ctx.contact === undefined)
     out.push(
@@ -52,8 +60,22 @@ const urlOf = (ctx: ExportContext) =>
   ctx.contact !== undefined && !isEmailAddress(ctx.contact) ? ctx.contact : undefined;
 const complaints = (ctx: ExportContext) =>
   ctx.contact === undefined
-    ? "Questions and complaints: the municipality's data protection officer; complaints also to the Danish Data Protection Agency (www.datatilsynet.dk)."
+    ? // No placeholder for an unset contact: the warnings say to set it.
+      'Complaints to the Danish Data Protection Agency (www.datatilsynet.dk).'
     : `Questions and complaints: ${ctx.contact}; complaints also to the Danish Data Protection Agency (www.datatilsynet.dk).`;
+
+const NO_EVALUATION = 'No evaluation recorded yet.';
+
+/**
+ * The impact assessments' status (the Dutch register's `impacttoetsen`): a DPIA (GDPR Art. 35) where personal data
+ * are processed, which the municipality carries out and greenops does not record; none needed where there are none.
+ */
+function impactAssessments(card: ModelCard): string {
+  const personal = card.inputs.filter((i) => i.personalData).map((i) => i.name.en);
+  return personal.length === 0
+    ? 'DPIA (GDPR Art. 35): not required, no personal data are processed. No other impact assessment (e.g. IAMA) is recorded.'
+    : `DPIA (GDPR Art. 35): personal data are processed (${personal.join(', ')}); the municipality assesses whether a DPIA is required and records it. No DPIA or other impact assessment is recorded in greenops.`;
+}
 
 const LANDKORT_STATUS: Record<ModelStatus, string> = {
   'in-use': 'I drift',
@@ -69,21 +91,24 @@ const NL_STATUS: Record<ModelStatus, string> = {
   retired: 'Buiten gebruik',
 };
 
+// The evaluation's source (a command, a file, a route) is for developers and stays on the card; a register is public.
 const evaluationText = (card: ModelCard) =>
   card.evaluation
     .map(
       (e) =>
         `${e.data === 'real' ? 'Real data' : e.data === 'tenant' ? 'Own data' : 'Generated data'} — ${e.dataset}: ${e.metrics
           .map((m) => `${m.name} ${m.value}${m.unit ?? ''}`)
-          .join(', ')} (${e.source})`,
+          .join(', ')}`,
     )
     .join('\n');
 
 const oversightText = (card: ModelCard) => {
   const o = card.humanOversight.oversight;
+  const overturned =
+    o?.overturnedShare == null ? 'not applicable' : `${(o.overturnedShare * 100).toFixed(1)} %`;
   const share =
     o && o.checkedShare !== null
-      ? ` ${(o.checkedShare * 100).toFixed(1)} % of outputs checked by a person, ${((o.overturnedShare ?? 0) * 100).toFixed(1)} % of those overturned.`
+      ? ` ${(o.checkedShare * 100).toFixed(1)} % of outputs checked by a person; share of those overturned: ${overturned}.`
       : o
         ? ` ${counted(o.checked, 'output', 'outputs')} checked by a person, ${o.overturned} overturned.`
         : '';
@@ -103,19 +128,22 @@ function aiLandkort(cards: readonly ModelCard[], ctx: ExportContext) {
     format: 'ai-landkort',
     generatedAt: ctx.generatedAt,
     advarsler: exportWarnings('ai-landkort', ctx),
-    projekter: cards.map((c) => ({
-      titel: c.name.da,
-      beskrivelse: `${c.summary.da} ${c.purpose.da}`,
-      kommune: ctx.organisation,
-      fagomraade: c.domain.da,
-      status: LANDKORT_STATUS[c.status],
-      teknologi: c.modelType.da,
-      data: c.inputs.map((i) => i.name.da).join(', '),
-      retsgrundlag: [...new Set(c.inputs.map((i) => i.legalBasis.da))].join(' '),
-      menneskeligKontrol: c.humanOversight.whoDecides.da,
-      kontakt: ctx.contact ?? '',
-      version: versionText(c, 'da'),
-    })),
+    // The AI-landkort lists AI projects: statistics and fixed rules the cards class as not AI stay off it.
+    projekter: cards
+      .filter((c) => c.aiAct.class !== 'not-ai')
+      .map((c) => ({
+        titel: c.name.da,
+        beskrivelse: `${c.summary.da} ${c.purpose.da}`,
+        kommune: ctx.organisation,
+        fagomraade: c.domain.da,
+        status: LANDKORT_STATUS[c.status],
+        teknologi: c.modelType.da,
+        data: c.inputs.map((i) => i.name.da).join(', '),
+        retsgrundlag: [...new Set(c.inputs.map((i) => i.legalBasis.da))].join(' '),
+        menneskeligKontrol: c.humanOversight.whoDecides.da,
+        kontakt: ctx.contact ?? '',
+        version: versionText(c, 'da'),
+      })),
   };
 }
 
@@ -128,7 +156,7 @@ function nlRegister(cards: readonly ModelCard[], ctx: ExportContext) {
     algorithms: cards.map((c) => ({
       name: c.name.en,
       organization: ctx.organisation,
-      department: c.users.join(', '),
+      department: ctx.department ?? '',
       description_short: c.summary.en,
       type: c.modelType.en,
       category: c.domain.en,
@@ -138,13 +166,14 @@ function nlRegister(cards: readonly ModelCard[], ctx: ExportContext) {
       human_intervention: oversightText(c),
       risk_management: c.limitations.join(' '),
       legal_basis: [...new Set(c.inputs.map((i) => i.legalBasis.en))].join(' '),
-      impacttoetsen: `EU AI Act class: ${c.aiAct.class}. ${c.aiAct.reasoning}`,
+      impacttoetsen: impactAssessments(c),
       procedure_complaints: complaints(ctx),
       source_data: c.inputs.map((i) => `${i.name.en}: ${i.description}`).join(' '),
       methods_and_models: `${c.modelType.en} Training: ${c.training.data}`,
-      monitoring: `${evaluationText(c)}\nRetraining: ${c.retraining}`,
+      monitoring: `${evaluationText(c) || NO_EVALUATION}\nRetraining: ${c.retraining}`,
       performance_standard:
-        c.evaluation[0]?.metrics.map((m) => `${m.name} ${m.value}${m.unit ?? ''}`).join(', ') ?? '',
+        c.evaluation[0]?.metrics.map((m) => `${m.name} ${m.value}${m.unit ?? ''}`).join(', ') ||
+        NO_EVALUATION,
       publication_category: c.aiAct.class === 'high' ? 'high_risk_ai_system' : 'other_algorithms',
       contact_email: emailOf(ctx),
       ...(urlOf(ctx) === undefined ? {} : { contact_url: urlOf(ctx) }),
@@ -177,7 +206,7 @@ function atrs(cards: readonly ModelCard[], ctx: ExportContext) {
       tier_2: {
         owner_and_responsibility: {
           organisation: ctx.organisation,
-          team: c.users.join(', '),
+          team: ctx.department ?? '',
           third_party_involvement:
             c.id === 'road-damage-detector'
               ? 'The detector is supplied and trained by a third party.'
@@ -186,13 +215,14 @@ function atrs(cards: readonly ModelCard[], ctx: ExportContext) {
         description_and_rationale: {
           detailed_description: c.purpose.en,
           scope: c.outputs.description,
-          benefits: c.purpose.en,
+          benefits: c.summary.en,
           alternatives_considered:
             c.references.map((r) => `${r.id} (${r.relation})`).join(', ') || 'None recorded.',
         },
         decision_making_process: {
-          process_integration: c.outputs.howToRead,
-          provided_information: c.outputs.labelled,
+          // How an output enters a decision: a person decides, the model advises.
+          process_integration: c.humanOversight.whoDecides.en,
+          provided_information: `${c.outputs.labelled} ${c.outputs.howToRead}`,
           human_decisions_and_review: oversightText(c),
           appeals_and_review: complaints(ctx),
         },
@@ -211,7 +241,7 @@ function atrs(cards: readonly ModelCard[], ctx: ExportContext) {
           version: versionText(c, 'en'),
           phase: c.status,
           maintenance: c.retraining,
-          performance: evaluationText(c),
+          performance: evaluationText(c) || NO_EVALUATION,
           compute: c.compute,
           energy_use: energyText(c),
         },

@@ -1,4 +1,4 @@
-import type { RetentionRule } from '../../core/index.js';
+import { GreenopsError, STREAM_NAMES, type RetentionRule } from '../../core/index.js';
 import type { PersonalDataStore, TimeSeriesStore } from '../../store/index.js';
 import type { ClassifierManifest } from '../co2/classifier.js';
 import type { Correction } from '../co2/ledger.js';
@@ -58,8 +58,15 @@ export interface TransparencyOptions {
   grid: { kgPerKwh: number; source: string };
   /** GREENOPS_ORGANISATION; unset, the tenant names itself, on the page and in every export alike. */
   organisation: string | undefined;
+  /**
+   * The tenant GREENOPS_ORGANISATION names (GREENOPS_TENANT); other tenants of a shared platform are named by their
+   * id. Undefined: the organisation names every tenant (a single-tenant process).
+   */
+  organisationTenant?: string | undefined;
   /** GREENOPS_TRANSPARENCY_CONTACT, validated at start-up: an e-mail address or a URL. */
   contact: string | undefined;
+  /** GREENOPS_DEPARTMENT: the department responsible, in register exports. */
+  department?: string | undefined;
   /** GREENOPS_PUBLIC_URL: the base of absolute links in register exports. */
   publicUrl?: string | undefined;
   /** Detections by id, to record the detector version a reviewed detection carried. */
@@ -91,7 +98,27 @@ export class TransparencyService {
 
   /** The one organisation default: GREENOPS_ORGANISATION, else the tenant. */
   organisationFor(tenant: string): string {
-    return this.options.organisation ?? tenant;
+    return (this.organisationNames(tenant) ? this.options.organisation : undefined) ?? tenant;
+  }
+
+  /** Whether GREENOPS_ORGANISATION is the name of this tenant (it names GREENOPS_TENANT only). */
+  private organisationNames(tenant: string): boolean {
+    const owner = this.options.organisationTenant;
+    return this.options.organisation !== undefined && (owner === undefined || owner === tenant);
+  }
+
+  /**
+   * Whether greenops knows the tenant: the configured one (GREENOPS_TENANT), or one with stored stream data, a
+   * trained energy model or invoice lines. The public page answers 404 for any other.
+   */
+  async knowsTenant(tenant: string, configured: string): Promise<boolean> {
+    if (tenant === configured) return true;
+    if ((this.options.energyModels?.versions(tenant).length ?? 0) > 0) return true;
+    const store = this.options.store;
+    if (store)
+      for (const stream of STREAM_NAMES) if ((await store.listTenants(stream)).includes(tenant)) return true;
+    // Invoice lines last: a tenant without a classifier of its own is served the shared one, which says nothing.
+    return ((await this.options.invoices?.ledger(tenant).lines())?.length ?? 0) > 0;
   }
 
   get contact(): string | undefined {
@@ -103,7 +130,8 @@ export class TransparencyService {
     return {
       tenant,
       organisation: this.organisationFor(tenant),
-      organisationConfigured: this.options.organisation !== undefined,
+      organisationConfigured: this.organisationNames(tenant),
+      department: this.options.department,
       contact: this.options.contact,
       publicUrl: this.options.publicUrl,
       generatedAt,
@@ -111,17 +139,91 @@ export class TransparencyService {
   }
 
   /**
-   * The detector version a road detection carried (`road.model_version`), for the oversight record of a review;
-   * undefined when the detection is not stored (or names no version).
+   * Checks that a decision names an output the tenant really has, and returns the model version to record: an
+   * energy version that was trained (`v3`), a stored road detection (its `detection_id`), a traffic counter and year
+   * (`counter/year`) with stored counts, a fleet vehicle with stored samples or trips (`vehicle` or
+   * `vehicle/anything`). The seasonal rule has no outputs a person decides on. Throws 404 naming `outputId` for an
+   * unknown output, 422 naming `version` for a version the output did not come from, 422 naming `id` for a model
+   * without decidable outputs.
    */
-  async detectionVersion(tenant: string, detectionId: string): Promise<string | undefined> {
-    if (!this.options.personal) return undefined;
-    const [point] = await this.options.personal.pointsWithField(
-      { measurement: 'road', tenant, field: 'detection_id', value: detectionId },
-      { limit: 1 },
-    );
-    const version = point?.fields.model_version;
-    return typeof version === 'string' && version !== '' ? version : undefined;
+  async decisionVersion(
+    tenant: string,
+    id: ModelId,
+    outputId: string,
+    version: string | undefined,
+  ): Promise<string | undefined> {
+    const unknownOutput = (what: string) =>
+      new GreenopsError('NOT_FOUND', `outputId: ${tenant} has no ${what} "${outputId}"`, {
+        field: 'outputId',
+      });
+    const wrongVersion = (expected: string) =>
+      new GreenopsError(
+        'BAD_REQUEST',
+        `version: "${version}" is not the version of output "${outputId}" (it is ${expected})`,
+        { status: 422, field: 'version' },
+      );
+    const store = this.options.store;
+    switch (id) {
+      case 'energy-seasonal-naive':
+      case 'invoice-classifier':
+        throw new GreenopsError(
+          'BAD_REQUEST',
+          id === 'energy-seasonal-naive'
+            ? 'id: the seasonal rule is a fixed benchmark with no outputs of its own to decide on; record the decision on energy-forecaster'
+            : 'id: invoice lines are corrected with PATCH /api/v1/invoices/lines/{id}, which records the decision',
+          { status: 422, field: 'id' },
+        );
+      case 'energy-forecaster':
+      case 'energy-towt': {
+        const versions = (this.options.energyModels?.versions(tenant) ?? []).map((v) => `v${v.version}`);
+        const named = /^v?\d+$/.test(outputId) ? `v${outputId.replace(/^v/, '')}` : outputId;
+        if (!versions.includes(named)) throw unknownOutput('trained energy model version');
+        if (version !== undefined && version !== named) throw wrongVersion(named);
+        return named;
+      }
+      case 'road-damage-detector': {
+        const [point] = this.options.personal
+          ? await this.options.personal.pointsWithField(
+              { measurement: 'road', tenant, field: 'detection_id', value: outputId },
+              { limit: 1 },
+            )
+          : [];
+        if (!point) throw unknownOutput('stored road detection');
+        const stored = point.fields.model_version;
+        const carried = typeof stored === 'string' && stored !== '' ? stored : undefined;
+        if (version !== undefined && carried !== undefined && version !== carried)
+          throw wrongVersion(carried);
+        return version ?? carried;
+      }
+      case 'traffic-aadt': {
+        const [counter, year, ...rest] = outputId.split('/');
+        const device =
+          store && counter
+            ? (await store.listDevices('traffic', tenant)).find((d) => d.device === counter)
+            : undefined;
+        if (
+          !device ||
+          rest.length > 0 ||
+          !/^\d{4}$/.test(year ?? '') ||
+          Number(year) > new Date(device.lastSeenMs).getUTCFullYear()
+        )
+          throw unknownOutput('traffic counter and year (counter/year)');
+        const method = trafficAadtCard(tenant).version;
+        if (version !== undefined && version !== method) throw wrongVersion(method);
+        return method;
+      }
+      case 'fleet-planner': {
+        const vehicle = outputId.split('/')[0] ?? '';
+        let found = false;
+        for (const measurement of ['fleet', 'fleet_trip'])
+          if (!found && store)
+            found = (await store.listDevices(measurement, tenant)).some((d) => d.device === vehicle);
+        if (!found) throw unknownOutput('fleet vehicle');
+        const method = fleetPlannerCard(tenant).version;
+        if (version !== undefined && version !== method) throw wrongVersion(method);
+        return method;
+      }
+    }
   }
 
   get retention(): readonly RetentionRule[] {
@@ -180,8 +282,9 @@ export class TransparencyService {
             : id === 'energy-towt'
               ? energyTowtCard(tenant, energy)
               : energySeasonalNaiveCard(tenant, energy);
-        // All three are fitted and backtested in one training run: its footprint is theirs.
-        training = await this.energyTraining(energy?.card);
+        // The forecaster and TOWT are fitted and backtested in one training run: its footprint is theirs. The seasonal
+        // rule is not trained.
+        training = id === 'energy-seasonal-naive' ? undefined : await this.energyTraining(energy?.card);
         break;
       case 'invoice-classifier': {
         const manifest = this.options.invoices?.currentClassifier(tenant)?.artifacts.manifest;

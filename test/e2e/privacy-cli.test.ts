@@ -18,7 +18,10 @@ describe('greenops privacy and transparency commands on a data folder', () => {
     const p = runCli(args, {
       GREENOPS_DATA_DIR: dir,
       LOG_LEVEL: 'warn',
+      // GREENOPS_ORGANISATION names GREENOPS_TENANT; another --tenant is named by its id.
+      GREENOPS_TENANT: 'aarhus',
       GREENOPS_ORGANISATION: 'Aarhus Kommune',
+      GREENOPS_DEPARTMENT: 'Teknik og Miljø',
       GREENOPS_TRANSPARENCY_CONTACT: 'dpo@aarhus.example',
       ...env,
     });
@@ -129,16 +132,29 @@ describe('greenops privacy and transparency commands on a data folder', () => {
   }, 60_000);
 
   it('refuses what is not a pseudonym, naming the flag', async () => {
-    const bad = await run('privacy', 'erase', '--driver', 'Jens Hansen');
+    const bad = await run('privacy', 'erase', '--driver', 'Jens Hansen', '--tenant', 'aarhus');
     expect(bad.code).toBe(2);
     expect(bad.output).toContain('driver: "Jens Hansen" is not a driver pseudonym');
   });
+
+  it('requires --tenant and says when the store has no data for the tenant, instead of reporting 0 found', async () => {
+    const missing = await runWith({ GREENOPS_TENANT: 'aarhus' }, 'privacy', 'export', '--driver', DRIVER);
+    expect(missing.code).not.toBe(0);
+    expect(missing.output).toContain('--tenant');
+    const exported = await run('privacy', 'export', '--driver', DRIVER, '--tenant', 'aarhuss');
+    expect(exported.code, exported.output).toBe(0);
+    expect(exported.output).toContain('warning: tenant "aarhuss" has no data in the store');
+    const erased = await run('privacy', 'erase', '--driver', DRIVER, '--tenant', 'aarhuss');
+    expect(erased.code).toBe(2);
+    expect(erased.output).toContain('tenant "aarhuss" has no data in the store');
+  }, 60_000);
 
   it('exports the register documents from the cards', async () => {
     const res = await run('transparency', 'export', '--format', 'ai-landkort', '--tenant', 'aarhus');
     expect(res.code, res.output).toBe(0);
     const doc = JSON.parse(res.output) as { projekter: { kommune: string; status: string }[] };
-    expect(doc.projekter).toHaveLength(7);
+    // AI models only: the forecaster, the invoice classifier and the road detector.
+    expect(doc.projekter).toHaveLength(3);
     expect(doc.projekter[0]).toMatchObject({
       kommune: 'Aarhus Kommune',
       status: 'Under udvikling',
@@ -153,8 +169,13 @@ describe('greenops privacy and transparency commands on a data folder', () => {
       'atrs',
       '--tenant',
       'aarhus',
+      '--out',
+      join(dir, 'atrs.json'),
     );
     expect(unset.code, unset.output).toBe(0);
+    // Written to a file: the command confirms where, and what.
+    expect(unset.output).toContain(`atrs export of aarhus (7 entries) written to ${join(dir, 'atrs.json')}`);
+    expect(JSON.parse(readFileSync(join(dir, 'atrs.json'), 'utf8'))).toHaveProperty('records');
     expect(unset.output).toContain(
       'warning: GREENOPS_TRANSPARENCY_CONTACT is not set: contact_email is empty',
     );
@@ -193,7 +214,7 @@ describe('greenops privacy and transparency commands on a data folder', () => {
       expect(exported.code).toBe(2);
       expect(exported.output).toMatch(/is in use by process \d+.*GET \/api\/v1\/transparency\/export/);
       expect(exported.output).not.toContain('/api/v1/keys');
-      const privacy = await beside('privacy', 'export', '--driver', DRIVER);
+      const privacy = await beside('privacy', 'export', '--driver', DRIVER, '--tenant', 'aarhus');
       expect(privacy.code).toBe(2);
       expect(privacy.output).toContain('privacy export and erase have no API route');
       const retention = await beside('retention', 'run');

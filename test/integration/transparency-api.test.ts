@@ -168,7 +168,35 @@ describe('model cards, oversight, register exports and the citizen page through 
         fields: { detection_id: 'det-1', confidence: 0.8, model_version: 'rdd-yolo-7' },
         timeMs: Date.now() - 60_000,
       },
+      {
+        measurement: 'road',
+        tags: { tenant: 'aarhus', device: 'cam-1', damage: 'D00' },
+        fields: { detection_id: 'det-2', confidence: 0.6, model_version: 'rdd-yolo-7' },
+        timeMs: Date.now() - 50_000,
+      },
     ]);
+    // Decisions on outputs that do not exist, or versions they did not come from, are refused naming the field.
+    expect(await post(keys.roads, { outputId: 'det-made-up', decision: 'confirmed' })).toMatchObject({
+      status: 404,
+      body: { error: { field: 'outputId' } },
+    });
+    expect(
+      await post(keys.roads, { outputId: 'det-1', decision: 'confirmed', version: 'v999-fake' }),
+    ).toMatchObject({ status: 422, body: { error: { field: 'version' } } });
+    const energy = (model: string, body: unknown) =>
+      api.call('POST', `/api/v1/models/${model}/oversight`, keys.facility, body);
+    expect(await energy('energy-forecaster', { outputId: 'v999-fake', decision: 'confirmed' })).toMatchObject(
+      { status: 404, body: { error: { field: 'outputId' } } },
+    );
+    expect(
+      await energy('energy-seasonal-naive', { outputId: 'anything', decision: 'confirmed' }),
+    ).toMatchObject({ status: 422, body: { error: { field: 'id' } } });
+    expect(
+      await api.call('POST', '/api/v1/models/traffic-aadt/oversight', keys.roads, {
+        outputId: 'no-counter/2026',
+        decision: 'confirmed',
+      }),
+    ).toMatchObject({ status: 404, body: { error: { field: 'outputId' } } });
     const first = await post(keys.roads, { outputId: 'det-1', decision: 'confirmed' });
     expect(first.status).toBe(201);
     // The review is recorded against the version that made the detection, not a method placeholder.
@@ -182,7 +210,10 @@ describe('model cards, oversight, register exports and the citizen page through 
     expect(series.headers.get('greenops-ai-model')).toBe(
       'road-damage-detector; version=per-detection; estimate',
     );
-    expect(series.body.points).toEqual([expect.objectContaining({ value: 'rdd-yolo-7' })]);
+    expect(series.body.points).toEqual([
+      expect.objectContaining({ value: 'rdd-yolo-7' }),
+      expect.objectContaining({ value: 'rdd-yolo-7' }),
+    ]);
     expect((await post(keys.roads, { outputId: 'det-2', decision: 'confirmed' })).status).toBe(201);
     const overturned = await post(keys.roads, {
       outputId: 'det-2',
@@ -226,7 +257,8 @@ describe('model cards, oversight, register exports and the citizen page through 
   it('fills each register format from the cards', async () => {
     const landkort = await api.call('GET', '/api/v1/transparency/export?format=ai-landkort', keys.viewer);
     const projects = landkort.body.projekter as Record<string, string>[];
-    expect(projects).toHaveLength(MODEL_IDS.length);
+    // Only AI models: the statistics and fixed rules the cards class as not AI are no AI projects.
+    expect(projects.map((p) => p.titel)).toHaveLength(3);
     expect(projects[0]).toMatchObject({ kommune: 'Aarhus <Kommune> & Co', kontakt: 'dpo@aarhus.example' });
     for (const p of projects)
       for (const key of ['titel', 'beskrivelse', 'fagomraade', 'status']) expect(p[key]).toBeTruthy();
@@ -290,7 +322,21 @@ describe('model cards, oversight, register exports and the citizen page through 
       expect(html).not.toContain('<Kommune>');
       expect(html).toContain('dpo@aarhus.example');
     }
-    expect((await fetch(`${api.base}/transparency?tenant=Not%20a%20tenant`)).status).toBe(400);
+    // A bad tenant= gets an HTML error in the page's language, an unknown one 404, never another town's page.
+    const bad = await fetch(`${api.base}/transparency?tenant=Not%20a%20tenant`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('text/html');
+    expect(await bad.text()).toContain('<html lang="da">');
+    const unknown = await fetch(`${api.base}/transparency?tenant=nosuchtown`);
+    expect(unknown.status).toBe(404);
+    const unknownHtml = await unknown.text();
+    expect(unknownHtml).toContain('Siden findes ikke');
+    expect(unknownHtml).not.toContain('Aarhus');
+    const unknownEn = await fetch(`${api.base}/transparency/en?tenant=nosuchtown`);
+    expect(unknownEn.status).toBe(404);
+    expect(await unknownEn.text()).toContain('Page not found');
+    const named = await (await fetch(`${api.base}/transparency?tenant=aarhus`)).text();
+    expect(named).toContain('hreflang="en" href="/transparency/en?tenant=aarhus"');
   });
 
   it.runIf(requireServer('chromium'))(

@@ -2,7 +2,7 @@ import type { Bilingual, CardInput } from '../model-card.js';
 
 /** Said on every card and page: greenops' models estimate; people decide. */
 export const ESTIMATE_LABEL =
-  'An estimate made by a model (labelled in API responses as "ai": { model, version, estimate: true }); it supports a person’s decision and is never a decision about a person.';
+  'An estimate made by a model, labelled as such wherever greenops shows it; it supports a person’s decision and is never a decision about a person.';
 
 export const PUBLIC_TASK: Bilingual = {
   da: 'Databeskyttelsesforordningen art. 6, stk. 1, litra e: en opgave i samfundets interesse (kommunens drift af bygninger, biler og veje).',

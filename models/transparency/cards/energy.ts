@@ -12,7 +12,6 @@ export type CardBody = Omit<ModelCard, 'energy' | 'humanOversight' | 'contact'> 
 const SHARED = {
   domain: { da: 'Energi og bygninger', en: 'Energy and buildings' },
   users: ['facility managers', 'energy advisers', 'climate officers'],
-  inputs: [METER_INPUT, TEMPERATURE_INPUT, HOLIDAYS_INPUT],
   notUsed: [
     NO_PEOPLE,
     {
@@ -24,11 +23,13 @@ const SHARED = {
     'Forecasts of a building’s use are not used to judge the people who work in it.',
     'A wrong forecast costs at most a missed saving or a needless check: no citizen is affected by it.',
   ],
-  retraining:
-    'Retrained on the tenant’s stored history every GREENOPS_ENERGY_RETRAIN_HOURS (168 h by default) by the ingest process; each version is kept with its card, and the publication gate decides which model serves.',
-  logging:
-    'Every trained version is kept with its card under <data dir>/models/energy/<tenant>/v<N>; forecasts written to the store carry the version (energy_forecast.version).',
 };
+
+/** The neural forecaster's retraining and logging (only it trains a network). */
+const NEURAL_RETRAINING =
+  'Retrained on the municipality’s stored meter history once a week by default; each version is kept with its card, and a publication check decides which model serves.';
+const NEURAL_LOGGING =
+  'Every trained version is kept with its card; forecasts written to the database carry the version they came from.';
 
 function status(version: EnergyVersion | undefined, live: boolean, serves: boolean): ModelStatus {
   if (!version) return 'not-trained';
@@ -165,6 +166,9 @@ export function energyForecasterCard(
   return {
     format: MODEL_CARD_FORMAT,
     id: 'energy-forecaster',
+    inputs: [METER_INPUT, TEMPERATURE_INPUT, HOLIDAYS_INPUT],
+    retraining: NEURAL_RETRAINING,
+    logging: NEURAL_LOGGING,
     name: { da: 'Prognose for bygningers energiforbrug', en: 'Building energy forecaster' },
     version: v ? `v${v.version}` : NO_VERSION,
     status: status(v, current?.live ?? false, v?.gate.serve === 'neural'),
@@ -208,7 +212,7 @@ export function energyForecasterCard(
       measures: [
         'A publication gate serves the neural model only when it beats seasonal naive and meets ASHRAE Guideline 14 on the tenant’s own backtest; otherwise a reference model serves and the card says why.',
         'A facility manager decides what to do about a forecast; greenops changes no setting in a building.',
-        'Publishing or withdrawing a version is recorded as a human decision (POST /api/v1/models/energy-forecaster/oversight).',
+        'Publishing or withdrawing a version is recorded as a human decision.',
       ],
       whoDecides: {
         da: 'Kommunens driftsfolk beslutter, hvad der gøres. Modellen ændrer ingen indstillinger.',
@@ -233,6 +237,12 @@ export function energyTowtCard(
   return {
     format: MODEL_CARD_FORMAT,
     id: 'energy-towt',
+    // TOWT reads the hour of week and the temperature; it has no holiday term.
+    inputs: [METER_INPUT, TEMPERATURE_INPUT],
+    retraining:
+      'Not trained in advance: the regression is fitted again from the meter’s own baseline period each time a saving is calculated, and refitted on the latest history whenever the forecaster is retrained, to compare the two.',
+    logging:
+      'Savings reports state the baseline period and the fit’s accuracy; forecasts it serves carry the version of the training run that compared it.',
     name: { da: 'Energibaseline (TOWT-regression)', en: 'Energy baseline (TOWT regression)' },
     version: v ? `v${v.version}` : 'method-1',
     status: 'in-use',
@@ -296,6 +306,10 @@ export function energySeasonalNaiveCard(
   return {
     format: MODEL_CARD_FORMAT,
     id: 'energy-seasonal-naive',
+    // A fixed rule: last week's reading at the same hour, nothing else.
+    inputs: [METER_INPUT],
+    retraining: 'Never: a fixed rule has nothing to train or retrain.',
+    logging: 'Forecasts it serves are stored like the other models’ and name the rule.',
     name: { da: 'Energiprognose: sidste uges forbrug', en: 'Energy forecast: last week’s use' },
     version: 'method-1',
     status: 'in-use',

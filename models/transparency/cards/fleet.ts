@@ -111,7 +111,7 @@ export function fleetPlannerCard(tenant: string): CardBody {
     humanOversight: {
       measures: [
         'Every verdict and pool size carries its evidence (days covered, days failing and why, service level, TCO breakdown).',
-        'A fleet planner can record confirming or overturning a recommendation (POST /api/v1/models/fleet-planner/oversight).',
+        'A fleet planner can record confirming or overturning a recommendation.',
       ],
       whoDecides: {
         da: 'Flådeansvarlige beslutter indkøb og udskiftning; værktøjet anbefaler kun.',
@@ -119,9 +119,9 @@ export function fleetPlannerCard(tenant: string): CardBody {
       },
     },
     retraining:
-      'None; the method is versioned with greenops (FLEET_METHOD_VERSION); defaults in fleet-defaults.json.',
+      'None: fixed rules; a change to them gets a new version number, and the prices and vehicle figures they use are the municipality’s own settings.',
     compute:
-      'Trip extraction over 1 M samples/s in one process; a report of a pool-year from trips in under a second (BENCHMARKS.md).',
+      'Trip extraction over 1 M samples/s in one process; a report of a pool-year from trips in under a second.',
     logging: 'Requests are logged with their request id; results runs log the vehicles and points written.',
     references: [],
   };

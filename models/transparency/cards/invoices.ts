@@ -171,8 +171,9 @@ export function invoiceClassifierCard(
     },
     humanOversight: {
       measures: [
-        CLASSIFIER_CARD.humanOversight,
-        `Lines below ${REVIEW_CONFIDENCE * 100} % confidence are flagged for review (GET /api/v1/invoices/lines?review=true).`,
+        // The citizen's wording of CLASSIFIER_CARD.humanOversight (that one names the API route).
+        'A reviewer can correct any line; the correction wins over the model at once and is used in the next training. Corrections are kept append-only with who and when.',
+        `Lines below ${REVIEW_CONFIDENCE * 100} % confidence are flagged for a person to review.`,
       ],
       whoDecides: {
         da: 'Kommunens klimamedarbejdere godkender eller retter kategorierne; en rettelse gælder straks.',
@@ -180,9 +181,9 @@ export function invoiceClassifierCard(
       },
     },
     retraining:
-      'On request (POST /api/v1/invoices/classifier/train), with the tenant’s corrections; the first upload trains one. Versions are kept.',
+      'When the climate team asks for it, with the municipality’s corrections; the first upload trains one. Versions are kept.',
     compute:
-      'Training on 4,315 corpus lines in a worker thread (wasm): about 17 s on an idle 2-core machine by scaling the 11 s measured for 2,860 lines, 72–136 s measured under heavy load; reading a line against the lexicon and, when needed, the network costs tens of µs.',
+      'Training on 4,315 example lines in a worker thread: about 17 s on an idle 2-core machine, up to a few minutes on a busy one; reading a line against the word list and, when needed, the network takes tens of microseconds.',
     logging:
       'Every estimate names the classifier version; uploads, corrections and retraining are in the audit trail.',
     references: [],

@@ -85,7 +85,7 @@ export function roadDetectorCard(
     },
     users: ['road inspectors', 'road departments'],
     modelType: {
-      da: 'Objektgenkendelse i bilen (skadetyperne D00–D50 fra Road Damage Dataset); greenops modtager skadetype, sikkerhed, udsnit af billedet og position.',
+      da: 'Objektgenkendelse i bilen (skadetyperne D00–D50 fra Road Damage Dataset); greenops modtager skadetype, sikkerhed, afgrænsningsboks (koordinater i billedet) og position, aldrig selve billedet.',
       en: 'Object detector on the vehicle (Road Damage Dataset classes D00–D50); greenops receives class, confidence, box and position.',
     },
     outputs: {
@@ -152,7 +152,7 @@ export function roadDetectorCard(
     },
     humanOversight: {
       measures: [
-        'A road inspector confirms or rejects detections (POST /api/v1/models/road-damage-detector/oversight); only confirmed damage should lead to work.',
+        'A road inspector confirms or rejects detections; only confirmed damage should lead to work.',
       ],
       whoDecides: {
         da: 'Vejfolk kontrollerer registreringerne og beslutter reparationer.',
@@ -161,7 +161,7 @@ export function roadDetectorCard(
     },
     retraining: 'By the supplier; each detection names the model version it came from.',
     compute: 'On the vehicle; greenops only stores detections.',
-    logging: 'Every detection keeps its model version and confidence (road.model_version, road.confidence).',
+    logging: 'Every detection keeps the version of the detector that made it and its confidence.',
     references: [],
   };
 }

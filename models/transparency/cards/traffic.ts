@@ -95,9 +95,9 @@ export function trafficAadtCard(tenant: string): CardBody {
       more: 0,
     },
     limitations: [
-      'Issue 13’s target of a 5 % median error for one-week counts is not met on the Seattle data (16.3 %): cycle traffic swings with the weather, and even a site’s own factors from its other years leave 14.9 %.',
+      'The target of a 5 % median error for one-week counts is not met on the Seattle data (16.3 %): cycle traffic swings with the weather, and even a site’s own factors from its other years leave 14.9 %.',
       'A short count expanded with factors from few permanent counters inherits their profile; the range says how far to trust it.',
-      'Danish holidays are handled; counts in another time zone need GREENOPS_TRAFFIC_COUNTER_ZONES.',
+      'Danish holidays are handled; counts from a counter in another time zone need that zone configured.',
     ],
     ethicalConsiderations: [
       'Traffic figures steer where roads are changed; their ranges are shown so a short count is not over-trusted.',
@@ -111,14 +111,14 @@ export function trafficAadtCard(tenant: string): CardBody {
     humanOversight: {
       measures: [
         'Each figure carries its method and range; counter health lists outages, stuck values and jumps that a traffic engineer checks.',
-        'A traffic engineer can record confirming or overturning a figure (POST /api/v1/models/traffic-aadt/oversight).',
+        'A traffic engineer can record confirming or overturning a figure.',
       ],
       whoDecides: {
         da: 'Vejafdelingens medarbejdere vurderer tallene, før de bruges i en beslutning.',
         en: 'Road-department staff judge the figures before a decision uses them.',
       },
     },
-    retraining: 'None; the method is versioned with greenops (TRAFFIC_METHOD_VERSION).',
+    retraining: 'None: a fixed method; a change to it gets a new version number.',
     compute: 'About 2 s to report 500 counter-years once analysed; per request a counter and a year.',
     logging: 'Every answer names the method and range; requests are logged with their request id.',
     references: [],
