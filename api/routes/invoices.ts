@@ -99,7 +99,8 @@ export function invoiceRoutes({ accounts, defaultTenant, audit }: InvoiceRoutesO
     const files = uploadedFiles(req);
     const result = await service().upload(tenant, files);
     const errors = result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message }));
-    if (result.lines.length === 0 && errors.length > 0)
+    // 422 only when nothing was stored: while the first classifier trains, stored lines have no estimates yet.
+    if (result.added + result.replaced === 0 && errors.length > 0)
       throw new GreenopsError('INVALID_INPUT_FILE', errors.map((e) => e.message).join('; '), {
         field: 'files',
         status: 422,

@@ -4,6 +4,7 @@ import { REVIEW_CONFIDENCE, TextClassifier, trainClassifier } from './classifier
 import { CORPUS_CATEGORIES, CORPUS_VERSION, buildCorpus } from './corpus.js';
 import {
   estimateLine,
+  estimateLines,
   estimateTotals,
   invoiceLineId,
   recurringLineKey,
@@ -70,6 +71,26 @@ describe('line estimates', () => {
       year: factor.year,
       tableVersion: table.version,
     });
+  });
+
+  it('counts an energy line repeated word for word once, and flags it as possibly billed twice', () => {
+    const el = { description: 'Elforbrug Rådhuset jan', quantity: 48_250, unitCode: 'KWH', amount: 96_500 };
+    const [first, second] = estimateLines(
+      [line({ lineId: '1', ...el }), line({ lineId: '7', ...el })],
+      context,
+    );
+    expect(first).toMatchObject({ category: 'electricity', method: 'activity' });
+    expect(second).toMatchObject({ kgCo2e: 0, review: true });
+    expect(second?.notes.join(' ')).toMatch(/identical to line 1/);
+  });
+
+  it('reads GJ on a heat line as gigajoules, as Danish heat suppliers write it', () => {
+    const [heat] = estimateLines(
+      [line({ description: 'Fjernvarme, forbrug 2024', quantity: 410, unitCode: 'GJ', amount: 60_000 })],
+      context,
+    );
+    expect(heat).toMatchObject({ category: 'district_heating', method: 'activity' });
+    expect(heat?.kgCo2e).toBeCloseTo(410 * 277.7778 * table.activity.district_heating!.perKwh!, 3);
   });
 
   it("uses the supplier's own factor first (GHG Protocol supplier-specific), matching its company id in any spelling", () => {

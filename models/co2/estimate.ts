@@ -582,18 +582,22 @@ function linkEnergy(lines: readonly Analysis[]): void {
     const d = a.decision as Decision;
     if (!d.activity || !a.quantity) continue;
     const key = `${d.activity.carrier}|${a.quantity.unitCode}|${a.quantity.quantity}`;
-    const earlier = carriersSeen.find((s) => s.key === key && s.a.line.description !== a.line.description);
+    const earlier = carriersSeen.find((s) => s.key === key);
     if (earlier) {
+      // An identical line (same text too) is most likely billed twice: not counted twice, and always flagged.
+      const identical = earlier.a.line.description === a.line.description;
       a.decision = {
         category: NON_EMITTING,
         by: 'activity',
-        confidence: a.reading.nonEmitting.size > 0 ? 0.85 : 0.5,
+        confidence: identical ? 0.3 : a.reading.nonEmitting.size > 0 ? 0.85 : 0.5,
         alternatives: [],
         model: null,
         excluded: { kind: 'same_energy', energyLine: earlier.a.line.lineId },
         notes: [
           ...d.notes,
-          `the same ${a.quantity.quantity} ${a.quantity.unitCode} as line ${earlier.a.line.lineId}, which carries the energy: not counted twice`,
+          identical
+            ? `identical to line ${earlier.a.line.lineId} (${a.quantity.quantity} ${a.quantity.unitCode}): possibly billed twice; counted once — check with the supplier`
+            : `the same ${a.quantity.quantity} ${a.quantity.unitCode} as line ${earlier.a.line.lineId}, which carries the energy: not counted twice`,
         ],
       };
       continue;

@@ -176,6 +176,8 @@ const ENERGY_KWH: Record<string, number> = {
   GWH: 1_000_000,
   WHR: 0.001,
   GV: 277.7778, // gigajoule
+  // Rec 20's GJ is gram per millilitre, a unit no municipal invoice bills; Danish heat suppliers write GJ for gigajoule.
+  GJ: 277.7778,
   '3B': 0.2777778, // megajoule
 };
 const VOLUME_LITRES: Record<string, number> = { LTR: 1, MTQ: 1000, MLT: 0.001, HLT: 100, DMQ: 1 };

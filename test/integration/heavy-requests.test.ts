@@ -163,6 +163,19 @@ describe('no single request can freeze the API (issue 18), over HTTP with a real
     expect(first.body.message).toMatch(/classifier is being trained/);
     const second = await upload('second');
     expect(second.status).toBe(202);
+    // A batch with a bad file beside a good one, while training: the good file is kept (202), the bad one named.
+    const mixed = await call(
+      'POST',
+      '/api/v1/invoices?tenant=mixed',
+      JSON.stringify({
+        files: [
+          { name: 'good.xml', text: fixture('peppol-bis3-invoice.xml') },
+          { name: 'cut.xml', text: '<Invoice><cbc:ID>1' },
+        ],
+      }),
+    );
+    expect(mixed.status).toBe(202);
+    expect(mixed.body).toMatchObject({ added: 3, errors: [expect.objectContaining({ file: 'cut.xml' })] });
     const notYet = await call('GET', '/api/v1/invoices/lines?tenant=first');
     if (notYet.status === 503) {
       expect(notYet.body.error?.code).toBe('NOT_READY');
