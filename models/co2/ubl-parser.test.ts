@@ -59,6 +59,15 @@ describe('UBL e-invoices (OIOUBL 2.x, OIOUBL 3, Peppol BIS 3 / EN 16931)', () =>
     );
   });
 
+  it('names the last line of a file cut short, and the element left open', () => {
+    const whole = fixture('peppol-bis3-invoice.xml');
+    const lines = whole.split('\n');
+    const cut = lines.slice(0, 20).join('\n');
+    expect(() => parseUbl(cut, 'cut.xml')).toThrow(
+      /^cut\.xml:20: not well-formed XML: unexpected end of file, \d+ elements still open \(innermost <[^>]+>\)/,
+    );
+  });
+
   it('refuses a UBL document that is not an invoice or credit note, naming its root', () => {
     expect(() => parseUbl(fixture('order.xml'), 'order.xml')).toThrow(
       'order.xml:1: not a UBL Invoice or CreditNote (root element Order)',

@@ -32,8 +32,20 @@ export function parseUbl(original: string, file: string): InvoiceLine[] {
   // parsing: nothing is read from them, and scanning them made real invoices 26 kB of XML per line.
   const xml = withoutAttachments(original);
   const valid = XMLValidator.validate(xml);
-  if (valid !== true)
+  if (valid !== true) {
+    // Tags still open at the end: the validator reports line 1 and a JSON list of them; the file was cut short.
+    const open = /^Invalid '(\[.*\])' found\.$/.exec(valid.err.msg);
+    if (open) {
+      const tags = JSON.parse(open[1] as string) as string[];
+      const lastLine = xml.trimEnd().split('\n').length;
+      throw new InvoiceFileError(
+        file,
+        lastLine,
+        `not well-formed XML: unexpected end of file, ${tags.length} elements still open (innermost <${tags.at(-1)}>); was the file cut short?`,
+      );
+    }
     throw new InvoiceFileError(file, valid.err.line, `not well-formed XML: ${valid.err.msg}`);
+  }
   // Parties, payment, tax and monetary totals and document references are well-formed but not read: the parser
   // builds no tree for them (on real invoices they are most of the XML).
   const doc = parser.parse(withoutUnread(xml)) as Node;
