@@ -18,7 +18,7 @@ import { configFrom } from './transparency.js';
 
 interface Flags {
   driver: string;
-  tenant: string;
+  tenant?: string;
   out?: string;
   dataDir?: string;
   store?: string;
@@ -62,6 +62,27 @@ function refused(d: DeadLetter): Record<string, unknown> {
   };
 }
 
+/**
+ * The tenant of a request: --tenant, else the only tenant with fleet data in the store. Never GREENOPS_TENANT from
+ * the shell, which would silently answer for another municipality.
+ */
+async function requestTenant(
+  store: TimeSeriesStore,
+  given: string | undefined,
+  dataDir: string,
+): Promise<string> {
+  if (given !== undefined) return given;
+  const tenants = await store.listTenants('fleet');
+  if (tenants.length === 1) return tenants[0] as string;
+  throw new GreenopsError(
+    'BAD_REQUEST',
+    tenants.length === 0
+      ? `--tenant: no tenant has fleet data in the store of ${dataDir}; give --tenant, and --data-dir (the server's GREENOPS_DATA_DIR)`
+      : `--tenant: several municipalities have fleet data (${tenants.join(', ')}); say which with --tenant`,
+    { field: 'tenant' },
+  );
+}
+
 /** Whether the store holds anything for the tenant in any stream (a typo'd tenant or another data folder has none). */
 async function tenantHasData(store: TimeSeriesStore, tenant: string): Promise<boolean> {
   for (const stream of STREAM_NAMES) if ((await store.listTenants(stream)).includes(tenant)) return true;
@@ -87,9 +108,11 @@ export function registerPrivacyCommands(program: Command): void {
   const common = (c: Command) =>
     c
       .requiredOption('--driver <pseudonym>', 'the driver pseudonym (16–64 lower-case hex characters)')
-      // Required: a data subject's request must name the municipality; the shell's GREENOPS_TENANT (default demo)
-      // would silently answer for another one.
-      .requiredOption('--tenant <tenant>', 'the municipality whose data the request is about (required)')
+      // Never the shell's GREENOPS_TENANT (default demo), which would silently answer for another municipality.
+      .option(
+        '--tenant <tenant>',
+        'the municipality the request is about; without it, the one tenant with fleet data in the store (refused when there are several)',
+      )
       .option('--store <kind>', 'duckdb | influx (GREENOPS_STORE)')
       .option(
         '--data-dir <dir>',
@@ -130,8 +153,15 @@ export function registerPrivacyCommands(program: Command): void {
       const config = configFrom(flags);
       const logger = createLogger({ level: 'warn', destination: process.stderr });
       const stores = await openStores(config, logger, PRIVACY_WHEN_LOCKED);
-      const known = await tenantHasData(stores.store, config.tenant);
-      if (!known) console.error(`warning: ${unknownTenantText(config.tenant, config.dataDir)}`);
+      let tenant: string;
+      try {
+        tenant = await requestTenant(stores.store, flags.tenant, config.dataDir);
+      } catch (err) {
+        await stores.close();
+        throw err;
+      }
+      const known = await tenantHasData(stores.store, tenant);
+      if (!known) console.error(`warning: ${unknownTenantText(tenant, config.dataDir)}`);
       const out: Writable =
         flags.out === undefined ? process.stdout : createWriteStream(flags.out, { mode: 0o600 });
       let count = 0;
@@ -139,14 +169,14 @@ export function registerPrivacyCommands(program: Command): void {
       try {
         await write(
           out,
-          `{"driver":${JSON.stringify(flags.driver)},"tenant":${JSON.stringify(config.tenant)},"exportedAt":"${new Date().toISOString()}","stream":"fleet","samples":[`,
+          `{"driver":${JSON.stringify(flags.driver)},"tenant":${JSON.stringify(tenant)},"exportedAt":"${new Date().toISOString()}","stream":"fleet","samples":[`,
         );
-        for await (const page of driverSamples(stores.personal, config.tenant, flags.driver))
+        for await (const page of driverSamples(stores.personal, tenant, flags.driver))
           for (const p of page)
             await write(out, `${count++ === 0 ? '\n' : ',\n'}${JSON.stringify(sample(p))}`);
         await write(out, `\n],"count":${count},"deadLetters":[`);
         // Refused messages keep their raw payload for their retention period: a refused fleet record can hold it.
-        for await (const page of driverDeadLetters(stores.deadLetters, config.tenant, flags.driver))
+        for await (const page of driverDeadLetters(stores.deadLetters, tenant, flags.driver))
           for (const d of page)
             await write(out, `${deadLetters++ === 0 ? '\n' : ',\n'}${JSON.stringify(refused(d))}`);
         await write(out, `\n],"deadLetterCount":${deadLetters}}\n`);
@@ -157,7 +187,7 @@ export function registerPrivacyCommands(program: Command): void {
       const records = await openRecords(config, logger, PRIVACY_WHEN_LOCKED);
       try {
         await auditCli(records, {
-          tenant: config.tenant,
+          tenant: tenant,
           action: 'privacy.export',
           object: { type: 'driver', id: pseudonymDigest(flags.driver) },
           after: { samples: count, deadLetters },
@@ -180,21 +210,23 @@ export function registerPrivacyCommands(program: Command): void {
       const stores = await openStores(config, logger, PRIVACY_WHEN_LOCKED);
       let erased: number;
       let deadLetters: number;
+      let tenant = '';
       try {
+        tenant = await requestTenant(stores.store, flags.tenant, config.dataDir);
         // Erasing under a tenant the store does not know erases nothing and would be reported as done.
-        if (!(await tenantHasData(stores.store, config.tenant)))
-          throw new GreenopsError('NOT_FOUND', unknownTenantText(config.tenant, config.dataDir), {
+        if (!(await tenantHasData(stores.store, tenant)))
+          throw new GreenopsError('NOT_FOUND', unknownTenantText(tenant, config.dataDir), {
             field: 'tenant',
           });
-        erased = await eraseDriver(stores.personal, config.tenant, flags.driver);
-        deadLetters = await eraseDriverDeadLetters(stores.deadLetters, config.tenant, flags.driver);
+        erased = await eraseDriver(stores.personal, tenant, flags.driver);
+        deadLetters = await eraseDriverDeadLetters(stores.deadLetters, tenant, flags.driver);
       } finally {
         await stores.close();
       }
       const records = await openRecords(config, logger, PRIVACY_WHEN_LOCKED);
       try {
         await auditCli(records, {
-          tenant: config.tenant,
+          tenant: tenant,
           action: 'privacy.erase',
           object: { type: 'driver', id: pseudonymDigest(flags.driver) },
           after: { samples: erased, deadLetters },
@@ -202,6 +234,6 @@ export function registerPrivacyCommands(program: Command): void {
       } finally {
         await records.close();
       }
-      console.log(JSON.stringify({ tenant: config.tenant, driver: flags.driver, erased, deadLetters }));
+      console.log(JSON.stringify({ tenant: tenant, driver: flags.driver, erased, deadLetters }));
     });
 }
