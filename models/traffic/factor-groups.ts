@@ -170,41 +170,22 @@ export function expandShortCount(
   const ranked = [...byCounter.entries()]
     .map(([name, list]) => ({ name, list, d: list.reduce((a, s) => a + distance(sig, s), 0) / list.length }))
     .sort((a, b) => a.d - b.d);
-  const size = Math.min(
-    ranked.length,
-    Math.max(2, Math.min(options.maxGroup, Math.round(ranked.length * options.groupShare))),
-  );
+  const size = groupSize(ranked.length, options);
   const group = ranked.slice(0, size);
   const members = group.flatMap((g) => g.list);
   const estimate = expand(days, groupFactors(members));
 
   const errors = validationErrors(days, group, options.seasonWeeks);
-  const sorted = errors.sort((a, b) => a - b);
-  const enough = sorted.length >= 20;
-  const median = enough ? quantile(sorted, 0.5) : 0;
-  const mean = (k: 'hvdtRatio' | 'julyRatio') => {
-    const v = members.map((m) => m[k]).filter((x): x is number => x !== undefined);
-    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
-  };
-  const ratio =
-    members.reduce((s, m) => s + m.weekendRatio.reduce((a, b) => a + b, 0) / 12, 0) / members.length;
-  return {
-    method: 'factors',
-    value: estimate * Math.exp(median),
-    low: enough ? estimate * Math.exp(quantile(sorted, 0.05)) : undefined,
-    high: enough ? estimate * Math.exp(quantile(sorted, 0.95)) : undefined,
-    days: days.length,
-    unadjusted: estimate,
-    group: {
-      counters: group.map((g) => g.name),
-      years: members.length,
-      pattern: patternOf(ratio),
-      distance: group.reduce((s, g) => s + g.d, 0) / group.length,
-    },
-    validationSamples: sorted.length,
-    hvdtRatio: mean('hvdtRatio'),
-    julyRatio: mean('julyRatio'),
-  };
+  return shortCountResult(
+    'factors',
+    days.length,
+    estimate,
+    errors,
+    true,
+    group.map((g) => g.name),
+    members,
+    group,
+  );
 }
 
 /**
@@ -249,6 +230,56 @@ function validationErrors(
 function dayOfYear(dayIndex: number): number {
   const year = new Date(dayIndex * 86_400_000).getUTCFullYear();
   return dayIndex - Math.floor(Date.UTC(year, 0, 1) / 86_400_000);
+}
+
+/** Counters in a factor group: the nearer `groupShare` of the candidates, at least 2, at most `maxGroup`. */
+function groupSize(candidates: number, options: ShortCountOptions): number {
+  return Math.min(
+    candidates,
+    Math.max(2, Math.min(options.maxGroup, Math.round(candidates * options.groupShare))),
+  );
+}
+
+/**
+ * A short count's estimate from its validation errors ln(true ÅDT / estimate): the 90 % range from their 5th and 95th
+ * percentiles (with at least 20), and with `calibrate` their median taken out of the value.
+ */
+function shortCountResult(
+  method: ShortCountEstimate['method'],
+  days: number,
+  estimate: number,
+  errors: number[],
+  calibrate: boolean,
+  counters: string[],
+  members: readonly FactorSource[],
+  group: readonly { d: number }[],
+): ShortCountEstimate {
+  const sorted = errors.sort((a, b) => a - b);
+  const enough = sorted.length >= 20;
+  const median = calibrate && enough ? quantile(sorted, 0.5) : 0;
+  const mean = (k: 'hvdtRatio' | 'julyRatio') => {
+    const v = members.map((m) => m[k]).filter((x): x is number => x !== undefined);
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+  };
+  const weekend =
+    members.reduce((s, m) => s + m.weekendRatio.reduce((a, b) => a + b, 0) / 12, 0) / members.length;
+  return {
+    method,
+    value: estimate * Math.exp(median),
+    low: enough ? estimate * Math.exp(quantile(sorted, 0.05)) : undefined,
+    high: enough ? estimate * Math.exp(quantile(sorted, 0.95)) : undefined,
+    days,
+    unadjusted: estimate,
+    group: {
+      counters,
+      years: members.length,
+      pattern: patternOf(weekend),
+      distance: group.reduce((s, g) => s + g.d, 0) / group.length,
+    },
+    validationSamples: sorted.length,
+    hvdtRatio: mean('hvdtRatio'),
+    julyRatio: mean('julyRatio'),
+  };
 }
 
 /** Mean volume of a source on the given days, or undefined when it misses one of them. */
@@ -302,10 +333,7 @@ function expandConcurrent(
   for (const s of covering) byCounter.set(s.counter, s);
   if (byCounter.size < 2) return undefined;
   const ranked = [...byCounter.values()].map((s) => ({ s, d: distance(sig, s) })).sort((a, b) => a.d - b.d);
-  const size = Math.min(
-    ranked.length,
-    Math.max(2, Math.min(options.maxGroup, Math.round(ranked.length * options.groupShare))),
-  );
+  const size = groupSize(ranked.length, options);
   const group = ranked.slice(0, size);
   const members = group.map((g) => g.s);
   const ratio = meanLogRatio(members, indexes);
@@ -323,29 +351,14 @@ function expandConcurrent(
       errors.push(Math.log(member.aadt / (own * Math.exp(r))));
     }
   }
-  const sorted = errors.sort((a, b) => a - b);
-  const enough = sorted.length >= 20;
-  const mean = (k: 'hvdtRatio' | 'julyRatio') => {
-    const v = members.map((m) => m[k]).filter((x): x is number => x !== undefined);
-    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
-  };
-  const weekend =
-    members.reduce((s, m) => s + m.weekendRatio.reduce((a, b) => a + b, 0) / 12, 0) / members.length;
-  return {
-    method: 'concurrent',
-    value: estimate,
-    low: enough ? estimate * Math.exp(quantile(sorted, 0.05)) : undefined,
-    high: enough ? estimate * Math.exp(quantile(sorted, 0.95)) : undefined,
-    days: days.length,
-    unadjusted: estimate,
-    group: {
-      counters: members.map((m) => m.counter),
-      years: members.length,
-      pattern: patternOf(weekend),
-      distance: group.reduce((s, g) => s + g.d, 0) / group.length,
-    },
-    validationSamples: sorted.length,
-    hvdtRatio: mean('hvdtRatio'),
-    julyRatio: mean('julyRatio'),
-  };
+  return shortCountResult(
+    'concurrent',
+    days.length,
+    estimate,
+    errors,
+    false,
+    members.map((m) => m.counter),
+    members,
+    group,
+  );
 }
