@@ -230,7 +230,10 @@ export function registerEnergyCommands(program: Command): void {
           stores = await openStores(config, logger);
         } catch (err) {
           // DuckDB has one writer: with the service running, it holds the file. Ask the service to train instead.
-          if (config.store !== 'duckdb' || !/lock/i.test((err as Error).message)) throw err;
+          // openStores names the held file in its own words; the driver's lock error is its cause.
+          const cause = (err as Error).cause;
+          const held = [err, cause].some((e) => e instanceof Error && /lock/i.test(e.message));
+          if (config.store !== 'duckdb' || !held) throw err;
           const api = opts.api ?? `http://127.0.0.1:${config.port}`;
           await trainOnService(api, config.dataDir, config.tenant, { days, holdout, epochs }, err);
           return;

@@ -262,7 +262,13 @@ describe('greenops energy sample and backtest', () => {
         backend: 'wasm',
       });
       expect(report.meters).toHaveLength(3);
-      expect(Object.keys(report.median).sort()).toEqual(['neural', 'seasonalNaive', 'towt']);
+      expect(Object.keys(report.median).sort()).toEqual([
+        'linear',
+        'neural',
+        'seasonalNaive',
+        'served',
+        'towt',
+      ]);
       expect(typeof report.trainingSeconds).toBe('number');
       const bad = runCli(['energy', 'backtest', '--input', file, '--horizon', '72']);
       expect(await bad.exited).toBe(2);

@@ -169,7 +169,7 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       '--api',
       api,
     ]);
-    expect(await handover.exited).toBe(0);
+    expect(await handover.exited, handover.output()).toBe(0);
     expect(handover.output()).toMatch(/the running greenops holds the store: training (started|queued)/);
     const deadline = Date.now() + 60_000;
     let version = 1;
