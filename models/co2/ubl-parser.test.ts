@@ -166,6 +166,29 @@ describe('parts no estimate reads', () => {
     const broken = withAttachment(xml).replace('<cbc:IssueDate>', '<cbc:IssueDate><oops>');
     expect(() => parseUbl(broken, 'b.xml')).toThrow(/b\.xml:\d+: not well-formed XML/);
   });
+
+  it('still checks the parts it does not read: a broken total is refused, naming its line', () => {
+    const xml = fixture('peppol-bis3-invoice.xml');
+    // The error is where the total's close tag meets the element left open.
+    const at = xml.split('\n').findIndex((l) => l.includes('</cac:LegalMonetaryTotal>')) + 1;
+    const broken = xml.replace(
+      '<cac:LegalMonetaryTotal>',
+      '<cac:LegalMonetaryTotal><cbc:LineExtensionAmount>',
+    );
+    expect(() => parseUbl(broken, 't.xml')).toThrow(
+      new RegExp(
+        `^t\\.xml:${at}: not well-formed XML: unexpected close tag\\. <cbc:LineExtensionAmount> is not closed`,
+      ),
+    );
+  });
+
+  it('reads entities, character references and CDATA in item names as text', () => {
+    const xml = fixture('peppol-bis3-invoice.xml').replace(
+      '<cbc:Name>Energirådgivning</cbc:Name>',
+      '<cbc:Name>Energi&amp;r&#229;dgivning <![CDATA[<fase 2>]]></cbc:Name>',
+    );
+    expect(parseUbl(xml, 'e.xml')[2]?.description).toBe('Energi&rådgivning <fase 2>');
+  });
 });
 
 describe('sub-lines', () => {

@@ -1,8 +1,9 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import { InvoiceFileError, type InvoiceFormat, type InvoiceLine } from './invoice-line.js';
 
 type Node = Record<string, unknown>;
 
+/** Elements read as lists even when an invoice has one of them. */
 const ARRAYS = new Set([
   'InvoiceLine',
   'CreditNoteLine',
@@ -12,14 +13,6 @@ const ARRAYS = new Set([
   'SubInvoiceLine',
   'SubCreditNoteLine',
 ]);
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  trimValues: true,
-  isArray: (name) => ARRAYS.has(name),
-});
 
 /**
  * Reads a UBL 2.1 Invoice or CreditNote: OIOUBL 2.0.2/2.1, OIOUBL 3.0, Peppol BIS Billing 3.0 and other
@@ -28,27 +21,10 @@ const parser = new XMLParser({
  * note, or misses what every line needs.
  */
 export function parseUbl(original: string, file: string): InvoiceLine[] {
-  // Attachments (base64 PDFs of the invoice, often 100 times the size of its lines) are cut before validating and
-  // parsing: nothing is read from them, and scanning them made real invoices 26 kB of XML per line.
+  // Attachments (base64 PDFs of the invoice, often 100 times the size of its lines) are cut before parsing: nothing
+  // is read from them, and scanning them made real invoices 26 kB of XML per line.
   const xml = withoutAttachments(original);
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    // Tags still open at the end: the validator reports line 1 and a JSON list of them; the file was cut short.
-    const open = /^Invalid '(\[.*\])' found\.$/.exec(valid.err.msg);
-    if (open) {
-      const tags = JSON.parse(open[1] as string) as string[];
-      const lastLine = xml.trimEnd().split('\n').length;
-      throw new InvoiceFileError(
-        file,
-        lastLine,
-        `not well-formed XML: unexpected end of file, ${tags.length} elements still open (innermost <${tags.at(-1)}>); was the file cut short?`,
-      );
-    }
-    throw new InvoiceFileError(file, valid.err.line, `not well-formed XML: ${valid.err.msg}`);
-  }
-  // Parties, payment, tax and monetary totals and document references are well-formed but not read: the parser
-  // builds no tree for them (on real invoices they are most of the XML).
-  const doc = parser.parse(withoutUnread(xml)) as Node;
+  const { doc, starts } = readTree(xml, file);
   const rootName = Object.keys(doc).find((k) => k === 'Invoice' || k === 'CreditNote');
   if (!rootName) {
     const found = Object.keys(doc).filter((k) => !k.startsWith('?'))[0];
@@ -83,10 +59,9 @@ export function parseUbl(original: string, file: string): InvoiceLine[] {
     text(((party.PartyIdentification as Node | undefined) ?? {}).ID) ??
     text(party.EndpointID);
 
-  const lineElement = creditNote ? 'CreditNoteLine' : 'InvoiceLine';
-  const rawLines = (root[lineElement] as Node[] | undefined) ?? [];
-  if (rawLines.length === 0) throw new InvoiceFileError(file, undefined, `no cac:${lineElement}`);
-  const starts = lineStarts(xml, lineElement);
+  const rawLines = (root[creditNote ? 'CreditNoteLine' : 'InvoiceLine'] as Node[] | undefined) ?? [];
+  if (rawLines.length === 0)
+    throw new InvoiceFileError(file, undefined, `no cac:${creditNote ? 'CreditNoteLine' : 'InvoiceLine'}`);
   const lines: InvoiceLine[] = rawLines.map((l, i) => {
     const sourceLine = starts[i];
     const quantityNode = l[creditNote ? 'CreditedQuantity' : 'InvoicedQuantity'];
@@ -223,8 +198,8 @@ function lineStarts(xml: string, name: string): number[] {
   return starts;
 }
 
-/** Parts of an invoice that no estimate reads (none of them nests in itself). */
-const UNREAD = [
+/** Parts of an invoice that no estimate reads: checked to be well-formed, but no tree is built for them. */
+const UNREAD = new Set([
   'AccountingCustomerParty',
   'PayeeParty',
   'TaxRepresentativeParty',
@@ -260,28 +235,96 @@ const UNREAD = [
   'DocumentReference',
   'InvoicePeriod',
   'Note',
-];
-const UNREAD_OPEN = new RegExp(`<((?:[\\w.-]+:)?(?:${UNREAD.join('|')}))(?=[\\s>/])[^>]*>`, 'g');
+]);
 
-/** The document without the parts no estimate reads (each replaced by its newlines, so line numbers hold). */
-export function withoutUnread(xml: string): string {
-  let out = '';
-  let last = 0;
-  UNREAD_OPEN.lastIndex = 0;
-  for (let m = UNREAD_OPEN.exec(xml); m; m = UNREAD_OPEN.exec(xml)) {
-    if (m[0].endsWith('/>')) continue;
-    const name = m[1] as string;
-    const close = xml.indexOf(`</${name}>`, m.index);
-    if (close === -1) break;
-    const end = close + name.length + 3;
-    let newlines = 0;
-    for (let nl = xml.indexOf('\n', m.index); nl !== -1 && nl < end; nl = xml.indexOf('\n', nl + 1))
-      newlines++;
-    out += xml.slice(last, m.index) + '\n'.repeat(newlines);
-    last = end;
-    UNREAD_OPEN.lastIndex = end;
-  }
-  return out + xml.slice(last);
+const localName = (name: string) => {
+  const colon = name.indexOf(':');
+  return colon === -1 ? name : name.slice(colon + 1);
+};
+
+interface Frame {
+  name: string;
+  node: Node;
+  text: string;
+}
+
+/**
+ * One strict pass over the document (saxes: well-formedness, entities, CDATA) that builds plain objects for the
+ * parts an estimate reads: element names without their namespace prefix, attributes as `@name`, text as `#text`
+ * (or the element's value when it has neither attributes nor children), the ARRAYS elements always as lists.
+ * Returns the root as `{ [rootName]: node }` and the 1-based line of each invoice or credit-note line element.
+ * Throws InvoiceFileError naming the file and line of the first well-formedness error.
+ */
+function readTree(xml: string, file: string): { doc: Node; starts: number[] } {
+  const parser = new SaxesParser({ position: true });
+  const doc: Node = {};
+  const starts: number[] = [];
+  const stack: Frame[] = [];
+  const open: string[] = []; // every open element, read or not, for the cut-short message
+  let skipping = 0;
+  let ending = false;
+  let lastClosed = '';
+  parser.on('error', (err) => {
+    if (ending && open.length > 0)
+      // Tags still open at the end: the file was cut short.
+      throw new InvoiceFileError(
+        file,
+        xml.trimEnd().split('\n').length,
+        `not well-formed XML: unexpected end of file, ${open.length} elements still open (innermost <${open.at(-1)}>); was the file cut short?`,
+      );
+    const message = err.message.replace(/^\d+:\d+: /, '');
+    // saxes has already closed the element left open when it reports the close tag that does not match it.
+    const unclosed = message === 'unexpected close tag.' ? ` <${lastClosed}> is not closed` : '';
+    throw new InvoiceFileError(file, parser.line, `not well-formed XML: ${message}${unclosed}`);
+  });
+  parser.on('opentag', (tag) => {
+    open.push(tag.name);
+    if (skipping > 0) {
+      skipping++;
+      return;
+    }
+    const name = localName(tag.name);
+    if (UNREAD.has(name)) {
+      skipping = 1;
+      return;
+    }
+    if (stack.length === 1 && (name === 'InvoiceLine' || name === 'CreditNoteLine')) starts.push(parser.line);
+    const node: Node = {};
+    for (const [attr, value] of Object.entries(tag.attributes)) {
+      if (attr !== 'xmlns' && !attr.startsWith('xmlns:')) node[`@${localName(attr)}`] = value;
+    }
+    stack.push({ name, node, text: '' });
+  });
+  const onText = (text: string) => {
+    if (skipping === 0 && stack.length > 0) (stack.at(-1) as Frame).text += text;
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', (tag) => {
+    lastClosed = tag.name;
+    open.pop();
+    if (skipping > 0) {
+      skipping--;
+      return;
+    }
+    const { name, node, text } = stack.pop() as Frame;
+    const trimmed = text.trim();
+    let value: unknown = node;
+    if (Object.keys(node).length === 0) value = trimmed;
+    else if (trimmed !== '') node['#text'] = trimmed;
+    const parent = stack.length > 0 ? (stack.at(-1) as Frame).node : doc;
+    const existing = parent[name];
+    if (ARRAYS.has(name)) {
+      if (Array.isArray(existing)) existing.push(value);
+      else parent[name] = [value];
+    } else if (existing === undefined) parent[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else parent[name] = [existing, value];
+  });
+  parser.write(xml);
+  ending = true;
+  parser.close();
+  return { doc, starts };
 }
 
 const ATTACHMENT = /<((?:[\w.-]+:)?EmbeddedDocumentBinaryObject)\b[^>]*>/g;
