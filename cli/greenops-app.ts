@@ -369,7 +369,7 @@ export async function startGreenops(
         logger: logger.child({ component: 'road' }),
       });
       roadJob.start();
-      stoppers.push(async () => roadJob.stop());
+      stoppers.push(() => roadJob.stop());
       const transparency = new TransparencyService({
         energyModels,
         invoices: invoiceAccounts,

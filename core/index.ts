@@ -15,3 +15,4 @@ export * from './danish-time.js';
 export * from './csv.js';
 export * from './retention.js';
 export { contactAddress, isEmailAddress, isWebAddress } from './contact-address.js';
+export * from './periodic-job.js';

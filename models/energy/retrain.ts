@@ -1,4 +1,4 @@
-import type { Logger, Point } from '../../core/index.js';
+import { PeriodicJob, type Logger, type Point } from '../../core/index.js';
 import type { TimeSeriesStore } from '../../store/index.js';
 import type { BacktestReport } from './backtest.js';
 import { gate, GATE_MIN_DAYS } from './gate.js';
@@ -189,8 +189,7 @@ export async function writeForecasts(
  * behind whatever runs (POST /api/v1/energy/model/train).
  */
 export class EnergyRetrainer {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private job: PeriodicJob | undefined;
   /** The chain every training joins, so two never run at once (each holds a worker thread and the CPU). */
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
@@ -210,14 +209,11 @@ export class EnergyRetrainer {
   ) {}
 
   start(): void {
-    if (this.options.everyHours <= 0) return;
-    const schedule = (ms: number) => {
-      this.timer = setTimeout(() => {
-        this.running = this.runOnce().finally(() => schedule(this.options.everyHours * HOUR_MS));
-      }, ms);
-      this.timer.unref();
-    };
-    schedule(this.options.firstAfterMs ?? 10 * 60_000);
+    this.job ??= new PeriodicJob(() => this.runOnce(), {
+      firstAfterMs: this.options.firstAfterMs ?? 10 * 60_000,
+      everyMs: this.options.everyHours * HOUR_MS,
+    });
+    this.job.start();
   }
 
   /** Trainings waiting or running. */
@@ -235,7 +231,10 @@ export class EnergyRetrainer {
       logger.error({ err: (err as Error).message }, 'energy retraining: cannot list tenants');
       return;
     }
-    for (const tenant of tenants) await this.runTenant(tenant).catch(() => undefined);
+    for (const tenant of tenants) {
+      if (this.job?.stopping) return;
+      await this.runTenant(tenant).catch(() => undefined);
+    }
   }
 
   /** Queues one tenant's training behind any running; resolves with its result when it has run. */
@@ -294,8 +293,7 @@ export class EnergyRetrainer {
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    await this.running;
+    await this.job?.stop();
     await this.queue;
   }
 }

@@ -1,4 +1,4 @@
-import { gauge, type Logger, type Metric } from '../../core/index.js';
+import { gauge, PeriodicJob, type Logger, type Metric } from '../../core/index.js';
 import type { FleetService } from './use-cases.js';
 
 const DAY_MS = 86_400_000;
@@ -22,23 +22,18 @@ export interface FleetResultsJobOptions {
  * positions' retention.
  */
 export class FleetResultsJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly job: PeriodicJob;
   private last: { atMs: number; points: number; vehicles: number } | undefined;
 
-  constructor(private readonly options: FleetResultsJobOptions) {}
+  constructor(private readonly options: FleetResultsJobOptions) {
+    this.job = new PeriodicJob(() => this.runOnce(), {
+      firstAfterMs: options.firstAfterMs ?? 120_000,
+      everyMs: options.everyMinutes * 60_000,
+    });
+  }
 
   start(): void {
-    if (this.options.everyMinutes <= 0) return;
-    const schedule = (ms: number) => {
-      if (this.stopped) return;
-      this.timer = setTimeout(() => {
-        this.running = this.runOnce().finally(() => schedule(this.options.everyMinutes * 60_000));
-      }, ms);
-      this.timer.unref();
-    };
-    schedule(this.options.firstAfterMs ?? 120_000);
+    this.job.start();
   }
 
   /** One run; failures are logged, not thrown (the next run tries again). */
@@ -66,9 +61,7 @@ export class FleetResultsJob {
     ];
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

@@ -1,4 +1,4 @@
-import type { Logger, Point } from '../../core/index.js';
+import { PeriodicJob, type Logger, type Point } from '../../core/index.js';
 import type { TimeSeriesStore } from '../../store/index.js';
 import type { RecordStore } from '../../store/index.js';
 import type { RoadDefects } from './road-defects.js';
@@ -99,26 +99,31 @@ export interface RoadResultsJobOptions {
 
 /** Writes the road figures for the dashboard every few minutes, in the API's process; a failed run is logged. */
 export class RoadResultsJob {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly job: PeriodicJob;
 
-  constructor(private readonly options: RoadResultsJobOptions) {}
-
-  start(): void {
-    if (this.options.everyMinutes <= 0) return;
-    const run = async () => {
-      try {
-        const { records, defects, store, tenant } = this.options;
-        await store.write(await roadResultPoints(records, defects, tenant, Date.now()));
-      } catch (err) {
-        this.options.logger.error({ err }, 'road results failed');
-      }
-    };
-    this.timer = setInterval(() => void run(), this.options.everyMinutes * MINUTE_MS);
-    this.timer.unref();
-    setTimeout(() => void run(), 30_000).unref();
+  // One run at a time, the first 30 s after start; stop() waits for a run in progress (no write on a closed store).
+  constructor(private readonly options: RoadResultsJobOptions) {
+    this.job = new PeriodicJob(() => this.runOnce(), {
+      firstAfterMs: 30_000,
+      everyMs: options.everyMinutes * MINUTE_MS,
+    });
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  start(): void {
+    this.job.start();
+  }
+
+  /** One run; a failure is logged, not thrown (the next run tries again). */
+  async runOnce(): Promise<void> {
+    try {
+      const { records, defects, store, tenant } = this.options;
+      await store.write(await roadResultPoints(records, defects, tenant, Date.now()));
+    } catch (err) {
+      this.options.logger.error({ err }, 'road results failed');
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

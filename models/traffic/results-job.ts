@@ -1,4 +1,4 @@
-import { gauge, type Logger, type Metric } from '../../core/index.js';
+import { gauge, PeriodicJob, type Logger, type Metric } from '../../core/index.js';
 import type { CounterHealth } from './counter-health.js';
 import { LocalCalendar } from './local-calendar.js';
 import type { TrafficService } from './use-cases.js';
@@ -24,25 +24,20 @@ export interface TrafficResultsJobOptions {
  * over the last `healthDays` for the `/metrics` gauges an alert rule watches.
  */
 export class TrafficResultsJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly job: PeriodicJob;
   /** Per tenant, per counter. */
   private health = new Map<string, Map<string, CounterHealth>>();
   private lastRunMs: number | undefined;
 
-  constructor(private readonly options: TrafficResultsJobOptions) {}
+  constructor(private readonly options: TrafficResultsJobOptions) {
+    this.job = new PeriodicJob(() => this.runOnce(), {
+      firstAfterMs: options.firstAfterMs ?? 60_000,
+      everyMs: options.everyMinutes * 60_000,
+    });
+  }
 
   start(): void {
-    if (this.options.everyMinutes <= 0) return;
-    const schedule = (ms: number) => {
-      if (this.stopped) return;
-      this.timer = setTimeout(() => {
-        this.running = this.runOnce().finally(() => schedule(this.options.everyMinutes * 60_000));
-      }, ms);
-      this.timer.unref();
-    };
-    schedule(this.options.firstAfterMs ?? 60_000);
+    this.job.start();
   }
 
   /** One run; failures are logged, not thrown (the next run tries again). */
@@ -58,7 +53,7 @@ export class TrafficResultsJob {
     }
     const health = new Map<string, Map<string, CounterHealth>>();
     for (const tenant of tenants) {
-      if (this.stopped) return;
+      if (this.job.stopping) return;
       try {
         const devices = await traffic.devices(tenant);
         const calendar = new LocalCalendar(traffic.settings.timeZone);
@@ -118,9 +113,7 @@ export class TrafficResultsJob {
     ];
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

@@ -1,4 +1,4 @@
-import type { Logger, Metric, RetentionRule } from '../../core/index.js';
+import { PeriodicJob, type Logger, type Metric, type RetentionRule } from '../../core/index.js';
 import type { DeadLetterStore, PersonalDataStore } from '../../store/index.js';
 
 export interface RetentionOutcome {
@@ -70,8 +70,7 @@ export async function applyRetention(
  * is logged and retried at the next; start()/stop() like every runnable.
  */
 export class RetentionJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private job: PeriodicJob | undefined;
   private removed = new Map<string, number>();
   private lastRunMs = 0;
 
@@ -89,16 +88,11 @@ export class RetentionJob {
   ) {}
 
   start(): void {
-    if (this.options.everyHours <= 0) return;
-    const schedule = (ms: number) => {
-      this.timer = setTimeout(() => {
-        this.running = this.runOnce()
-          .catch(() => undefined)
-          .finally(() => schedule(this.options.everyHours * 3_600_000));
-      }, ms);
-      this.timer.unref();
-    };
-    schedule(this.options.firstAfterMs ?? 60_000);
+    this.job ??= new PeriodicJob(() => this.runOnce(), {
+      firstAfterMs: this.options.firstAfterMs ?? 60_000,
+      everyMs: this.options.everyHours * 3_600_000,
+    });
+    this.job.start();
   }
 
   async runOnce(): Promise<RetentionOutcome[]> {
@@ -121,8 +115,7 @@ export class RetentionJob {
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    await this.running;
+    await this.job?.stop();
   }
 
   metrics(): Metric[] {
