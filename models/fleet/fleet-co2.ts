@@ -31,44 +31,69 @@ export function driveCo2(
   defaults: FleetDefaults,
   table: FactorTable = DEFAULT_FACTOR_TABLE,
 ): Co2Estimate {
-  const electric = powertrain === 'bev';
-  if (electric) {
-    const f = table.activity.electricity;
-    const perKwh = f?.perKwh ?? 0;
-    const [fl, fh] = f?.range ?? [1, 1];
+  if (powertrain === 'bev') {
+    const { kwhPerKm, kwhPerKmRange } = defaults.current.bev;
     const eff = defaults.charging.efficiency;
-    const known = Number.isFinite(tractionKwh);
-    const kwh = (known ? tractionKwh : km * defaults.current.bev.kwhPerKm) / eff;
-    const [cl, ch] = known
-      ? [1, 1]
-      : defaults.current.bev.kwhPerKmRange.map((r) => r / defaults.current.bev.kwhPerKm);
-    const kg = kwh * perKwh;
+    const factor = table.activity.electricity;
+    const e = fromActivity(
+      tractionKwh / eff,
+      km,
+      kwhPerKm / eff,
+      kwhPerKmRange,
+      kwhPerKm,
+      factor?.perKwh,
+      factor?.range,
+    );
     return {
-      kgCo2e: kg,
-      low: kg * fl * (cl as number),
-      high: kg * fh * (ch as number),
+      ...e.estimate,
       scope: 2,
-      method: known ? 'energy-counter' : 'distance',
+      method: e.known ? 'energy-counter' : 'distance',
       fuelL: 0,
-      kwhCharged: kwh,
+      kwhCharged: e.amount,
     };
   }
-  const f = table.activity[defaults.current.ice.fuel];
-  const perL = f?.perLitre ?? 0;
-  const [fl, fh] = f?.range ?? [1, 1];
-  const known = Number.isFinite(fuelL);
-  const litres = known ? fuelL : km * defaults.current.ice.litresPerKm;
-  const [cl, ch] = known
-    ? [1, 1]
-    : defaults.current.ice.litresPerKmRange.map((r) => r / defaults.current.ice.litresPerKm);
-  const kg = litres * perL;
+  const { fuel, litresPerKm, litresPerKmRange } = defaults.current.ice;
+  const factor = table.activity[fuel];
+  const e = fromActivity(
+    fuelL,
+    km,
+    litresPerKm,
+    litresPerKmRange,
+    litresPerKm,
+    factor?.perLitre,
+    factor?.range,
+  );
   return {
-    kgCo2e: kg,
-    low: kg * fl * (cl as number),
-    high: kg * fh * (ch as number),
+    ...e.estimate,
     scope: 1,
-    method: known ? 'fuel-counter' : 'distance',
-    fuelL: litres,
+    method: e.known ? 'fuel-counter' : 'distance',
+    fuelL: e.amount,
     kwhCharged: 0,
+  };
+}
+
+/**
+ * The activity behind a drive (litres or grid kWh): the counter's when it is known, else km × `perKm`; its kg CO₂e
+ * with a 90 % range from the factor's range, widened by the consumption's range (relative to `nominalPerKm`) when the
+ * activity was estimated from distance.
+ */
+function fromActivity(
+  counted: number,
+  km: number,
+  perKm: number,
+  perKmRange: readonly number[],
+  nominalPerKm: number,
+  factor: number | undefined,
+  factorRange: readonly [number, number] | undefined,
+): { known: boolean; amount: number; estimate: Pick<Co2Estimate, 'kgCo2e' | 'low' | 'high'> } {
+  const known = Number.isFinite(counted);
+  const amount = known ? counted : km * perKm;
+  const [fl, fh] = factorRange ?? [1, 1];
+  const [cl, ch] = known ? [1, 1] : perKmRange.map((r) => r / nominalPerKm);
+  const kg = amount * (factor ?? 0);
+  return {
+    known,
+    amount,
+    estimate: { kgCo2e: kg, low: kg * fl * (cl as number), high: kg * fh * (ch as number) },
   };
 }
