@@ -64,7 +64,7 @@ function printDocument(doc: EstimateDocument): void {
         l.method.padEnd(8),
         (l.kgCo2e === null ? '–' : kg(l.kgCo2e)).padStart(10),
         (l.range ? range(...l.range) : '').padEnd(24),
-        String(l.scope),
+        l.method === 'excluded' ? '–' : String(l.scope),
         l.review ? ' REVIEW' : '',
       ].join(' '),
     );

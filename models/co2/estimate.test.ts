@@ -84,6 +84,33 @@ describe('line estimates', () => {
     expect(second?.notes.join(' ')).toMatch(/identical to line 1/);
   });
 
+  it('a tax stated on the same kWh keeps its kind and names the energy line; an invoice fee names none', () => {
+    const [gas, tax, fee] = estimateLines(
+      [
+        line({
+          lineId: '1',
+          description: 'Erdgas Arbeitspreis',
+          quantity: 12_000,
+          unitCode: 'KWH',
+          amount: 1_100,
+        }),
+        line({
+          lineId: '2',
+          description: 'Energiesteuer Erdgas',
+          quantity: 12_000,
+          unitCode: 'KWH',
+          amount: 66,
+        }),
+        line({ lineId: '3', description: 'Rykkergebyr', quantity: 1, unitCode: 'EA', amount: 100 }),
+      ],
+      context,
+    );
+    expect(gas).toMatchObject({ category: 'natural_gas', method: 'activity' });
+    expect(tax).toMatchObject({ kgCo2e: 0, excluded: { kind: 'tax', energyLine: '1' } });
+    expect(fee).toMatchObject({ kgCo2e: 0, excluded: { kind: 'admin_fee' } });
+    expect(fee?.excluded?.energyLine).toBeNull();
+  });
+
   it('reads GJ on a heat line as gigajoules, as Danish heat suppliers write it', () => {
     const [heat] = estimateLines(
       [line({ description: 'Fjernvarme, forbrug 2024', quantity: 410, unitCode: 'GJ', amount: 60_000 })],

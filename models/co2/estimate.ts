@@ -127,11 +127,15 @@ export interface LineEstimate extends InvoiceLine {
   /** What a reviewer's look at this line can change, in kg CO₂e: the review queue is ordered by it. */
   kgAtStake: number;
   /** For an activity line: the carrier and what decided it (the line's text, its code, supplier, invoice or unit). */
-  activity:
-    { carrier: Carrier; decidedBy: 'text' | 'code' | 'review' | 'supplier' | 'invoice' | 'unit' } | undefined;
-  /** For a non-emitting line: why, and the invoice line that carries the energy this charge is levied on. */
-  excluded:
-    { kind: NonEmittingKind | 'same_energy' | 'reviewed'; energyLine: string | undefined } | undefined;
+  activity: {
+    carrier: Carrier;
+    decidedBy: 'text' | 'code' | 'review' | 'supplier' | 'invoice' | 'unit';
+  } | null;
+  /**
+   * For a non-emitting line: why, and the invoice line that carries the energy this charge is levied on (null when
+   * it is not a charge on energy); null for every other line.
+   */
+  excluded: { kind: NonEmittingKind | 'same_energy' | 'reviewed'; energyLine: string | null } | null;
   notes: string[];
 }
 
@@ -339,6 +343,8 @@ const CHARGE_KINDS = new Set<NonEmittingKind>([
   'standing_charge',
   'admin_fee',
 ]);
+/** Charges on the energy itself: they name the line that carries it (an invoice fee or a reminder does not). */
+const ENERGY_CHARGE_KINDS = new Set<NonEmittingKind>(['tax', 'levy', 'grid', 'metering', 'standing_charge']);
 
 interface Decision {
   category: string;
@@ -347,7 +353,7 @@ interface Decision {
   alternatives: { category: string; p: number }[];
   model: string | null;
   activity?: LineEstimate['activity'];
-  excluded?: LineEstimate['excluded'];
+  excluded?: { kind: NonNullable<LineEstimate['excluded']>['kind']; energyLine: string | undefined };
   notes: string[];
 }
 
@@ -592,7 +598,11 @@ function linkEnergy(lines: readonly Analysis[]): void {
         confidence: identical ? 0.3 : a.reading.nonEmitting.size > 0 ? 0.85 : 0.5,
         alternatives: [],
         model: null,
-        excluded: { kind: 'same_energy', energyLine: earlier.a.line.lineId },
+        // A tax or levy stated on the same kWh keeps its own kind ("Energiesteuer" is a tax like "Elafgift").
+        excluded: {
+          kind: identical ? 'same_energy' : (ranked(a.reading.nonEmitting).best ?? 'same_energy'),
+          energyLine: earlier.a.line.lineId,
+        },
         notes: [
           ...d.notes,
           identical
@@ -607,7 +617,7 @@ function linkEnergy(lines: readonly Analysis[]): void {
   for (const a of lines) {
     const d = a.decision as Decision;
     if (!d.excluded || d.excluded.energyLine !== undefined || carriersSeen.length === 0) continue;
-    if (!CHARGE_KINDS.has(d.excluded.kind as NonEmittingKind)) continue;
+    if (!ENERGY_CHARGE_KINDS.has(d.excluded.kind as NonEmittingKind)) continue;
     const named = ranked(carrierScores(a.reading)).best;
     const same =
       (a.quantity && carriersSeen.find((s) => s.a.quantity?.quantity === a.quantity?.quantity)) ??
@@ -699,8 +709,8 @@ function build(a: Analysis, d: Decision, context: EstimateContext): LineEstimate
     scope: chosen.scope,
     review,
     kgAtStake,
-    activity: d.activity,
-    excluded: d.excluded,
+    activity: d.activity ?? null,
+    excluded: d.excluded ? { kind: d.excluded.kind, energyLine: d.excluded.energyLine ?? null } : null,
     notes,
   };
   if (line.codes) estimate.codes = line.codes;

@@ -86,4 +86,34 @@ describe('multilingual lexicon', () => {
     expect(categoryForCpv('72000000')).toBe('it_services');
     expect(categoryForCpv('not a code')).toBeUndefined();
   });
+
+  it('writes a short prefix onto its word: "El-cykel" is a bicycle, "El-Kretsen" a name, "Hi-vis" clothing', () => {
+    expect(best('El-cykel til hjemmeplejen')).toBe('vehicles');
+    expect(best('Miljöavgift elektronik (El-Kretsen)')).toBeUndefined();
+    expect(nonEmitting('Miljöavgift elektronik (El-Kretsen)')).toBe('levy');
+    expect(best('Hi-vis safety jackets, class 2')).toBe('clothing');
+  });
+
+  it('does not read a name as a compound: four letters after four unknown ones need a known first part', () => {
+    expect(nonEmitting('Tågresa Stockholm–Göteborg t/r')).toBeUndefined();
+    expect(best('Tågresa Stockholm–Göteborg t/r')).toBe('travel');
+    expect(best('Restaurering af neorokokosofa')).toBe('furniture');
+  });
+
+  it('a vehicle with a word for servicing is a vehicle service, in any of the languages', () => {
+    for (const text of [
+      'Full service Ford Transit van',
+      'Service af varevogn, 30.000 km',
+      'Wartung Transporter',
+    ])
+      expect(best(text), text).toBe('vehicle_service');
+    expect(best('Loan instalment 7 of 36, electric van')).toBe('vehicles');
+  });
+
+  it('a unit letter after a number is no placeholder letter; "Produkt A" and "Test item" are placeholders', () => {
+    expect(readText('Vindusspylervæske 4 l').placeholder).toBe(false);
+    expect(readText('Produkt A').placeholder).toBe(true);
+    expect(readText('Test item').placeholder).toBe(true);
+    expect(readText('Service af varevogn').placeholder).toBe(false);
+  });
 });

@@ -58,11 +58,16 @@ interface Entry {
   weight: number;
 }
 
-/** Lower-case tokens of letters and digits; "ß" kept, hyphens and slashes split ("co2-afgift" → co2, afgift). */
+/**
+ * Lower-case tokens of letters and digits; "ß" kept, hyphens and slashes split ("co2-afgift" → co2, afgift), except
+ * after a prefix of at most three letters, which is written onto its word: "El-cykel" → elcykel, "Hi-vis" → hivis,
+ * "El-Kretsen" → elkretsen (so a short prefix is read as the compound's first part, not as a word of its own).
+ */
 export function tokens(text: string): string[] {
   return text
     .toLowerCase()
     .normalize('NFC')
+    .replace(/(?<![\p{L}\p{N}])(\p{L}{1,3})-(?=\p{L})/gu, '$1')
     .split(/[^\p{L}\p{N}]+/u)
     .filter((t) => t.length > 0);
 }
@@ -98,6 +103,8 @@ for (const [kind, byLanguage] of Object.entries(data.nonEmitting as Record<strin
 for (const [language, terms] of Object.entries(data.energyCharge as Record<string, string[]>))
   for (const t of terms) index(t, 'energy', language);
 const PLACEHOLDER = new Set(data.placeholder.flatMap((t) => tokens(t)));
+/** Words for servicing or repair: with a vehicle in the same text, the line is a vehicle service, not a vehicle. */
+const SERVICE_WORDS = new Set(data.serviceWords);
 /** Words that say nothing about the category ("preis", "kosten", "beløb"): a compound ending in one has no head. */
 const NEUTRAL = new Set(data.neutral);
 
@@ -216,6 +223,9 @@ function readUncached(text: string): LexiconReading {
       if (NEUTRAL.has(rest)) break;
       const head =
         compoundable.get(rest) ?? (k <= stem.length - 4 ? compoundable.get(stem.slice(k)) : undefined);
+      // Four letters after four or fewer is read as a compound only when the first part is a word too: "tågresa"
+      // (tåg + resa) and "neorokokosofa" are, "Göteborg" (göte + borg, a deposit in Dutch) is a name.
+      if (head && rest.length <= 4 && k <= 4 && !knownPart(word.slice(0, k))) continue;
       if (head) {
         add(reading, head, HEAD, `…${rest}`);
         break;
@@ -229,12 +239,32 @@ function readUncached(text: string): LexiconReading {
       }
     }
   }
+  const vehicles = reading.categories.get('vehicles');
+  if (vehicles !== undefined && ts.some((t) => SERVICE_WORDS.has(t))) {
+    reading.categories.delete('vehicles');
+    // The pair says more than either word ("Wartung" alone may be IT maintenance).
+    reading.categories.set('vehicle_service', (reading.categories.get('vehicle_service') ?? 0) + vehicles + 1);
+    reading.matched.push('service + vehicle');
+  }
+  // Only generic nouns ("Test item", "Produkt 1"), or one word and a lone letter ("Produkt A"; not the unit of
+  // "Spylervæske 4 l").
   reading.placeholder =
     reading.categories.size === 0 &&
     reading.nonEmitting.size === 0 &&
     content <= 4 &&
-    (generic > 0 || (content <= 1 && /(^|\s)[A-Za-z](\s|$)/.test(text)));
+    (generic * 2 > content || (content <= 1 && ts.some((t, i) => isLoneLetter(t) && !isNumber(ts[i - 1]))));
   return reading;
+}
+
+const isLoneLetter = (t: string) => t.length === 1 && /^[a-z]$/u.test(t);
+const isNumber = (t: string | undefined) => t !== undefined && /^\p{N}+$/u.test(t);
+
+/** A compound's first part that is a word of the lexicon, also with a linking -s or -e ("vands", "arbeits"). */
+function knownPart(part: string): boolean {
+  if (part.length < 2) return false;
+  if (single.has(part) || compoundable.has(part)) return true;
+  const bare = part.replace(/(s|e|es)$/u, '');
+  return bare.length >= 2 && bare !== part && (single.has(bare) || compoundable.has(bare));
 }
 
 /** Heads of fee compounds, and the modifiers that make such a fee an administrative one. */
