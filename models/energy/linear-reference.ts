@@ -10,8 +10,9 @@ import { levelShifts, meanOf, type LevelShift } from './level-shift.js';
  *   applies (which local hour the UTC hour is);
  * - outdoor temperature with heating and cooling change points (hinges), hourly and as the day's mean;
  * - lags known at the forecast origin: the same hour on the last day seen, the same hour last week, the last
- *   hour seen, yesterday's mean and the last week's mean, and the same hour on the last days of the same kind
- *   (working day or not).
+ *   hour seen, yesterday's mean and the last week's mean, the same hour on the last days of the same kind
+ *   (working day or not), and how unusual yesterday (against the same day a week before) and the last hour
+ *   (against the same hour a day before) were.
  * Load inputs and the target are divided by the meter's recent level (the last week's mean load), so a
  * building that changes use is followed as soon as its level moves, not when the fit catches up. The fit is
  * robust (Huber weights from the previous fit's misses), so one-off spikes do not bend the shape.
@@ -57,7 +58,7 @@ export interface LinearModel {
 }
 
 const TEMPERATURE_TERMS = 2 * (1 + HEATING_KNOTS_C.length + COOLING_KNOTS_C.length);
-const FEATURES = DAY_TYPES + 1 + 2 * TEMPERATURE_TERMS + 9;
+const FEATURES = DAY_TYPES + 1 + 2 * TEMPERATURE_TERMS + 11;
 
 /** What the origin knows, shared by every hour forecast from it. */
 interface OriginContext {
@@ -70,6 +71,12 @@ interface OriginContext {
   regime: number;
   /** Mean load of each of the last WEEKS_OF_PROFILE weeks before the origin (rebased), newest first. */
   weekMeans: number[];
+  /**
+   * How unusual the last day and the last hour were: yesterday against the same day a week before (ratio − 1),
+   * and the last hour against the same hour a day before (in level units); 0 when unknown.
+   */
+  dayAnomaly: number;
+  hourAnomaly: number;
 }
 
 const WEEKS_OF_PROFILE = 4;
@@ -130,13 +137,27 @@ function originContext(s: HourlySeries, origin: number, horizon: number): Origin
       tN += 1;
     }
   }
+  let wbSum = 0;
+  let wbN = 0;
+  for (let j = origin - 192; j < origin - 168; j++) {
+    const v = j >= 0 ? loadAt(s, shift, j) : Number.NaN;
+    if (!Number.isNaN(v)) {
+      wbSum += v;
+      wbN += 1;
+    }
+  }
+  const weekBefore = wbN > 0 ? wbSum / wbN : Number.NaN;
+  const dayBefore = origin >= 25 ? loadAt(s, shift, origin - 25) : Number.NaN;
+  const lastHour = (Number.isNaN(lastHourValue) ? yesterday : lastHourValue) / level;
   return {
     level,
     yesterday: yesterday / level,
-    lastHour: (Number.isNaN(lastHourValue) ? yesterday : lastHourValue) / level,
+    lastHour,
     dayTemperature: tN > 0 ? tSum / tN : Number.NaN,
     ...shift,
     weekMeans,
+    dayAnomaly: weekBefore > 0 ? yesterday / weekBefore - 1 : 0,
+    hourAnomaly: Number.isNaN(dayBefore) ? 0 : lastHour - dayBefore / level,
   };
 }
 
@@ -241,6 +262,8 @@ function featuresAt(
   }
   x.push((found ? lastSimilar : week) / c.level);
   x.push((found ? similarSum / found : week) / c.level);
+  x.push(c.dayAnomaly);
+  x.push(c.hourAnomaly);
   return x;
 }
 
