@@ -34,6 +34,7 @@ import {
   DEFAULT_POWER_MODEL,
   DEFAULT_TRAFFIC_SETTINGS,
   EnergyRetrainer,
+  setEnergyHolidayCalendar,
   weatherForecastFrom,
   FileModelRegistry,
   FootprintLog,
@@ -253,6 +254,7 @@ export async function startGreenops(
       retention = job;
     }
 
+    setEnergyHolidayCalendar(config.energyHolidayCalendar);
     const energyModels = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
     // One training queue for the schedule and the API (POST /api/v1/energy/model/train): one training at a time.
     const weatherForecast = weatherForecastFrom(config.weatherForecastUrl);

@@ -106,6 +106,16 @@ describe('loadConfig', () => {
     expect(message).toContain('GREENOPS_SIMULATE must be true or false');
   });
 
+  it('takes the energy holiday calendar from the environment and names an unknown one', () => {
+    expect(loadConfig().energyHolidayCalendar).toBe('dk');
+    expect(loadConfig({ env: { GREENOPS_ENERGY_HOLIDAY_CALENDAR: 'gb-eng' } }).energyHolidayCalendar).toBe(
+      'gb-eng',
+    );
+    expect(problems({ env: { GREENOPS_ENERGY_HOLIDAY_CALENDAR: 'uk' } })).toContain(
+      'GREENOPS_ENERGY_HOLIDAY_CALENDAR must be one of dk, gb-eng, none, got "uk"',
+    );
+  });
+
   it('reads traffic counter positions as lat:lon and names a bad one', () => {
     const config = loadConfig({
       env: { GREENOPS_TRAFFIC_COUNTER_LOCATIONS: 'vej-1=56.1567:10.2108, sti-2=-33.9:151.2' },

@@ -1,4 +1,5 @@
 import { GreenopsError } from './errors.js';
+import { HOLIDAY_CALENDARS, type HolidayCalendar } from './holiday-calendar.js';
 import { isTenant } from './topic.js';
 import { DEFAULT_RETENTION, isRetentionKey, type RetentionKey } from './retention.js';
 import { contactAddress } from './contact-address.js';
@@ -38,6 +39,8 @@ export interface Config {
   ingestFlushMs: number | undefined;
   maxPayloadBytes: number;
   energyRetrainHours: number;
+  /** Holidays the energy models treat as closed days: the buildings' country. */
+  energyHolidayCalendar: HolidayCalendar;
   /** file: or http(s): URL of hourly temperature forecasts for the energy forecasts. */
   weatherForecastUrl: string | undefined;
   energyPriceDkkPerKwh: number;
@@ -420,6 +423,13 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: num(0, 24 * 365),
     default: 168,
     description: 'Retrain the energy model every this many hours (first 10 minutes after start); 0: never.',
+  },
+  energyHolidayCalendar: {
+    env: 'GREENOPS_ENERGY_HOLIDAY_CALENDAR',
+    parse: oneOf(...HOLIDAY_CALENDARS),
+    default: 'dk',
+    description:
+      'Public holidays the energy forecasts treat as closed days: dk (Danish, with Christmas Eve, New Year’s Eve and Constitution Day), gb-eng (bank holidays of England and Wales) or none. Set it to the buildings’ country: a holiday forecast as a working day misses by a day’s load.',
   },
   weatherForecastUrl: {
     env: 'GREENOPS_WEATHER_FORECAST_URL',

@@ -9,6 +9,7 @@ export * from './config.js';
 export * from './streams/index.js';
 export * from './mqtt-settings.js';
 export * from './danish-holidays.js';
+export * from './holiday-calendar.js';
 export * from './metrics.js';
 export * from './time-expressions.js';
 export * from './danish-time.js';

@@ -14,6 +14,7 @@ import {
   writeEnergyAnalysis,
   weatherForecastFrom,
   HOUR_MS,
+  setEnergyHolidayCalendar,
   type BacktestReport,
   type MeterRow,
 } from '../../models/index.js';
@@ -207,6 +208,7 @@ export function registerEnergyCommands(program: Command): void {
         if (opts.store !== undefined) flags.store = opts.store;
         if (opts.dataDir !== undefined) flags.dataDir = opts.dataDir;
         const config = readConfig(flags);
+        setEnergyHolidayCalendar(config.energyHolidayCalendar);
         const [days, holdout, epochs] = [Number(opts.days), Number(opts.holdoutDays), Number(opts.epochs)];
         for (const [flag, v] of [
           ['days', days],
@@ -347,8 +349,10 @@ export function registerEnergyCommands(program: Command): void {
         neural: boolean;
         json?: boolean;
       }) => {
+        const config = readConfig();
+        setEnergyHolidayCalendar(config.energyHolidayCalendar);
         const retrainEvery =
-          opts.retrainEvery === undefined ? readConfig().energyRetrainHours : Number(opts.retrainEvery);
+          opts.retrainEvery === undefined ? config.energyRetrainHours : Number(opts.retrainEvery);
         if (!Number.isFinite(retrainEvery) || retrainEvery < 0 || retrainEvery > 24 * 365)
           throw new GreenopsError(
             'BAD_REQUEST',

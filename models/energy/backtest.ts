@@ -1,5 +1,5 @@
 import { accuracy, meetsAshraeG14Hourly, type Accuracy } from './accuracy.js';
-import { HOUR_MS } from './hourly-series.js';
+import { HOUR_MS, setEnergyHolidayCalendar } from './hourly-series.js';
 import { LinearFitter, predictLinear, type LinearModel, type LinearOptions } from './linear-reference.js';
 import { NeuralForecaster, dayOrigins, type Forecast, type NeuralOptions } from './neural-forecaster.js';
 import {
@@ -47,6 +47,8 @@ export interface BacktestOptions extends Partial<NeuralOptions> {
   /** Leave the network out (closed-form models only: fast). */
   skipNeural?: boolean;
   linear?: Partial<LinearOptions>;
+  /** The holiday calendar of the buildings (see setEnergyHolidayCalendar); unset: the process's. */
+  holidayCalendar?: string;
   /** Called after each forecast day with days done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -123,9 +125,12 @@ export async function trainAndBacktest(
     fineTuneDays = 56,
     skipNeural = false,
     linear: linearOptions = {},
+    holidayCalendar,
     onProgress,
     ...neuralOptions
   } = options;
+  // A worker thread starts with the default calendar: the service passes its own.
+  if (holidayCalendar !== undefined) setEnergyHolidayCalendar(holidayCalendar);
   const started = performance.now();
   const neural = skipNeural ? undefined : await NeuralForecaster.train(series, trainUntil, neuralOptions);
   const trainingSeconds = (performance.now() - started) / 1000;

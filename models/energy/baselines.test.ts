@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../edge/index.js';
 import { accuracy, meetsAshraeG14Hourly } from './accuracy.js';
-import { hourOfWeek, HOUR_MS, type HourlySeries } from './hourly-series.js';
+import { hourOfWeek, HOUR_MS, setEnergyHolidayCalendar, type HourlySeries } from './hourly-series.js';
 import { seasonalNaiveForecast } from './seasonal-naive.js';
 import { fitTowt, predictTowt, temperatureSegments } from './towt.js';
 
@@ -57,6 +57,21 @@ describe('reference forecasters', () => {
     expect(hourOfWeek(Date.UTC(2026, 0, 4, 23))).toBe(0); // Monday 5 January 00:00 CET
     expect(hourOfWeek(Date.UTC(2026, 5, 1, 10))).toBe(12); // Monday 1 June 12:00 CEST
     expect(hourOfWeek(Date.UTC(2026, 11, 24, 11))).toBe(6 * 24 + 12); // Christmas Eve, a Thursday, as Sunday
+  });
+
+  it('takes holidays from the configured calendar', () => {
+    const whitMonday2017 = Date.UTC(2017, 5, 5, 11); // Danish holiday, a working day in England
+    const springBankHoliday2017 = Date.UTC(2017, 4, 29, 11);
+    try {
+      setEnergyHolidayCalendar('gb-eng');
+      expect(hourOfWeek(whitMonday2017)).toBe(13);
+      expect(hourOfWeek(springBankHoliday2017)).toBe(6 * 24 + 13);
+      expect(() => setEnergyHolidayCalendar('uk')).toThrow(/unknown holiday calendar 'uk'/);
+    } finally {
+      setEnergyHolidayCalendar('dk');
+    }
+    expect(hourOfWeek(whitMonday2017)).toBe(6 * 24 + 13);
+    expect(hourOfWeek(springBankHoliday2017)).toBe(13);
   });
 
   it('seasonal naive repeats last week, skipping back over a missing hour', () => {

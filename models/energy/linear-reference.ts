@@ -6,13 +6,16 @@ import { levelShifts, meanOf, type LevelShift } from './level-shift.js';
 /**
  * The linear reference: one ridge regression per forecast hour (h = 0 … horizon − 1 from 00:00 UTC), fitted in
  * closed form on a trailing window with recent days weighted more. Its inputs, for the hour forecast:
- * - the day type (Danish weekday, public holidays as Sundays) and whether Danish summer time applies (which
- *   local hour the UTC hour is);
+ * - the day type (weekday, the holiday calendar's holidays as Sundays: see hourOfWeek) and whether summer time
+ *   applies (which local hour the UTC hour is);
  * - outdoor temperature with heating and cooling change points (hinges), hourly and as the day's mean;
  * - lags known at the forecast origin: the same hour on the last day seen, the same hour last week, the last
- *   hour seen, yesterday's mean and the last week's mean.
+ *   hour seen, yesterday's mean and the last week's mean, the same hour on the last days of the same kind
+ *   (working day or not), and how unusual yesterday (against the same day a week before) and the last hour
+ *   (against the same hour a day before) were.
  * Load inputs and the target are divided by the meter's recent level (the last week's mean load), so a
- * building that changes use is followed as soon as its level moves, not when the fit catches up.
+ * building that changes use is followed as soon as its level moves, not when the fit catches up. The fit is
+ * robust (Huber weights from the previous fit's misses), so one-off spikes do not bend the shape.
  */
 export interface LinearOptions {
   horizon: number;
@@ -22,13 +25,18 @@ export interface LinearOptions {
   halfLifeDays: number;
   /** Ridge penalty per unit of total weight. */
   ridge: number;
+  /** Huber weights on training hours by how far the previous fit missed them (see LinearFitter). */
+  robust: boolean;
 }
 
 export const DEFAULT_LINEAR_OPTIONS: LinearOptions = {
   horizon: 24,
   windowDays: 365,
-  halfLifeDays: 60,
+  // Loads are divided by the recent level, so what the weights keep is the shape: 120 days keep a season of it
+  // (on the real dev set: 9.8 % median at 60 days, 9.5 % at 120, 9.6 % at 240).
+  halfLifeDays: 120,
   ridge: 1e-3,
+  robust: true,
 };
 
 /** Heating (below) and cooling (above) change points, °C. */
@@ -50,7 +58,7 @@ export interface LinearModel {
 }
 
 const TEMPERATURE_TERMS = 2 * (1 + HEATING_KNOTS_C.length + COOLING_KNOTS_C.length);
-const FEATURES = DAY_TYPES + 1 + 2 * TEMPERATURE_TERMS + 7;
+const FEATURES = DAY_TYPES + 1 + 2 * TEMPERATURE_TERMS + 11;
 
 /** What the origin knows, shared by every hour forecast from it. */
 interface OriginContext {
@@ -63,9 +71,23 @@ interface OriginContext {
   regime: number;
   /** Mean load of each of the last WEEKS_OF_PROFILE weeks before the origin (rebased), newest first. */
   weekMeans: number[];
+  /**
+   * How unusual the last day and the last hour were: yesterday against the same day a week before (ratio − 1),
+   * and the last hour against the same hour a day before (in level units); 0 when unknown.
+   */
+  dayAnomaly: number;
+  hourAnomaly: number;
 }
 
 const WEEKS_OF_PROFILE = 4;
+/**
+ * Huber's constant (in robust standard deviations of a forecast hour's residuals): a training hour missed by more
+ * weighs in proportion less, so one-off spikes of an event-driven meter do not bend the fitted shape.
+ */
+const HUBER_K = 1.345;
+const isWorkingDay = (timeMs: number) => hourOfWeek(timeMs) < 5 * 24;
+/** Days back searched for the last days of the same kind (working or not) as the day forecast. */
+const SIMILAR_DAYS_SEARCHED = 21;
 
 /** The load at hour i as the origin sees it: from before a known level shift, brought to the current level. */
 function loadAt(s: HourlySeries, c: Pick<OriginContext, 'shifts' | 'regime'>, i: number): number {
@@ -115,13 +137,27 @@ function originContext(s: HourlySeries, origin: number, horizon: number): Origin
       tN += 1;
     }
   }
+  let wbSum = 0;
+  let wbN = 0;
+  for (let j = origin - 192; j < origin - 168; j++) {
+    const v = j >= 0 ? loadAt(s, shift, j) : Number.NaN;
+    if (!Number.isNaN(v)) {
+      wbSum += v;
+      wbN += 1;
+    }
+  }
+  const weekBefore = wbN > 0 ? wbSum / wbN : Number.NaN;
+  const dayBefore = origin >= 25 ? loadAt(s, shift, origin - 25) : Number.NaN;
+  const lastHour = (Number.isNaN(lastHourValue) ? yesterday : lastHourValue) / level;
   return {
     level,
     yesterday: yesterday / level,
-    lastHour: (Number.isNaN(lastHourValue) ? yesterday : lastHourValue) / level,
+    lastHour,
     dayTemperature: tN > 0 ? tSum / tN : Number.NaN,
     ...shift,
     weekMeans,
+    dayAnomaly: weekBefore > 0 ? yesterday / weekBefore - 1 : 0,
+    hourAnomaly: Number.isNaN(dayBefore) ? 0 : lastHour - dayBefore / level,
   };
 }
 
@@ -208,6 +244,26 @@ function featuresAt(
   // Smoothed profiles: this hour over the last days, and this hour of the week over the last four weeks.
   x.push(lagMean(s, c, i, 24, Math.ceil((h + 1) / 24), 7, week) / c.level);
   x.push(weeklyProfile(s, c, i));
+  // This hour on the last day of the same kind (working day, or weekend and holiday) and the mean of the last
+  // three: a Monday is forecast from Friday, not from Sunday, whatever the day-type weights of the lags.
+  const target = isWorkingDay(timeMs);
+  let found = 0;
+  let lastSimilar = Number.NaN;
+  let similarSum = 0;
+  for (let k = Math.ceil((h + 1) / 24); k <= SIMILAR_DAYS_SEARCHED && found < 3; k++) {
+    const j = i - 24 * k;
+    if (j < 0) break;
+    if (isWorkingDay(s.start + j * HOUR_MS) !== target) continue;
+    const v = loadAt(s, c, j);
+    if (Number.isNaN(v)) continue;
+    if (found === 0) lastSimilar = v;
+    similarSum += v;
+    found += 1;
+  }
+  x.push((found ? lastSimilar : week) / c.level);
+  x.push((found ? similarSum / found : week) / c.level);
+  x.push(c.dayAnomaly);
+  x.push(c.hourAnomaly);
   return x;
 }
 
@@ -246,8 +302,34 @@ export class LinearFitter {
     this.nextOrigin = (firstMidnight - series.start) / HOUR_MS;
   }
 
+  /**
+   * The last model's coefficients and each forecast hour's robust residual scale (1.4826 × the median absolute
+   * residual over the last eight weeks): new days are weighted by how far that model missed them (Huber). The
+   * first window is fitted twice, the second time weighted by the plain fit's misses. So with robust weights a
+   * weekly refit is close to, not the same as, a fit from scratch (days were weighted by the model of their week).
+   */
+  private robust: { coefficients: number[][]; scale: number[] } | undefined;
+
   /** Adds every day whose targets end before `until`, weighting them as seen from `until`. */
   advanceTo(until: number): void {
+    if (this.options.robust && !this.robust) {
+      const startOrigin = this.nextOrigin;
+      this.addDays(until);
+      if (this.nextOrigin === startOrigin) return;
+      this.model();
+      // Refit the first window with outliers down-weighted by the plain fit's residuals.
+      for (let h = 0; h < this.options.horizon; h++) {
+        for (const row of this.xtx[h] as Float64Array[]) row.fill(0);
+        (this.xty[h] as Float64Array).fill(0);
+        this.weights[h] = 0;
+      }
+      this.recent = [];
+      this.nextOrigin = startOrigin;
+    }
+    this.addDays(until);
+  }
+
+  private addDays(until: number): void {
     const o = this.options;
     const H = o.horizon;
     const p = FEATURES;
@@ -263,12 +345,13 @@ export class LinearFitter {
       for (let k = 0; k < p; k++) b[k] = (b[k] as number) * age;
       this.weights[h] = (this.weights[h] as number) * age;
     }
+    const robust = this.options.robust ? this.robust : undefined;
     let origin = this.nextOrigin;
     while (origin < firstNew) origin += 24;
     for (; origin <= lastOrigin; origin += 24) {
       const c = originContext(this.series, origin, H);
       if (!c) continue;
-      const w = Math.exp(-this.decay * (lastOrigin - origin));
+      const decayed = Math.exp(-this.decay * (lastOrigin - origin));
       for (let h = 0; h < H; h++) {
         const y = this.series.kwh[origin + h] as number;
         if (Number.isNaN(y)) continue;
@@ -276,6 +359,15 @@ export class LinearFitter {
         const x = featuresAt(this.series, origin, h, c, this.scale);
         if (!x) continue;
         const yr = y / c.level;
+        let w = decayed;
+        if (robust) {
+          const beta = robust.coefficients[h] as number[];
+          let f = 0;
+          for (let j = 0; j < p; j++) f += (beta[j] as number) * (x[j] as number);
+          const r = Math.abs(yr - f);
+          const limit = HUBER_K * (robust.scale[h] as number);
+          if (r > limit) w *= limit / r;
+        }
         const a = this.xtx[h] as Float64Array[];
         const b = this.xty[h] as Float64Array;
         for (let j = 0; j < p; j++) {
@@ -312,6 +404,14 @@ export class LinearFitter {
       for (let j = 0; j < p; j++) f += (beta[j] as number) * (r.x[j] as number);
       (residuals[r.h] as number[]).push(r.y - f);
     }
+    this.robust = {
+      coefficients,
+      scale: residuals.map((list) => {
+        if (list.length < 10) return Infinity;
+        const abs = list.map(Math.abs).sort((a, b) => a - b);
+        return 1.4826 * (abs[Math.floor(abs.length / 2)] as number);
+      }),
+    };
     const residualQuantiles = residuals.map((list): [number, number] => {
       if (list.length < 10) return [-0.2, 0.2];
       const sorted = [...list].sort((a, b) => a - b);

@@ -1,5 +1,5 @@
-import { danishLocalTime, isDanishClosureDay } from '../../core/index.js';
-import { HOUR_MS, type HourlySeries } from './hourly-series.js';
+import { danishLocalTime } from '../../core/index.js';
+import { HOUR_MS, isEnergyHoliday, type HourlySeries } from './hourly-series.js';
 import { fitTowt, predictTowt, type TowtModel } from './towt.js';
 import { loadTf, type Tf } from './tf-runtime.js';
 
@@ -413,6 +413,6 @@ function features(
   const dayMs = s.start + origin * HOUR_MS + 12 * HOUR_MS;
   const weekday = danishLocalTime(dayMs).weekday;
   for (let d = 1; d <= 7; d++) x.push(weekday === d ? 1 : 0);
-  x.push(isDanishClosureDay(dayMs) ? 1 : 0);
+  x.push(isEnergyHoliday(dayMs) ? 1 : 0);
   return x;
 }

@@ -3,7 +3,7 @@ import type { TimeSeriesStore } from '../../store/index.js';
 import type { BacktestReport } from './backtest.js';
 import { gate, GATE_MIN_DAYS } from './gate.js';
 import { CHOICE_WINDOW_DAYS } from './model-choice.js';
-import { HOUR_MS } from './hourly-series.js';
+import { energyHolidayCalendar, HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
 import type { WeatherForecastProvider } from './weather-forecast.js';
@@ -79,7 +79,8 @@ export async function retrainTenant({
   const { report, artifacts } = await trainInWorker(
     series,
     trainUntil,
-    { epochs, retrainEveryHours },
+    // The worker thread starts on the default calendar: it is given this process's.
+    { epochs, retrainEveryHours, holidayCalendar: energyHolidayCalendar() },
     onProgress,
   );
   const start = (series[0] as { start: number }).start;

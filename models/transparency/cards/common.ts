@@ -41,7 +41,8 @@ export const METER_INPUT: CardInput = {
 
 export const HOLIDAYS_INPUT: CardInput = {
   name: { da: 'danske helligdage', en: 'Danish public holidays' },
-  description: 'The Danish holiday calendar, computed (no data source).',
+  description:
+    'The Danish holiday calendar, computed (no data source); buildings in England and Wales can be given its bank holidays instead.',
   personalData: false,
   legalBasis: NO_PERSONAL_DATA,
 };
