@@ -126,9 +126,16 @@ export interface TimeSeriesStore {
   listDevices(measurement: string, tenant: string, tags?: Record<string, string>): Promise<DeviceSummary[]>;
   /**
    * The names of the devices listDevices would list, sorted, without its counts: what a caller that needs only the
-   * names asks (cheap on a large store, where counting the points is a pass over all of them).
+   * names asks (cheap on a large store, where counting the points is a pass over all of them). With `range`, at least
+   * the devices with points in [fromMs, toMs) — a store may list more (InfluxDB answers from its series index,
+   * whatever the time); DuckDB then reads only that period.
    */
-  listDeviceNames(measurement: string, tenant: string, tags?: Record<string, string>): Promise<string[]>;
+  listDeviceNames(
+    measurement: string,
+    tenant: string,
+    tags?: Record<string, string>,
+    range?: { fromMs: number; toMs: number },
+  ): Promise<string[]>;
   /** Tenants with points of the measurement, sorted (scheduled jobs run for each of them). */
   listTenants(measurement: string): Promise<string[]>;
   latest(query: LatestQuery): Promise<SeriesRow | undefined>;

@@ -43,7 +43,8 @@ export async function loadFleetPool(
 ): Promise<number> {
   if (options.devices.length === 0) return 0;
   const wanted = new Set(options.devices);
-  for (const device of await store.listDeviceNames('fleet', options.tenant, { powertrain: 'bev' }))
+  const window = { fromMs: options.fromMs, toMs: options.toMs };
+  for (const device of await store.listDeviceNames('fleet', options.tenant, { powertrain: 'bev' }, window))
     if (wanted.has(device)) pool.setPowertrain(device, 'bev');
   const step = Math.max(1, options.sliceDays ?? 7) * DAY_MS;
   let read = 0;

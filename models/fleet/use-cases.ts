@@ -28,6 +28,7 @@ export interface FleetServiceOptions {
 export interface TenantFleet {
   report: FleetReport;
   samples: number;
+  /** The tenant's vehicles with raw samples or trip summaries in the window (InfluxDB: every vehicle it lists). */
   vehicles: number;
   truncated: boolean;
 }
@@ -84,9 +85,10 @@ export class FleetService {
     toMs: number,
     evModel: string | undefined,
   ): Promise<TenantFleet> {
+    const window = { fromMs, toMs };
     const [raw, summarised] = await Promise.all([
-      this.options.store.listDeviceNames('fleet', tenant),
-      this.options.store.listDeviceNames(FLEET_TRIP_MEASUREMENT, tenant),
+      this.options.store.listDeviceNames('fleet', tenant, {}, window),
+      this.options.store.listDeviceNames(FLEET_TRIP_MEASUREMENT, tenant, {}, window),
     ]);
     const withTrips = new Set(summarised);
     const all = [...new Set([...raw, ...withTrips])].sort();

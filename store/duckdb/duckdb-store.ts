@@ -213,9 +213,14 @@ export class DuckDbStore implements TimeSeriesStore {
     measurement: string,
     tenant: string,
     tags: Record<string, string> = {},
+    range?: { fromMs: number; toMs: number },
   ): Promise<string[]> {
     const params: DuckDBValue[] = [measurement, tenant];
-    const where = `measurement = $1 AND tenant = $2${tagFilter(tags, params)}`;
+    // The bounds as integers in the SQL, as in scanFields.
+    const period = range
+      ? ` AND time >= ${BigInt(Math.floor(range.fromMs)) * NS_PER_MS} AND time < ${BigInt(Math.ceil(range.toMs)) * NS_PER_MS}`
+      : '';
+    const where = `measurement = $1 AND tenant = $2${period}${tagFilter(tags, params)}`;
     const rows = await this.db.read((c) =>
       readRows(c, `SELECT DISTINCT device FROM points WHERE ${where} ORDER BY device`, params),
     );

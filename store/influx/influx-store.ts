@@ -245,8 +245,8 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   /**
-   * From the series index (SHOW TAG VALUES), not the points: instant however many points there are. A device whose
-   * points have all passed retention may be listed until its series are dropped.
+   * From the series index (SHOW TAG VALUES), not the points: instant however many points there are, and so without
+   * a time range. A device whose points have all passed retention may be listed until its series are dropped.
    */
   async listDeviceNames(
     measurement: string,

@@ -298,6 +298,8 @@ export function timeSeriesStoreContract(name: string, open: () => Promise<StoreU
       expect(await store.listDeviceNames('energy', tenant)).toEqual(['m1', 'm2', 'm3']);
       expect(await store.listDeviceNames('energy', tenant, { site: 'nowhere' })).toEqual([]);
       expect(await store.listDeviceNames('energy', freshTenant())).toEqual([]);
+      const later = await store.listDeviceNames('energy', tenant, {}, { fromMs: T0, toMs: T0 + H });
+      expect(later).toEqual(expect.arrayContaining(['m1', 'm2', 'm3']));
     });
 
     it('keeps tenants apart', async () => {
