@@ -6,10 +6,18 @@
  *    pools of distinct vehicles, one vehicle after another, as the store path does: samples/s, and the heap's high
  *    water mark (bounded memory: the year is never loaded whole, only one vehicle's columns at a time).
  * 2. The report of the whole pool-year from the extracted trips (sites, utilisation, EV, right-sizing).
- * 3. From the store: BENCH_FLEET_STORE_VEHICLES (default 6) vehicles × BENCH_FLEET_STORE_DAYS (default 28) written to
- *    a DuckDB file (not timed), then FleetService.report over them: samples/s through the store port.
+ * 3. From the store: BENCH_FLEET_STORE_VEHICLES (default 20) vehicles × BENCH_FLEET_STORE_DAYS (default 28) written
+ *    to a DuckDB file through the store port, interleaved in time as live ingest writes them (not timed), then
+ *    FleetService.report over them: samples/s through the store port, and the process's peak RSS. With
+ *    BENCH_FLEET_STORE_COPIES=N (default 1) the written vehicles are copied N times under new names by SQL into a
+ *    fresh file whose points table has no primary-key index (reads do not use it; building it is what makes writing
+ *    40 M samples through the port take about an hour): the 200-vehicle pool-year is 20 vehicles × 365 days × 10.
+ *    BENCH_FLEET_STORE_FILE=path keeps the file (or reuses it when it exists, skipping the writing).
+ * 4. The same report from a real influxd (Debian's, started as the tests do), BENCH_FLEET_INFLUX_VEHICLES (default
+ *    20) × BENCH_FLEET_INFLUX_DAYS (default 28) written through the port; skipped when influxd is not installed.
+ * BENCH_FLEET_PARTS (default 1,2,3,4) picks the parts (3 and 4 need neither 1 nor 2).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { streamDefinition, type FleetRecord, type Point } from '../core/index.js';
@@ -21,13 +29,20 @@ import {
   FleetService,
   fleetReport,
 } from '../models/index.js';
-import { DuckDbDatabase, DuckDbStore } from '../store/index.js';
+import { DuckDbDatabase, DuckDbStore, InfluxStore, type TimeSeriesStore } from '../store/index.js';
+import { createMemoryLogger } from '../core/index.js';
+import { startInfluxd } from '../test/harness/influxd.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const VEHICLES = env('BENCH_FLEET_VEHICLES', 20);
 const COPIES = env('BENCH_FLEET_COPIES', 10);
-const STORE_VEHICLES = env('BENCH_FLEET_STORE_VEHICLES', 6);
+const STORE_VEHICLES = env('BENCH_FLEET_STORE_VEHICLES', 20);
 const STORE_DAYS = env('BENCH_FLEET_STORE_DAYS', 28);
+const STORE_COPIES = env('BENCH_FLEET_STORE_COPIES', 1);
+const STORE_FILE = process.env.BENCH_FLEET_STORE_FILE;
+const INFLUX_VEHICLES = env('BENCH_FLEET_INFLUX_VEHICLES', 20);
+const INFLUX_DAYS = env('BENCH_FLEET_INFLUX_DAYS', 28);
+const PARTS = new Set((process.env.BENCH_FLEET_PARTS ?? '1,2,3,4').split(',').map(Number));
 const START = Date.UTC(2025, 0, 5, 23); // Monday 6 January 2025, local midnight
 const YEAR_MS = 365 * 86_400_000;
 
@@ -80,106 +95,183 @@ function simulateColumns(vehicles: number, startMs: number, endMs: number): Colu
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-console.log(`fleet bench: node ${process.version}, ${VEHICLES} simulated vehicle-years × ${COPIES} copies`);
-let generated = performance.now();
-const columns = simulateColumns(VEHICLES, START, START + YEAR_MS);
-const perCopy = columns.reduce((s, c) => s + c.n, 0);
-console.log(
-  `generated ${perCopy.toLocaleString('en-GB')} samples (${(perCopy / VEHICLES).toFixed(0)} per vehicle-year) in ${((performance.now() - generated) / 1000).toFixed(1)} s (not timed)`,
-);
-
-// 1. Extraction: COPIES pools of VEHICLES vehicles, vehicle after vehicle.
-const pool = new FleetPool(DEFAULT_FLEET_SETTINGS);
-let peakHeap = process.memoryUsage().heapUsed;
-const t0 = performance.now();
-for (let copy = 0; copy < COPIES; copy++)
-  for (const c of columns) {
-    const x = pool.extractorOf(`${c.id}-${copy}`);
-    pool.setPowertrain(`${c.id}-${copy}`, c.powertrain);
-    const { t, lat, lon, speed, ignition, odometer, fuel, energy } = c;
-    for (let k = 0; k < c.n; k++)
-      x.push(
-        t[k] as number,
-        lat[k] as number,
-        lon[k] as number,
-        speed[k] as number,
-        ignition[k] === 1,
-        odometer[k] as number,
-        fuel[k] as number,
-        energy[k] as number,
-      );
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-  }
-const extractS = (performance.now() - t0) / 1000;
-const samples = perCopy * COPIES;
-const t1 = performance.now();
-const { sites, vehicles, dropped } = pool.finish();
-const trips = vehicles.reduce((s, v) => s + v.trips.length, 0);
-const finishS = (performance.now() - t1) / 1000;
-console.log(
-  `\n1. trip extraction: ${samples.toLocaleString('en-GB')} samples of ${VEHICLES * COPIES} vehicle-years in ${extractS.toFixed(2)} s = ${(samples / extractS / 1e6).toFixed(2)} M samples/s; ${trips.toLocaleString('en-GB')} trips (${dropped} dropped), ${sites.length} sites; sites and rounding ${finishS.toFixed(2)} s; heap high-water ${mb(peakHeap)} (the generated columns of one copy: ${mb(perCopy * 53)})`,
-);
-
-// 2. The report of the pool-year.
-const t2 = performance.now();
-const report = fleetReport({
-  vehicles,
-  sites,
-  settings: DEFAULT_FLEET_SETTINGS,
-  defaults: DEFAULT_FLEET_DEFAULTS,
-});
-const reportS = (performance.now() - t2) / 1000;
-const verdicts = new Map<string, number>();
-for (const e of report.evSuitability) verdicts.set(e.verdict, (verdicts.get(e.verdict) ?? 0) + 1);
-console.log(
-  `2. report of the pool-year: ${reportS.toFixed(2)} s; ${report.totals.vehicles} vehicles, ${report.totals.trips} trips, ${Math.round(report.totals.km).toLocaleString('en-GB')} km, ${Math.round(report.totals.kgCo2e / 1000)} t CO₂e; EV verdicts ${[...verdicts].map(([k, n]) => `${k} ${n}`).join(', ')}; right-sizing ${report.rightSizing.map((r) => `${r.site} ${r.vehicles}→${r.recommended}`).join(', ')}`,
-);
-
-// 3. Through the store port (DuckDB).
-const dir = mkdtempSync(join(tmpdir(), 'greenops-bench-fleet-'));
-try {
-  const db = await DuckDbDatabase.open(join(dir, 'bench.duckdb'));
-  const store = await DuckDbStore.create(db);
-  const fleet = streamDefinition<FleetRecord>('fleet');
-  const sim = new FleetSimulator({ devices: STORE_VEHICLES, seed: 9, startMs: START });
-  const end = START + STORE_DAYS * 86_400_000;
-  let stored = 0;
-  generated = performance.now();
-  for (let i = 0; i < STORE_VEHICLES; i++) {
-    let points: Point[] = [];
-    while (sim.nextTime(i) < end) {
-      for (const r of sim.emit(i) as FleetRecord[])
-        points.push(
-          ...fleet.toPoints(r, {
-            tenant: 'bench',
-            deviceId: sim.deviceIds[i] as string,
-            timeMs: Date.parse(r.ts),
-          }),
-        );
-      if (points.length >= 20_000) {
-        await store.write(points);
-        stored += points.length;
-        points = [];
-      }
-    }
-    await store.write(points);
-    stored += points.length;
-  }
+console.log(`fleet bench: node ${process.version}, parts ${[...PARTS].join(',')}`);
+if (PARTS.has(1) || PARTS.has(2)) {
+  const generated = performance.now();
+  const columns = simulateColumns(VEHICLES, START, START + YEAR_MS);
+  const perCopy = columns.reduce((s, c) => s + c.n, 0);
   console.log(
-    `\n3. stored ${stored.toLocaleString('en-GB')} samples (${STORE_VEHICLES} vehicles × ${STORE_DAYS} days) in DuckDB in ${((performance.now() - generated) / 1000).toFixed(1)} s (not timed)`,
+    `generated ${perCopy.toLocaleString('en-GB')} samples (${(perCopy / VEHICLES).toFixed(0)} per vehicle-year) in ${((performance.now() - generated) / 1000).toFixed(1)} s (not timed)`,
   );
+
+  // 1. Extraction: COPIES pools of VEHICLES vehicles, vehicle after vehicle.
+  const pool = new FleetPool(DEFAULT_FLEET_SETTINGS);
+  let peakHeap = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  for (let copy = 0; copy < COPIES; copy++)
+    for (const c of columns) {
+      const x = pool.extractorOf(`${c.id}-${copy}`);
+      pool.setPowertrain(`${c.id}-${copy}`, c.powertrain);
+      const { t, lat, lon, speed, ignition, odometer, fuel, energy } = c;
+      for (let k = 0; k < c.n; k++)
+        x.push(
+          t[k] as number,
+          lat[k] as number,
+          lon[k] as number,
+          speed[k] as number,
+          ignition[k] === 1,
+          odometer[k] as number,
+          fuel[k] as number,
+          energy[k] as number,
+        );
+      peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    }
+  const extractS = (performance.now() - t0) / 1000;
+  const samples = perCopy * COPIES;
+  const t1 = performance.now();
+  const { sites, vehicles, dropped } = pool.finish();
+  const trips = vehicles.reduce((s, v) => s + v.trips.length, 0);
+  const finishS = (performance.now() - t1) / 1000;
+  console.log(
+    `\n1. trip extraction: ${samples.toLocaleString('en-GB')} samples of ${VEHICLES * COPIES} vehicle-years in ${extractS.toFixed(2)} s = ${(samples / extractS / 1e6).toFixed(2)} M samples/s; ${trips.toLocaleString('en-GB')} trips (${dropped} dropped), ${sites.length} sites; sites and rounding ${finishS.toFixed(2)} s; heap high-water ${mb(peakHeap)} (the generated columns of one copy: ${mb(perCopy * 53)})`,
+  );
+
+  // 2. The report of the pool-year.
+  const t2 = performance.now();
+  const report = fleetReport({
+    vehicles,
+    sites,
+    settings: DEFAULT_FLEET_SETTINGS,
+    defaults: DEFAULT_FLEET_DEFAULTS,
+  });
+  const reportS = (performance.now() - t2) / 1000;
+  const verdicts = new Map<string, number>();
+  for (const e of report.evSuitability) verdicts.set(e.verdict, (verdicts.get(e.verdict) ?? 0) + 1);
+  console.log(
+    `2. report of the pool-year: ${reportS.toFixed(2)} s; ${report.totals.vehicles} vehicles, ${report.totals.trips} trips, ${Math.round(report.totals.km).toLocaleString('en-GB')} km, ${Math.round(report.totals.kgCo2e / 1000)} t CO₂e; EV verdicts ${[...verdicts].map(([k, n]) => `${k} ${n}`).join(', ')}; right-sizing ${report.rightSizing.map((r) => `${r.site} ${r.vehicles}→${r.recommended}`).join(', ')}`,
+  );
+}
+
+/** Writes `vehicles` simulated vehicles × `days` through the store port, interleaved in time as live ingest does. */
+async function writeSimulated(store: TimeSeriesStore, vehicles: number, days: number): Promise<number> {
+  const fleet = streamDefinition<FleetRecord>('fleet');
+  const sim = new FleetSimulator({ devices: vehicles, seed: 9, startMs: START });
+  const end = START + days * 86_400_000;
+  let stored = 0;
+  let points: Point[] = [];
+  for (;;) {
+    let next = -1;
+    let nextMs = Infinity;
+    for (let i = 0; i < vehicles; i++) {
+      const t = sim.nextTime(i);
+      if (t < nextMs) [next, nextMs] = [i, t];
+    }
+    if (nextMs >= end) break;
+    for (const r of sim.emit(next) as FleetRecord[])
+      points.push(
+        ...fleet.toPoints(r, {
+          tenant: 'bench',
+          deviceId: sim.deviceIds[next] as string,
+          timeMs: Date.parse(r.ts),
+        }),
+      );
+    if (points.length >= 20_000) {
+      await store.write(points);
+      stored += points.length;
+      points = [];
+    }
+  }
+  await store.write(points);
+  return stored + points.length;
+}
+
+/** FleetService.report of the whole period from the store: samples/s and the process's peak RSS. */
+async function reportFromStore(store: TimeSeriesStore, days: number, label: string): Promise<void> {
   const service = new FleetService({
     store,
     settings: DEFAULT_FLEET_SETTINGS,
     defaults: DEFAULT_FLEET_DEFAULTS,
   });
-  const t3 = performance.now();
-  const result = await service.report('bench', START, end);
-  const storeS = (performance.now() - t3) / 1000;
+  const t = performance.now();
+  const result = await service.report('bench', START, START + days * 86_400_000);
+  const s = (performance.now() - t) / 1000;
+  const rate = result.samples / s;
   console.log(
-    `   FleetService.report from the store: ${result.samples.toLocaleString('en-GB')} samples in ${storeS.toFixed(2)} s = ${(result.samples / storeS / 1000).toFixed(0)} k samples/s; at that rate 40 M samples take ${(40e6 / (result.samples / storeS) / 60).toFixed(1)} min`,
+    `   ${label}: FleetService.report of ${result.vehicles} vehicles, ${result.samples.toLocaleString('en-GB')} samples in ${s.toFixed(1)} s = ${(rate / 1000).toFixed(0)} k samples/s (${result.report.totals.trips.toLocaleString('en-GB')} trips); at that rate 40 M samples take ${(40e6 / rate).toFixed(0)} s; peak RSS so far ${mb(process.resourceUsage().maxRSS * 1024)}`,
   );
+}
+
+// 3. Through the store port (DuckDB).
+if (PARTS.has(3)) {
+  const dir = mkdtempSync(join(tmpdir(), 'greenops-bench-fleet-'));
+  const days = STORE_DAYS;
+  try {
+    const written = join(dir, 'written.duckdb');
+    let path = STORE_FILE ?? written;
+    if (STORE_FILE === undefined || !existsSync(STORE_FILE)) {
+      const writeTo = STORE_COPIES > 1 ? written : path;
+      const db = await DuckDbDatabase.open(writeTo);
+      const t = performance.now();
+      const stored = await writeSimulated(await DuckDbStore.create(db), STORE_VEHICLES, days);
+      await db.close();
+      console.log(
+        `\n3. wrote ${stored.toLocaleString('en-GB')} samples (${STORE_VEHICLES} vehicles × ${days} days) through the store port in ${((performance.now() - t) / 1000).toFixed(0)} s (not timed)`,
+      );
+      if (STORE_COPIES > 1) {
+        path = STORE_FILE ?? join(dir, 'copies.duckdb');
+        const t2 = performance.now();
+        await copyVehicles(writeTo, path, STORE_COPIES);
+        console.log(
+          `   copied ×${STORE_COPIES} under new names by SQL in ${((performance.now() - t2) / 1000).toFixed(0)} s (not timed)`,
+        );
+      }
+    } else console.log(`\n3. reusing ${STORE_FILE} (${days} days)`);
+    const db = await DuckDbDatabase.open(path);
+    await reportFromStore(await DuckDbStore.create(db), days, 'DuckDB');
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Copies every vehicle of `from` `copies` times under new names into a fresh file `to` (no primary-key index). */
+async function copyVehicles(from: string, to: string, copies: number): Promise<void> {
+  const db = await DuckDbDatabase.open(to, { memoryLimit: '2GB' });
+  await db.write(async (c) => {
+    await c.run(`ATTACH '${from.replace(/'/g, "''")}' AS src (READ_ONLY)`);
+    await c.run(
+      'CREATE TABLE points (measurement VARCHAR NOT NULL, tenant VARCHAR NOT NULL, device VARCHAR NOT NULL, series VARCHAR NOT NULL, field VARCHAR NOT NULL, time BIGINT NOT NULL, num DOUBLE, str VARCHAR, bool BOOLEAN)',
+    );
+    for (let k = 0; k < copies; k++)
+      await c.run(
+        `INSERT INTO points SELECT measurement, tenant, device || '-c${k}', series, field, time, num, str, bool FROM src.points`,
+      );
+    await c.run('DETACH src');
+    await c.run('CHECKPOINT');
+  });
   await db.close();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+}
+
+// 4. Through the store port (InfluxDB).
+if (PARTS.has(4)) {
+  if (!existsSync('/usr/bin/influxd')) console.log('\n4. influxd is not installed: InfluxDB skipped');
+  else {
+    const server = await startInfluxd('bench');
+    try {
+      const store = await InfluxStore.connect({
+        url: server.url,
+        database: server.database,
+        logger: createMemoryLogger('warn').logger,
+        timeoutMs: 600_000,
+      });
+      const t = performance.now();
+      const stored = await writeSimulated(store, INFLUX_VEHICLES, INFLUX_DAYS);
+      console.log(
+        `\n4. wrote ${stored.toLocaleString('en-GB')} samples (${INFLUX_VEHICLES} vehicles × ${INFLUX_DAYS} days) to influxd ${store.serverVersion} in ${((performance.now() - t) / 1000).toFixed(0)} s (not timed)`,
+      );
+      await reportFromStore(store, INFLUX_DAYS, 'InfluxDB');
+    } finally {
+      await server.destroy();
+    }
+  }
 }

@@ -6,6 +6,8 @@ export type {
   LatestQuery,
   FieldsQuery,
   FieldsRow,
+  ScanFieldsQuery,
+  FieldColumns,
   AggregateFn,
 } from './time-series-store.js';
 export { AGGREGATE_FNS } from './time-series-store.js';

@@ -18,6 +18,18 @@ export interface FleetSample {
 }
 
 /**
+ * Samples of several vehicles column-wise, as a store scan gives them: row i belongs to vehicle `device[i]` (an
+ * index into the scan's vehicle list); columns lat, lon, speed, ignition (1 on), odometer, fuel, energy; NaN where
+ * absent.
+ */
+export interface FleetColumns {
+  length: number;
+  device: ArrayLike<number>;
+  timeMs: ArrayLike<number>;
+  columns: readonly ArrayLike<number>[];
+}
+
+/**
  * Trip extraction for a pool, one vehicle's samples after another or interleaved (each vehicle's in time order).
  * Keeps per vehicle only the extractor's state and the trips found; exact trip ends are dropped in `finish`, once the
  * sites are known.
@@ -63,6 +75,52 @@ export class FleetPool {
     if (!c.fuel && !Number.isNaN(s.fuelUsedL)) c.fuel = true;
     if (!c.energy && !Number.isNaN(s.energyUsedKwh)) c.energy = true;
     this.counters.set(vehicleId, c);
+  }
+
+  /**
+   * Adds a chunk of samples (each vehicle's rows in time order, after the ones it already has); rows without a
+   * position, speed or ignition are skipped. No object per sample: what the store path feeds at millions a second.
+   * Returns the rows taken.
+   */
+  addColumns(vehicleIds: readonly string[], chunk: FleetColumns): number {
+    const { device, timeMs } = chunk;
+    const [lat, lon, speed, ignition, odometer, fuel, energy] = chunk.columns;
+    if (!lat || !lon || !speed || !ignition || !odometer || !fuel || !energy)
+      throw new Error('fleet columns: expected lat, lon, speed, ignition, odometer, fuel and energy');
+    let taken = 0;
+    let k = 0;
+    while (k < chunk.length) {
+      // A run of one vehicle's rows.
+      const index = device[k] as number;
+      let end = k + 1;
+      while (end < chunk.length && device[end] === index) end++;
+      const id = vehicleIds[index];
+      if (id === undefined) throw new Error(`fleet columns: no vehicle at index ${index}`);
+      const x = this.extractorOf(id);
+      let hasFuel = false;
+      let hasEnergy = false;
+      for (let i = k; i < end; i++) {
+        const la = lat[i] as number;
+        const lo = lon[i] as number;
+        const sp = speed[i] as number;
+        const ig = ignition[i] as number;
+        if (Number.isNaN(la) || Number.isNaN(lo) || Number.isNaN(sp) || Number.isNaN(ig)) continue;
+        const f = fuel[i] as number;
+        const e = energy[i] as number;
+        if (!Number.isNaN(f)) hasFuel = true;
+        if (!Number.isNaN(e)) hasEnergy = true;
+        x.push(timeMs[i] as number, la, lo, sp, ig === 1, odometer[i] as number, f, e);
+        taken++;
+      }
+      if (hasFuel || hasEnergy) {
+        const c = this.counters.get(id) ?? { fuel: false, energy: false };
+        c.fuel ||= hasFuel;
+        c.energy ||= hasEnergy;
+        this.counters.set(id, c);
+      }
+      k = end;
+    }
+    return taken;
   }
 
   setPowertrain(vehicleId: string, powertrain: Powertrain): void {

@@ -45,7 +45,7 @@ export {
   type TripRow,
   type VehicleRow,
 } from './fleet-report.js';
-export { loadFleetVehicle, type LoadFleetOptions } from './load-fleet.js';
+export { loadFleetPool, type LoadFleetOptions } from './load-fleet.js';
 export {
   fleetResultPoints,
   FLEET_TRIP_MEASUREMENT,

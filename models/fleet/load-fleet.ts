@@ -3,8 +3,7 @@ import type { TimeSeriesStore } from '../../store/index.js';
 import type { FleetPool } from './fleet-pool.js';
 
 const DAY_MS = 86_400_000;
-/** Samples per query: a busy vehicle-month of 10-second driving samples fits. */
-const PAGE_ROWS = 200_000;
+/** The fields the trip extractor reads, in FleetPool.addColumns' order. */
 const FIELDS = [
   'lat',
   'lon',
@@ -17,78 +16,54 @@ const FIELDS = [
 
 export interface LoadFleetOptions {
   tenant: string;
-  device: string;
+  devices: readonly string[];
   fromMs: number;
   toMs: number;
-  /** Days per query window (default 31: a query has a fixed cost, so fewer and larger windows read faster). */
-  windowDays?: number;
+  /**
+   * Days per scan (default 7). Each scan reads every vehicle's samples of its days in one pass over the store (a
+   * store filled by live ingest keeps the vehicles' samples interleaved in time, so a query per vehicle would read
+   * the whole period once per vehicle); the store sorts one slice, so its memory is bounded by a slice of the pool.
+   */
+  sliceDays?: number;
+  /** Longest one slice's scan may take. */
   timeoutMs?: number;
 }
 
 /**
- * Streams one vehicle's raw fleet samples from the time-series store into the pool, window by window (a month by
- * default), so memory stays bounded by a window whatever the period. One multi-field query per window (the port's
- * queryFields), so the same code runs on DuckDB and InfluxDB. A window holding more than the row cap is split in
- * halves. Returns the samples read.
+ * Streams the pool's raw fleet samples from the time-series store into the trip extractors, slice after slice of
+ * time, each slice vehicle by vehicle in time order (the port's scanFields: numeric columns, no object per sample),
+ * so each vehicle's stream reaches its extractor in time order and memory stays bounded by a chunk on our side and a
+ * slice in the store, whatever the period. Vehicles that ever reported the `bev` powertrain tag are marked so.
+ * The same code runs on DuckDB and InfluxDB. Returns the samples read.
  */
-export async function loadFleetVehicle(
+export async function loadFleetPool(
   store: TimeSeriesStore,
   pool: FleetPool,
   options: LoadFleetOptions,
 ): Promise<number> {
-  const step = (options.windowDays ?? 31) * DAY_MS;
+  if (options.devices.length === 0) return 0;
+  const wanted = new Set(options.devices);
+  const window = { fromMs: options.fromMs, toMs: options.toMs };
+  for (const device of await store.listDeviceNames('fleet', options.tenant, { powertrain: 'bev' }, window))
+    if (wanted.has(device)) pool.setPowertrain(device, 'bev');
+  const step = Math.max(1, options.sliceDays ?? 7) * DAY_MS;
   let read = 0;
-  const bev = await store.querySeries({
-    measurement: 'fleet',
-    tenant: options.tenant,
-    field: 'speed_kmh',
-    tags: { device: options.device, powertrain: 'bev' },
-    fromMs: options.fromMs,
-    toMs: options.toMs,
-    everyMs: options.toMs - options.fromMs,
-    fn: 'count',
-    limit: 2,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  });
-  if (bev.some((r) => (r.value as number) > 0)) pool.setPowertrain(options.device, 'bev');
-  const window = async (from: number, to: number): Promise<void> => {
-    const rows = await store.queryFields({
-      measurement: 'fleet',
-      tenant: options.tenant,
-      fields: FIELDS,
-      tags: { device: options.device },
-      fromMs: from,
-      toMs: to,
-      limit: PAGE_ROWS + 1,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    });
-    if (rows.length > PAGE_ROWS && to - from > 60_000) {
-      const mid = from + Math.floor((to - from) / 2);
-      await window(from, mid);
-      await window(mid, to);
-      return;
-    }
-    const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
-    for (const { timeMs, values } of rows) {
-      const [lat, lon, speed, ignition, odometer, fuel, energy] = values;
-      if (typeof lat !== 'number' || typeof lon !== 'number' || typeof speed !== 'number' || ignition == null)
-        continue;
-      pool.add(options.device, {
-        t: timeMs,
-        lat,
-        lon,
-        speedKmh: speed,
-        ignition: ignition === true || ignition === 1,
-        odometerKm: num(odometer),
-        fuelUsedL: num(fuel),
-        energyUsedKwh: num(energy),
-      });
-      read++;
-    }
-  };
   for (let from = options.fromMs; from < options.toMs; from += step) {
-    await window(from, Math.min(options.toMs, from + step));
-    await nextTurn(); // a window's extraction takes ~0.1 s: other requests go between windows
+    await store.scanFields(
+      {
+        measurement: 'fleet',
+        tenant: options.tenant,
+        devices: options.devices,
+        fields: FIELDS,
+        fromMs: from,
+        toMs: Math.min(options.toMs, from + step),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      },
+      (chunk) => {
+        read += pool.addColumns(options.devices, chunk);
+      },
+    );
+    await nextTurn(); // other requests go between slices
   }
   return read;
 }

@@ -63,6 +63,42 @@ describe('trip extraction against the simulator’s ground truth', () => {
     }
   });
 
+  it('finds the same trips from column chunks of interleaved vehicles (the store scan) as sample by sample', () => {
+    const ids = [...sim.records.keys()];
+    const pool = new FleetPool(DEFAULT_FLEET_SETTINGS);
+    // Day-long slices, each holding every vehicle's samples of the day, cut into chunks of 1,000 rows.
+    const rows = ids.flatMap((id, index) =>
+      (sim.records.get(id) ?? []).map((r) => ({ index, t: Date.parse(r.ts), r })),
+    );
+    rows.sort((a, b) => Math.floor(a.t / 86_400_000) - Math.floor(b.t / 86_400_000) || a.index - b.index);
+    const num = (v: number | undefined) => v ?? Number.NaN;
+    let taken = 0;
+    for (let k = 0; k < rows.length; k += 1000) {
+      const chunk = rows.slice(k, k + 1000);
+      const column = (f: (row: (typeof chunk)[number]) => number) => Float64Array.from(chunk, f);
+      taken += pool.addColumns(ids, {
+        length: chunk.length,
+        device: column((x) => x.index),
+        timeMs: column((x) => x.t),
+        columns: [
+          column((x) => x.r.lat),
+          column((x) => x.r.lon),
+          column((x) => x.r.speedKmh),
+          column((x) => (x.r.ignition ? 1 : 0)),
+          column((x) => num(x.r.odometerKm)),
+          column((x) => num(x.r.fuelUsedL)),
+          column((x) => num(x.r.energyUsedKwh)),
+        ],
+      });
+    }
+    expect(taken).toBe(rows.length);
+    const fromColumns = pool.finish();
+    const bySample = extract(sim.records);
+    expect(fromColumns.sites).toEqual(bySample.sites);
+    const trips = (x: typeof bySample) => x.vehicles.map((v) => [v.vehicleId, v.trips] as const);
+    expect(trips(fromColumns)).toEqual(trips(bySample));
+  });
+
   it('learns both depots from where vehicles park at night and rounds trip ends to them', () => {
     const { sites, vehicles } = extract(sim.records);
     expect(sites).toHaveLength(2);

@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { TimeSeriesStore } from '../../store/index.js';
 import type { FleetDefaults } from './fleet-defaults.js';
 import type { FleetSettings } from './fleet-settings.js';
@@ -7,7 +6,7 @@ import { FleetPool } from './fleet-pool.js';
 import { fleetReport, type FleetReport, type FleetReportInput } from './fleet-report.js';
 import { FLEET_TRIP_MEASUREMENT, fleetResultPoints } from './fleet-results.js';
 import { loadTripSummaries, type StoredTrips } from './load-trip-summaries.js';
-import { loadFleetVehicle } from './load-fleet.js';
+import { loadFleetPool } from './load-fleet.js';
 import { DanishClock, localDate } from './local-clock.js';
 
 const DAY_MS = 86_400_000;
@@ -29,13 +28,14 @@ export interface FleetServiceOptions {
 export interface TenantFleet {
   report: FleetReport;
   samples: number;
+  /** The tenant's vehicles with raw samples or trip summaries in the window (InfluxDB: every vehicle it lists). */
   vehicles: number;
   truncated: boolean;
 }
 
 /**
- * What the fleet routes ask of the store and the fleet model: the tenant's vehicles streamed one at a time from the
- * raw fleet stream (the event loop let go between windows), trips extracted, and the whole report of the window.
+ * What the fleet routes ask of the store and the fleet model: the tenant's vehicles streamed from the raw fleet
+ * stream slice by slice of time (the event loop let go between chunks), trips extracted, and the whole report of the window.
  * Sites are learned from every vehicle of the tenant, so a site means the same in every answer.
  */
 export class FleetService {
@@ -54,10 +54,10 @@ export class FleetService {
   /** Vehicles with raw samples or stored trip summaries. */
   async vehicles(tenant: string): Promise<string[]> {
     const [raw, trips] = await Promise.all([
-      this.options.store.listDevices('fleet', tenant),
-      this.options.store.listDevices(FLEET_TRIP_MEASUREMENT, tenant),
+      this.options.store.listDeviceNames('fleet', tenant),
+      this.options.store.listDeviceNames(FLEET_TRIP_MEASUREMENT, tenant),
     ]);
-    return [...new Set([...raw, ...trips].map((d) => d.device))].sort();
+    return [...new Set([...raw, ...trips])].sort();
   }
 
   /** Daily minimum outdoor temperature from the energy stream's `outdoor_temp_c` (any meter of the tenant). */
@@ -85,23 +85,29 @@ export class FleetService {
     toMs: number,
     evModel: string | undefined,
   ): Promise<TenantFleet> {
-    const all = await this.vehicles(tenant);
+    const window = { fromMs, toMs };
+    const [raw, summarised] = await Promise.all([
+      this.options.store.listDeviceNames('fleet', tenant, {}, window),
+      this.options.store.listDeviceNames(FLEET_TRIP_MEASUREMENT, tenant, {}, window),
+    ]);
+    const withTrips = new Set(summarised);
+    const all = [...new Set([...raw, ...withTrips])].sort();
     const devices = all.slice(0, this.options.maxVehicles ?? 500);
     const pool = new FleetPool(this.options.settings);
     const timeout =
       this.options.queryTimeoutMs === undefined ? {} : { timeoutMs: this.options.queryTimeoutMs };
-    let samples = 0;
+    const samples = await loadFleetPool(this.options.store, pool, {
+      tenant,
+      devices,
+      fromMs,
+      toMs,
+      ...timeout,
+    });
     // Before a vehicle's first raw sample in the window (raw positions past their retention), its stored trip
-    // summaries stand in.
+    // summaries stand in (asked only of vehicles that have any).
     const stored = new Map<string, StoredTrips>();
     for (const device of devices) {
-      samples += await loadFleetVehicle(this.options.store, pool, {
-        tenant,
-        device,
-        fromMs,
-        toMs,
-        ...timeout,
-      });
+      if (!withTrips.has(device)) continue;
       const firstRaw = pool.firstSampleMs(device) ?? toMs;
       if (firstRaw > fromMs) {
         const before = await loadTripSummaries(this.options.store, {
@@ -113,7 +119,6 @@ export class FleetService {
         });
         if (before.trips.length > 0) stored.set(device, before);
       }
-      await nextTurn();
     }
     const finished = pool.finish();
     const { sites, dropped } = finished;

@@ -1,4 +1,9 @@
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBDoubleVector,
+  type DuckDBConnection,
+  type DuckDBValue,
+  type DuckDBVector,
+} from '@duckdb/node-api';
 import {
   GreenopsError,
   queryTooLarge,
@@ -10,8 +15,10 @@ import { escapeTag, seriesKey } from '../series-key.js';
 import type {
   DeviceSummary,
   FieldsQuery,
+  FieldColumns,
   FieldsRow,
   LatestQuery,
+  ScanFieldsQuery,
   SeriesQuery,
   SeriesRow,
   TimeSeriesStore,
@@ -127,6 +134,65 @@ export class DuckDbStore implements TimeSeriesStore {
     return out;
   }
 
+  async scanFields(q: ScanFieldsQuery, visit: (chunk: FieldColumns) => void): Promise<number> {
+    if (q.fields.length === 0 || q.devices.length === 0 || q.toMs <= q.fromMs) return 0;
+    if (q.toMs - q.fromMs >= 2 ** 40) throw new GreenopsError('BAD_REQUEST', 'a scan spans at most 34 years');
+    const params: DuckDBValue[] = [q.measurement, q.tenant];
+    const fields = q.fields.map((f) => (params.push(f), `$${params.length}`));
+    const devices = q.devices.map((d, i) => (params.push(d), `($${params.length}, ${i})`));
+    // One BIGINT key per device and millisecond (the device's index in the high bits, the time since fromMs in the
+    // low 40 bits: 34 years), so the pivot groups and sorts on one integer; the field's position is computed once
+    // per row (a device's points within one millisecond merge). Every column a DOUBLE and never NULL (missing:
+    // NaN), so a chunk's columns are read as the Float64Arrays DuckDB's vectors already are, with no per-value
+    // conversion. The devices join as a small table. The time bounds are written into the SQL as integers, not
+    // bound as parameters: with parameters a week's scan of a year's file took 3.5 times as long.
+    const width = 2n ** 40n;
+    const from = BigInt(q.fromMs);
+    const columns = fields.map((_, i) => `coalesce(any_value(v) FILTER (WHERE f = ${i + 1}), 'NaN'::DOUBLE)`);
+    const sql = `SELECT (k // ${width})::DOUBLE, (k % ${width} + ${from})::DOUBLE, ${columns.join(', ')}
+      FROM (
+        SELECT d.idx * ${width} + (p.time - ${from * NS_PER_MS}) // ${NS_PER_MS} AS k, list_position([${fields.join(', ')}], p.field) AS f,
+          coalesce(p.num, p.bool::DOUBLE) AS v
+        FROM points p JOIN (VALUES ${devices.join(', ')}) AS d(name, idx) ON p.device = d.name
+        WHERE p.measurement = $1 AND p.tenant = $2 AND p.time >= ${from * NS_PER_MS} AND p.time < ${BigInt(q.toMs) * NS_PER_MS} AND p.field IN (${fields.join(', ')})
+      )
+      GROUP BY k ORDER BY k`;
+    return this.db.read(async (c) => {
+      const deadline = q.timeoutMs === undefined ? undefined : performance.now() + q.timeoutMs;
+      let interrupted = false;
+      const timer =
+        q.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              interrupted = true;
+              c.interrupt();
+            }, q.timeoutMs);
+      let rows = 0;
+      try {
+        const result = await c.stream(sql, params);
+        const columnCount = 2 + q.fields.length;
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const n = chunk.rowCount;
+          const cols: Float64Array[] = [];
+          for (let j = 0; j < columnCount; j++) cols.push(doubles(chunk.getColumnVector(j), n));
+          const [device, timeMs, ...values] = cols as [Float64Array, Float64Array, ...Float64Array[]];
+          visit({ length: n, device, timeMs, columns: values });
+          rows += n;
+          if (deadline !== undefined && performance.now() > deadline)
+            throw queryTooLarge(q.timeoutMs as number);
+        }
+        return rows;
+      } catch (err) {
+        if (interrupted) throw queryTooLarge(q.timeoutMs as number, err);
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+  }
+
   async listDevices(
     measurement: string,
     tenant: string,
@@ -141,6 +207,24 @@ export class DuckDbStore implements TimeSeriesStore {
       lastSeenMs: Number((last as bigint) / NS_PER_MS),
       records: Number(n),
     }));
+  }
+
+  async listDeviceNames(
+    measurement: string,
+    tenant: string,
+    tags: Record<string, string> = {},
+    range?: { fromMs: number; toMs: number },
+  ): Promise<string[]> {
+    const params: DuckDBValue[] = [measurement, tenant];
+    // The bounds as integers in the SQL, as in scanFields.
+    const period = range
+      ? ` AND time >= ${BigInt(Math.floor(range.fromMs)) * NS_PER_MS} AND time < ${BigInt(Math.ceil(range.toMs)) * NS_PER_MS}`
+      : '';
+    const where = `measurement = $1 AND tenant = $2${period}${tagFilter(tags, params)}`;
+    const rows = await this.db.read((c) =>
+      readRows(c, `SELECT DISTINCT device FROM points WHERE ${where} ORDER BY device`, params),
+    );
+    return rows.map(([device]) => String(device));
   }
 
   async listTenants(measurement: string): Promise<string[]> {
@@ -234,6 +318,23 @@ function aggregateSql(fn: NonNullable<SeriesQuery['fn']>): string {
     case 'last':
       return 'arg_max(num, time) AS num, arg_max(str, time) AS str, arg_max(bool, time) AS bool';
   }
+}
+
+/**
+ * A non-NULL DOUBLE column of a result chunk as a Float64Array. @duckdb/node-api keeps a DOUBLE vector's values as a
+ * Float64Array over DuckDB's own memory (its `items`, not part of its typed API): that view is taken as it is, valid
+ * until the next chunk is fetched. Any other vector (another binding version) is copied value by value.
+ */
+function doubles(vector: DuckDBVector, n: number): Float64Array {
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (vector instanceof DuckDBDoubleVector && items instanceof Float64Array && items.length >= n)
+    return items.subarray(0, n);
+  const into = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const v = vector.getItem(k);
+    into[k] = typeof v === 'number' ? v : Number.NaN;
+  }
+  return into;
 }
 
 function firstValue(

@@ -23,6 +23,7 @@ describe.runIf(available)('InfluxDB adapter against a real influxd', () => {
       url: server.url,
       database: server.database,
       logger: createMemoryLogger().logger,
+      scanChunkRows: 1000, // scans cross chunk boundaries in the contract's test
     }),
     close: async () => undefined,
   }));

@@ -6,6 +6,8 @@ import type {
   SeriesQuery,
   FieldsQuery,
   FieldsRow,
+  FieldColumns,
+  ScanFieldsQuery,
   SeriesRow,
   TimeSeriesStore,
 } from '../time-series-store.js';
@@ -26,6 +28,8 @@ export interface InfluxSettings {
   timeoutMs?: number;
   /** Short in-adapter retries for blips; longer outages are the ingest's to ride out. */
   maxRetries?: number;
+  /** Rows per chunk of a scan (scanFields), asked of influxd and handed on; default 10,000. */
+  scanChunkRows?: number;
   logger: Logger;
 }
 
@@ -144,6 +148,79 @@ export class InfluxStore implements TimeSeriesStore {
     return out;
   }
 
+  /**
+   * One InfluxQL query per scan, grouped by device, answered in chunks (`chunked=true`): the response is read and
+   * parsed chunk by chunk as it streams in, so neither influxd's answer nor ours is ever held whole. Points of several
+   * series at one time (rows of their own in InfluxQL) merge, across chunk boundaries too.
+   */
+  async scanFields(q: ScanFieldsQuery, visit: (chunk: FieldColumns) => void): Promise<number> {
+    if (q.fields.length === 0 || q.devices.length === 0 || q.toMs <= q.fromMs) return 0;
+    const index = new Map(q.devices.map((d, i) => [d, i]));
+    const chunkRows = Math.max(2, Math.floor(this.settings.scanChunkRows ?? SCAN_CHUNK_ROWS));
+    const devices = [...index.keys()].map((d) => `"device" = ${literal(d)}`).join(' OR ');
+    const text = `SELECT ${q.fields.map(ident).join(', ')} FROM ${ident(q.measurement)} WHERE ${this.where(q.tenant, {})} AND (${devices}) AND time >= ${timeMs(q.fromMs)} AND time < ${timeMs(q.toMs)} GROUP BY "device" ORDER BY time ASC`;
+    const params = new URLSearchParams({
+      db: this.target.db,
+      q: text,
+      epoch: 'ms',
+      chunked: 'true',
+      chunk_size: String(chunkRows),
+    });
+    if (this.target.rp) params.set('rp', this.target.rp);
+    const deadline = q.timeoutMs === undefined ? undefined : AbortSignal.timeout(q.timeoutMs);
+    const out = new ColumnBuilder(q.fields.length, chunkRows);
+    let rows = 0;
+    const flush = (keepLast: boolean) => {
+      const n = keepLast ? out.length - 1 : out.length;
+      if (n <= 0) return;
+      visit(out.view(n));
+      rows += n;
+      out.shift(n);
+    };
+    const take = (line: string) => {
+      const body = JSON.parse(line) as {
+        results?: { error?: string; series?: InfluxSeries[] }[];
+        error?: string;
+      };
+      const result = body.results?.[0];
+      const error = body.error ?? result?.error;
+      if (error) throw new GreenopsError('STORE_FAILED', `InfluxQL error: ${error} (query: ${text})`);
+      for (const series of result?.series ?? []) {
+        const device = index.get(series.tags?.device ?? '');
+        if (device === undefined) continue;
+        for (const row of series.values) {
+          if (out.length >= out.capacity) flush(true);
+          out.add(device, row);
+        }
+      }
+    };
+    try {
+      const decoder = new TextDecoder();
+      let pending = '';
+      for await (const bytes of this.transport.iterate(`/query?${params}`, '', {
+        method: 'GET',
+        headers: this.headers,
+        ...(deadline ? { signal: deadline } : {}),
+      })) {
+        pending += decoder.decode(bytes, { stream: true });
+        let newline = pending.indexOf('\n');
+        while (newline >= 0) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          if (line.trim() !== '') take(line);
+          newline = pending.indexOf('\n');
+        }
+      }
+      pending += decoder.decode();
+      if (pending.trim() !== '') take(pending);
+      flush(false);
+    } catch (err) {
+      if (deadline?.aborted) throw queryTooLarge(q.timeoutMs as number, err);
+      throw toStoreError('scan', err, isRetryable(err));
+    }
+    return rows;
+  }
+
   async listDevices(
     measurement: string,
     tenant: string,
@@ -165,6 +242,21 @@ export class InfluxStore implements TimeSeriesStore {
         ),
       }))
       .sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
+  }
+
+  /**
+   * From the series index (SHOW TAG VALUES), not the points: instant however many points there are, and so without
+   * a time range. A device whose points have all passed retention may be listed until its series are dropped.
+   */
+  async listDeviceNames(
+    measurement: string,
+    tenant: string,
+    tags: Record<string, string> = {},
+  ): Promise<string[]> {
+    const [series] = await this.query(
+      `SHOW TAG VALUES FROM ${ident(measurement)} WITH KEY = "device" WHERE ${this.where(tenant, tags)}`,
+    );
+    return [...new Set((series?.values ?? []).map((row) => String(row[1])))].sort();
   }
 
   async listTenants(measurement: string): Promise<string[]> {
@@ -264,6 +356,62 @@ export class InfluxStore implements TimeSeriesStore {
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+  }
+}
+
+/** Rows per chunk asked of influxd and handed to a scan's visitor. */
+const SCAN_CHUNK_ROWS = 10_000;
+
+/**
+ * A scan's rows column-wise, merging a row into the one before when it has the same device and time (points of
+ * several series at one time). Numbers as they are, booleans 1 or 0, anything else NaN.
+ */
+class ColumnBuilder {
+  length = 0;
+  readonly device: Float64Array;
+  readonly timeMs: Float64Array;
+  readonly columns: Float64Array[];
+
+  constructor(
+    width: number,
+    readonly capacity: number,
+  ) {
+    this.device = new Float64Array(capacity);
+    this.timeMs = new Float64Array(capacity);
+    this.columns = Array.from({ length: width }, () => new Float64Array(capacity));
+  }
+
+  add(device: number, row: unknown[]): void {
+    const t = row[0] as number;
+    const last = this.length - 1;
+    const merge = last >= 0 && this.device[last] === device && this.timeMs[last] === t;
+    const k = merge ? last : this.length++;
+    this.device[k] = device;
+    this.timeMs[k] = t;
+    for (let j = 0; j < this.columns.length; j++) {
+      const v = row[j + 1];
+      const column = this.columns[j] as Float64Array;
+      if (typeof v === 'number') column[k] = v;
+      else if (typeof v === 'boolean') column[k] = v ? 1 : 0;
+      else if (!merge) column[k] = Number.NaN;
+    }
+  }
+
+  view(n: number): FieldColumns {
+    return {
+      length: n,
+      device: this.device.subarray(0, n),
+      timeMs: this.timeMs.subarray(0, n),
+      columns: this.columns.map((c) => c.subarray(0, n)),
+    };
+  }
+
+  /** Drops the first n rows, moving the rest to the front. */
+  shift(n: number): void {
+    this.device.copyWithin(0, n, this.length);
+    this.timeMs.copyWithin(0, n, this.length);
+    for (const c of this.columns) c.copyWithin(0, n, this.length);
+    this.length -= n;
   }
 }
 

@@ -73,6 +73,72 @@ export function timeSeriesStoreContract(name: string, open: () => Promise<StoreU
       expect(refused).toMatchObject({ code: 'QUERY_TOO_LARGE', status: 413 });
       const rows = await store.querySeries({ ...query, timeoutMs: 60_000 });
       expect(rows).toHaveLength(10_000);
+      const scan = {
+        measurement: 'energy',
+        tenant,
+        devices: Array.from({ length: 50 }, (_, i) => `m${i}`),
+        fields: ['kwh'],
+        fromMs: T0,
+        toMs: T0 + 100_000_000,
+      };
+      const scanRefused = await store
+        .scanFields({ ...scan, timeoutMs: 1 }, () => undefined)
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      expect(scanRefused).toMatchObject({ code: 'QUERY_TOO_LARGE', status: 413 });
+      expect(await store.scanFields({ ...scan, timeoutMs: 60_000 }, () => undefined)).toBe(100_000);
+    });
+
+    it('scans numeric fields of several devices column-wise: each device in time order, series at one time merged', async () => {
+      const tenant = freshTenant();
+      const sample = (device: string, i: number, tags: Record<string, string> = {}): Point => ({
+        measurement: 'fleet',
+        tags: { tenant, device, ...tags },
+        fields: { speed_kmh: i % 90, ignition: i % 3 === 0, lat: 56 + i / 1e6, driver: 'abcdef0123456789' },
+        timeMs: T0 + i * 1000,
+      });
+      // 5,001 samples of the van (more than one chunk on every store), written newest first; three of the car; a bus
+      // that is not asked for; and an odometer reading of the van at one time in a series of its own.
+      const points: Point[] = [];
+      for (let i = 5000; i >= 0; i--) points.push(sample('van', i));
+      points.push(sample('car', 7), sample('car', 1), sample('car', 4), sample('bus', 2));
+      points.push({
+        measurement: 'fleet',
+        tags: { tenant, device: 'van', powertrain: 'ice' },
+        fields: { odometer_km: 1234.5 },
+        timeMs: T0 + 1000,
+      });
+      for (let i = 0; i < points.length; i += 2000) await store.write(points.slice(i, i + 2000));
+      const devices = ['car', 'van', 'ghost'];
+      const rows = new Map<string, number[][]>(devices.map((d) => [d, []]));
+      const total = await store.scanFields(
+        {
+          measurement: 'fleet',
+          tenant,
+          devices,
+          fields: ['speed_kmh', 'ignition', 'driver', 'odometer_km', 'lat'],
+          fromMs: T0,
+          toMs: T0 + 5_000_000,
+        },
+        (chunk) => {
+          expect(chunk.columns).toHaveLength(5);
+          for (let k = 0; k < chunk.length; k++)
+            rows
+              .get(devices[chunk.device[k] as number] as string)
+              ?.push([chunk.timeMs[k] as number, ...chunk.columns.map((c) => c[k] as number)]);
+        },
+      );
+      const van = rows.get('van') as number[][];
+      expect(total).toBe(5003);
+      expect(van).toHaveLength(5000); // the sample at toMs is outside
+      expect(van.every((r, k) => r[0] === T0 + k * 1000)).toBe(true);
+      expect(van[0]).toEqual([T0, 0, 1, Number.NaN, Number.NaN, 56]);
+      expect(van[1]).toEqual([T0 + 1000, 1, 0, Number.NaN, 1234.5, 56 + 1 / 1e6]);
+      expect(van[4999]).toEqual([T0 + 4_999_000, 4999 % 90, 0, Number.NaN, Number.NaN, 56 + 4999 / 1e6]);
+      expect(rows.get('car')?.map((r) => r[0])).toEqual([T0 + 1000, T0 + 4000, T0 + 7000]);
+      expect(rows.get('ghost')).toEqual([]);
     });
 
     it('reads several fields of a series in one query, a row per time in field order, limited by times', async () => {
@@ -228,6 +294,12 @@ export function timeSeriesStoreContract(name: string, open: () => Promise<StoreU
         'm3',
       ]);
       expect(await store.listDevices('energy', tenant, { site: 'nowhere' })).toEqual([]);
+      expect(await store.listDeviceNames('energy', tenant, { site: 'site-a' })).toEqual(['m1', 'm3']);
+      expect(await store.listDeviceNames('energy', tenant)).toEqual(['m1', 'm2', 'm3']);
+      expect(await store.listDeviceNames('energy', tenant, { site: 'nowhere' })).toEqual([]);
+      expect(await store.listDeviceNames('energy', freshTenant())).toEqual([]);
+      const later = await store.listDeviceNames('energy', tenant, {}, { fromMs: T0, toMs: T0 + H });
+      expect(later).toEqual(expect.arrayContaining(['m1', 'm2', 'm3']));
     });
 
     it('keeps tenants apart', async () => {
