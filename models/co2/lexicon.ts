@@ -243,7 +243,10 @@ function readUncached(text: string): LexiconReading {
   if (vehicles !== undefined && ts.some((t) => SERVICE_WORDS.has(t))) {
     reading.categories.delete('vehicles');
     // The pair says more than either word ("Wartung" alone may be IT maintenance).
-    reading.categories.set('vehicle_service', (reading.categories.get('vehicle_service') ?? 0) + vehicles + 1);
+    reading.categories.set(
+      'vehicle_service',
+      (reading.categories.get('vehicle_service') ?? 0) + vehicles + 1,
+    );
     reading.matched.push('service + vehicle');
   }
   // Only generic nouns ("Test item", "Produkt 1"), or one word and a lone letter ("Produkt A"; not the unit of
