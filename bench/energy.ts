@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { sampleEnergyCsv } from '../cli/index.js';
 import {
   backtest,
+  inferHolidayCalendar,
   seriesFromRows,
   type BacktestReport,
   type MeterRow,
@@ -16,8 +17,9 @@ import {
  *
  *   npm run bench:energy -- [real file]   (default ../shared/data/energy/cambridge-dev-2016-2017.csv.gz)
  *
- * The real set is read with the bank holidays of England and Wales (GREENOPS_ENERGY_HOLIDAY_CALENDAR=gb-eng, as
- * a user there would configure; BENCH_REAL_CALENDAR overrides), the generated one with the Danish default.
+ * The real set's holiday calendar is read from its own training year (BENCH_REAL_CALENDAR=auto, the default: the
+ * calendar whose holidays the buildings keep like weekends, models/energy/holiday-inference.ts; or dk, gb-eng, none,
+ * as GREENOPS_ENERGY_HOLIDAY_CALENDAR would set it), the generated one with the Danish default.
  * BENCH_RETRAIN_HOURS sets the retraining interval (0: train once), BENCH_FINE_TUNE_EPOCHS the network's
  * warm-started epochs at each retraining, BENCH_NO_NEURAL=1 leaves the network out (closed-form models only).
  */
@@ -25,7 +27,7 @@ const path = process.argv[2] ?? '../shared/data/energy/cambridge-dev-2016-2017.c
 const retrainEveryHours = Number(process.env.BENCH_RETRAIN_HOURS ?? 168);
 const fineTuneEpochs = Number(process.env.BENCH_FINE_TUNE_EPOCHS ?? 3);
 const skipNeural = process.env.BENCH_NO_NEURAL === '1';
-const realCalendar = process.env.BENCH_REAL_CALENDAR ?? 'gb-eng';
+const realCalendarSetting = process.env.BENCH_REAL_CALENDAR ?? 'auto';
 const MODELS: ScoredModel[] = ['served', 'neural', 'linear', 'towt', 'seasonalNaive'];
 
 function rowsOf(text: string, source: string): MeterRow[] {
@@ -122,6 +124,14 @@ const real = seriesFromRows(realRows);
 const realStart = (real[0] as MeterSeries).start;
 // As the data's SOURCE.md: train on 2016, forecast every day of 2017.
 const realTrainUntil = Math.round((Date.parse('2017-01-01T00:00:00Z') - realStart) / 3_600_000);
+let realCalendar = realCalendarSetting;
+if (realCalendarSetting === 'auto') {
+  const evidence = inferHolidayCalendar(real, realStart + realTrainUntil * 3_600_000, 'dk');
+  realCalendar = evidence.calendar;
+  console.log(
+    `holiday calendar read from the training year: ${evidence.calendar} (${evidence.reason}; ${evidence.scores.map((s) => `${s.calendar} ${s.score.toFixed(2)} over ${s.days} days`).join(', ')})`,
+  );
+}
 await run(`Real buildings (${path}), holidays ${realCalendar}`, real, realTrainUntil, realCalendar);
 
 const generated = seriesFromRows(rowsOf(sampleEnergyCsv(30, 400, 1), 'generated'));

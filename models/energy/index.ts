@@ -84,3 +84,4 @@ export {
   type WeatherForecastProvider,
 } from './weather-forecast.js';
 export { writeEnergyAnalysis } from './analysis-points.js';
+export { inferHolidayCalendar, type CalendarEvidence } from './holiday-inference.js';
