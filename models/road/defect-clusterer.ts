@@ -172,6 +172,11 @@ export class DefectClusterer {
     if (status === 'repaired') d.repairedAtMs = atMs;
   }
 
+  /** Whether any defect changed since the last {@link takeDirty}. */
+  get hasDirty(): boolean {
+    return this.dirty.size > 0;
+  }
+
   /** Defects changed since the last call (to be written), and forgets them. */
   takeDirty(): DefectState[] {
     const out = [...this.dirty].flatMap((id) => this.defects.get(id) ?? []);
