@@ -70,6 +70,13 @@ const format = q('format', 'json (default), csv or geojson (WGS 84 points, for G
   type: 'string',
   enum: ['json', 'csv', 'geojson'],
 });
+const defectsFormat = q(
+  'format',
+  'json (default); map: lean rows for a map, each an array in the order of `fields` (id, lat, lon, severity, ' +
+    'priority, status, damage, corroborated), default limit 20,000, gzipped when accepted; csv or geojson ' +
+    '(WGS 84 points, for GIS)',
+  { type: 'string', enum: ['json', 'map', 'csv', 'geojson'] },
+);
 const workOrder = {
   type: 'object',
   properties: {
@@ -99,7 +106,7 @@ export const ROAD_PATHS = {
         q('maxAgeDays', 'First seen at most this many days ago', { type: 'number' }),
         q('limit', 'At most this many (default 500 as JSON)', { type: 'integer' }),
         q('offset', 'Skip this many', { type: 'integer' }),
-        format,
+        defectsFormat,
       ],
       responses: {
         200: ok({

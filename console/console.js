@@ -143,6 +143,8 @@ const REASONS = ['false_positive', 'duplicate', 'not_our_road', 'below_threshold
 let lang = localStorage.getItem('greenops.lang') === 'en' ? 'en' : 'da';
 let key = sessionStorage.getItem('greenops.key') ?? '';
 let defects = [];
+/** Every defect matching the filters, as the map's lean arrays: [id, lat, lon, severity, …] (format=map). */
+let mapPoints = [];
 let selected = 0;
 const $ = (id) => document.getElementById(id);
 const t = (k) => T[lang][k] ?? k;
@@ -215,7 +217,15 @@ async function fetchQueue() {
   if ($('f-age').value) q.set('maxAgeDays', $('f-age').value);
   if ($('f-area').value.trim()) q.set('bbox', $('f-area').value.trim());
   if ($('f-corr').checked) q.set('corroborated', 'true');
-  const { body } = await api(`/api/v1/road/defects?${q}`);
+  // The map shows every defect matching the filters, not only the queue's first 500: its lean format in parallel.
+  const mapQ = new URLSearchParams(q);
+  mapQ.set('limit', '20000');
+  mapQ.set('format', 'map');
+  const [{ body }, { body: map }] = await Promise.all([
+    api(`/api/v1/road/defects?${q}`),
+    api(`/api/v1/road/defects?${mapQ}`),
+  ]);
+  mapPoints = map.defects;
   defects = body.defects;
   selected = Math.min(selected, Math.max(0, defects.length - 1));
   renderQueue();
@@ -259,15 +269,22 @@ function select(i, focus) {
 function renderMap() {
   const svg = $('map');
   svg.replaceChildren();
-  if (defects.length === 0) return;
+  const chosen = defects[selected];
+  // [id, lat, lon, severity]: the map's lean rows, else the queue itself.
+  const points = mapPoints.length > 0 ? mapPoints : defects.map((d) => [d.id, d.lat, d.lon, d.severity]);
+  if (points.length === 0) return;
   const merc = (lat, lon) => {
     const s = Math.sin((lat * Math.PI) / 180);
     return [(lon + 180) / 360, 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)];
   };
-  const pts = defects.map((d) => merc(d.lat, d.lon));
-  const xs = pts.map((p) => p[0]);
-  const ys = pts.map((p) => p[1]);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const pts = points.map((d) => merc(d[1], d[2]));
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const [x, y] of pts) {
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
+  }
   const span = Math.max(x1 - x0, y1 - y0, 1e-5) * 1.15;
   const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
   const px = (p) => [((p[0] - cx) / span + 0.5) * 400, ((p[1] - cy) / span + 0.5) * 400];
@@ -288,21 +305,29 @@ function renderMap() {
         svg.append(img);
       }
   }
-  pts.forEach((p, i) => {
+  const dots = document.createDocumentFragment();
+  const small = points.length > 2000;
+  const dot = (p, fill, r) => {
     const [x, y] = px(p);
     const c = document.createElementNS('http://www.w3.org/2000/svg', 'circle');
-    c.setAttribute('cx', x);
-    c.setAttribute('cy', y);
-    c.setAttribute('r', i === selected ? 8 : 4);
-    c.setAttribute(
-      'fill',
-      i === selected
-        ? '#b35900'
-        : ['#1d4f2f', '#1d4f2f', '#7a5c00', '#a33b00', '#a00000'][defects[i].severity - 1],
-    );
-    c.setAttribute('stroke', '#fff');
-    svg.append(c);
+    c.setAttribute('cx', x.toFixed(1));
+    c.setAttribute('cy', y.toFixed(1));
+    c.setAttribute('r', r);
+    c.setAttribute('fill', fill);
+    if (!small || r > 4) c.setAttribute('stroke', '#fff');
+    return c;
+  };
+  let chosenAt;
+  points.forEach((d, i) => {
+    if (chosen && d[0] === chosen.id) chosenAt = pts[i];
+    else
+      dots.append(
+        dot(pts[i], ['#1d4f2f', '#1d4f2f', '#7a5c00', '#a33b00', '#a00000'][d[3] - 1], small ? 2 : 4),
+      );
   });
+  // The selected defect last, so it is drawn on top.
+  if (chosen) dots.append(dot(chosenAt ?? merc(chosen.lat, chosen.lon), '#b35900', 8));
+  svg.append(dots);
 }
 
 async function decide(decision, reason) {

@@ -3,6 +3,7 @@ import type { AuditLog } from '../../access/index.js';
 import { DAMAGE_CLASSES } from '../../core/index.js';
 import {
   DEFECT_STATUSES,
+  MAP_FIELDS,
   REJECT_REASONS,
   WORK_ORDER_STATUSES,
   defectsCsv,
@@ -13,6 +14,7 @@ import {
   type WorkOrderStatus,
 } from '../../models/index.js';
 import { intParam, oneOfParam, stringParam } from '../query-params.js';
+import { sendJson } from '../compressed-json.js';
 import { GuardedRouter } from '../auth/guarded-router.js';
 import { principalOf, requestIdOf, tenantOf } from '../auth/request-context.js';
 import type { Request } from 'express';
@@ -109,7 +111,7 @@ export function roadRoutes({
   router.get('/road/defects', async (req, res) => {
     const query = req.query as Query;
     const tenant = tenantOf(req, defaultTenant);
-    const format = oneOfParam(query, 'format', ['json', 'csv', 'geojson'] as const, 'json');
+    const format = oneOfParam(query, 'format', ['json', 'map', 'csv', 'geojson'] as const, 'json');
     const corroborated = oneOfParam(query, 'corroborated', ['true', 'false', 'all'] as const, 'all');
     const limit = intParam(query, 'limit', {
       min: 1,
@@ -123,7 +125,7 @@ export function roadRoutes({
     const minPriority = numberParam(query, 'minPriority', 0, 1e6);
     const minAgeDays = numberParam(query, 'minAgeDays', 0, 36_500);
     const maxAgeDays = numberParam(query, 'maxAgeDays', 0, 36_500);
-    const result = await service().list(tenant, {
+    const filter = {
       limit,
       offset,
       ...(status ? { status } : {}),
@@ -133,7 +135,14 @@ export function roadRoutes({
       ...(minAgeDays === undefined ? {} : { minAgeDays }),
       ...(maxAgeDays === undefined ? {} : { maxAgeDays }),
       ...(corroborated === 'all' ? {} : { corroborated: corroborated === 'true' }),
-    });
+    };
+    if (format === 'map') {
+      const map = await service().listMap(tenant, filter);
+      res.setHeader('x-total-count', String(map.total));
+      await sendJson(req, res, { tenant, total: map.total, fields: MAP_FIELDS, defects: map.defects });
+      return;
+    }
+    const result = await service().list(tenant, filter);
     res.setHeader('x-total-count', String(result.total));
     if (format === 'json') {
       res.json({ tenant, total: result.total, defects: result.defects });

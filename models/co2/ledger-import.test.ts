@@ -66,6 +66,7 @@ function failing(records: RecordStore, failOn: RegExp): RecordStore {
     kind: records.kind,
     query: (sql, params) => records.query(sql, params),
     exec: (sql) => records.exec(sql),
+    copyRows: (table, columns, rows) => records.copyRows(table, columns, rows),
     transaction: (fn) =>
       records.transaction((tx) =>
         fn({
@@ -74,6 +75,7 @@ function failing(records: RecordStore, failOn: RegExp): RecordStore {
             return tx.query(sql, params);
           },
           exec: (sql) => tx.exec(sql),
+          copyRows: (table, columns, rows) => tx.copyRows(table, columns, rows),
         }),
       ),
     ping: () => records.ping(),

@@ -122,11 +122,14 @@ export function fusedConfidence(
 export class DefectClusterer {
   readonly settings: ClusterSettings;
   private readonly defects = new Map<string, DefectState>();
-  private readonly grid = new Map<string, DefectState[]>();
-  private readonly cellKeys = new Map<string, string>();
-  /** A coarser index of every class, for the defects along a vehicle's track. */
-  private readonly passGrid = new Map<string, DefectState[]>();
-  private readonly passKeys = new Map<string, string>();
+  /** Per tenant and class, defect centres by cell of the radius's size (numeric cell keys: this is the hot path). */
+  private readonly grid = new Map<string, Map<string, Map<number, DefectState[]>>>();
+  private readonly cellKeys = new Map<string, number>();
+  /** A coarser index of every class per tenant, for the defects along a vehicle's track. */
+  private readonly passGrid = new Map<string, Map<number, DefectState[]>>();
+  private readonly passKeys = new Map<string, number>();
+  /** Scratch list of candidates, reused by each lookup (no allocation per detection). */
+  private readonly near: DefectState[] = [];
   private readonly lastFix = new Map<string, { t: number; lat: number; lon: number }>();
   private readonly pending = new Map<string, PendingPass[]>();
   private readonly dirty = new Set<string>();
@@ -167,6 +170,11 @@ export class DefectClusterer {
     if (!d) return;
     d.status = status;
     if (status === 'repaired') d.repairedAtMs = atMs;
+  }
+
+  /** Whether any defect changed since the last {@link takeDirty}. */
+  get hasDirty(): boolean {
+    return this.dirty.size > 0;
   }
 
   /** Defects changed since the last call (to be written), and forgets them. */
@@ -308,15 +316,25 @@ export class DefectClusterer {
 
   private mergeNeighbours(d: DefectState, events: ClusterEvent[]): void {
     if (!UNDECIDED.has(d.status)) return;
-    for (const other of this.candidates(d.tenant, d.damage, d, this.settings.radiusM)) {
-      if (other.id === d.id || !UNDECIDED.has(other.status)) continue;
-      if (!sameAxis(d.axisDeg, other.axisDeg, this.settings.headingToleranceDeg)) continue;
-      if (metresBetween(d, other) > this.settings.radiusM) continue;
+    const found = this.candidates(d.tenant, d.damage, d);
+    if (!found.some((other) => this.mergeable(d, other))) return;
+    // A copy: absorbing a neighbour changes the index being walked.
+    for (const other of [...found]) {
+      if (!this.mergeable(d, other)) continue;
       const [keep, drop] = other.firstSeenMs <= d.firstSeenMs ? [other, d] : [d, other];
       this.absorb(keep, drop);
       events.push({ kind: 'merged', defect: drop.id, into: keep.id });
       if (drop === d) return;
     }
+  }
+
+  private mergeable(d: DefectState, other: DefectState): boolean {
+    return (
+      other.id !== d.id &&
+      UNDECIDED.has(other.status) &&
+      sameAxis(d.axisDeg, other.axisDeg, this.settings.headingToleranceDeg) &&
+      metresBetween(d, other) <= this.settings.radiusM
+    );
   }
 
   /** Folds `drop` into `keep` (counts, evidence, extent) and drops it from the index. */
@@ -355,7 +373,7 @@ export class DefectClusterer {
   ): DefectState | undefined {
     let best: DefectState | undefined;
     let bestM = radiusM;
-    for (const d of this.candidates(tenant, damage, at, radiusM)) {
+    for (const d of this.candidates(tenant, damage, at)) {
       if (!sameAxis(d.axisDeg, heading, this.settings.headingToleranceDeg)) continue;
       const m = metresBetween(d, at);
       if (m <= bestM) {
@@ -366,15 +384,19 @@ export class DefectClusterer {
     return best;
   }
 
-  private *candidates(tenant: string, damage: string, at: LatLon, radiusM: number): Generator<DefectState> {
-    const size = this.settings.radiusM;
-    const { x, y } = cellOf(at, size);
-    const reach = Math.ceil(radiusM / size);
-    for (let dx = -reach; dx <= reach; dx++)
-      for (let dy = -reach; dy <= reach; dy++) {
-        const list = this.grid.get(`${tenant}|${damage}|${x + dx}|${y + dy}`);
-        if (list) yield* [...list];
+  /** Defects of the class in the detection's cell and the eight around it (cells are the radius's size). */
+  private candidates(tenant: string, damage: string, at: LatLon): DefectState[] {
+    const out = this.near;
+    out.length = 0;
+    const cells = this.grid.get(tenant)?.get(damage);
+    if (!cells) return out;
+    const { x, y } = cellOf(at, this.settings.radiusM);
+    for (let dx = -1; dx <= 1; dx++)
+      for (let dy = -1; dy <= 1; dy++) {
+        const list = cells.get(cellKey(x + dx, y + dy));
+        if (list) for (const d of list) out.push(d);
       }
+    return out;
   }
 
   private alongSegment(tenant: string, a: LatLon, b: LatLon, radiusM: number): DefectState[] {
@@ -383,58 +405,85 @@ export class DefectClusterer {
     const out: DefectState[] = [];
     // A fix every few seconds spans tens of metres at most; a longer gap is a jump, not a pass.
     if (Math.abs(ca.x - cb.x) > 20 || Math.abs(ca.y - cb.y) > 20) return out;
+    const passCells = this.passGrid.get(tenant);
+    if (!passCells) return out;
     for (let x = Math.min(ca.x, cb.x) - 1; x <= Math.max(ca.x, cb.x) + 1; x++)
       for (let y = Math.min(ca.y, cb.y) - 1; y <= Math.max(ca.y, cb.y) + 1; y++) {
-        const list = this.passGrid.get(`${tenant}|${x}|${y}`);
+        const list = passCells.get(cellKey(x, y));
         if (list) for (const d of list) if (metresToSegment(d, a, b) <= radiusM) out.push(d);
       }
     return out;
   }
 
-  private keyOf(d: DefectState): string {
-    const { x, y } = cellOf(d, this.settings.radiusM);
-    return `${d.tenant}|${d.damage}|${x}|${y}`;
-  }
-
   private index(d: DefectState): void {
-    const key = this.keyOf(d);
-    const list = this.grid.get(key);
-    if (list) list.push(d);
-    else this.grid.set(key, [d]);
+    const { x, y } = cellOf(d, this.settings.radiusM);
+    const key = cellKey(x, y);
+    add(groupOf(this.grid, d.tenant), d.damage, key, d);
     this.cellKeys.set(d.id, key);
-    const { x, y } = cellOf(d, PASS_CELL_M);
-    const passKey = `${d.tenant}|${x}|${y}`;
-    const passList = this.passGrid.get(passKey);
-    if (passList) passList.push(d);
-    else this.passGrid.set(passKey, [d]);
+    const p = cellOf(d, PASS_CELL_M);
+    const passKey = cellKey(p.x, p.y);
+    add(this.passGrid, d.tenant, passKey, d);
     this.passKeys.set(d.id, passKey);
   }
 
   private unindex(d: DefectState): void {
     const key = this.cellKeys.get(d.id);
     if (key === undefined) return;
-    const list = this.grid.get(key);
-    if (list) {
-      const i = list.indexOf(d);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.grid.delete(key);
-    }
+    drop(groupOf(this.grid, d.tenant), d.damage, key, d);
     this.cellKeys.delete(d.id);
     const passKey = this.passKeys.get(d.id);
-    const passList = passKey === undefined ? undefined : this.passGrid.get(passKey);
-    if (passList) {
-      const i = passList.indexOf(d);
-      if (i >= 0) passList.splice(i, 1);
-      if (passList.length === 0) this.passGrid.delete(passKey as string);
-    }
+    if (passKey !== undefined) drop(this.passGrid, d.tenant, passKey, d);
     this.passKeys.delete(d.id);
   }
 
   private reindex(d: DefectState): void {
-    if (this.cellKeys.get(d.id) === this.keyOf(d)) return;
+    const { x, y } = cellOf(d, this.settings.radiusM);
+    const p = cellOf(d, PASS_CELL_M);
+    if (this.cellKeys.get(d.id) === cellKey(x, y) && this.passKeys.get(d.id) === cellKey(p.x, p.y)) return;
     this.unindex(d);
     this.index(d);
   }
+}
+
+/**
+ * One number per grid cell: x·2²⁶ + y is exact in a double and unique while |y| < 2²⁵ (cells of 0.5 m and more
+ * cover every latitude).
+ */
+function cellKey(x: number, y: number): number {
+  return x * 67_108_864 + y;
+}
+
+function groupOf<T>(index: Map<string, Map<string, T>>, tenant: string): Map<string, T> {
+  let group = index.get(tenant);
+  if (!group) index.set(tenant, (group = new Map()));
+  return group;
+}
+
+function add(
+  index: Map<string, Map<number, DefectState[]>>,
+  group: string,
+  key: number,
+  d: DefectState,
+): void {
+  let cells = index.get(group);
+  if (!cells) index.set(group, (cells = new Map()));
+  const list = cells.get(key);
+  if (list) list.push(d);
+  else cells.set(key, [d]);
+}
+
+function drop(
+  index: Map<string, Map<number, DefectState[]>>,
+  group: string,
+  key: number,
+  d: DefectState,
+): void {
+  const cells = index.get(group);
+  const list = cells?.get(key);
+  if (!cells || !list) return;
+  const i = list.indexOf(d);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) cells.delete(key);
 }
 
 /** Severity grade and score of a defect from its state (before any person's override). */

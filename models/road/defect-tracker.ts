@@ -1,6 +1,6 @@
 import type { DamageClass, Logger } from '../../core/index.js';
 import { errorMessage } from '../../core/index.js';
-import type { RecordQueryable, RecordStore } from '../../store/index.js';
+import type { CopyValue, RecordQueryable, RecordStore } from '../../store/index.js';
 import {
   DefectClusterer,
   fusedConfidence,
@@ -16,7 +16,10 @@ import { priorityOf, type ExposureSource } from './exposure.js';
 
 /** Coverage is kept per cell of this size: a 100 m stretch of road. */
 export const COVERAGE_CELL_M = 100;
-const BATCH = 20_000;
+/** Detections clustered and written together; small enough that clustering the next overlaps writing this one. */
+const BATCH = 10_000;
+/** Batches clustered ahead of their write: clustering goes on while the database writes. */
+const MAX_IN_FLIGHT = 2;
 /** Coverage is derived and not needed per acknowledgement: written at most this often. */
 const COVERAGE_FLUSH_MS = 5000;
 /** Defect rows are derived from the sightings: written at most this often under load. */
@@ -43,6 +46,24 @@ type Item =
       lon: number;
       done: () => void;
     };
+
+/** One batch clustered and waiting for (or in) its write; acknowledged when `ok`. */
+interface InFlight {
+  items: Item[];
+  keys: string[];
+  write: Promise<void>;
+  ok: boolean;
+}
+
+/** What one batch writes, taken when it was clustered (the next batch changes the live state meanwhile). */
+interface WritePlan {
+  batch: number;
+  sightings: CopyValue[][];
+  events: (ClusterEvent & { tenant: string })[];
+  resolve: (id: string) => string;
+  defects: unknown[][] | undefined;
+  cells: unknown[][] | undefined;
+}
 
 interface CoverageCell {
   tenant: string;
@@ -74,6 +95,11 @@ export class DefectTracker {
   private coverageWrittenAt = 0;
   private syncTimer: NodeJS.Timeout | undefined;
   private readonly counts = { detections: 0, skipped: 0, failures: 0 };
+  private inFlight: InFlight[] = [];
+  /** Detections of batches clustered but not yet written: a replay of one of them is skipped like a stored one. */
+  private readonly unwritten = new Set<string>();
+  private lastWrite: Promise<void> = Promise.resolve();
+  private batchNo = 0;
 
   constructor(private readonly options: DefectTrackerOptions) {
     this.clusterer = new DefectClusterer(options.settings);
@@ -103,7 +129,7 @@ export class DefectTracker {
         .transaction((tx) =>
           this.writeCoverage(
             tx,
-            [...this.dirtyCells].flatMap((k) => this.coverage.get(k) ?? []),
+            this.coverageParams([...this.dirtyCells].flatMap((k) => this.coverage.get(k) ?? [])),
           ),
         )
         .catch((err: unknown) =>
@@ -138,23 +164,58 @@ export class DefectTracker {
     void this.kick();
   }
 
+  /**
+   * The pipeline: a batch is clustered (in memory) and its write started; the next batch is clustered while the
+   * database writes, up to MAX_IN_FLIGHT ahead. Writes run in order, each after the previous one committed, and a
+   * batch is acknowledged when its own write committed. A failed write fails the ones queued behind it too; all
+   * of them go back to the queue, the state is reloaded from the store and they are clustered again.
+   */
   private kick(): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
-        while (this.queue.length > 0 && !this.stopped) {
-          const batch = this.queue.slice(0, BATCH);
+        while (!this.stopped) {
+          if (this.queue.length > 0 && this.inFlight.length < MAX_IN_FLIGHT) {
+            const items = this.queue.splice(0, BATCH);
+            let plan: { plan: WritePlan; keys: string[] };
+            try {
+              plan = await this.prepare(items);
+            } catch (err) {
+              this.queue.unshift(...items);
+              await this.recover(err);
+              continue;
+            }
+            const entry: InFlight = { items, keys: plan.keys, write: Promise.resolve(), ok: false };
+            entry.write = this.lastWrite.then(async () => {
+              await this.write(plan.plan);
+              entry.ok = true;
+              for (const k of entry.keys) this.unwritten.delete(k);
+              for (const item of entry.items) item.done();
+            });
+            // The chain's tail must not reject unhandled: each entry's own promise is awaited below.
+            this.lastWrite = entry.write.catch(() => {
+              throw new Error('an earlier batch of road detections failed to be written');
+            });
+            this.lastWrite.catch(() => undefined);
+            this.inFlight.push(entry);
+            continue;
+          }
+          const oldest = this.inFlight[0];
+          if (!oldest) {
+            // All written and nothing queued: the defect rows and coverage held back under load go out now.
+            if (!this.clusterer.hasDirty && this.dirtyCells.size === 0) break;
+            try {
+              await this.write(this.flushPlan());
+            } catch (err) {
+              await this.recover(err);
+            }
+            continue;
+          }
           try {
-            await this.process(batch);
-            this.queue = this.queue.slice(batch.length);
-            for (const item of batch) item.done();
+            await oldest.write;
+            this.inFlight.shift();
           } catch (err) {
-            this.counts.failures += 1;
-            this.options.logger.error({ err: errorMessage(err) }, 'road: writing defects failed; retrying');
-            await new Promise((r) =>
-              setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(6, this.counts.failures))),
-            );
-            await this.load().catch(() => undefined);
+            await this.recover(err);
           }
         }
       } finally {
@@ -164,7 +225,22 @@ export class DefectTracker {
     return this.running;
   }
 
-  private async process(batch: Item[]): Promise<void> {
+  /** After a failed write or read: every batch not written goes back to the queue in order; state from the store. */
+  private async recover(err: unknown): Promise<void> {
+    this.counts.failures += 1;
+    this.options.logger.error({ err: errorMessage(err) }, 'road: writing defects failed; retrying');
+    await Promise.allSettled(this.inFlight.map((e) => e.write));
+    const back = this.inFlight.filter((e) => !e.ok).flatMap((e) => e.items);
+    this.inFlight = [];
+    this.unwritten.clear();
+    this.lastWrite = Promise.resolve();
+    this.queue.unshift(...back);
+    await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(6, this.counts.failures))));
+    await this.load().catch(() => undefined);
+  }
+
+  /** Clusters a batch (skipping detections already stored or in a batch being written) and plans its write. */
+  private async prepare(batch: Item[]): Promise<{ plan: WritePlan; keys: string[] }> {
     const { records } = this.options;
     const byTenant = new Map<string, string[]>();
     for (const item of batch)
@@ -181,8 +257,10 @@ export class DefectTracker {
       );
       for (const r of rows) known.add(`${tenant}\u0000${r.detection_id}`);
     }
+    // From here on synchronous: nothing else changes the clusterer while this batch is folded in and snapshotted.
     const events: (ClusterEvent & { tenant: string })[] = [];
     const sightings: { det: Detection; defect: string }[] = [];
+    const keys: string[] = [];
     const touchedCells = new Set<string>();
     for (const item of batch) {
       if (item.kind === 'position') {
@@ -192,11 +270,12 @@ export class DefectTracker {
       }
       const det = item.detection;
       const key = `${det.tenant}\u0000${det.id}`;
-      if (known.has(key)) {
+      if (known.has(key) || this.unwritten.has(key)) {
         this.counts.skipped += 1;
         continue;
       }
       known.add(key);
+      keys.push(key);
       const local: ClusterEvent[] = [];
       const defect = this.clusterer.add(det, local);
       for (const e of local) events.push({ ...e, tenant: det.tenant });
@@ -205,6 +284,7 @@ export class DefectTracker {
       if (det.vehicle !== undefined) this.cameraVehicles.add(`${det.tenant}\u0000${det.vehicle}`);
       touchedCells.add(this.cover(det.tenant, det.vehicle ?? det.device, det.timeMs, det));
     }
+    for (const k of keys) this.unwritten.add(k);
     const merged = new Map(events.flatMap((e) => (e.kind === 'merged' ? [[e.defect, e.into] as const] : [])));
     // A defect founded and merged away in this batch was never written: its sightings go to the survivor.
     const resolve = (id: string): string => {
@@ -216,32 +296,81 @@ export class DefectTracker {
     const now = Date.now();
     // Sightings are the durable log, written with every batch before it is acknowledged. Defect rows are derived
     // from them and written when the queue runs dry or every DEFECT_FLUSH_MS under load: a defect seen a hundred
-    // times in a second is written once. After a crash, load() replays the sightings past the last checkpoint.
-    const idle = this.queue.length <= batch.length;
+    // times in a second is written once. After a crash, load() replays the sightings of batches past the
+    // checkpoint (the last batch whose defects were written).
+    // Idle: nothing queued behind this batch and nothing being written (a trickle): its defects go out with it.
+    // Under load they wait for DEFECT_FLUSH_MS or for the pipeline to run dry (flushPlan).
+    const idle = this.queue.length === 0 && this.inFlight.length === 0;
     const defectsDue = idle || this.stopped || now - this.defectsWrittenAt >= DEFECT_FLUSH_MS;
     const coverageDue = idle || this.stopped || now - this.coverageWrittenAt >= COVERAGE_FLUSH_MS;
-    const dirty = defectsDue ? this.clusterer.takeDirty() : [];
-    const cells = coverageDue ? [...this.dirtyCells].flatMap((k) => this.coverage.get(k) ?? []) : [];
-    await records.transaction(async (tx) => {
-      await this.writeSightings(
-        tx,
-        sightings.map((s) => ({ ...s, defect: resolve(s.defect) })),
-      );
-      await this.writeEvents(tx, events, resolve);
-      if (defectsDue) {
-        await this.writeDefects(tx, dirty);
-        await tx.query(
-          `INSERT INTO road_checkpoint (id, seq) SELECT 1, coalesce(max(seq), 0) FROM road_sightings
-           ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq`,
-        );
-      }
-      await this.writeCoverage(tx, cells);
-    });
     if (defectsDue) this.defectsWrittenAt = now;
+    let cells: unknown[][] | undefined;
     if (coverageDue) {
+      cells = this.coverageParams([...this.dirtyCells].flatMap((k) => this.coverage.get(k) ?? []));
       this.dirtyCells.clear();
       this.coverageWrittenAt = now;
     }
+    this.batchNo = Math.max(this.batchNo + 1, now);
+    const batchNo = this.batchNo;
+    return {
+      keys,
+      plan: {
+        batch: batchNo,
+        sightings: sightings.map(({ det, defect }) => [
+          det.tenant,
+          det.id,
+          resolve(defect),
+          new Date(det.timeMs),
+          det.device,
+          det.vehicle ?? null,
+          det.confidence,
+          det.bbox.w * det.bbox.h,
+          det.imageRef ?? null,
+          det.modelVersion ?? null,
+          det.damage,
+          det.lat,
+          det.lon,
+          det.headingDeg ?? null,
+          batchNo,
+        ]),
+        events,
+        resolve,
+        defects: defectsDue ? this.defectParams(this.clusterer.takeDirty()) : undefined,
+        cells,
+      },
+    };
+  }
+
+  /** A write of no sightings: the dirty defects (with the checkpoint of the last batch) and coverage cells. */
+  private flushPlan(): WritePlan {
+    const now = Date.now();
+    this.defectsWrittenAt = now;
+    this.coverageWrittenAt = now;
+    const cells = this.coverageParams([...this.dirtyCells].flatMap((k) => this.coverage.get(k) ?? []));
+    this.dirtyCells.clear();
+    return {
+      batch: this.batchNo,
+      sightings: [],
+      events: [],
+      resolve: (id) => id,
+      defects: this.defectParams(this.clusterer.takeDirty()),
+      cells,
+    };
+  }
+
+  private async write(plan: WritePlan): Promise<void> {
+    await this.options.records.transaction(async (tx) => {
+      await tx.copyRows('road_sightings', SIGHTING_COLUMNS, plan.sightings);
+      await this.writeEvents(tx, plan.events, plan.resolve);
+      if (plan.defects) {
+        await this.writeDefects(tx, plan.defects);
+        await tx.query(
+          `INSERT INTO road_checkpoint (id, seq) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq`,
+          [plan.batch],
+        );
+      }
+      if (plan.cells) await this.writeCoverage(tx, plan.cells);
+    });
   }
 
   private cover(tenant: string, vehicle: string, timeMs: number, at: { lat: number; lon: number }): string {
@@ -269,8 +398,8 @@ export class DefectTracker {
     return key;
   }
 
-  private async writeDefects(tx: RecordQueryable, dirty: DefectState[]): Promise<void> {
-    if (dirty.length === 0) return;
+  /** The defect rows' columns now (the state goes on changing while they are written). */
+  private defectParams(dirty: DefectState[]): unknown[][] {
     const s = this.clusterer.settings;
     const cols = {
       id: [] as string[],
@@ -321,6 +450,30 @@ export class DefectTracker {
         }),
       );
     }
+    return [
+      cols.id,
+      cols.tenant,
+      cols.damage,
+      cols.lat,
+      cols.lon,
+      cols.sightings,
+      cols.drives,
+      cols.first,
+      cols.last,
+      cols.confidence,
+      cols.corroborated,
+      cols.severity,
+      cols.aadt,
+      cols.source,
+      cols.missed,
+      cols.since,
+      cols.versions,
+      cols.state,
+    ];
+  }
+
+  private async writeDefects(tx: RecordQueryable, params: unknown[][]): Promise<void> {
+    if ((params[0] as unknown[]).length === 0) return;
     // Priority uses a person's severity override when there is one: computed in SQL from the stored override.
     await tx.query(
       `INSERT INTO road_defects AS d (id, tenant, damage, lat, lon, sightings, drives, first_seen, last_seen, confidence,
@@ -340,56 +493,7 @@ export class DefectTracker {
          priority = round((coalesce(d.severity_override, EXCLUDED.severity) * EXCLUDED.exposure_aadt / 1000.0)::numeric, 2)::real,
          missed_passes = EXCLUDED.missed_passes, misses_since_seen = EXCLUDED.misses_since_seen,
          model_versions = EXCLUDED.model_versions, state = EXCLUDED.state, updated_at = now()`,
-      [
-        cols.id,
-        cols.tenant,
-        cols.damage,
-        cols.lat,
-        cols.lon,
-        cols.sightings,
-        cols.drives,
-        cols.first,
-        cols.last,
-        cols.confidence,
-        cols.corroborated,
-        cols.severity,
-        cols.aadt,
-        cols.source,
-        cols.missed,
-        cols.since,
-        cols.versions,
-        cols.state,
-      ],
-    );
-  }
-
-  private async writeSightings(
-    tx: RecordQueryable,
-    list: { det: Detection; defect: string }[],
-  ): Promise<void> {
-    if (list.length === 0) return;
-    await tx.query(
-      `INSERT INTO road_sightings (tenant, detection_id, defect_id, ts, device, vehicle, confidence, box_area, image_ref,
-         model_version, damage, lat, lon, heading)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::real[],
-         $8::real[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::float8[], $14::real[])
-       ON CONFLICT DO NOTHING`,
-      [
-        list.map((s) => s.det.tenant),
-        list.map((s) => s.det.id),
-        list.map((s) => s.defect),
-        list.map((s) => new Date(s.det.timeMs).toISOString()),
-        list.map((s) => s.det.device),
-        list.map((s) => s.det.vehicle ?? null),
-        list.map((s) => s.det.confidence),
-        list.map((s) => s.det.bbox.w * s.det.bbox.h),
-        list.map((s) => s.det.imageRef ?? null),
-        list.map((s) => s.det.modelVersion ?? null),
-        list.map((s) => s.det.damage),
-        list.map((s) => s.det.lat),
-        list.map((s) => s.det.lon),
-        list.map((s) => s.det.headingDeg ?? null),
-      ],
+      params,
     );
   }
 
@@ -415,20 +519,40 @@ export class DefectTracker {
             JSON.stringify({ detection: e.detection, seenAt: new Date(e.timeMs).toISOString() }),
           ],
         );
-      } else if (e.kind === 'merged') {
-        const into = resolve(e.into);
-        // Sightings already written under the merged defect move to the one it joined.
-        await tx.query('UPDATE road_sightings SET defect_id = $1 WHERE defect_id = $2', [into, e.defect]);
-        await tx.query(
-          `UPDATE road_defects SET status = 'merged', merged_into = $1, version = version + 1, updated_at = now() WHERE id = $2`,
-          [into, e.defect],
-        );
       }
     }
+    // Automatic merges of the batch in two statements: the merged defects' stored sightings move to the survivor
+    // (the end of the chain when a survivor was itself merged later in the batch), and the merged rows say so.
+    const merged = events.filter((e) => e.kind === 'merged');
+    if (merged.length === 0) return;
+    const drops = merged.map((e) => e.defect);
+    const intos = merged.map((e) => resolve(e.defect));
+    await tx.query(
+      `UPDATE road_sightings s SET defect_id = m.new_id FROM unnest($1::text[], $2::text[]) AS m(old_id, new_id)
+       WHERE s.defect_id = m.old_id`,
+      [drops, intos],
+    );
+    await tx.query(
+      `UPDATE road_defects d SET status = 'merged', merged_into = m.new_id, version = d.version + 1, updated_at = now()
+       FROM unnest($1::text[], $2::text[]) AS m(old_id, new_id) WHERE d.id = m.old_id`,
+      [drops, intos],
+    );
   }
 
-  private async writeCoverage(tx: RecordQueryable, cells: CoverageCell[]): Promise<void> {
-    if (cells.length === 0) return;
+  private coverageParams(cells: CoverageCell[]): unknown[][] {
+    return [
+      cells.map((c) => c.tenant),
+      cells.map((c) => c.cell),
+      cells.map((c) => c.lat),
+      cells.map((c) => c.lon),
+      cells.map((c) => new Date(c.lastPassMs).toISOString()),
+      cells.map((c) => c.passes),
+      cells.map((c) => JSON.stringify([...c.vehicles])),
+    ];
+  }
+
+  private async writeCoverage(tx: RecordQueryable, params: unknown[][]): Promise<void> {
+    if ((params[0] as unknown[]).length === 0) return;
     await tx.query(
       `INSERT INTO road_coverage (tenant, cell, lat, lon, last_pass, passes, vehicles)
        SELECT u.tenant, u.cell, u.lat, u.lon, u.last_pass, u.passes, ARRAY(SELECT jsonb_array_elements_text(u.vehicles::jsonb))
@@ -436,15 +560,7 @@ export class DefectTracker {
          AS u(tenant, cell, lat, lon, last_pass, passes, vehicles)
        ON CONFLICT (tenant, cell) DO UPDATE SET last_pass = greatest(road_coverage.last_pass, EXCLUDED.last_pass),
          passes = EXCLUDED.passes, vehicles = EXCLUDED.vehicles`,
-      [
-        cells.map((c) => c.tenant),
-        cells.map((c) => c.cell),
-        cells.map((c) => c.lat),
-        cells.map((c) => c.lon),
-        cells.map((c) => new Date(c.lastPassMs).toISOString()),
-        cells.map((c) => c.passes),
-        cells.map((c) => JSON.stringify([...c.vehicles])),
-      ],
+      params,
     );
   }
 
@@ -462,8 +578,8 @@ export class DefectTracker {
     this.clusterer.takeDirty();
     // Sightings written after the last defect checkpoint (a crash between the two): fold them in again.
     const replay = await this.options.records.query<SightingRow>(
-      `SELECT s.* FROM road_sightings s WHERE s.seq > coalesce((SELECT seq FROM road_checkpoint WHERE id = 1), 0)
-       ORDER BY s.seq`,
+      `SELECT s.* FROM road_sightings s WHERE s.batch > coalesce((SELECT seq FROM road_checkpoint WHERE id = 1), 0)
+       ORDER BY s.batch, s.ts`,
     );
     for (const r of replay)
       this.clusterer.replay(r.defect_id, {
@@ -516,6 +632,24 @@ export class DefectTracker {
       this.reviewed(r.id, r.status, r.repaired_at ? new Date(r.repaired_at).getTime() : undefined);
   }
 }
+
+const SIGHTING_COLUMNS = [
+  'tenant',
+  'detection_id',
+  'defect_id',
+  'ts',
+  'device',
+  'vehicle',
+  'confidence',
+  'box_area',
+  'image_ref',
+  'model_version',
+  'damage',
+  'lat',
+  'lon',
+  'heading',
+  'batch',
+];
 
 interface SightingRow {
   tenant: string;

@@ -36,8 +36,10 @@ export {
 } from './review-workflow.js';
 export { precisionByClass, wilsonInterval, type ClassPrecision, type ReviewedDefect } from './precision.js';
 export {
+  MAP_FIELDS,
   RoadDefects,
   type Actor,
+  type MapDefect,
   type DefectFilter,
   type DefectView,
   type Transition,

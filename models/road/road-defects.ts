@@ -29,6 +29,19 @@ export interface DefectView {
   version: number;
 }
 
+/** The columns of a defect on the map (`format=map`), in this order. */
+export const MAP_FIELDS = [
+  'id',
+  'lat',
+  'lon',
+  'severity',
+  'priority',
+  'status',
+  'damage',
+  'corroborated',
+] as const;
+export type MapDefect = [string, number, number, number, number, string, string, boolean];
+
 export interface DefectFilter {
   status?: readonly string[];
   damage?: readonly string[];
@@ -132,6 +145,64 @@ export class RoadDefects {
   ) {}
 
   async list(tenant: string, f: DefectFilter): Promise<{ defects: DefectView[]; total: number }> {
+    const { clause, params } = this.where(tenant, f);
+    const [count] = await this.records.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM road_defects WHERE ${clause}`,
+      params,
+    );
+    const rows = await this.records.query<Row>(
+      `SELECT ${COLUMNS} FROM road_defects WHERE ${clause}
+       ORDER BY corroborated DESC, priority DESC, last_seen DESC, id LIMIT ${f.limit} OFFSET ${f.offset ?? 0}`,
+      params,
+    );
+    return { defects: rows.map(view), total: count?.n ?? 0 };
+  }
+
+  /**
+   * The map's lean list: per defect only what a dot needs, as one array in the order of {@link MAP_FIELDS} (a
+   * tenth of the full JSON for 10,000 open defects), in the queue's order.
+   */
+  async listMap(tenant: string, f: DefectFilter): Promise<{ defects: MapDefect[]; total: number }> {
+    const { clause, params } = this.where(tenant, f);
+    const rows = await this.records.query<{
+      id: string;
+      lat: number;
+      lon: number;
+      severity: number;
+      priority: number;
+      status: string;
+      damage: string;
+      corroborated: boolean;
+    }>(
+      `SELECT id, lat, lon, coalesce(severity_override, severity) AS severity, priority, status, damage, corroborated
+       FROM road_defects WHERE ${clause}
+       ORDER BY corroborated DESC, priority DESC, last_seen DESC, id LIMIT ${f.limit} OFFSET ${f.offset ?? 0}`,
+      params,
+    );
+    let total = rows.length + (f.offset ?? 0);
+    if (rows.length === f.limit) {
+      const [count] = await this.records.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM road_defects WHERE ${clause}`,
+        params,
+      );
+      total = count?.n ?? total;
+    }
+    return {
+      defects: rows.map((r) => [
+        r.id,
+        Math.round(r.lat * 1e6) / 1e6,
+        Math.round(r.lon * 1e6) / 1e6,
+        r.severity,
+        r.priority,
+        r.status,
+        r.damage,
+        r.corroborated,
+      ]),
+      total,
+    };
+  }
+
+  private where(tenant: string, f: DefectFilter): { clause: string; params: unknown[] } {
     const where = ['tenant = $1', "status <> 'merged'"];
     const params: unknown[] = [tenant];
     const add = (sql: string, ...values: unknown[]) => {
@@ -159,17 +230,7 @@ export class RoadDefects {
       add('first_seen <= ?', new Date(this.now() - f.minAgeDays * day).toISOString());
     if (f.maxAgeDays !== undefined)
       add('first_seen >= ?', new Date(this.now() - f.maxAgeDays * day).toISOString());
-    const clause = where.join(' AND ');
-    const [count] = await this.records.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM road_defects WHERE ${clause}`,
-      params,
-    );
-    const rows = await this.records.query<Row>(
-      `SELECT ${COLUMNS} FROM road_defects WHERE ${clause}
-       ORDER BY corroborated DESC, priority DESC, last_seen DESC, id LIMIT ${f.limit} OFFSET ${f.offset ?? 0}`,
-      params,
-    );
-    return { defects: rows.map(view), total: count?.n ?? 0 };
+    return { clause: where.join(' AND '), params };
   }
 
   async get(tenant: string, id: string): Promise<DefectView | undefined> {

@@ -105,5 +105,19 @@ export const ROAD_MIGRATIONS: MigrationSet = {
           PRIMARY KEY (tenant, cell)
         );`,
     },
+    {
+      version: 2,
+      name: 'leaner sighting appends: a batch number given by the tracker instead of a sequence, one defect index',
+      // Sightings are appended with COPY at up to a million a run: each index and the sequence cost a share of every
+      // row. The checkpoint now names the last batch whose defects are written (existing rows count as batch 0).
+      sql: `
+        DROP INDEX road_sightings_seq;
+        ALTER TABLE road_sightings DROP COLUMN seq;
+        ALTER TABLE road_sightings ADD COLUMN batch bigint NOT NULL DEFAULT 0;
+        CREATE INDEX road_sightings_batch ON road_sightings USING brin (batch);
+        DROP INDEX road_sightings_defect;
+        CREATE INDEX road_sightings_defect ON road_sightings (defect_id);
+        UPDATE road_checkpoint SET seq = 0;`,
+    },
   ],
 };

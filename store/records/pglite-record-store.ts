@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import { storeUnavailable } from '../../core/index.js';
 import { lockFolder } from './folder-lock.js';
+import { copySql, copyText, type CopyValue } from './copy-text.js';
 import type { RecordQueryable, RecordStore } from './record-store.js';
 import { PGLITE_PARSERS } from './record-types.js';
 
@@ -45,6 +46,15 @@ export class PgliteRecordStore implements RecordStore {
     await this.db.exec(sql);
   }
 
+  async copyRows(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly CopyValue[])[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([copyText(rows)]) });
+  }
+
   transaction<T>(fn: (tx: RecordQueryable) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) =>
       fn({
@@ -52,6 +62,10 @@ export class PgliteRecordStore implements RecordStore {
           (await tx.query<R>(sql, params as unknown[])).rows,
         exec: async (sql: string) => {
           await tx.exec(sql);
+        },
+        copyRows: async (table, columns, rows) => {
+          if (rows.length === 0) return;
+          await tx.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([copyText(rows)]) });
         },
       }),
     );

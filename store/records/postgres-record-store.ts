@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { storeUnavailable } from '../../core/index.js';
+import { copySql, copyText, type CopyValue } from './copy-text.js';
 import type { RecordQueryable, RecordStore } from './record-store.js';
 import { recordTypes } from './record-types.js';
 
@@ -55,6 +56,29 @@ export class PostgresRecordStore implements RecordStore {
     }
   }
 
+  async copyRows(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly CopyValue[])[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw classify(err);
+    }
+    let broken = false;
+    try {
+      await copyIn(client, copySql(table, columns, 'STDIN'), copyText(rows));
+    } catch (err) {
+      broken = !isSqlError(err);
+      throw classify(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+
   async transaction<T>(fn: (tx: RecordQueryable) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
@@ -76,6 +100,14 @@ export class PostgresRecordStore implements RecordStore {
         query: run,
         exec: async (sql: string) => {
           await run(sql);
+        },
+        copyRows: async (table, columns, rows) => {
+          if (rows.length === 0) return;
+          try {
+            await copyIn(client, copySql(table, columns, 'STDIN'), copyText(rows));
+          } catch (err) {
+            throw classify(err);
+          }
         },
       });
       await run('COMMIT');
@@ -99,6 +131,50 @@ export class PostgresRecordStore implements RecordStore {
     if (this.pool.ending || this.pool.ended) return;
     await this.pool.end();
   }
+}
+
+function isSqlError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/**
+ * `COPY … FROM STDIN` on one client through pg's submittable interface (what pg-copy-streams does, without the
+ * stream): the statement, one CopyData message with all rows, CopyDone; settled at ReadyForQuery.
+ */
+function copyIn(client: pg.PoolClient, sql: string, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const submittable = {
+      submit(connection: CopyConnection) {
+        connection.query(sql);
+      },
+      handleCopyInResponse(connection: CopyConnection) {
+        connection.sendCopyFromChunk(Buffer.from(text, 'utf8'));
+        connection.endCopyFrom();
+      },
+      // pg drops the active query on an error: ReadyForQuery then no longer reaches it, so settle here.
+      handleError(err: unknown) {
+        reject(err);
+      },
+      handleReadyForQuery() {
+        resolve();
+      },
+      handleCommandComplete: () => undefined,
+      handleRowDescription: () => undefined,
+      handleDataRow: () => undefined,
+      handleEmptyQuery: () => undefined,
+      handlePortalSuspended: () => undefined,
+      handleCopyData: () => undefined,
+    };
+    // A submittable's errors arrive through handleError; the connection's own failure ends the client.
+    (client as unknown as { query(s: unknown): void }).query(submittable);
+  });
+}
+
+interface CopyConnection {
+  query(sql: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
 }
 
 /** Connection-level failures are retryable store outages; SQL errors (with a SQLSTATE) pass through as they are. */

@@ -1,3 +1,5 @@
+import type { CopyValue } from './copy-text.js';
+
 /**
  * The records port: relational records with history (API keys, device credentials, the audit trail, the invoice
  * ledger, reviews). One SQL dialect, PostgreSQL's, runs on both adapters: PGlite (PostgreSQL compiled to
@@ -14,6 +16,11 @@ export interface RecordQueryable {
   query<T extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs one or more statements without parameters (schema migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Appends rows to a table with COPY (PostgreSQL: `FROM STDIN`; PGlite: `FROM '/dev/blob'`): the bulk path for
+   * append-only logs. All or nothing like any statement; a duplicate key fails the whole COPY with 23505.
+   */
+  copyRows(table: string, columns: readonly string[], rows: readonly (readonly CopyValue[])[]): Promise<void>;
 }
 
 export interface RecordStore extends RecordQueryable {

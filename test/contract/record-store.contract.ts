@@ -185,6 +185,47 @@ export function recordStoreContract(
       expect(await store.query(`SELECT count(*) AS n FROM ${t}`)).toEqual([{ n: 1 }]);
     });
 
+    it('appends rows with COPY: text with tabs, newlines and backslashes, nulls, numbers, booleans and instants as they are', async () => {
+      const t = fresh('copy');
+      await store.query(
+        `CREATE TABLE ${t} (id text PRIMARY KEY, note text, n double precision, ok boolean, at timestamptz)`,
+      );
+      const odd = 'tab\there\nline\\back\rslash ø "quoted"';
+      await store.copyRows(
+        t,
+        ['id', 'note', 'n', 'ok', 'at'],
+        [
+          ['a', odd, 1.25, true, T],
+          ['b', null, -3, false, null],
+          ['c', '\\N', 1e-7, null, T],
+        ],
+      );
+      expect(await store.query(`SELECT id, note, n, ok, at FROM ${t} ORDER BY id`)).toEqual([
+        { id: 'a', note: odd, n: 1.25, ok: true, at: T },
+        { id: 'b', note: null, n: -3, ok: false, at: null },
+        { id: 'c', note: '\\N', n: 1e-7, ok: null, at: T },
+      ]);
+    });
+
+    it('COPY in a transaction rolls back with it, and a duplicate key fails the whole COPY with 23505', async () => {
+      const t = fresh('copytx');
+      await store.query(`CREATE TABLE ${t} (id text PRIMARY KEY)`);
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.copyRows(t, ['id'], [['a'], ['b']]);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect(await store.query(`SELECT count(*)::int AS n FROM ${t}`)).toEqual([{ n: 0 }]);
+      await store.transaction((tx) => tx.copyRows(t, ['id'], [['a']]));
+      await expect(store.copyRows(t, ['id'], [['b'], ['a']])).rejects.toMatchObject({ code: '23505' });
+      await expect(store.transaction((tx) => tx.copyRows(t, ['id'], [['c'], ['a']]))).rejects.toMatchObject({
+        code: '23505',
+      });
+      expect(await store.query(`SELECT id FROM ${t} ORDER BY id`)).toEqual([{ id: 'a' }]);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

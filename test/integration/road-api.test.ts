@@ -186,6 +186,36 @@ describe('road defects through the real ingest, records store and API', () => {
     );
   });
 
+  it('gives the map lean rows (format=map) in the queue order with the same defects, gzipped when accepted', async () => {
+    const full = await call('GET', '/api/v1/road/defects?status=new&limit=20000', keys.viewer);
+    const res = await fetch(`${api.base}/api/v1/road/defects?status=new&format=map`, {
+      headers: { ...bearer(keys.viewer), 'accept-encoding': 'gzip' },
+    });
+    expect(res.status).toBe(200);
+    const map = (await res.json()) as { total: number; fields: string[]; defects: unknown[][] };
+    expect(map.fields).toEqual([
+      'id',
+      'lat',
+      'lon',
+      'severity',
+      'priority',
+      'status',
+      'damage',
+      'corroborated',
+    ]);
+    const objects = full.body.defects as Record<string, unknown>[];
+    expect(map.total).toBe(full.body.total);
+    expect(map.defects).toEqual(
+      objects.map((d) => [d.id, d.lat, d.lon, d.severity, d.priority, d.status, d.damage, d.corroborated]),
+    );
+    // Large enough to be worth compressing only with many defects; a small answer goes as it is.
+    const encoding = res.headers.get('content-encoding');
+    expect(encoding === 'gzip' || JSON.stringify(map).length < 16 * 1024).toBe(true);
+    const bad = await call('GET', '/api/v1/road/defects?format=dots', keys.viewer);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('format');
+  });
+
   it('exports open defects as CSV and GeoJSON, and refuses a bad bbox naming it', async () => {
     const csv = await call('GET', '/api/v1/road/defects?format=csv&status=new', keys.viewer);
     expect(String(csv.body.text).split('\r\n')[0]).toBe(

@@ -1,0 +1,41 @@
+/** A value COPY can take: text, a number, a boolean, an instant, or null. */
+export type CopyValue = string | number | boolean | Date | null | undefined;
+
+/**
+ * Rows in COPY's text format (tab-separated, `\N` for null, backslash escapes): what `COPY … FROM STDIN` reads on
+ * PostgreSQL and `COPY … FROM '/dev/blob'` on PGlite. A bulk append this way costs the server a fraction of an
+ * INSERT with parameters.
+ */
+export function copyText(rows: readonly (readonly CopyValue[])[]): string {
+  const lines: string[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as readonly CopyValue[];
+    const fields: string[] = new Array(row.length);
+    for (let j = 0; j < row.length; j++) fields[j] = field(row[j]);
+    lines[i] = fields.join('\t');
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+function field(v: CopyValue): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'string') return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, escape) : v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) && !Number.isNaN(v)) return v > 0 ? 'Infinity' : '-Infinity';
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  return v.toISOString();
+}
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const escape = (c: string): string => ESCAPES[c] as string;
+
+/** A table or column name as a quoted identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function copySql(table: string, columns: readonly string[], source: string): string {
+  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source}`;
+}
