@@ -222,6 +222,7 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       training: options.energyTraining,
       weather: options.weatherForecast,
       audit: options.audit,
+      logger,
     }).router,
   );
   v1.use(

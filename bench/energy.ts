@@ -1,14 +1,27 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sampleEnergyCsv } from '../cli/index.js';
 import {
-  backtest,
+  BACKTEST_MODELS,
+  FileModelRegistry,
+  ForecasterCache,
+  forecastMeter,
+  gate,
+  HOUR_MS,
   inferHolidayCalendar,
+  SERVING_HISTORY_DAYS,
   seriesFromRows,
+  trainAndBacktest,
+  type BacktestModel,
   type BacktestReport,
   type MeterRow,
   type MeterSeries,
+  type ModelCard,
+  type NeuralForecaster,
   type ScoredModel,
+  type ServingReferences,
 } from '../models/index.js';
 
 /**
@@ -57,7 +70,7 @@ async function run(
   holidayCalendar: string,
 ): Promise<BacktestReport> {
   let lastTenth = -1;
-  const report = await backtest(series, trainUntil, {
+  const { report, forecaster, references } = await trainAndBacktest(series, trainUntil, {
     holidayCalendar,
     retrainEveryHours,
     fineTuneEpochs,
@@ -69,7 +82,108 @@ async function run(
     },
   });
   print(name, report);
+  try {
+    await servedForecastTimes(series, report, forecaster, references);
+  } finally {
+    forecaster?.dispose();
+  }
   return report;
+}
+
+/**
+ * Milliseconds per meter of the service's forecast path (forecastMeter on a version stored in a registry, as the
+ * API and the forecast writer call it), with every meter served each model in turn, on the last day of the data:
+ * the series as tomorrowSeries gives it (SERVING_HISTORY_DAYS of history, the day's loads unknown), a new one for
+ * each call (nothing cached between calls but the loaded version). Loading the history from the store is not
+ * counted. "linear, refitted" is a version stored before the fits were (refitted at each forecast).
+ */
+async function servedForecastTimes(
+  series: MeterSeries[],
+  report: BacktestReport,
+  forecaster: NeuralForecaster | undefined,
+  references: ServingReferences,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'greenops-bench-energy-'));
+  const registry = new FileModelRegistry(dir);
+  const cache = new ForecasterCache(registry);
+  try {
+    const length = (series[0] as MeterSeries).kwh.length;
+    const start = (series[0] as MeterSeries).start;
+    const origin = lastMidnight(start, length);
+    const from = Math.max(0, origin - SERVING_HISTORY_DAYS * 24);
+    const served = (s: MeterSeries): MeterSeries => ({
+      ...s,
+      start: s.start + from * HOUR_MS,
+      kwh: [...s.kwh.slice(from, origin), ...new Array<number>(24).fill(Number.NaN)],
+      temperatureC: s.temperatureC.slice(from, origin + 24),
+    });
+    const base = {
+      tenant: 'bench',
+      createdAt: new Date().toISOString(),
+      trainingFrom: new Date(start).toISOString(),
+      trainingUntil: report.trainUntil,
+      backtestUntil: new Date(start + length * HOUR_MS).toISOString(),
+      backend: report.backend,
+      meters: series.map((s) => s.meter),
+      backtest: report,
+      limitations: [],
+    };
+    const artifacts = forecaster
+      ? await forecaster.toArtifacts()
+      : { manifest: {} as never, weights: Buffer.alloc(0) };
+    const withFits = registry.save({ ...base, gate: gate(report) }, artifacts, true, references);
+    const withoutFits = registry.save({ ...base, gate: gate(report) }, artifacts, false);
+    const servedAll = (card: ModelCard, model: BacktestModel): ModelCard => ({
+      ...card,
+      gate: {
+        serve: model,
+        neuralPassed: true,
+        reasons: [],
+        perMeter: card.meters.map((meter) => ({ meter, serve: model, reason: 'bench', meetsG14: true })),
+      },
+    });
+    const cases: [string, ModelCard][] = [
+      ...BACKTEST_MODELS.filter((k) => k !== 'neural' || forecaster).map((k): [string, ModelCard] => [
+        k,
+        servedAll(withFits, k),
+      ]),
+      ['linear, refitted (a version from before the fits were stored)', servedAll(withoutFits, 'linear')],
+    ];
+    const out: string[] = [];
+    for (const [label, card] of cases) {
+      const perMeter: number[] = [];
+      for (const s of series) {
+        const originIndex = origin - from;
+        await forecastMeter(card, cache, served(s), originIndex); // loads the version once
+        const times: number[] = [];
+        for (let k = 0; k < 5; k++) {
+          const input = served(s);
+          const t = performance.now();
+          await forecastMeter(card, cache, input, originIndex);
+          times.push(performance.now() - t);
+        }
+        perMeter.push(median(times));
+      }
+      out.push(`${label} ${median(perMeter).toFixed(2)} ms (max ${Math.max(...perMeter).toFixed(2)})`);
+    }
+    console.log(`\nforecast, one meter (the served path, median over meters of 5 calls): ${out.join('; ')}`);
+  } finally {
+    cache.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function lastMidnight(start: number, length: number): number {
+  const end = start + (length - 24) * HOUR_MS;
+  return (Math.floor(end / 86_400_000) * 86_400_000 - start) / HOUR_MS;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function print(name: string, r: BacktestReport): void {

@@ -1,4 +1,11 @@
-import { badRequest, insufficientData, isEntityId, notFound, type Clock } from '../../core/index.js';
+import {
+  badRequest,
+  insufficientData,
+  isEntityId,
+  notFound,
+  type Clock,
+  type Logger,
+} from '../../core/index.js';
 import {
   DEFAULT_HOLDOUT_DAYS,
   GATE_MIN_DAYS,
@@ -40,6 +47,8 @@ export interface EnergyRoutesOptions {
   /** Tomorrow's temperatures; without one, last week's (and the response says so). */
   weather?: WeatherForecastProvider | undefined;
   audit: AuditLog;
+  /** Says once per model version when its closed-form models are refitted at each forecast (older versions). */
+  logger?: Logger;
 }
 
 const DAY_MS = 86_400_000;
@@ -59,9 +68,10 @@ export function energyRoutes({
   training,
   weather,
   audit,
+  logger,
 }: EnergyRoutesOptions): GuardedRouter {
   const router = new GuardedRouter('/api/v1');
-  const cache = registry ? new ForecasterCache(registry) : undefined;
+  const cache = registry ? new ForecasterCache(registry, logger) : undefined;
 
   const scope = async (
     query: Query,

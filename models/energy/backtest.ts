@@ -12,6 +12,7 @@ import {
 import { seasonalNaiveForecast } from './seasonal-naive.js';
 import type { MeterSeries } from './series-from-rows.js';
 import { fitTowt, predictTowt, type TowtModel } from './towt.js';
+import { REFERENCES_FORMAT, type ServingReferences } from './references.js';
 
 export { BACKTEST_MODELS, type BacktestModel };
 /** The scored forecasts: each model, and what greenops served (each meter's own choice at each retraining). */
@@ -108,7 +109,9 @@ interface MeterState {
  * service would have had by then: closed-form models refitted, the network fine-tuned from its last weights,
  * and each meter's served model chosen again by its own recent forecasts. Temperatures of the forecast hours
  * are the measured ones (a perfect weather forecast); in production a forecast takes their place.
- * Returns the network as last retrained (undefined with `skipNeural`).
+ * Returns the network as last retrained (undefined with `skipNeural`), and the closed-form models refitted once
+ * more on all the data (as a retraining at the end of it would): what the service stores and serves until its
+ * next retraining.
  */
 export async function trainAndBacktest(
   series: MeterSeries[],
@@ -117,7 +120,7 @@ export async function trainAndBacktest(
 ): Promise<{
   report: BacktestReport;
   forecaster: NeuralForecaster | undefined;
-  linear: Map<string, LinearModel>;
+  references: ServingReferences;
 }> {
   const {
     retrainEveryHours = 0,
@@ -252,7 +255,20 @@ export async function trainAndBacktest(
     g14Met,
     neuralToNaiveCvRmse: median.neural.cvRmsePct / median.seasonalNaive.cvRmsePct,
   };
-  return { report, forecaster: neural, linear: new Map(states.map((m) => [m.s.meter, m.linear])) };
+  const end = Math.max(...series.map((s) => s.kwh.length));
+  const references: ServingReferences = {
+    format: REFERENCES_FORMAT,
+    fittedUntil: new Date((series[0]?.start ?? 0) + end * HOUR_MS).toISOString(),
+    meters: {},
+  };
+  for (const m of states) {
+    m.fitter.advanceTo(end);
+    references.meters[m.s.meter] = {
+      linear: m.fitter.model(),
+      towt: fitTowt(m.s, Math.max(0, end - 365 * 24), end),
+    };
+  }
+  return { report, forecaster: neural, references };
 }
 
 function forecastDay(m: MeterState, origin: number, horizon: number, network: Forecast | undefined): void {

@@ -40,6 +40,12 @@ export {
 } from './linear-reference.js';
 export { chooseModel, CHOICE_WINDOW_DAYS } from './model-choice.js';
 export { FileModelRegistry, type ModelCard } from './registry.js';
+export {
+  parseReferences,
+  REFERENCES_FORMAT,
+  type MeterReferences,
+  type ServingReferences,
+} from './references.js';
 export type { ForecasterArtifacts } from './neural-forecaster.js';
 export { loadEnergySeries } from './load-series.js';
 export { avoidedEnergy, type SavingsReport } from './savings.js';

@@ -72,7 +72,15 @@ describe('retraining from the store (worker thread) and forecasts written back',
     expect(result.card.gate.perMeter?.map((m) => m.meter).sort()).toEqual([...result.card.meters].sort());
     expect(result.card.gate.perMeter?.every((m) => m.reason.length > 0)).toBe(true);
     expect(registry.current('demo')).toMatchObject({ live: true, card: { version: 1 } });
-    expect(await writeForecasts(db.store, registry, 'demo', now)).toBe(72);
+    // Each meter's linear reference and TOWT, fitted on all the data, are stored with the version and served.
+    expect(result.card.referencesFittedUntil).toBe(result.card.backtestUntil);
+    expect(Object.keys(registry.references('demo', 1)?.meters ?? {}).sort()).toEqual(
+      [...result.card.meters].sort(),
+    );
+    const { logger, lines } = createMemoryLogger();
+    expect(await writeForecasts(db.store, registry, 'demo', now, logger)).toBe(72);
+    const refitting = () => lines().filter((l) => String(l.msg).includes('no stored linear reference'));
+    expect(refitting()).toHaveLength(0);
 
     // Make the trained network the live one (as a passing gate would) and write its forecasts.
     registry.save(
@@ -101,6 +109,17 @@ describe('retraining from the store (worker thread) and forecasts written back',
       toMs: tomorrow + 86_400_000,
     });
     expect(models.map((r) => r.value)).toEqual(new Array(24).fill('neural'));
+
+    // A linear-served version stored before the closed-form fits were (none stored): refitted, said once.
+    registry.save(
+      { ...result.card, gate: { serve: 'linear', neuralPassed: false, reasons: ['test'] } },
+      registry.artifacts('demo', 1),
+      true,
+    );
+    expect(registry.references('demo', 3)).toBeUndefined();
+    expect(await writeForecasts(db.store, registry, 'demo', now, logger)).toBe(72);
+    expect(refitting()).toHaveLength(1);
+    expect(refitting()[0]).toMatchObject({ tenant: 'demo', version: 3 });
   }, 60_000);
 
   it('retrains every tenant with meters on the schedule, one at a time, not only the configured one', async () => {

@@ -53,7 +53,8 @@ export const DEFAULT_HOLDOUT_DAYS = Math.max(GATE_MIN_DAYS, CHOICE_WINDOW_DAYS);
  * Trains the tenant's forecaster on its stored history before the most recent `holdoutDays` (in a worker
  * thread), replays those days as the service would (retraining every `retrainEveryHours`, so the network ends
  * fine-tuned up to the last retraining), applies the gate and registers the version as live: the gate's
- * per-meter plan says which model serves each meter.
+ * per-meter plan says which model serves each meter, and each meter's linear reference and TOWT, fitted on all
+ * the data, are stored with it (forecasts until the next training evaluate them on the latest inputs).
  */
 export async function retrainTenant({
   store,
@@ -76,7 +77,7 @@ export async function retrainTenant({
       skipped: `only ${Math.floor(length / 24)} days of history; need 21 days to train before the ${holdoutDays} held out`,
     };
   const started = new Date(nowMs);
-  const { report, artifacts } = await trainInWorker(
+  const { report, artifacts, references } = await trainInWorker(
     series,
     trainUntil,
     // The worker thread starts on the default calendar: it is given this process's.
@@ -128,6 +129,7 @@ export async function retrainTenant({
     },
     artifacts,
     true,
+    references,
   );
   return { card, report };
 }
@@ -148,7 +150,7 @@ export async function writeForecasts(
   const current = registry.current(tenant);
   if (!current) return 0;
   const { card } = current;
-  const cache = new ForecasterCache(registry);
+  const cache = new ForecasterCache(registry, logger);
   const origin = tomorrowOrigin(nowMs);
   const points: Point[] = [];
   try {

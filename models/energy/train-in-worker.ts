@@ -1,6 +1,7 @@
 import { runWorker, siblingModule, startModuleWorker } from '../worker-thread.js';
 import type { BacktestOptions, BacktestReport } from './backtest.js';
 import type { ForecasterArtifacts } from './neural-forecaster.js';
+import type { ServingReferences } from './references.js';
 import type { MeterSeries } from './series-from-rows.js';
 
 /** Trains and backtests in a worker thread, so the ingest and the API keep their event loop. */
@@ -9,7 +10,7 @@ export async function trainInWorker(
   trainUntil: number,
   options: Omit<BacktestOptions, 'onEpoch' | 'onProgress'> = {},
   onProgress?: (epoch: number, loss: number) => void,
-): Promise<{ report: BacktestReport; artifacts: ForecasterArtifacts }> {
+): Promise<{ report: BacktestReport; artifacts: ForecasterArtifacts; references: ServingReferences }> {
   const worker = startModuleWorker(siblingModule(import.meta.url, 'train-worker'), {
     series,
     trainUntil,
@@ -17,11 +18,13 @@ export async function trainInWorker(
   });
   const done = await runWorker<{
     report: BacktestReport;
+    references: ServingReferences;
     manifest: ForecasterArtifacts['manifest'];
     weights: Uint8Array;
   }>(worker, (m) => onProgress?.(m.epoch as number, m.loss as number), 'training');
   return {
     report: done.report,
+    references: done.references,
     artifacts: { manifest: done.manifest, weights: Buffer.from(done.weights) },
   };
 }

@@ -11,7 +11,7 @@ const { series, trainUntil, options } = workerData as {
 const port = parentPort;
 if (!port) throw new Error('train-worker runs as a worker thread');
 try {
-  const { report, forecaster } = await trainAndBacktest(series, trainUntil, {
+  const { report, forecaster, references } = await trainAndBacktest(series, trainUntil, {
     ...options,
     onEpoch: (epoch, loss) => port.postMessage({ type: 'progress', epoch, loss }),
   });
@@ -21,6 +21,7 @@ try {
   port.postMessage({
     type: 'done',
     report,
+    references,
     manifest: artifacts.manifest,
     weights: new Uint8Array(artifacts.weights),
   });

@@ -1,9 +1,11 @@
+import type { Logger } from '../../core/index.js';
 import type { TimeSeriesStore } from '../../store/index.js';
 import { HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
 import type { MeterSeries } from './series-from-rows.js';
 import { NeuralForecaster } from './neural-forecaster.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
+import type { MeterReferences } from './references.js';
 import { avoidedEnergy, savingsTotals, type SavingsReport } from './savings.js';
 import { seasonalNaiveForecast } from './seasonal-naive.js';
 import { fitTowt, predictTowt } from './towt.js';
@@ -21,11 +23,40 @@ export interface ForecastPoint {
   p90?: number;
 }
 
-/** Loads trained networks once per registered version. */
+/** Loads trained networks and stored closed-form models once per registered version. */
 export class ForecasterCache {
   private readonly loaded = new Map<string, { version: number; forecaster: Promise<NeuralForecaster> }>();
+  private readonly stored = new Map<
+    string,
+    { version: number; meters: Map<string, MeterReferences> | undefined }
+  >();
 
-  constructor(private readonly registry: FileModelRegistry) {}
+  constructor(
+    private readonly registry: FileModelRegistry,
+    private readonly logger?: Logger,
+  ) {}
+
+  /**
+   * A meter's linear reference and TOWT as fitted when its version was trained; undefined for a version from
+   * before they were stored (logged once per version: its forecasts refit them, slower and not the replay's).
+   */
+  references(card: ModelCard, meter: string): MeterReferences | undefined {
+    let entry = this.stored.get(card.tenant);
+    if (entry?.version !== card.version) {
+      const references = this.registry.references(card.tenant, card.version);
+      entry = {
+        version: card.version,
+        meters: references && new Map(Object.entries(references.meters)),
+      };
+      this.stored.set(card.tenant, entry);
+      if (!references)
+        this.logger?.warn(
+          { tenant: card.tenant, version: card.version },
+          'energy model version has no stored linear reference and TOWT (trained before they were stored): refitting them at each forecast until the next training',
+        );
+    }
+    return entry.meters?.get(meter);
+  }
 
   get(card: ModelCard): Promise<NeuralForecaster> {
     const cached = this.loaded.get(card.tenant);
@@ -41,6 +72,7 @@ export class ForecasterCache {
     for (const { forecaster } of this.loaded.values())
       void forecaster.then((f) => f.dispose()).catch(() => undefined);
     this.loaded.clear();
+    this.stored.clear();
   }
 }
 
@@ -49,7 +81,10 @@ export function tomorrowOrigin(nowMs: number): number {
   return Math.ceil(nowMs / DAY_MS) * DAY_MS;
 }
 
-/** History loaded to serve a forecast: the linear reference and TOWT are refitted on it at each forecast. */
+/**
+ * History loaded to serve a forecast: the lags of the models (the linear reference's reach back four weeks and
+ * its level shifts further); a version from before the closed-form models were stored refits them on it.
+ */
 export const SERVING_HISTORY_DAYS = 120;
 
 /**
@@ -92,7 +127,11 @@ export function servedModel(card: ModelCard, meter: string): BacktestModel {
   return planned ?? card.gate.serve;
 }
 
-/** One meter's forecast from the model it is served; an interval where the model gives one. */
+/**
+ * One meter's forecast from the model it is served; an interval where the model gives one. The linear reference
+ * and TOWT are the version's stored fits, evaluated on the latest loads and temperatures (as the backtest
+ * replays them between retrainings); a version without them has them refitted here.
+ */
 export async function forecastMeter(
   card: ModelCard,
   cache: ForecasterCache,
@@ -103,10 +142,13 @@ export async function forecastMeter(
   if (model === 'neural') return { model, ...(await cache.get(card)).forecast(series, originIndex) };
   if (model === 'linear') {
     const scale = card.backtest.meters.find((m) => m.meter === series.meter)?.linearIntervalScale ?? 1;
-    return { model, ...predictLinear(fitLinear(series, originIndex), series, originIndex, 24, scale) };
+    const linear = cache.references(card, series.meter)?.linear ?? fitLinear(series, originIndex);
+    return { model, ...predictLinear(linear, series, originIndex, 24, scale) };
   }
-  if (model === 'towt')
-    return { model, median: predictTowt(fitTowt(series, 0, originIndex), series, originIndex, 24) };
+  if (model === 'towt') {
+    const towt = cache.references(card, series.meter)?.towt ?? fitTowt(series, 0, originIndex);
+    return { model, median: predictTowt(towt, series, originIndex, 24) };
+  }
   return { model, median: seasonalNaiveForecast(series, originIndex, 24) };
 }
 

@@ -40,6 +40,8 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       /registered version 1 for demo \(live\): mostly (neural|linear|towt|seasonalNaive)/,
     );
     expect(existsSync(join(dir, 'models', 'energy', 'demo', 'v1', 'weights.bin'))).toBe(true);
+    // Each meter's linear reference and TOWT, fitted at training, served without a refit at each forecast.
+    expect(existsSync(join(dir, 'models', 'energy', 'demo', 'v1', 'references.json'))).toBe(true);
 
     app = await startGreenops(
       loadConfig({
@@ -58,9 +60,11 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
         gate: { serve: string; reasons: string[] };
         limitations: string[];
         backtest: { median: object };
+        referencesFittedUntil?: string;
       };
     };
     expect(model.card.version).toBe(1);
+    expect(Date.parse(model.card.referencesFittedUntil ?? '')).toBeGreaterThan(start);
     expect(model.card.meters).toHaveLength(3);
     expect(model.card.gate.reasons.length).toBeGreaterThan(0);
     expect(model.card.limitations.join(' ')).toContain('weather forecast');
