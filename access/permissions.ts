@@ -460,7 +460,8 @@ export const PERMISSIONS: readonly Permission[] = [
     path: '/api/v1/console/config',
     access: 'public',
     tenantScoped: false,
-    summary: 'How the web console logs in: the OIDC issuer, public client id and scopes, or null (no secrets)',
+    summary:
+      'How the web console logs in: the OIDC issuer, public client id and scopes, or null (no secrets)',
   },
   {
     method: 'GET',

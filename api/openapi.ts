@@ -120,7 +120,10 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
                       required: ['issuer', 'clientId', 'scopes'],
                       properties: {
                         issuer: { type: 'string', format: 'uri' },
-                        clientId: { type: 'string', description: 'A public client (authorization code + PKCE)' },
+                        clientId: {
+                          type: 'string',
+                          description: 'A public client (authorization code + PKCE)',
+                        },
                         scopes: { type: 'string', description: 'Space-separated, with openid' },
                       },
                     },
