@@ -66,8 +66,10 @@ export function consoleRoutes({
     res.setHeader('cache-control', 'no-cache').json({ oidc: oidc ? { ...oidc } : null });
   });
   router.get('/console', (req, res) => {
-    if (!req.originalUrl.endsWith('/')) {
-      res.redirect(301, '/console/');
+    // The query survives: the IdP sends the user back to /console/?code=…&state=….
+    const [path, query] = req.originalUrl.split(/\?(.*)/s, 2);
+    if (!path!.endsWith('/')) {
+      res.redirect(301, `/console/${query ? `?${query}` : ''}`);
       return;
     }
     res
