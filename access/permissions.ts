@@ -457,6 +457,14 @@ export const PERMISSIONS: readonly Permission[] = [
   },
   {
     method: 'GET',
+    path: '/api/v1/console/config',
+    access: 'public',
+    tenantScoped: false,
+    summary:
+      'How the web console logs in: the OIDC issuer, public client id and scopes, or null (no secrets)',
+  },
+  {
+    method: 'GET',
     path: '/console',
     access: 'public',
     tenantScoped: false,

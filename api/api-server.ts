@@ -50,7 +50,7 @@ import {
   type RoadDefects,
 } from '../models/index.js';
 import { roadRoutes } from './routes/road.js';
-import { consoleRoutes } from './routes/console.js';
+import { consoleRoutes, type ConsoleOidc } from './routes/console.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { trafficRoutes } from './routes/traffic.js';
 import { fleetRoutes } from './routes/fleet.js';
@@ -125,6 +125,8 @@ export interface ApiOptions {
   roadTracker?: DefectTracker;
   /** Map tiles behind the console's map; undefined: none. */
   consoleTileUrl?: string | undefined;
+  /** The console's OIDC login (issuer, public client id, scopes); undefined: API keys only in the console. */
+  consoleOidc?: ConsoleOidc | undefined;
 }
 
 export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): Express {
@@ -166,7 +168,7 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
       now: () => clock.now(),
     }),
   );
-  app.use(consoleRoutes({ tileUrl: options.consoleTileUrl }).router);
+  app.use(consoleRoutes({ tileUrl: options.consoleTileUrl, oidc: options.consoleOidc }).router);
   app.use(healthRoutes(options.health ?? { store: () => options.store.ping() }).router);
   const root = new GuardedRouter('', { publicRoutes: options.metricsPublic ? ['GET /metrics'] : [] });
   root.get('/metrics', (_req, res) => {

@@ -103,6 +103,37 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
           responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'Not ready') },
         },
       },
+      '/api/v1/console/config': {
+        get: {
+          summary: 'How the web console logs in (public: no secrets)',
+          responses: {
+            200: json({
+              type: 'object',
+              required: ['oidc'],
+              properties: {
+                oidc: {
+                  description: 'null: API keys only',
+                  oneOf: [
+                    { type: 'null' },
+                    {
+                      type: 'object',
+                      required: ['issuer', 'clientId', 'scopes'],
+                      properties: {
+                        issuer: { type: 'string', format: 'uri' },
+                        clientId: {
+                          type: 'string',
+                          description: 'A public client (authorization code + PKCE)',
+                        },
+                        scopes: { type: 'string', description: 'Space-separated, with openid' },
+                      },
+                    },
+                  ],
+                },
+              },
+            }),
+          },
+        },
+      },
       '/api/v1/openapi.json': {
         get: { summary: 'This document', responses: { 200: json({ type: 'object' }) } },
       },

@@ -459,6 +459,10 @@ export async function startGreenops(
         roadDefects,
         ...(tracker ? { roadTracker: tracker } : {}),
         consoleTileUrl: config.consoleTileUrl,
+        consoleOidc:
+          config.oidcIssuer !== undefined && config.oidcClientId !== undefined
+            ? { issuer: config.oidcIssuer, clientId: config.oidcClientId, scopes: config.oidcScopes }
+            : undefined,
       });
       apiUrl = await api.start();
       stoppers.push(() => api.stop());

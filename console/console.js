@@ -1,5 +1,7 @@
 // The greenops road-inspection console: plain ES module, no framework, no CDN. Data comes from /api/v1/road/…
 // with the user's API key (or OIDC token) as a bearer credential, kept in sessionStorage for this tab only.
+// With an OIDC issuer configured (GET /api/v1/console/config), the console logs in there itself: authorization
+// code with PKCE (S256, RFC 7636) as a public client, and uses the access token it gets as the bearer credential.
 
 const T = {
   da: {
@@ -53,6 +55,13 @@ const T = {
     count: (n, t) => `${n} af ${t} skader`,
     who: (k) => `Logget ind som ${k}`,
     bad_key: 'Nøglen blev ikke godkendt',
+    bad_token: 'Kommunens login blev ikke godkendt af greenops',
+    or: 'eller',
+    oidc_login: 'Log ind med din kommune (OIDC)',
+    oidc_failed: 'Login hos kommunen mislykkedes',
+    oidc_state: 'svaret hører ikke til et login fra denne fane',
+    logout: 'Log ud',
+    expired: 'Du er logget ud (legitimationen er udløbet eller ikke længere gyldig)',
     first: 'Først set',
     conf: 'Samlet sikkerhed',
     aadt: 'ÅDT',
@@ -114,6 +123,13 @@ const T = {
     count: (n, t) => `${n} of ${t} defects`,
     who: (k) => `Signed in as ${k}`,
     bad_key: 'The key was not accepted',
+    bad_token: 'The municipality login was not accepted by greenops',
+    or: 'or',
+    oidc_login: 'Log in with your municipality (OIDC)',
+    oidc_failed: 'Login at the municipality failed',
+    oidc_state: 'the answer does not belong to a login from this tab',
+    logout: 'Log out',
+    expired: 'You were logged out (the credential expired or is no longer valid)',
     first: 'First seen',
     conf: 'Fused confidence',
     aadt: 'AADT',
@@ -175,6 +191,8 @@ async function api(path, options = {}) {
     },
   });
   const body = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
+  // A credential that stops working (an expired token, a revoked key) logs the tab out.
+  if (res.status === 401 && !$('app').hidden) signOut(t('expired'));
   if (!res.ok) throw Object.assign(new Error(body?.error?.message ?? res.statusText), { status: res.status });
   return { body, etag: res.headers.get('etag') };
 }
@@ -183,7 +201,7 @@ function say(text) {
   $('status-msg').textContent = text;
 }
 
-async function signIn(candidate) {
+async function signIn(candidate, kind = 'key') {
   key = candidate;
   try {
     const { body } = await api('/api/v1/whoami');
@@ -196,8 +214,94 @@ async function signIn(candidate) {
   } catch {
     key = '';
     sessionStorage.removeItem('greenops.key');
-    $('login-error').textContent = t('bad_key');
+    $('login-error').textContent = t(kind === 'oidc' ? 'bad_token' : 'bad_key');
   }
+}
+
+function signOut(message = '') {
+  key = '';
+  sessionStorage.removeItem('greenops.key');
+  $('app').hidden = true;
+  $('login').hidden = false;
+  $('key').value = '';
+  $('login-error').textContent = message;
+  $('key').focus();
+}
+
+// --- OIDC: authorization code + PKCE in the browser (a public client: no secret) ---
+
+/** { issuer, clientId, scopes } from the API, or null when the console takes API keys only. */
+let oidc = null;
+const OIDC_PENDING = 'greenops.oidc.pending';
+const redirectUri = () => `${location.origin}/console/`;
+const base64url = (bytes) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+const randomToken = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
+
+/** OpenID Connect Discovery 1.0 §4: the document must name the configured issuer exactly. */
+async function discover() {
+  const url = `${oidc.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  const res = await fetch(url, { credentials: 'omit' });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const doc = await res.json();
+  if (doc.issuer !== oidc.issuer) throw new Error(`${url} names issuer ${doc.issuer}`);
+  return doc;
+}
+
+async function oidcLogin() {
+  const doc = await discover();
+  const verifier = randomToken();
+  const state = randomToken();
+  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  sessionStorage.setItem(OIDC_PENDING, JSON.stringify({ state, verifier }));
+  const url = new URL(doc.authorization_endpoint);
+  const params = {
+    response_type: 'code',
+    client_id: oidc.clientId,
+    redirect_uri: redirectUri(),
+    scope: oidc.scopes,
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ui_locales: lang,
+  };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  location.assign(url.href);
+}
+
+/** Back from the issuer with ?code&state (or ?error): the access token, or undefined when this is no return. */
+async function oidcReturn() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('state') || !(params.has('code') || params.has('error'))) return undefined;
+  const pending = JSON.parse(sessionStorage.getItem(OIDC_PENDING) ?? 'null');
+  sessionStorage.removeItem(OIDC_PENDING);
+  // The code is single-use: off the address bar and out of the history.
+  history.replaceState(null, '', location.pathname);
+  if (!oidc || !pending || pending.state !== params.get('state')) throw new Error(t('oidc_state'));
+  if (params.has('error'))
+    throw new Error([params.get('error'), params.get('error_description')].filter(Boolean).join(': '));
+  // RFC 9207: an issuer that names itself must be ours (mix-up attacks).
+  if (params.has('iss') && params.get('iss') !== oidc.issuer) throw new Error(`iss ${params.get('iss')}`);
+  const doc = await discover();
+  const res = await fetch(doc.token_endpoint, {
+    method: 'POST',
+    credentials: 'omit',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: params.get('code'),
+      redirect_uri: redirectUri(),
+      client_id: oidc.clientId,
+      code_verifier: pending.verifier,
+    }),
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok || typeof body.access_token !== 'string')
+    throw new Error(body.error_description ?? body.error ?? `HTTP ${res.status}`);
+  return body.access_token;
 }
 
 async function loadQueue() {
@@ -471,7 +575,9 @@ function showTab(name) {
 
 document.addEventListener('keydown', (ev) => {
   if ($('app').hidden || $('queue').hidden) return;
-  const typing = ['INPUT', 'TEXTAREA', 'SELECT'].includes(ev.target.tagName);
+  const typing =
+    ['INPUT', 'TEXTAREA', 'SELECT'].includes(ev.target.tagName) ||
+    (ev.target.tagName === 'BUTTON' && (ev.key === 'Enter' || ev.key === ' '));
   if (!$('reject').hidden) {
     const n = Number(ev.key);
     if (n >= 1 && n <= REASONS.length) {
@@ -508,6 +614,12 @@ $('login-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   void signIn($('key').value.trim());
 });
+$('oidc-button').addEventListener('click', () => {
+  oidcLogin().catch((err) => {
+    $('login-error').textContent = `${t('oidc_failed')}: ${err.message}`;
+  });
+});
+$('logout').addEventListener('click', () => signOut());
 $('filters').addEventListener('submit', (ev) => {
   ev.preventDefault();
   loadQueue().catch((err) => say(err.message));
@@ -530,6 +642,24 @@ function fillDamage() {
   );
   $('f-damage').value = current;
 }
-translate();
-fillDamage();
-if (key) void signIn(key);
+async function start() {
+  translate();
+  fillDamage();
+  try {
+    const res = await fetch('/api/v1/console/config');
+    if (res.ok) oidc = (await res.json()).oidc ?? null;
+  } catch {
+    // No config: API keys only.
+  }
+  $('oidc-login').hidden = !oidc;
+  let token;
+  try {
+    token = await oidcReturn();
+  } catch (err) {
+    $('login-error').textContent = `${t('oidc_failed')}: ${err.message}`;
+    return;
+  }
+  if (token) await signIn(token, 'oidc');
+  else if (key) await signIn(key);
+}
+void start();

@@ -145,6 +145,25 @@ describe('loadConfig', () => {
     expect(message).toContain('INFLUX_BUCKET');
   });
 
+  it('takes the console OIDC client id and scopes, and names a client id without an issuer or scopes without openid', () => {
+    const issuer = { GREENOPS_OIDC_ISSUER: 'https://idp.example.dk/', GREENOPS_OIDC_AUDIENCE: 'greenops' };
+    const config = loadConfig({ env: { ...issuer, GREENOPS_OIDC_CLIENT_ID: 'greenops-console' } });
+    expect(config.oidcClientId).toBe('greenops-console');
+    expect(config.oidcScopes).toBe('openid');
+    expect(
+      loadConfig({ env: { ...issuer, GREENOPS_OIDC_SCOPES: ' openid  api://greenops/roads ' } }).oidcScopes,
+    ).toBe('openid api://greenops/roads');
+    expect(problems({ env: { GREENOPS_OIDC_CLIENT_ID: 'greenops-console' } })).toContain(
+      'GREENOPS_OIDC_CLIENT_ID needs GREENOPS_OIDC_ISSUER',
+    );
+    expect(problems({ env: { ...issuer, GREENOPS_OIDC_CLIENT_ID: 'a b' } })).toContain(
+      'GREENOPS_OIDC_CLIENT_ID must be printable ASCII with no spaces',
+    );
+    expect(problems({ env: { ...issuer, GREENOPS_OIDC_SCOPES: 'profile email' } })).toContain(
+      'GREENOPS_OIDC_SCOPES must include openid',
+    );
+  });
+
   it('never shows secrets, in errors or in logged config', () => {
     const message = problems({
       env: { INFLUX_URL: 'not a url', MQTT_PASSWORD: 's3cret', GREENOPS_STORE: 'influx' },

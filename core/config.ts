@@ -90,6 +90,10 @@ export interface Config {
   oidcTenantClaim: string;
   oidcRolesClaim: string;
   oidcClockSkewSeconds: number;
+  /** The web console's public client id at the issuer (authorization code + PKCE); unset: no OIDC login button. */
+  oidcClientId: string | undefined;
+  /** Scopes the console asks for (space-separated, with `openid`). */
+  oidcScopes: string;
   metricsPublic: boolean;
   mqttAllowAnonymous: boolean;
   /** Requests per credential (per client address when anonymous) per minute; 0: no limit. */
@@ -639,6 +643,30 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     default: 60,
     description: 'Tolerance for exp and nbf.',
   },
+  oidcClientId: {
+    env: 'GREENOPS_OIDC_CLIENT_ID',
+    parse: (raw) => {
+      if (raw === '') return undefined;
+      if (!/^[\x21-\x7e]{1,255}$/.test(raw)) throw new BadValue('must be printable ASCII with no spaces');
+      return raw;
+    },
+    default: undefined,
+    description:
+      "The web console's public client id at the issuer (authorization code + PKCE, no secret); needs GREENOPS_OIDC_ISSUER.",
+  },
+  oidcScopes: {
+    env: 'GREENOPS_OIDC_SCOPES',
+    parse: (raw) => {
+      const scopes = raw.trim().split(/\s+/);
+      if (!scopes.includes('openid')) throw new BadValue('must include openid');
+      if (scopes.some((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)))
+        throw new BadValue('must be scope tokens separated by spaces (RFC 6749 §3.3)');
+      return scopes.join(' ');
+    },
+    default: 'openid',
+    description:
+      'Scopes the console asks the issuer for (space-separated, with openid; add the API scope your IdP needs for an access token whose aud is GREENOPS_OIDC_AUDIENCE).',
+  },
   metricsPublic: {
     env: 'GREENOPS_METRICS_PUBLIC',
     parse: bool,
@@ -819,6 +847,9 @@ function crossChecks(c: Config): string[] {
   }
   if (c.oidcIssuer !== undefined && c.oidcAudience === undefined) {
     problems.push('GREENOPS_OIDC_AUDIENCE is required with GREENOPS_OIDC_ISSUER');
+  }
+  if (c.oidcClientId !== undefined && c.oidcIssuer === undefined) {
+    problems.push('GREENOPS_OIDC_CLIENT_ID needs GREENOPS_OIDC_ISSUER (the issuer the console logs in at)');
   }
   if ((c.mqttCertFile === undefined) !== (c.mqttKeyFile === undefined)) {
     problems.push('MQTT_CERT_FILE and MQTT_KEY_FILE go together');

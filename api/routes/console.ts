@@ -23,11 +23,27 @@ function consoleDir(): string {
   throw new Error('console/ not found beside the API');
 }
 
+/** What the console needs to log in at the municipality's IdP (authorization code + PKCE): all public. */
+export interface ConsoleOidc {
+  issuer: string;
+  /** A public client: the console holds no secret. */
+  clientId: string;
+  /** Space-separated, with `openid`. */
+  scopes: string;
+}
+
 /**
  * The web console at /console/: static, public by design (it holds no data), served with a CSP that allows only
- * its own script and style and the configured tile server's images. Its data calls carry the user's credential.
+ * its own script and style, the configured tile server's images and, with OIDC, calls to the issuer (discovery and
+ * the token endpoint). Its data calls carry the user's credential.
  */
-export function consoleRoutes({ tileUrl }: { tileUrl: string | undefined }): GuardedRouter {
+export function consoleRoutes({
+  tileUrl,
+  oidc,
+}: {
+  tileUrl: string | undefined;
+  oidc?: ConsoleOidc | undefined;
+}): GuardedRouter {
   const dir = consoleDir();
   const cache = new Map<string, string>();
   const read = (name: string) => {
@@ -41,13 +57,19 @@ export function consoleRoutes({ tileUrl }: { tileUrl: string | undefined }): Gua
     `img-src 'self' data:${tileOrigin ? ` ${tileOrigin}` : ''}`,
     "style-src 'self'",
     "script-src 'self'",
-    "connect-src 'self'",
+    `connect-src 'self'${oidc ? ` ${new URL(oidc.issuer).origin}` : ''}`,
     "frame-ancestors 'none'",
   ].join('; ');
   const router = new GuardedRouter('');
+  // Public by design: the issuer, the public client id and the scopes are what any login redirect shows anyway.
+  router.get('/api/v1/console/config', (_req, res) => {
+    res.setHeader('cache-control', 'no-cache').json({ oidc: oidc ? { ...oidc } : null });
+  });
   router.get('/console', (req, res) => {
-    if (!req.originalUrl.endsWith('/')) {
-      res.redirect(301, '/console/');
+    // The query survives: the IdP sends the user back to /console/?code=…&state=….
+    const [path, query] = req.originalUrl.split(/\?(.*)/s, 2);
+    if (!path!.endsWith('/')) {
+      res.redirect(301, `/console/${query ? `?${query}` : ''}`);
       return;
     }
     res

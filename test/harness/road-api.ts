@@ -12,6 +12,7 @@ import {
   roadIngestHooks,
 } from '../../models/index.js';
 import { migrate } from '../../store/index.js';
+import type { ApiOptions } from '../../api/index.js';
 import { startAccessApi, type AccessApi } from './access-api.js';
 
 const DAY = 86_400_000;
@@ -64,7 +65,10 @@ export interface RoadApi {
  * The real API with road defects: an in-process ingest whose road hook feeds a defect tracker on the API's
  * PGlite records store, the transparency cards, and the given messages submitted through the ingest.
  */
-export async function startRoadApi(messages: readonly Message[]): Promise<RoadApi> {
+export async function startRoadApi(
+  messages: readonly Message[],
+  extra: Partial<ApiOptions> = {},
+): Promise<RoadApi> {
   let tracker: DefectTracker | undefined;
   let ingest: IngestService | undefined;
   const api = await startAccessApi(async ({ access, db }) => {
@@ -98,6 +102,7 @@ export async function startRoadApi(messages: readonly Message[]): Promise<RoadAp
         retention: [],
         roadPrecision: (tenant) => roadDefects.precision(tenant),
       }),
+      ...extra,
     };
   });
   const started = { ingest: ingest as IngestService, tracker: tracker as DefectTracker };

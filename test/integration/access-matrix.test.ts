@@ -277,6 +277,7 @@ const MATRIX: Row[] = [
   },
   { method: 'GET', route: '/api/v1/road/precision', path: '/api/v1/road/precision', expect: '++..+.+.' },
   { method: 'GET', route: '/api/v1/road/coverage', path: '/api/v1/road/coverage', expect: '++..+.+.' },
+  { method: 'GET', route: '/api/v1/console/config', path: '/api/v1/console/config', expect: 'public' },
   { method: 'GET', route: '/console', path: '/console', expect: 'public' },
   { method: 'GET', route: '/console/:file', path: '/console/console.js', expect: 'public' },
 ];
