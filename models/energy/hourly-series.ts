@@ -1,5 +1,4 @@
-import { danishLocalTime } from '../../core/index.js';
-import { isHoliday, isHolidayCalendar, type HolidayCalendar } from '../../core/holiday-calendar.js';
+import { danishLocalTime, isHoliday, isHolidayCalendar, type HolidayCalendar } from '../../core/index.js';
 
 /**
  * One meter's hourly history on a regular grid: `start` is the first hour (epoch ms, on the hour) and index i
