@@ -129,6 +129,8 @@ export function registerFleetCommands(program: Command): void {
       const report = fleetFileReport(opts);
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
+      // Refused lines: the report covers the others, and a script sees that some were left out.
+      if (report.linesRefused > 0) process.exitCode = 1;
     });
 
   fleet

@@ -138,4 +138,54 @@ describe('trip extraction against the simulator’s ground truth', () => {
     const [van] = pool.finish().vehicles;
     expect(van?.trips.map((t) => Math.round(t.km * 10) / 10)).toEqual([9, 3]);
   });
+
+  /** One vehicle's samples: [t, ignition, odometer km, speed km/h]; latitude follows the odometer. */
+  const tripsOf = (samples: [number, boolean, number, number][], { odometer = true } = {}) => {
+    const pool = new FleetPool(DEFAULT_FLEET_SETTINGS);
+    for (const [t, ignition, km, speedKmh] of samples)
+      pool.add('car', {
+        t,
+        lat: 56.1 + km / 111,
+        lon: 10.2,
+        speedKmh,
+        ignition,
+        odometerKm: odometer ? km : Number.NaN,
+        fuelUsedL: 100 + km * 0.07,
+        energyUsedKwh: Number.NaN,
+      });
+    return pool.finish().vehicles[0]?.trips ?? [];
+  };
+
+  it('counts the kilometres and litres driven during a data gap in the trip after it, from the last sample before', () => {
+    const t0 = START + 8 * 3_600_000;
+    const samples: [number, boolean, number, number][] = [];
+    for (let i = 0; i <= 60; i++) samples.push([t0 + i * 10_000, true, i * 0.1, 36]); // 10 min, 6 km
+    // 20 minutes without data (more than the 15-minute gap), 16 km driven meanwhile, then 6 km more.
+    for (let i = 0; i <= 60; i++) samples.push([t0 + 1_800_000 + i * 10_000, true, 22 + i * 0.1, 36]);
+    samples.push([t0 + 2_500_000, false, 28, 0]);
+    samples.push([t0 + 3_200_000, false, 28, 0]);
+    const trips = tripsOf(samples);
+    expect(trips).toHaveLength(2);
+    expect(trips.map((t) => Math.round(t.km * 10) / 10)).toEqual([6, 22]);
+    expect(trips.reduce((s, t) => s + t.km, 0)).toBeCloseTo(28, 6);
+    expect(trips[1]?.fuelL).toBeCloseTo(22 * 0.07, 6);
+    expect(trips[1]?.startMs).toBe(t0 + 1_800_000);
+  });
+
+  it('counts a ten-minute gap in which the odometer rose as moving, not idling', () => {
+    const t0 = START + 8 * 3_600_000;
+    const samples: [number, boolean, number, number][] = [];
+    for (let i = 0; i <= 30; i++) samples.push([t0 + i * 10_000, true, i * 0.1, 36]);
+    samples.push([t0 + 310_000, true, 3, 0]); // stopped at a light, ignition on
+    // 10.5 minutes without data (under the gap threshold), 8.6 km driven meanwhile; the data resumes at a stop
+    for (let i = 0; i <= 30; i++)
+      samples.push([t0 + 940_000 + i * 10_000, true, 11.6 + i * 0.1, i === 0 ? 0 : 36]);
+    samples.push([t0 + 1_600_000, false, 14.6, 0]);
+    samples.push([t0 + 2_300_000, false, 14.6, 0]);
+    const [trip] = tripsOf(samples);
+    expect(trip?.km).toBeCloseTo(14.6, 6);
+    expect(trip?.idleSeconds).toBeLessThanOrEqual(10);
+    const withoutOdometer = tripsOf(samples, { odometer: false })[0];
+    expect(withoutOdometer?.idleSeconds).toBeLessThanOrEqual(10);
+  });
 });

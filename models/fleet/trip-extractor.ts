@@ -121,7 +121,7 @@ export class TripExtractor {
       this.track(t, lat, lon);
       if (ignition) {
         this.pending = undefined;
-        if (speedKmh > this.settings.idleSpeedKmh) this.moving += dt;
+        if (this.movedBetween(prev, dt, lat, lon, odometer, speedKmh)) this.moving += dt;
         else this.idle += dt;
         if (speedKmh > this.maxKmh) this.maxKmh = speedKmh;
       } else {
@@ -129,7 +129,22 @@ export class TripExtractor {
         if (t - this.pending.t >= this.minParkingMs) this.close(this.pending);
       }
     } else if (ignition) {
-      this.begin(gap || Number.isNaN(prev.t) ? { t, lat, lon, odometer, fuel, energy } : prev, t);
+      if (Number.isNaN(prev.t)) this.begin({ t, lat, lon, odometer, fuel, energy }, t);
+      // After a gap the trip starts where the data resumes, but its counters run from the last sample before the
+      // gap: the kilometres, litres and kWh driven while no data came are not lost.
+      else if (gap)
+        this.begin(
+          {
+            t: prev.t,
+            lat,
+            lon,
+            odometer: Number.isFinite(prev.odometer) ? prev.odometer : odometer,
+            fuel: Number.isFinite(prev.fuel) ? prev.fuel : fuel,
+            energy: Number.isFinite(prev.energy) ? prev.energy : energy,
+          },
+          t,
+        );
+      else this.begin(prev, t);
       if (speedKmh > this.maxKmh) this.maxKmh = speedKmh;
     } else {
       this.noteParked(t, lat, lon);
@@ -167,6 +182,25 @@ export class TripExtractor {
     this.maxKmh = 0;
     this.count = 1;
     this.jumps = 0;
+  }
+
+  /**
+   * Whether the vehicle moved since the previous sample: the sample's own speed between close samples; over a longer
+   * interval (more than a minute, e.g. a short gap) the average speed of the interval from the odometer, else the
+   * straight line, since one speed reading says nothing about minutes without data.
+   */
+  private movedBetween(
+    prev: Anchor,
+    dtS: number,
+    lat: number,
+    lon: number,
+    odometer: number,
+    speedKmh: number,
+  ): boolean {
+    if (dtS <= 60) return speedKmh > this.settings.idleSpeedKmh;
+    const odometerKm = odometer - prev.odometer;
+    const km = Number.isFinite(odometerKm) ? odometerKm : haversineM(prev.lat, prev.lon, lat, lon) / 1000;
+    return (km / dtS) * 3600 > this.settings.idleSpeedKmh;
   }
 
   /** Adds the path to a position unless it implies an impossible speed (then it is a GPS jump, skipped). */
