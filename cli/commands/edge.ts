@@ -40,6 +40,8 @@ interface EdgeFlags {
 
 interface EdgePublisher {
   publisher: Publisher;
+  /** publish() resolves only on the broker's acknowledgement (no disk queue in between). */
+  acknowledges: boolean;
   /**
    * Waits for the broker to acknowledge what is queued (at most graceMs; unset: until all of it is), then closes;
    * the rest stays queued for the next run. Says whether all was acknowledged and how many messages this run
@@ -54,6 +56,7 @@ interface EdgePublisher {
 function unqueued(publisher: Publisher): EdgePublisher {
   return {
     publisher,
+    acknowledges: true,
     finish: async () => {
       await publisher.close();
       return { drained: true, dropped: 0, acked: -1 };
@@ -112,6 +115,7 @@ async function openPublisher(
   const droppedBefore = publisher.stats.dropped;
   return {
     publisher,
+    acknowledges: false,
     finish: async (graceMs) => {
       const drained = await publisher.drain(graceMs);
       const { queued, acked, dropped: droppedEver } = publisher.stats;
@@ -293,7 +297,7 @@ export function registerEdgeCommands(program: Command): void {
       const text = readInputFile(opts.file);
       const ctx = edgeContext(opts);
       const { config, logger } = ctx;
-      const { publisher, finish } = await openPublisher(opts, ctx, 'replay', true);
+      const { publisher, acknowledges, finish } = await openPublisher(opts, ctx, 'replay', true);
       let ok = false;
       try {
         const result = await replayCsv({
@@ -307,12 +311,16 @@ export function registerEdgeCommands(program: Command): void {
         });
         // Queued, not yet acknowledged: what the broker acknowledged is said after the drain below.
         console.log(
-          `${opts.file}: queued ${result.published} records, skipped ${result.problems.length} rows`,
+          `${opts.file}: ${acknowledges ? 'published (acknowledged)' : 'queued'} ${result.published} records, skipped ${result.problems.length} rows`,
         );
         for (const p of result.problems.slice(0, 20)) console.log(`  ${opts.file}:${p.line}: ${p.reason}`);
         if (result.problems.length > 20) console.log(`  … and ${result.problems.length - 20} more`);
         process.exitCode = result.problems.length > 0 ? 1 : 0;
         ok = true;
+      } catch (err) {
+        // A device login refused on its connection (--credentials): as clear as a refused queue.
+        const refusal = isCredentialRefusal(err) ? err : (err as Error | undefined)?.cause;
+        throw isCredentialRefusal(refusal) ? refusedError(ctx, refusal as Error, undefined) : err;
       } finally {
         // On an error above, still close (what is queued stays for the next run); a refusal replaces the error.
         const { drained, dropped, acked } = await finish();

@@ -89,6 +89,33 @@ describe('greenops CLI as a process', () => {
       expect(out).toContain('MQTT_USERNAME and MQTT_PASSWORD');
       expect(out).toMatch(/6 messages stay queued in \S+edge-queue/);
       expect(out).not.toContain('acknowledged');
+
+      // The README's way in: a device login per vehicle issued over the API, replayed with --credentials.
+      const adminKey = readFileSync(join(data, 'admin.key'), 'utf8').trim();
+      const [, api] = (await server.waitForOutput(/greenops API: (http:\/\/\S+)/)) as [string, string];
+      const issued = await fetch(`${api}/api/v1/devices`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'demo', stream: 'energy', device: 'refused-meter' }),
+      });
+      expect(issued.status).toBe(201);
+      const login = (await issued.json()) as { username: string; password: string };
+      const wrong = join(dir, 'wrong-logins.json');
+      writeFileSync(wrong, JSON.stringify({ [login.username]: 'not-the-password' }));
+      const refused = runCli(
+        ['edge', 'replay', '--stream', 'energy', '--file', csv, '--broker', broker, '--credentials', wrong],
+        { GREENOPS_DATA_DIR: data },
+      );
+      expect(await refused.exited).toBe(2);
+      expect(refused.output()).toContain(`the MQTT broker at ${broker} refused the connection`);
+      const logins = join(dir, 'logins.json');
+      writeFileSync(logins, JSON.stringify({ [login.username]: login.password }));
+      const accepted = runCli(
+        ['edge', 'replay', '--stream', 'energy', '--file', csv, '--broker', broker, '--credentials', logins],
+        { GREENOPS_DATA_DIR: data },
+      );
+      expect(await accepted.exited).toBe(0);
+      expect(accepted.output()).toContain('published (acknowledged) 6 records, skipped 0 rows');
     } finally {
       server.child.kill('SIGINT');
       await server.exited;
