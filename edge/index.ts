@@ -1,4 +1,4 @@
-export { MqttPublisher, type Publisher } from './publisher.js';
+export { MqttPublisher, isCredentialRefusal, type Publisher } from './publisher.js';
 export {
   PerDevicePublisher,
   type DeviceLogin,

@@ -7,6 +7,15 @@ export interface Publisher {
   close(): Promise<void>;
 }
 
+/**
+ * Whether an MQTT error is the broker refusing the client's credentials: CONNACK return code 4 (bad user name or
+ * password) or 5 (not authorized), or MQTT 5 reason codes 0x86 / 0x87. Retrying cannot help until the login changes.
+ */
+export function isCredentialRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 4 || code === 5 || code === 0x86 || code === 0x87;
+}
+
 export class MqttPublisher implements Publisher {
   private constructor(private readonly client: MqttClient) {}
 

@@ -17,6 +17,7 @@ import {
   QueuedPublisher,
   SimulationRunner,
   createSimulators,
+  isCredentialRefusal,
   replayCsv,
   type Publisher,
 } from '../../edge/index.js';
@@ -39,12 +40,14 @@ interface EdgeFlags {
 
 interface EdgePublisher {
   publisher: Publisher;
+  /** publish() resolves only on the broker's acknowledgement (no disk queue in between). */
+  acknowledges: boolean;
   /**
    * Waits for the broker to acknowledge what is queued (at most graceMs; unset: until all of it is), then closes;
    * the rest stays queued for the next run. Says whether all was acknowledged and how many messages this run
    * dropped.
    */
-  finish(graceMs?: number): Promise<{ drained: boolean; dropped: number }>;
+  finish(graceMs?: number): Promise<{ drained: boolean; dropped: number; acked: number }>;
   /** Ends a waiting finish() early (a signal during the final drain). */
   abandon(): void;
 }
@@ -53,9 +56,10 @@ interface EdgePublisher {
 function unqueued(publisher: Publisher): EdgePublisher {
   return {
     publisher,
+    acknowledges: true,
     finish: async () => {
       await publisher.close();
-      return { drained: true, dropped: 0 };
+      return { drained: true, dropped: 0, acked: -1 };
     },
     abandon: () => undefined,
   };
@@ -70,6 +74,8 @@ async function openPublisher(
   opts: EdgeFlags,
   ctx: ReturnType<typeof edgeContext>,
   kind: string,
+  /** A command that publishes once and exits: a broker refusing the credentials ends it (non-zero exit). */
+  once: boolean,
 ): Promise<EdgePublisher> {
   const clientId = opts.clientId ?? `greenops-edge-${kind}-${opts.stream}`;
   if (opts.credentials !== undefined) {
@@ -91,7 +97,9 @@ async function openPublisher(
     return unqueued(publisher);
   }
   if (!opts.queue) {
-    const publisher = await MqttPublisher.connect(ctx.mqtt, clientId, ctx.logger);
+    const publisher = await MqttPublisher.connect(ctx.mqtt, clientId, ctx.logger).catch((err: unknown) => {
+      throw isCredentialRefusal(err) ? refusedError(ctx, err as Error, undefined) : err;
+    });
     return unqueued(publisher);
   }
   const maxMb = parsePositive('queue-max-mb', opts.queueMaxMb) as number;
@@ -102,24 +110,45 @@ async function openPublisher(
     queue: { dir, maxBytes: maxMb * 1024 * 1024 },
     logger: ctx.logger,
     overflow: opts.dropOldest ? 'drop-oldest' : 'wait',
+    onRefused: once ? 'stop' : 'retry',
   });
   const droppedBefore = publisher.stats.dropped;
   return {
     publisher,
+    acknowledges: false,
     finish: async (graceMs) => {
       const drained = await publisher.drain(graceMs);
-      const { queued, dropped: droppedEver } = publisher.stats;
+      const { queued, acked, dropped: droppedEver } = publisher.stats;
       await publisher.close();
       const dropped = droppedEver - droppedBefore;
+      const refusal = publisher.refusal;
+      if (refusal && once) throw refusedError(ctx, refusal, { queued, dir });
       if (!drained) console.log(`${queued} messages stay queued in ${dir} and are sent on the next run`);
       if (dropped > 0)
         console.log(
           `${dropped} messages were dropped because the queue was full (--drop-oldest, --queue-max-mb)`,
         );
-      return { drained, dropped };
+      return { drained, dropped, acked };
     },
     abandon: () => publisher.abandonDrain(),
   };
+}
+
+/** The broker refused the login: say which broker, how to give a login, and what stays queued. */
+function refusedError(
+  ctx: ReturnType<typeof edgeContext>,
+  err: Error,
+  left: { queued: number; dir: string } | undefined,
+): GreenopsError {
+  const as = ctx.mqtt.username === undefined ? 'without a user name' : `as "${ctx.mqtt.username}"`;
+  return new GreenopsError(
+    'UNAUTHENTICATED',
+    `the MQTT broker at ${ctx.mqtt.url} refused the connection ${as} (${err.message}). ` +
+      'Give a login: --credentials <file> with device logins (a local `greenops start` writes ' +
+      `${join(ctx.config.dataDir, 'simulator-credentials.json')}), or MQTT_USERNAME and MQTT_PASSWORD.` +
+      (left ? ` ${left.queued} messages stay queued in ${left.dir} and are sent on the next run.` : ''),
+    { field: 'credentials' },
+  );
 }
 
 function withEdgeOptions(command: Command): Command {
@@ -224,7 +253,7 @@ export function registerEdgeCommands(program: Command): void {
       const untilMs = parseTimeFlag('until', opts.until, now);
       const ctx = edgeContext(opts);
       const { config, logger } = ctx;
-      const { publisher, finish, abandon } = await openPublisher(opts, ctx, 'sim');
+      const { publisher, finish, abandon } = await openPublisher(opts, ctx, 'sim', untilMs !== undefined);
       const runner = new SimulationRunner({
         simulators: createSimulators(stream, { devices, seed, startMs }),
         publisher,
@@ -268,7 +297,8 @@ export function registerEdgeCommands(program: Command): void {
       const text = readInputFile(opts.file);
       const ctx = edgeContext(opts);
       const { config, logger } = ctx;
-      const { publisher, finish } = await openPublisher(opts, ctx, 'replay');
+      const { publisher, acknowledges, finish } = await openPublisher(opts, ctx, 'replay', true);
+      let ok = false;
       try {
         const result = await replayCsv({
           stream,
@@ -279,14 +309,22 @@ export function registerEdgeCommands(program: Command): void {
           logger,
           rate,
         });
+        // Queued, not yet acknowledged: what the broker acknowledged is said after the drain below.
         console.log(
-          `${opts.file}: published ${result.published} records, skipped ${result.problems.length} rows`,
+          `${opts.file}: ${acknowledges ? 'published (acknowledged)' : 'queued'} ${result.published} records, skipped ${result.problems.length} rows`,
         );
         for (const p of result.problems.slice(0, 20)) console.log(`  ${opts.file}:${p.line}: ${p.reason}`);
         if (result.problems.length > 20) console.log(`  … and ${result.problems.length - 20} more`);
         process.exitCode = result.problems.length > 0 ? 1 : 0;
+        ok = true;
+      } catch (err) {
+        // A device login refused on its connection (--credentials): as clear as a refused queue.
+        const refusal = isCredentialRefusal(err) ? err : (err as Error | undefined)?.cause;
+        throw isCredentialRefusal(refusal) ? refusedError(ctx, refusal as Error, undefined) : err;
       } finally {
-        const { drained, dropped } = await finish();
+        // On an error above, still close (what is queued stays for the next run); a refusal replaces the error.
+        const { drained, dropped, acked } = await finish();
+        if (ok && acked >= 0) console.log(`${opts.file}: the broker acknowledged ${acked} messages`);
         if (!drained || dropped > 0) process.exitCode = 1;
       }
     });

@@ -49,9 +49,11 @@ async function serve(opts: ServeFlags, roles: (config: Config) => Roles): Promis
   const app = await startGreenops(config, logger, roles(config));
   if (app.apiUrl) {
     logger.info({ api: app.apiUrl, broker: app.brokerUrl }, 'greenops is running');
-    console.log(
-      `greenops API: ${app.apiUrl}  (try ${app.apiUrl}/api/v1/whoami with the admin key in ${join(config.dataDir, 'admin.key')})`,
-    );
+    // The admin key is created only on a records store without any key; otherwise say so, not where it would be.
+    const keyHint = app.adminKey
+      ? `with the admin key just saved to ${app.adminKey.file}`
+      : `with an API key; this start created none, as keys already exist (a first start saves one to ${join(config.dataDir, 'admin.key')})`;
+    console.log(`greenops API: ${app.apiUrl}  (try ${app.apiUrl}/api/v1/whoami ${keyHint})`);
     console.log(`MQTT broker:  ${app.brokerUrl ?? 'none (greenops api alone)'}`);
     if (app.adminKey) {
       // Shown once: only its hash is stored. The file is the operator's copy (mode 0600).

@@ -65,4 +65,31 @@ describe('QueuedPublisher', () => {
     expect(publisher.stats.dropped).toBe(0);
     expect(publisher.stats.acked).toBeGreaterThanOrEqual(200);
   });
+
+  it('stops at a broker refusing its credentials when told to, keeping the messages queued and logging it once', async () => {
+    const { logger, lines } = createMemoryLogger();
+    const dir = mkdtempSync(join(tmpdir(), 'greenops-queue-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const port = await freePort();
+    // The embedded broker refuses anonymous clients by default.
+    const broker = new EmbeddedBroker({ port, logger, access: new MqttAccess() });
+    await broker.start();
+    cleanups.push(() => broker.stop());
+    const publisher = QueuedPublisher.open({
+      settings: { url: broker.url },
+      clientId: 'refused-test',
+      queue: { dir },
+      logger,
+      onRefused: 'stop',
+    });
+    for (let i = 0; i < 3; i++) await publisher.publish(`greenops/v1/demo/energy/m-${i}`, Buffer.from('{}'));
+    // No time limit: only the refusal can end this drain.
+    expect(await publisher.drain()).toBe(false);
+    expect(publisher.refusal?.message).toMatch(/Not authorized|Bad username or password/);
+    expect(publisher.stats).toMatchObject({ queued: 3, acked: 0 });
+    await publisher.close();
+    const refusals = lines().filter((l) => String(l.msg).includes('refused the edge agent'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ broker: broker.url, username: null });
+  });
 });

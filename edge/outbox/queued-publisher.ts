@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { mqttClientOptions, type Logger, type MqttSettings } from '../../core/index.js';
-import type { Publisher } from '../publisher.js';
+import { isCredentialRefusal, type Publisher } from '../publisher.js';
 import { DEFAULT_DISK_QUEUE, DiskQueue, type DiskQueueOptions } from './disk-queue.js';
 
 export interface QueuedPublisherOptions {
@@ -18,6 +18,12 @@ export interface QueuedPublisherOptions {
    * and drops the oldest segment, counted in `dropped` (for a live sensor that cannot wait).
    */
   overflow?: 'wait' | 'drop-oldest';
+  /**
+   * What a broker refusing the credentials (CONNACK 4/5, MQTT 5 0x86/0x87) does: `retry` (default, a long-running
+   * agent) logs it once and keeps reconnecting; `stop` (a command that publishes once and exits) stops
+   * reconnecting, ends a waiting drain, and leaves `refusal` set. Either way the messages stay queued on disk.
+   */
+  onRefused?: 'retry' | 'stop';
 }
 
 export interface QueuedPublisherStats {
@@ -44,6 +50,7 @@ export class QueuedPublisher implements Publisher {
   private giveUpDrain: (() => void) | undefined;
   private readonly roomWaiters: (() => void)[] = [];
   private readonly counts = { sent: 0, acked: 0 };
+  private refused: Error | undefined;
 
   private constructor(
     private readonly client: MqttClient,
@@ -51,7 +58,29 @@ export class QueuedPublisher implements Publisher {
     private readonly options: QueuedPublisherOptions,
   ) {
     this.syncTimer = setInterval(() => this.queue.sync(), options.syncMs ?? 100);
+    client.on('error', (err) => {
+      if (!isCredentialRefusal(err)) {
+        options.logger.warn({ err: err.message }, 'edge mqtt error');
+        return;
+      }
+      // Logged once: reconnecting with the same login is refused the same way.
+      if (!this.refused)
+        options.logger.error(
+          { err: err.message, broker: options.settings.url, username: options.settings.username ?? null },
+          'the broker refused the edge agent’s credentials; messages stay queued on disk',
+        );
+      this.refused = err;
+      if ((options.onRefused ?? 'retry') === 'stop') {
+        client.end(true);
+        this.giveUpDrain?.();
+        this.wakeWaiters();
+      }
+    });
     client.on('connect', () => {
+      if (this.refused) {
+        options.logger.info({ broker: options.settings.url }, 'the broker accepted the edge agent again');
+        this.refused = undefined;
+      }
       // After a reconnect, send everything unacknowledged again from the queue, in order: whatever was in
       // flight may or may not have reached the broker. Late answers of the old sends still count as acks.
       if (this.connects++ > 0) {
@@ -73,11 +102,15 @@ export class QueuedPublisher implements Publisher {
       ...mqttClientOptions(options.settings, options.clientId),
       queueQoSZero: false,
     });
-    client.on('error', (err) => options.logger.warn({ err: err.message }, 'edge mqtt error'));
     client.on('offline', () =>
       options.logger.warn({ pending: queue.length }, 'edge offline; queueing to disk'),
     );
     return new QueuedPublisher(client, queue, options);
+  }
+
+  /** The broker's refusal of the credentials, while it lasts (with `onRefused: 'stop'`: for good). */
+  get refusal(): Error | undefined {
+    return this.refused;
   }
 
   get stats(): QueuedPublisherStats {
@@ -100,6 +133,7 @@ export class QueuedPublisher implements Publisher {
       const size = payload.length + Buffer.byteLength(topic) + 64;
       while (this.queue.length > 0 && this.queue.bytes + size > limit) {
         if (this.closing) throw new Error('edge publisher closed while waiting for room in its queue');
+        if (this.refused && this.options.onRefused === 'stop') throw this.refused;
         await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
       }
       if (this.closing) throw new Error('edge publisher closed');
@@ -117,6 +151,7 @@ export class QueuedPublisher implements Publisher {
   /** Resolves true when every queued message was acknowledged, false after timeoutMs (unset: no time limit). */
   async drain(timeoutMs?: number): Promise<boolean> {
     if (this.queue.length === 0) return true;
+    if (this.refused && this.options.onRefused === 'stop') return false;
     return new Promise((resolve) => {
       const finish = (drained: boolean) => {
         clearTimeout(timer);

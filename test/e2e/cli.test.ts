@@ -55,8 +55,71 @@ describe('greenops CLI as a process', () => {
     expect(await second.exited).toBe(0);
     // The first admin key is made once: a restart neither prints nor replaces it.
     expect(second.output()).not.toContain('admin key:');
+    expect(second.output()).toContain('this start created none, as keys already exist');
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
     // Two starts, the first creating the records store (PGlite initdb: seconds on a busy machine).
+  }, 90_000);
+
+  it('stops a replay the embedded broker refuses for want of credentials, naming the broker and what stays queued', async () => {
+    const data = join(dir, 'refused');
+    // The embedded broker (aedes) refuses anonymous clients unless told otherwise.
+    const server = runCli(['start', '--no-simulate'], {
+      ...env(),
+      GREENOPS_DATA_DIR: data,
+      GREENOPS_MQTT_ALLOW_ANONYMOUS: 'false',
+    });
+    try {
+      const [, broker] = (await server.waitForOutput(/MQTT broker: +(mqtt:\/\/\S+)/)) as [string, string];
+      const csv = join(dir, 'refused.csv');
+      const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+      const rows = Array.from(
+        { length: 6 },
+        (_, i) => `${new Date(hour - (6 - i) * 3_600_000).toISOString()},refused-meter,${i + 1}.0,5`,
+      );
+      writeFileSync(csv, ['timestamp,meter_id,kwh,outdoor_temp_c', ...rows].join('\n'));
+      const replay = runCli(
+        ['edge', 'replay', '--stream', 'energy', '--file', csv, '--broker', broker, '--tenant', 'demo'],
+        { GREENOPS_DATA_DIR: data, GREENOPS_MQTT_ALLOW_ANONYMOUS: 'false' },
+      );
+      // Waits on the process itself: a refusal must end it, not leave it reconnecting.
+      expect(await replay.exited).toBe(2);
+      const out = replay.output();
+      expect(out).toContain(`the MQTT broker at ${broker} refused the connection without a user name`);
+      expect(out).toContain(join(data, 'simulator-credentials.json'));
+      expect(out).toContain('MQTT_USERNAME and MQTT_PASSWORD');
+      expect(out).toMatch(/6 messages stay queued in \S+edge-queue/);
+      expect(out).not.toContain('acknowledged');
+
+      // The README's way in: a device login per vehicle issued over the API, replayed with --credentials.
+      const adminKey = readFileSync(join(data, 'admin.key'), 'utf8').trim();
+      const [, api] = (await server.waitForOutput(/greenops API: (http:\/\/\S+)/)) as [string, string];
+      const issued = await fetch(`${api}/api/v1/devices`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'demo', stream: 'energy', device: 'refused-meter' }),
+      });
+      expect(issued.status).toBe(201);
+      const login = (await issued.json()) as { username: string; password: string };
+      const wrong = join(dir, 'wrong-logins.json');
+      writeFileSync(wrong, JSON.stringify({ [login.username]: 'not-the-password' }));
+      const refused = runCli(
+        ['edge', 'replay', '--stream', 'energy', '--file', csv, '--broker', broker, '--credentials', wrong],
+        { GREENOPS_DATA_DIR: data },
+      );
+      expect(await refused.exited).toBe(2);
+      expect(refused.output()).toContain(`the MQTT broker at ${broker} refused the connection`);
+      const logins = join(dir, 'logins.json');
+      writeFileSync(logins, JSON.stringify({ [login.username]: login.password }));
+      const accepted = runCli(
+        ['edge', 'replay', '--stream', 'energy', '--file', csv, '--broker', broker, '--credentials', logins],
+        { GREENOPS_DATA_DIR: data },
+      );
+      expect(await accepted.exited).toBe(0);
+      expect(accepted.output()).toContain('published (acknowledged) 6 records, skipped 0 rows');
+    } finally {
+      server.child.kill('SIGINT');
+      await server.exited;
+    }
   }, 90_000);
 
   it('replays a recorded energy CSV through the broker, reporting bad rows by line', async () => {
@@ -89,7 +152,8 @@ describe('greenops CLI as a process', () => {
       join(dir, 'edge-queue'),
     ]);
     expect(await replay.exited).toBe(1);
-    expect(replay.output()).toContain('published 24 records, skipped 1 rows');
+    expect(replay.output()).toContain('queued 24 records, skipped 1 rows');
+    expect(replay.output()).toContain('the broker acknowledged 24 messages');
     expect(replay.output()).toContain('load.csv:7: timestamp: "not-a-time" is not an ISO 8601 time');
 
     const meter = await waitFor('24 replayed readings', async () => {
