@@ -51,8 +51,7 @@ export class PgliteRecordStore implements RecordStore {
     columns: readonly string[],
     rows: readonly (readonly CopyValue[])[],
   ): Promise<void> {
-    if (rows.length === 0) return;
-    await this.db.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([copyText(rows)]) });
+    await copyVia(this.db, table, columns, rows);
   }
 
   transaction<T>(fn: (tx: RecordQueryable) => Promise<T>): Promise<T> {
@@ -63,10 +62,7 @@ export class PgliteRecordStore implements RecordStore {
         exec: async (sql: string) => {
           await tx.exec(sql);
         },
-        copyRows: async (table, columns, rows) => {
-          if (rows.length === 0) return;
-          await tx.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([copyText(rows)]) });
-        },
+        copyRows: (table, columns, rows) => copyVia(tx, table, columns, rows),
       }),
     );
   }
@@ -82,4 +78,15 @@ export class PgliteRecordStore implements RecordStore {
       this.unlock();
     }
   }
+}
+
+/** COPY rows in through PGlite's virtual file, on the database or inside a transaction. */
+async function copyVia(
+  db: Pick<PGlite, 'query'>,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly CopyValue[])[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([copyText(rows)]) });
 }
