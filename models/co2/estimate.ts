@@ -335,16 +335,10 @@ function unitDefault(unitCode: string): Carrier {
   return unitCode === 'MTQ' ? 'water' : 'diesel';
 }
 
-const CHARGE_KINDS = new Set<NonEmittingKind>([
-  'tax',
-  'levy',
-  'grid',
-  'metering',
-  'standing_charge',
-  'admin_fee',
-]);
 /** Charges on the energy itself: they name the line that carries it (an invoice fee or a reminder does not). */
 const ENERGY_CHARGE_KINDS = new Set<NonEmittingKind>(['tax', 'levy', 'grid', 'metering', 'standing_charge']);
+/** Charges a line may be even when it names a carrier: those on the energy, and administrative fees. */
+const CHARGE_KINDS = new Set<NonEmittingKind>([...ENERGY_CHARGE_KINDS, 'admin_fee']);
 
 interface Decision {
   category: string;
