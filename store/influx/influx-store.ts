@@ -13,6 +13,7 @@ import type {
 } from '../time-series-store.js';
 import { ident, literal, timeMs } from './influxql.js';
 import { toLine } from './line-protocol.js';
+import { MsgpackScanDecoder } from './msgpack-scan.js';
 
 export interface InfluxSettings {
   url: string;
@@ -30,6 +31,11 @@ export interface InfluxSettings {
   maxRetries?: number;
   /** Rows per chunk of a scan (scanFields), asked of influxd and handed on; default 10,000. */
   scanChunkRows?: number;
+  /**
+   * The answer asked of influxd for a scan: `msgpack` (default; InfluxDB 1.4+, decoded straight into numbers) or
+   * `json`. A server that answers JSON to a MessagePack request is read as JSON all the same.
+   */
+  scanFormat?: 'msgpack' | 'json';
   logger: Logger;
 }
 
@@ -150,8 +156,10 @@ export class InfluxStore implements TimeSeriesStore {
 
   /**
    * One InfluxQL query per scan, grouped by device, answered in chunks (`chunked=true`): the response is read and
-   * parsed chunk by chunk as it streams in, so neither influxd's answer nor ours is ever held whole. Points of several
-   * series at one time (rows of their own in InfluxQL) merge, across chunk boundaries too.
+   * decoded piece by piece as it streams in, so neither influxd's answer nor ours is ever held whole. The answer is
+   * MessagePack (decoded straight into the columns, no object per row) unless `scanFormat` is `json` or the server
+   * answers JSON. Points of several series at one time (rows of their own in InfluxQL) merge, across chunk
+   * boundaries too.
    */
   async scanFields(q: ScanFieldsQuery, visit: (chunk: FieldColumns) => void): Promise<number> {
     if (q.fields.length === 0 || q.devices.length === 0 || q.toMs <= q.fromMs) return 0;
@@ -177,7 +185,17 @@ export class InfluxStore implements TimeSeriesStore {
       rows += n;
       out.shift(n);
     };
-    const take = (line: string) => {
+    const msgpack = (this.settings.scanFormat ?? 'msgpack') === 'msgpack';
+    const decoder = new MsgpackScanDecoder(
+      index,
+      q.fields.length,
+      (device, t, values) => {
+        if (out.length >= out.capacity) flush(true);
+        out.addValues(device, t, values);
+      },
+      ` (query: ${text})`,
+    );
+    const json = new JsonLines((line) => {
       const body = JSON.parse(line) as {
         results?: { error?: string; series?: InfluxSeries[] }[];
         error?: string;
@@ -193,26 +211,22 @@ export class InfluxStore implements TimeSeriesStore {
           out.add(device, row);
         }
       }
-    };
+    });
     try {
-      const decoder = new TextDecoder();
-      let pending = '';
+      // MessagePack's top level is a map (0x80–0x8f, 0xde, 0xdf); JSON's starts with `{` (0x7b).
+      let format: 'msgpack' | 'json' | undefined;
       for await (const bytes of this.transport.iterate(`/query?${params}`, '', {
         method: 'GET',
-        headers: this.headers,
+        headers: { ...this.headers, ...(msgpack ? { accept: 'application/x-msgpack' } : {}) },
         ...(deadline ? { signal: deadline } : {}),
       })) {
-        pending += decoder.decode(bytes, { stream: true });
-        let newline = pending.indexOf('\n');
-        while (newline >= 0) {
-          const line = pending.slice(0, newline);
-          pending = pending.slice(newline + 1);
-          if (line.trim() !== '') take(line);
-          newline = pending.indexOf('\n');
-        }
+        if (bytes.length === 0) continue;
+        format ??= msgpack && bytes[0] !== 0x7b ? 'msgpack' : 'json';
+        if (format === 'msgpack') decoder.push(bytes);
+        else json.push(bytes);
       }
-      pending += decoder.decode();
-      if (pending.trim() !== '') take(pending);
+      if (format === 'msgpack') decoder.end();
+      else json.end();
       flush(false);
     } catch (err) {
       if (deadline?.aborted) throw queryTooLarge(q.timeoutMs as number, err);
@@ -397,6 +411,20 @@ class ColumnBuilder {
     }
   }
 
+  /** A row whose missing values are NaN (a number InfluxDB cannot store). */
+  addValues(device: number, t: number, values: Float64Array): void {
+    const last = this.length - 1;
+    const merge = last >= 0 && this.device[last] === device && this.timeMs[last] === t;
+    const k = merge ? last : this.length++;
+    this.device[k] = device;
+    this.timeMs[k] = t;
+    const columns = this.columns;
+    for (let j = 0; j < columns.length; j++) {
+      const v = values[j] as number;
+      if (!merge || v === v) (columns[j] as Float64Array)[k] = v;
+    }
+  }
+
   view(n: number): FieldColumns {
     return {
       length: n,
@@ -412,6 +440,31 @@ class ColumnBuilder {
     this.timeMs.copyWithin(0, n, this.length);
     for (const c of this.columns) c.copyWithin(0, n, this.length);
     this.length -= n;
+  }
+}
+
+/** Newline-delimited JSON (a chunked answer's messages) arriving in pieces, a line at a time to `take`. */
+class JsonLines {
+  private readonly decoder = new TextDecoder();
+  private pending = '';
+
+  constructor(private readonly take: (line: string) => void) {}
+
+  push(bytes: Uint8Array): void {
+    this.pending += this.decoder.decode(bytes, { stream: true });
+    let newline = this.pending.indexOf('\n');
+    while (newline >= 0) {
+      const line = this.pending.slice(0, newline);
+      this.pending = this.pending.slice(newline + 1);
+      if (line.trim() !== '') this.take(line);
+      newline = this.pending.indexOf('\n');
+    }
+  }
+
+  end(): void {
+    this.pending += this.decoder.decode();
+    if (this.pending.trim() !== '') this.take(this.pending);
+    this.pending = '';
   }
 }
 
