@@ -14,7 +14,13 @@
  *    40 M samples through the port take about an hour): the 200-vehicle pool-year is 20 vehicles × 365 days × 10.
  *    BENCH_FLEET_STORE_FILE=path keeps the file (or reuses it when it exists, skipping the writing).
  * 4. The same report from a real influxd (Debian's, started as the tests do), BENCH_FLEET_INFLUX_VEHICLES (default
- *    20) × BENCH_FLEET_INFLUX_DAYS (default 28) written through the port; skipped when influxd is not installed.
+ *    20) × BENCH_FLEET_INFLUX_DAYS (default 28) written through the port, BENCH_FLEET_INFLUX_COPIES times (default 1)
+ *    under as many sets of names (each batch of points once per copy, so the copies stay interleaved in time);
+ *    skipped when influxd is not installed. With INFLUX_URL (the test harness's way to a running server, database
+ *    INFLUX_DATABASE) a database that already holds the bench tenant's fleet points is reused, not written again.
+ *    BENCH_FLEET_INFLUX_RUNS (default 1) reports in a row; then the scan alone (the week queries, decoded, no
+ *    extraction); 0 only writes. BENCH_FLEET_INFLUX_FORMAT=json asks for JSON instead of MessagePack; BENCH_FLEET_INFLUX_CHUNK sets
+ *    the rows per chunk (default 10,000).
  * BENCH_FLEET_PARTS (default 1,2,3,4) picks the parts (3 and 4 need neither 1 nor 2).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +31,7 @@ import { FleetSimulator } from '../edge/index.js';
 import {
   DEFAULT_FLEET_DEFAULTS,
   DEFAULT_FLEET_SETTINGS,
+  FLEET_SAMPLE_FIELDS,
   FleetPool,
   FleetService,
   fleetReport,
@@ -42,6 +49,10 @@ const STORE_COPIES = env('BENCH_FLEET_STORE_COPIES', 1);
 const STORE_FILE = process.env.BENCH_FLEET_STORE_FILE;
 const INFLUX_VEHICLES = env('BENCH_FLEET_INFLUX_VEHICLES', 20);
 const INFLUX_DAYS = env('BENCH_FLEET_INFLUX_DAYS', 28);
+const INFLUX_COPIES = env('BENCH_FLEET_INFLUX_COPIES', 1);
+const INFLUX_RUNS = env('BENCH_FLEET_INFLUX_RUNS', 1);
+const INFLUX_FORMAT = process.env.BENCH_FLEET_INFLUX_FORMAT === 'json' ? 'json' : 'msgpack';
+const INFLUX_CHUNK = env('BENCH_FLEET_INFLUX_CHUNK', 10_000);
 const PARTS = new Set((process.env.BENCH_FLEET_PARTS ?? '1,2,3,4').split(',').map(Number));
 const START = Date.UTC(2025, 0, 5, 23); // Monday 6 January 2025, local midnight
 const YEAR_MS = 365 * 86_400_000;
@@ -152,8 +163,16 @@ if (PARTS.has(1) || PARTS.has(2)) {
   );
 }
 
-/** Writes `vehicles` simulated vehicles × `days` through the store port, interleaved in time as live ingest does. */
-async function writeSimulated(store: TimeSeriesStore, vehicles: number, days: number): Promise<number> {
+/**
+ * Writes `vehicles` simulated vehicles × `days` through the store port, interleaved in time as live ingest does;
+ * with `copies` > 1 each batch again under the names `<id>-c<k>`.
+ */
+async function writeSimulated(
+  store: TimeSeriesStore,
+  vehicles: number,
+  days: number,
+  copies = 1,
+): Promise<number> {
   const fleet = streamDefinition<FleetRecord>('fleet');
   const sim = new FleetSimulator({ devices: vehicles, seed: 9, startMs: START });
   const end = START + days * 86_400_000;
@@ -176,13 +195,25 @@ async function writeSimulated(store: TimeSeriesStore, vehicles: number, days: nu
         }),
       );
     if (points.length >= 20_000) {
-      await store.write(points);
-      stored += points.length;
+      stored += await writeCopies(store, points, copies);
       points = [];
     }
   }
-  await store.write(points);
-  return stored + points.length;
+  return stored + (await writeCopies(store, points, copies));
+}
+
+async function writeCopies(store: TimeSeriesStore, points: Point[], copies: number): Promise<number> {
+  if (copies <= 1) {
+    await store.write(points);
+    return points.length;
+  }
+  // The copies' batches in flight together: influxd parses them on both cores.
+  await Promise.all(
+    Array.from({ length: copies }, (_, k) =>
+      store.write(points.map((p) => ({ ...p, tags: { ...p.tags, device: `${p.tags.device}-c${k}` } }))),
+    ),
+  );
+  return points.length * copies;
 }
 
 /** FleetService.report of the whole period from the store: samples/s and the process's peak RSS. */
@@ -254,7 +285,8 @@ async function copyVehicles(from: string, to: string, copies: number): Promise<v
 
 // 4. Through the store port (InfluxDB).
 if (PARTS.has(4)) {
-  if (!existsSync('/usr/bin/influxd')) console.log('\n4. influxd is not installed: InfluxDB skipped');
+  if (!existsSync('/usr/bin/influxd') && !process.env.INFLUX_URL)
+    console.log('\n4. influxd is not installed: InfluxDB skipped');
   else {
     const server = await startInfluxd('bench');
     try {
@@ -263,15 +295,51 @@ if (PARTS.has(4)) {
         database: server.database,
         logger: createMemoryLogger('warn').logger,
         timeoutMs: 600_000,
+        scanFormat: INFLUX_FORMAT,
+        scanChunkRows: INFLUX_CHUNK,
       });
-      const t = performance.now();
-      const stored = await writeSimulated(store, INFLUX_VEHICLES, INFLUX_DAYS);
+      const vehicles = INFLUX_VEHICLES * INFLUX_COPIES;
+      const have = await store.listDeviceNames('fleet', 'bench');
+      if (process.env.INFLUX_URL && have.length > 0)
+        console.log(`\n4. reusing the ${have.length} vehicles in ${server.url} (${INFLUX_DAYS} days)`);
+      else {
+        const t = performance.now();
+        const stored = await writeSimulated(store, INFLUX_VEHICLES, INFLUX_DAYS, INFLUX_COPIES);
+        console.log(
+          `\n4. wrote ${stored.toLocaleString('en-GB')} samples (${vehicles} vehicles × ${INFLUX_DAYS} days) to influxd ${store.serverVersion} in ${((performance.now() - t) / 1000).toFixed(0)} s (not timed)`,
+        );
+      }
       console.log(
-        `\n4. wrote ${stored.toLocaleString('en-GB')} samples (${INFLUX_VEHICLES} vehicles × ${INFLUX_DAYS} days) to influxd ${store.serverVersion} in ${((performance.now() - t) / 1000).toFixed(0)} s (not timed)`,
+        `   InfluxDB ${store.serverVersion}, scans answered as ${INFLUX_FORMAT} in chunks of ${INFLUX_CHUNK} rows`,
       );
-      await reportFromStore(store, INFLUX_DAYS, 'InfluxDB');
+      for (let run = 0; run < INFLUX_RUNS; run++) await reportFromStore(store, INFLUX_DAYS, 'InfluxDB');
+      if (INFLUX_RUNS > 0) await scanOnly(store, INFLUX_DAYS);
     } finally {
       await server.destroy();
     }
   }
+}
+
+/** The report's week queries alone, decoded into columns and dropped: what the store and the decoding cost. */
+async function scanOnly(store: TimeSeriesStore, days: number): Promise<void> {
+  const devices = await store.listDeviceNames('fleet', 'bench');
+  const end = START + days * 86_400_000;
+  const t = performance.now();
+  let rows = 0;
+  for (let from = START; from < end; from += 7 * 86_400_000)
+    rows += await store.scanFields(
+      {
+        measurement: 'fleet',
+        tenant: 'bench',
+        devices,
+        fields: FLEET_SAMPLE_FIELDS,
+        fromMs: from,
+        toMs: Math.min(end, from + 7 * 86_400_000),
+      },
+      () => undefined,
+    );
+  const s = (performance.now() - t) / 1000;
+  console.log(
+    `   the scan alone (week queries decoded, no extraction): ${rows.toLocaleString('en-GB')} rows in ${s.toFixed(1)} s = ${(rows / s / 1000).toFixed(0)} k rows/s`,
+  );
 }

@@ -45,7 +45,7 @@ export {
   type TripRow,
   type VehicleRow,
 } from './fleet-report.js';
-export { loadFleetPool, type LoadFleetOptions } from './load-fleet.js';
+export { FLEET_SAMPLE_FIELDS, loadFleetPool, type LoadFleetOptions } from './load-fleet.js';
 export {
   fleetResultPoints,
   FLEET_TRIP_MEASUREMENT,

@@ -4,7 +4,7 @@ import type { FleetPool } from './fleet-pool.js';
 
 const DAY_MS = 86_400_000;
 /** The fields the trip extractor reads, in FleetPool.addColumns' order. */
-const FIELDS = [
+export const FLEET_SAMPLE_FIELDS = [
   'lat',
   'lon',
   'speed_kmh',
@@ -54,7 +54,7 @@ export async function loadFleetPool(
         measurement: 'fleet',
         tenant: options.tenant,
         devices: options.devices,
-        fields: FIELDS,
+        fields: FLEET_SAMPLE_FIELDS,
         fromMs: from,
         toMs: Math.min(options.toMs, from + step),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
