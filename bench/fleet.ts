@@ -20,7 +20,8 @@
  *    INFLUX_DATABASE) a database that already holds the bench tenant's fleet points is reused, not written again.
  *    BENCH_FLEET_INFLUX_RUNS (default 1) reports in a row; then the scan alone (the week queries, decoded, no
  *    extraction); 0 only writes. BENCH_FLEET_INFLUX_FORMAT=json asks for JSON instead of MessagePack; BENCH_FLEET_INFLUX_CHUNK sets
- *    the rows per chunk (default 10,000).
+ *    the rows per chunk (default 10,000), BENCH_FLEET_INFLUX_QUERIES the queries a scan runs side by side (default
+ *    the store's).
  * BENCH_FLEET_PARTS (default 1,2,3,4) picks the parts (3 and 4 need neither 1 nor 2).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -53,6 +54,7 @@ const INFLUX_COPIES = env('BENCH_FLEET_INFLUX_COPIES', 1);
 const INFLUX_RUNS = env('BENCH_FLEET_INFLUX_RUNS', 1);
 const INFLUX_FORMAT = process.env.BENCH_FLEET_INFLUX_FORMAT === 'json' ? 'json' : 'msgpack';
 const INFLUX_CHUNK = env('BENCH_FLEET_INFLUX_CHUNK', 10_000);
+const INFLUX_QUERIES = process.env.BENCH_FLEET_INFLUX_QUERIES;
 const PARTS = new Set((process.env.BENCH_FLEET_PARTS ?? '1,2,3,4').split(',').map(Number));
 const START = Date.UTC(2025, 0, 5, 23); // Monday 6 January 2025, local midnight
 const YEAR_MS = 365 * 86_400_000;
@@ -297,6 +299,7 @@ if (PARTS.has(4)) {
         timeoutMs: 600_000,
         scanFormat: INFLUX_FORMAT,
         scanChunkRows: INFLUX_CHUNK,
+        ...(INFLUX_QUERIES === undefined ? {} : { scanQueries: Number(INFLUX_QUERIES) }),
       });
       const vehicles = INFLUX_VEHICLES * INFLUX_COPIES;
       const have = await store.listDeviceNames('fleet', 'bench');
@@ -310,7 +313,7 @@ if (PARTS.has(4)) {
         );
       }
       console.log(
-        `   InfluxDB ${store.serverVersion}, scans answered as ${INFLUX_FORMAT} in chunks of ${INFLUX_CHUNK} rows`,
+        `   InfluxDB ${store.serverVersion}, scans answered as ${INFLUX_FORMAT} in chunks of ${INFLUX_CHUNK} rows, ${INFLUX_QUERIES ?? 'default'} queries side by side`,
       );
       for (let run = 0; run < INFLUX_RUNS; run++) await reportFromStore(store, INFLUX_DAYS, 'InfluxDB');
       if (INFLUX_RUNS > 0) await scanOnly(store, INFLUX_DAYS);

@@ -117,8 +117,9 @@ export interface TimeSeriesStore {
   queryFields(query: FieldsQuery): Promise<FieldsRow[]>;
   /**
    * Streams the numeric fields of several devices over a period to `visit`, chunk by chunk, without building a row
-   * object per sample: a device's rows all come together, in time order (points of several series at one time
-   * merge, as in queryFields); the order of the devices is the store's. Memory stays bounded by a chunk on our side
+   * object per sample: each device's rows in time order (points of several series at one time merge, as in
+   * queryFields); the order of the devices is the store's, and a store may interleave different devices' chunks
+   * (InfluxDB's queries side by side). Memory stays bounded by a chunk on our side
    * (the store may spill its sort to disk). Resolves with the rows visited.
    */
   scanFields(query: ScanFieldsQuery, visit: (chunk: FieldColumns) => void): Promise<number>;

@@ -124,13 +124,14 @@ describe.runIf(available)('InfluxDB adapter against a real influxd', () => {
     expect((gone as GreenopsError).retryable).toBe(true);
   });
   it('scans the same columns from a MessagePack answer as from a JSON one, decoded whole or a byte at a time', async () => {
-    const connect = (scanFormat: 'msgpack' | 'json') =>
+    const connect = (scanFormat: 'msgpack' | 'json', scanQueries: number) =>
       InfluxStore.connect({
         url: server.url,
         database: server.database,
         logger: createMemoryLogger().logger,
         scanChunkRows: 700,
         scanFormat,
+        scanQueries,
       });
     const t0 = Date.UTC(2026, 2, 2);
     const points: Point[] = [];
@@ -148,7 +149,7 @@ describe.runIf(available)('InfluxDB adapter against a real influxd', () => {
           },
           timeMs: t0 + i * 1000,
         });
-    const msgpackStore = await connect('msgpack');
+    const msgpackStore = await connect('msgpack', 1);
     await msgpackStore.write(points);
     const query = {
       measurement: 'fleet',
@@ -171,9 +172,14 @@ describe.runIf(available)('InfluxDB adapter against a real influxd', () => {
       return { total, rows };
     };
     const fromMsgpack = await collect(msgpackStore);
-    const fromJson = await collect(await connect('json'));
+    const fromJson = await collect(await connect('json', 1));
     expect(fromMsgpack.total).toBe(6000);
     expect(fromMsgpack.rows).toEqual(fromJson.rows);
+    // Queries side by side (one per device here): their chunks interleave, each device's rows stay in time order.
+    const side = await collect(await connect('msgpack', 3));
+    expect(side.total).toBe(6000);
+    const byDevice = (rows: number[][]) => [0, 1].map((d) => rows.filter((r) => r[0] === d));
+    expect(byDevice(side.rows)).toEqual(byDevice(fromMsgpack.rows));
     const first = fromMsgpack.rows.find((r) => r[0] === 1 && r[1] === t0 + 7000);
     expect(first).toEqual([1, t0 + 7000, 55 + 7 / 1e4, 7, Number.NaN, -7e7, 0, Number.NaN]);
 

@@ -36,6 +36,8 @@ export interface InfluxSettings {
    * `json`. A server that answers JSON to a MessagePack request is read as JSON all the same.
    */
   scanFormat?: 'msgpack' | 'json';
+  /** Queries a scan runs side by side, each for its share of the devices; default 1. */
+  scanQueries?: number;
   logger: Logger;
 }
 
@@ -155,17 +157,52 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   /**
-   * One InfluxQL query per scan, grouped by device, answered in chunks (`chunked=true`): the response is read and
-   * decoded piece by piece as it streams in, so neither influxd's answer nor ours is ever held whole. The answer is
-   * MessagePack (decoded straight into the columns, no object per row) unless `scanFormat` is `json` or the server
-   * answers JSON. Points of several series at one time (rows of their own in InfluxQL) merge, across chunk
-   * boundaries too.
+   * The devices in `scanQueries` groups (default 1), one InfluxQL query per group run side by side (influxd answers
+   * each on a core of its own), each grouped by device and answered in chunks (`chunked=true`): the responses are
+   * read and decoded piece by piece as they stream in, so neither influxd's answer nor ours is ever held whole. The
+   * answer is MessagePack (decoded straight into the columns, no object per row) unless `scanFormat` is `json` or
+   * the server answers JSON. Each device's rows come in time order; chunks of the groups interleave. Points of
+   * several series at one time (rows of their own in InfluxQL) merge, across chunk boundaries too.
    */
   async scanFields(q: ScanFieldsQuery, visit: (chunk: FieldColumns) => void): Promise<number> {
     if (q.fields.length === 0 || q.devices.length === 0 || q.toMs <= q.fromMs) return 0;
     const index = new Map(q.devices.map((d, i) => [d, i]));
+    const names = [...index.keys()];
+    const groups = Math.max(1, Math.min(names.length, Math.floor(this.settings.scanQueries ?? SCAN_QUERIES)));
+    const deadline = q.timeoutMs === undefined ? undefined : AbortSignal.timeout(q.timeoutMs);
+    // One group failing ends the others' requests.
+    const failed = new AbortController();
+    const signal = deadline ? AbortSignal.any([deadline, failed.signal]) : failed.signal;
+    const size = Math.ceil(names.length / groups);
+    try {
+      const counts = await Promise.all(
+        Array.from({ length: groups }, (_, g) =>
+          this.scanGroup(q, names.slice(g * size, (g + 1) * size), index, signal, visit).catch(
+            (err: unknown) => {
+              failed.abort();
+              throw err;
+            },
+          ),
+        ),
+      );
+      return counts.reduce((a, b) => a + b, 0);
+    } catch (err) {
+      if (deadline?.aborted) throw queryTooLarge(q.timeoutMs as number, err);
+      throw toStoreError('scan', err, isRetryable(err));
+    }
+  }
+
+  /** One query of a scan: the given devices, their rows to `visit` chunk by chunk. */
+  private async scanGroup(
+    q: ScanFieldsQuery,
+    names: readonly string[],
+    index: ReadonlyMap<string, number>,
+    signal: AbortSignal,
+    visit: (chunk: FieldColumns) => void,
+  ): Promise<number> {
+    if (names.length === 0) return 0;
     const chunkRows = Math.max(2, Math.floor(this.settings.scanChunkRows ?? SCAN_CHUNK_ROWS));
-    const devices = [...index.keys()].map((d) => `"device" = ${literal(d)}`).join(' OR ');
+    const devices = names.map((d) => `"device" = ${literal(d)}`).join(' OR ');
     const text = `SELECT ${q.fields.map(ident).join(', ')} FROM ${ident(q.measurement)} WHERE ${this.where(q.tenant, {})} AND (${devices}) AND time >= ${timeMs(q.fromMs)} AND time < ${timeMs(q.toMs)} GROUP BY "device" ORDER BY time ASC`;
     const params = new URLSearchParams({
       db: this.target.db,
@@ -175,7 +212,6 @@ export class InfluxStore implements TimeSeriesStore {
       chunk_size: String(chunkRows),
     });
     if (this.target.rp) params.set('rp', this.target.rp);
-    const deadline = q.timeoutMs === undefined ? undefined : AbortSignal.timeout(q.timeoutMs);
     const out = new ColumnBuilder(q.fields.length, chunkRows);
     let rows = 0;
     const flush = (keepLast: boolean) => {
@@ -212,26 +248,21 @@ export class InfluxStore implements TimeSeriesStore {
         }
       }
     });
-    try {
-      // MessagePack's top level is a map (0x80–0x8f, 0xde, 0xdf); JSON's starts with `{` (0x7b).
-      let format: 'msgpack' | 'json' | undefined;
-      for await (const bytes of this.transport.iterate(`/query?${params}`, '', {
-        method: 'GET',
-        headers: { ...this.headers, ...(msgpack ? { accept: 'application/x-msgpack' } : {}) },
-        ...(deadline ? { signal: deadline } : {}),
-      })) {
-        if (bytes.length === 0) continue;
-        format ??= msgpack && bytes[0] !== 0x7b ? 'msgpack' : 'json';
-        if (format === 'msgpack') decoder.push(bytes);
-        else json.push(bytes);
-      }
-      if (format === 'msgpack') decoder.end();
-      else json.end();
-      flush(false);
-    } catch (err) {
-      if (deadline?.aborted) throw queryTooLarge(q.timeoutMs as number, err);
-      throw toStoreError('scan', err, isRetryable(err));
+    // MessagePack's top level is a map (0x80–0x8f, 0xde, 0xdf); JSON's starts with `{` (0x7b).
+    let format: 'msgpack' | 'json' | undefined;
+    for await (const bytes of this.transport.iterate(`/query?${params}`, '', {
+      method: 'GET',
+      headers: { ...this.headers, ...(msgpack ? { accept: 'application/x-msgpack' } : {}) },
+      signal,
+    })) {
+      if (bytes.length === 0) continue;
+      format ??= msgpack && bytes[0] !== 0x7b ? 'msgpack' : 'json';
+      if (format === 'msgpack') decoder.push(bytes);
+      else json.push(bytes);
     }
+    if (format === 'msgpack') decoder.end();
+    else json.end();
+    flush(false);
     return rows;
   }
 
@@ -375,6 +406,8 @@ export class InfluxStore implements TimeSeriesStore {
 
 /** Rows per chunk asked of influxd and handed to a scan's visitor. */
 const SCAN_CHUNK_ROWS = 10_000;
+/** Queries a scan runs side by side. */
+const SCAN_QUERIES = 1;
 
 /**
  * A scan's rows column-wise, merging a row into the one before when it has the same device and time (points of
