@@ -36,7 +36,10 @@ export interface InfluxSettings {
    * `json`. A server that answers JSON to a MessagePack request is read as JSON all the same.
    */
   scanFormat?: 'msgpack' | 'json';
-  /** Queries a scan runs side by side, each for its share of the devices; default 1. */
+  /**
+   * Queries a scan runs side by side, each for its share of the devices; default 2 (a 200-vehicle year from
+   * influxd 1.6 on two cores: 67 s with 2, 100 s with 1; BENCHMARKS.md).
+   */
   scanQueries?: number;
   logger: Logger;
 }
@@ -157,7 +160,7 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   /**
-   * The devices in `scanQueries` groups (default 1), one InfluxQL query per group run side by side (influxd answers
+   * The devices in `scanQueries` groups (default 2), one InfluxQL query per group run side by side (influxd answers
    * each on a core of its own), each grouped by device and answered in chunks (`chunked=true`): the responses are
    * read and decoded piece by piece as they stream in, so neither influxd's answer nor ours is ever held whole. The
    * answer is MessagePack (decoded straight into the columns, no object per row) unless `scanFormat` is `json` or
@@ -407,7 +410,7 @@ export class InfluxStore implements TimeSeriesStore {
 /** Rows per chunk asked of influxd and handed to a scan's visitor. */
 const SCAN_CHUNK_ROWS = 10_000;
 /** Queries a scan runs side by side. */
-const SCAN_QUERIES = 1;
+const SCAN_QUERIES = 2;
 
 /**
  * A scan's rows column-wise, merging a row into the one before when it has the same device and time (points of
