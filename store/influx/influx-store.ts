@@ -517,12 +517,19 @@ function isRetryable(err: unknown): boolean {
 function toStoreError(what: string, err: unknown, retryable: boolean): GreenopsError {
   if (err instanceof GreenopsError) return err;
   const detail =
-    err instanceof HttpError ? `HTTP ${err.statusCode}: ${err.body ?? err.message}` : errorMessage(err);
+    err instanceof HttpError ? `HTTP ${err.statusCode}: ${httpErrorText(err)}` : errorMessage(err);
   return new GreenopsError(
     retryable ? 'STORE_UNAVAILABLE' : 'STORE_FAILED',
     `InfluxDB ${what} failed: ${detail}`,
     { cause: err, retryable },
   );
+}
+
+/** An HTTP error's text; a MessagePack body (a scan's) is binary, and influxd repeats its error in a header. */
+function httpErrorText(err: HttpError): string {
+  const header = err.headers?.['x-influxdb-error'];
+  if (String(err.contentType).includes('msgpack') && header) return String(header);
+  return err.body ?? err.message;
 }
 
 function resolveTarget(s: InfluxSettings, api: 'v1' | 'v2', version: string): Target {
