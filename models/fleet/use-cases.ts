@@ -8,6 +8,7 @@ import { FLEET_TRIP_MEASUREMENT, fleetResultPoints } from './fleet-results.js';
 import { loadTripSummaries, type StoredTrips } from './load-trip-summaries.js';
 import { loadFleetPool } from './load-fleet.js';
 import { DanishClock, localDate } from './local-clock.js';
+import type { VehicleRegister } from './vehicle-classes.js';
 
 const DAY_MS = 86_400_000;
 
@@ -15,6 +16,8 @@ export interface FleetServiceOptions {
   store: TimeSeriesStore;
   settings: FleetSettings;
   defaults: FleetDefaults;
+  /** The vehicle register (GREENOPS_FLEET_VEHICLES): each vehicle's class, fuel, price and EV model. */
+  register?: VehicleRegister;
   /** Vehicles of a tenant in one report (the first ones by name). */
   maxVehicles?: number;
   /** How long a tenant's report for the same window and EV model is reused. */
@@ -129,6 +132,7 @@ export class FleetService {
       sites,
       settings: this.options.settings,
       defaults: this.options.defaults,
+      ...(this.options.register ? { register: this.options.register } : {}),
       temperatures,
       tripsDropped: dropped,
       ...(evModel === undefined ? {} : { evModel }),
