@@ -57,7 +57,7 @@ export function sampleFleetCsv(options: { vehicles: number; days: number; seed: 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 const n0 = (v: number) => Math.round(v).toLocaleString('en-GB');
 
-function printReport(r: FleetReport & { linesRefused: number }): void {
+function printReport(r: FleetReport & { linesRefused: number; registerLinesRefused: number }): void {
   const t = r.totals;
   console.log(
     `${r.period.from} – ${r.period.to} (${r.period.days} days): ${t.vehicles} vehicles, ${t.trips} trips, ${n0(t.km)} km, ${n0(t.fuelL)} L, ${n0(t.kwh)} kWh, ${n0(t.kgCo2e)} kg CO₂e`,
@@ -65,7 +65,7 @@ function printReport(r: FleetReport & { linesRefused: number }): void {
   console.log('\nVehicles');
   for (const v of r.vehicles)
     console.log(
-      `  ${v.vehicle} ${v.powertrain} ${v.site ?? '–'}: ${v.trips} trips, ${n0(v.km)} km, used ${v.daysUsed}/${v.workingDays} working days (${pct(v.dayShare)}), ${pct(v.hourShare)} of working hours, km/day p50 ${v.kmPerDay.p50} p95 ${v.kmPerDay.p95} max ${v.kmPerDay.max}, idle ${pct(v.idleShare)}, ${n0(v.kgCo2e)} kg CO₂e (${v.co2Method})`,
+      `  ${v.vehicle} ${v.class}${v.classAssumed ? ' (class assumed)' : ''} ${v.powertrain} ${v.site ?? '–'}: ${v.trips} trips, ${n0(v.km)} km, used ${v.daysUsed}/${v.workingDays} working days (${pct(v.dayShare)}), ${pct(v.hourShare)} of working hours, km/day p50 ${v.kmPerDay.p50} p95 ${v.kmPerDay.p95} max ${v.kmPerDay.max}, idle ${pct(v.idleShare)}, ${n0(v.kgCo2e)} kg CO₂e (${v.co2Method})`,
     );
   console.log('\nSites (vehicles away per working-day hour, p95)');
   for (const s of r.sites)
@@ -75,14 +75,23 @@ function printReport(r: FleetReport & { linesRefused: number }): void {
         .map((h) => h.p95)
         .join(' ')}`,
     );
-  console.log(`\nEV suitability (${r.evModel.id}: ${r.evModel.name})`);
-  for (const e of r.evSuitability) console.log(`  ${e.vehicle}: ${e.verdict} — ${e.reasons.join('; ')}`);
+  console.log(
+    r.evModel
+      ? `\nEV suitability (every vehicle against ${r.evModel.id}: ${r.evModel.name})`
+      : `\nEV suitability (each class against its EV model: ${r.evModels.map((m) => `${m.classes.join(', ')} → ${m.id}`).join('; ')})`,
+  );
+  for (const e of r.evSuitability)
+    console.log(
+      `  ${e.vehicle} (${e.class}${e.classAssumed ? ', assumed' : ''}) vs ${e.evModel}: ${e.verdict} — ${e.reasons.join('; ')}`,
+    );
   console.log('\nRight-sizing');
   for (const s of r.rightSizing)
     console.log(
       `  ${s.site}: ${s.vehicles} → ${s.recommended} vehicles (peak ${s.peakNeed}, ${pct(s.serviceLevel)} of days served; ${s.roundTripsUnserved} round trips on ${s.daysShort} days unserved); remove ${s.remove.join(', ') || 'none'}; EV ${s.replaceWithEv.join(', ') || 'none'}; saves ${n0(s.savingsDkkPerYear.total)} DKK and ${n0(s.co2SavingKgPerYear)} kg CO₂e a year`,
     );
   if (r.linesRefused > 0) console.log(`\n${r.linesRefused} lines refused (see above)`);
+  if (r.registerLinesRefused > 0)
+    console.log(`\n${r.registerLinesRefused} vehicle register lines refused (see above)`);
 }
 
 function wholeNumber(text: string, name: string, max: number): number {
@@ -107,7 +116,14 @@ export function registerFleetCommands(program: Command): void {
       'fleet replay CSV (the columns of `greenops edge replay --stream fleet`)',
     )
     .option('--json', 'print one JSON document (fields in README, "Fleet")')
-    .option('--ev-model <name>', 'EV model to test the combustion vehicles against (see the defaults file)')
+    .option(
+      '--vehicles <file>',
+      'vehicle register CSV: vehicle_id,class[,fuel,purchase_dkk,lease_dkk_per_year,ev_model] (else every vehicle is of the default class)',
+    )
+    .option(
+      '--ev-model <name>',
+      'one EV model to test every combustion vehicle against (default: its register line’s, else its class’s)',
+    )
     .option(
       '--defaults <file>',
       'fleet defaults (prices, EV models, derating, TCO) instead of the shipped ones',
@@ -130,7 +146,7 @@ export function registerFleetCommands(program: Command): void {
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
       // Refused lines: the report covers the others, and a script sees that some were left out.
-      if (report.linesRefused > 0) process.exitCode = 1;
+      if (report.linesRefused > 0 || report.registerLinesRefused > 0) process.exitCode = 1;
     });
 
   fleet
