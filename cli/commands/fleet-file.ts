@@ -129,6 +129,7 @@ export function readFleetCsv(
           energyUsedKwh: nan(r.energyUsedKwh),
         },
         r.powertrain,
+        r.vehicleClass,
       );
   }
   return pool;

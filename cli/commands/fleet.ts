@@ -6,15 +6,17 @@ import type { FleetReport } from '../../models/index.js';
 import { fleetFileReport, type FleetReportFlags } from './fleet-file.js';
 
 const FLEET_CSV_HEADER =
-  'timestamp,vehicle_id,powertrain,lat,lon,speed_kmh,heading_deg,ignition,odometer_km,fuel_level_pct,fuel_used_l,soc_pct,energy_used_kwh,driver_id';
+  'timestamp,vehicle_id,powertrain,vehicle_class,lat,lon,speed_kmh,heading_deg,ignition,odometer_km,fuel_level_pct,fuel_used_l,soc_pct,energy_used_kwh,driver_id';
 
 /**
- * A fleet replay CSV from the fleet simulator (two depots; regular, long-distance and spare vehicles), and the
- * simulated days' minimum outdoor temperatures (`date,temp_c`) for the EV test.
+ * A fleet replay CSV from the fleet simulator (two depots; regular, long-distance and spare vehicles; cars and vans,
+ * each sending its `vehicle_class`), the simulated days' minimum outdoor temperatures (`date,temp_c`) for the EV
+ * test, and the pool's vehicle register (`vehicle_id,class,fuel`).
  */
 export function sampleFleetCsv(options: { vehicles: number; days: number; seed: number; startMs: number }): {
   csv: string;
   temperatures: string;
+  register: string;
 } {
   const sim = new FleetSimulator({ devices: options.vehicles, seed: options.seed, startMs: options.startMs });
   const endMs = options.startMs + options.days * 86_400_000;
@@ -27,6 +29,7 @@ export function sampleFleetCsv(options: { vehicles: number; days: number; seed: 
             r.ts,
             id,
             r.powertrain ?? '',
+            r.vehicleClass ?? '',
             r.lat,
             r.lon,
             r.speedKmh,
@@ -51,7 +54,15 @@ export function sampleFleetCsv(options: { vehicles: number; days: number; seed: 
     for (let h = 0; h < 24; h++) min = Math.min(min, outdoorTemperature(day + h * 3_600_000, front));
     temps.push(`${new Date(day + 12 * 3_600_000).toISOString().slice(0, 10)},${min.toFixed(1)}`);
   }
-  return { csv: rows.join('\n') + '\n', temperatures: temps.join('\n') + '\n' };
+  const register = [
+    'vehicle_id,class,fuel',
+    ...sim.truthVehicles.map((v) => `${v.vehicleId},${v.vehicleClass},${v.fuel}`),
+  ];
+  return {
+    csv: rows.join('\n') + '\n',
+    temperatures: temps.join('\n') + '\n',
+    register: register.join('\n') + '\n',
+  };
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
@@ -152,12 +163,20 @@ export function registerFleetCommands(program: Command): void {
   fleet
     .command('sample')
     .description('a fleet replay CSV from the fleet simulator, and its days’ minimum temperatures')
-    .option('--vehicles <n>', 'vehicles (every fifth long-distance, every fifth spare; two depots)', '10')
+    .option(
+      '--vehicles <n>',
+      'vehicles (every fifth long-distance, every fifth spare; cars and vans; two depots)',
+      '10',
+    )
     .option('--days <n>', 'days', '60')
     .option('--start <date>', 'first day (Danish local midnight)', '2026-01-05')
     .option('--seed <n>', 'random seed', '1')
     .option('--out <file>', 'output file (default: standard output)')
     .option('--temperatures-out <file>', 'write date,temp_c of the simulated days here')
+    .option(
+      '--vehicles-out <file>',
+      'write the vehicle register (vehicle_id,class,fuel) of the simulated pool here',
+    )
     .action(
       (opts: {
         vehicles: string;
@@ -166,10 +185,11 @@ export function registerFleetCommands(program: Command): void {
         seed: string;
         out?: string;
         temperaturesOut?: string;
+        vehiclesOut?: string;
       }) => {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.start) || Number.isNaN(Date.parse(opts.start)))
           throw new GreenopsError('BAD_REQUEST', '--start: must be a date YYYY-MM-DD', { field: 'start' });
-        const { csv, temperatures } = sampleFleetCsv({
+        const { csv, temperatures, register } = sampleFleetCsv({
           vehicles: wholeNumber(opts.vehicles, 'vehicles', 1000),
           days: wholeNumber(opts.days, 'days', 3660),
           seed: wholeNumber(opts.seed, 'seed', 2 ** 31),
@@ -178,6 +198,7 @@ export function registerFleetCommands(program: Command): void {
         if (opts.out) writeFileSync(opts.out, csv);
         else process.stdout.write(csv);
         if (opts.temperaturesOut) writeFileSync(opts.temperaturesOut, temperatures);
+        if (opts.vehiclesOut) writeFileSync(opts.vehiclesOut, register);
       },
     );
 }

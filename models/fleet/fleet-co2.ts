@@ -1,5 +1,5 @@
 import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
-import type { BevSpec, FleetDefaults, IceSpec, VehicleClass } from './fleet-defaults.js';
+import type { BevSpec, FleetDefaults, IceSpec, FleetVehicleClass } from './fleet-defaults.js';
 
 export type Powertrain = 'ice' | 'bev' | 'phev' | 'hev';
 
@@ -31,7 +31,7 @@ export function driveCo2(
   tractionKwh: number,
   defaults: FleetDefaults,
   table: FactorTable = DEFAULT_FACTOR_TABLE,
-  vehicle: { ice: IceSpec; bev: BevSpec } = defaults.classes[defaults.defaultClass] as VehicleClass,
+  vehicle: { ice: IceSpec; bev: BevSpec } = defaults.classes[defaults.defaultClass] as FleetVehicleClass,
 ): Co2Estimate {
   if (powertrain === 'bev') {
     const { kwhPerKm, kwhPerKmRange } = vehicle.bev;

@@ -55,7 +55,7 @@ const BevSpec = Type.Object(
   },
   { additionalProperties: false },
 );
-const VehicleClass = Type.Object(
+const FleetVehicleClass = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
     ice: IceSpec,
@@ -136,7 +136,7 @@ const Common = {
 const FleetDefaultsSchema = Type.Object(
   {
     ...Common,
-    classes: Type.Record(Type.String({ pattern: CLASS_ID }), VehicleClass, { minProperties: 1 }),
+    classes: Type.Record(Type.String({ pattern: CLASS_ID }), FleetVehicleClass, { minProperties: 1 }),
     /** The class of a vehicle that neither the register nor the stream names. */
     defaultClass: Type.String({ minLength: 1 }),
   },
@@ -158,7 +158,7 @@ export const LEGACY_CLASS = 'default';
 
 export type FleetDefaults = Static<typeof FleetDefaultsSchema>;
 export type EvModel = Static<typeof EvModel>;
-export type VehicleClass = Static<typeof VehicleClass>;
+export type FleetVehicleClass = Static<typeof FleetVehicleClass>;
 export type IceSpec = Static<typeof IceSpec>;
 export type BevSpec = Static<typeof BevSpec>;
 type LegacyFleetDefaults = Static<typeof LegacyFleetDefaultsSchema>;
@@ -251,7 +251,7 @@ export function evModelOf(
   name: string | undefined,
   field = 'ev-model',
 ): EvModel & { id: string } {
-  const id = name ?? (defaults.classes[defaults.defaultClass] as VehicleClass).defaultEvModel;
+  const id = name ?? (defaults.classes[defaults.defaultClass] as FleetVehicleClass).defaultEvModel;
   const model = defaults.evModels[id];
   if (!model)
     throw new GreenopsError(

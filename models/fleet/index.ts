@@ -10,7 +10,7 @@ export {
   type EvModel,
   type FleetDefaults,
   type IceSpec,
-  type VehicleClass,
+  type FleetVehicleClass,
 } from './fleet-defaults.js';
 export {
   parseVehicleRegister,

@@ -104,6 +104,7 @@ export class FleetService {
       devices,
       fromMs,
       toMs,
+      classes: Object.keys(this.options.defaults.classes),
       ...timeout,
     });
     // Before a vehicle's first raw sample in the window (raw positions past their retention), its stored trip

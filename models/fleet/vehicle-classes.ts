@@ -6,7 +6,7 @@ import {
   type EvModel,
   type FleetDefaults,
   type IceSpec,
-  type VehicleClass,
+  type FleetVehicleClass,
 } from './fleet-defaults.js';
 
 /** What a vehicle register line may say of a vehicle's fuel; `electric` marks a BEV. */
@@ -180,7 +180,7 @@ export function resolveVehicleClass(
   else if (inputs.streamClass !== undefined && defaults.classes[inputs.streamClass])
     [id, source] = [inputs.streamClass, 'stream'];
   else [id, source] = [defaults.defaultClass, 'default'];
-  const cls = defaults.classes[id] as VehicleClass;
+  const cls = defaults.classes[id] as FleetVehicleClass;
   const [modelId, modelSource]: [string, EvModelSource] =
     inputs.forcedEvModel !== undefined
       ? [inputs.forcedEvModel, 'forced']
