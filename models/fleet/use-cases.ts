@@ -192,6 +192,7 @@ function mergeStored(
       raw.trips = [...s.trips, ...raw.trips.filter((t) => t.startMs >= lastEnd)];
       raw.firstMs = Math.min(fromMs, raw.firstMs);
       raw.home ??= s.home;
+      if (raw.vehicleClass === undefined && s.vehicleClass !== undefined) raw.vehicleClass = s.vehicleClass;
       continue;
     }
     out.push({
@@ -199,6 +200,7 @@ function mergeStored(
       powertrain: s.powertrain ?? 'ice',
       powertrainAssumed: s.powertrain === undefined,
       home: s.home,
+      ...(s.vehicleClass === undefined ? {} : { vehicleClass: s.vehicleClass }),
       firstMs: fromMs,
       lastMs: Math.max(lastEnd, ...s.trips.map((t) => t.startMs)),
       trips: s.trips,

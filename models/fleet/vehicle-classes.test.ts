@@ -81,7 +81,8 @@ describe('the fleet defaults’ vehicle classes', () => {
     expect(() => validateFleetDefaults(outside, 'f.json')).toThrow(
       'f.json: /classes/car/bev/kwhPerKmRange: must contain kwhPerKm 0.5',
     );
-    const { classes: _classes, ...none } = clone();
+    const none: Partial<FleetDefaults> = clone();
+    delete none.classes;
     expect(() => validateFleetDefaults(none, 'f.json')).toThrow(/\/classes/);
     expect(() => validateFleetDefaults(noClass, 'f.json')).toThrow(
       expect.objectContaining({ field: '/defaultClass', status: 400 }),
