@@ -27,8 +27,10 @@ export interface LoadFleetOptions {
   sliceDays?: number;
   /** Longest one slice's scan may take. */
   timeoutMs?: number;
-  /** Vehicle classes to look up in the `vehicle_class` tag (the fleet defaults' classes). */
+  /** Vehicle classes to look up in the `vehicle_class` tag (the fleet defaults' classes): a listing per class. */
   classes?: readonly string[];
+  /** Only these vehicles need their class from the stream (the others are in the register); default: all. */
+  classesFor?: ReadonlySet<string>;
 }
 
 /**
@@ -49,9 +51,18 @@ export async function loadFleetPool(
   const window = { fromMs: options.fromMs, toMs: options.toMs };
   for (const device of await store.listDeviceNames('fleet', options.tenant, { powertrain: 'bev' }, window))
     if (wanted.has(device)) pool.setPowertrain(device, 'bev');
-  for (const cls of options.classes ?? [])
-    for (const device of await store.listDeviceNames('fleet', options.tenant, { vehicle_class: cls }, window))
-      if (wanted.has(device)) pool.setVehicleClass(device, cls);
+  const unclassed = options.devices.filter((d) => options.classesFor?.has(d) ?? true);
+  if (unclassed.length > 0) {
+    const need = new Set(unclassed);
+    for (const cls of options.classes ?? [])
+      for (const device of await store.listDeviceNames(
+        'fleet',
+        options.tenant,
+        { vehicle_class: cls },
+        window,
+      ))
+        if (need.has(device)) pool.setVehicleClass(device, cls);
+  }
   const step = Math.max(1, options.sliceDays ?? 7) * DAY_MS;
   let read = 0;
   for (let from = options.fromMs; from < options.toMs; from += step) {

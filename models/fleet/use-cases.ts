@@ -105,6 +105,8 @@ export class FleetService {
       fromMs,
       toMs,
       classes: Object.keys(this.options.defaults.classes),
+      // A vehicle in the register has its class: no listing of the stream's classes for it.
+      classesFor: new Set(devices.filter((d) => !this.options.register?.has(d))),
       ...timeout,
     });
     // Before a vehicle's first raw sample in the window (raw positions past their retention), its stored trip
