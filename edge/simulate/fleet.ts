@@ -106,7 +106,7 @@ interface Vehicle {
  * Municipal vans and cars at two depots: parked there outside working hours (charging or refuelling), weekday round
  * trips with stops at work sites and idling, a pseudonymous driver per round trip. Positions are WGS 84 around the
  * depots in Aarhus. Vehicle i: every fifth is `long`, every fifth (from the fifth) `spare`, the rest `regular`; every
- * third a BEV, except `long` ones; `long` ones and odd-numbered ones (i odd) vans, the others cars.
+ * third a BEV, except `long` ones; `long` ones and those with an odd i (vehicle-002, -004, …) vans, the others cars.
  */
 export class FleetSimulator implements StreamSimulator {
   readonly stream = 'fleet' as const;
