@@ -164,10 +164,11 @@ export function evSuitability(
   if (byRange > 0) reasons.push(`${byRange} days beyond the cold-weather range`);
   if (byCharging > 0) reasons.push(`${byCharging} days without enough time at the charger overnight`);
   if (topUps > 0) reasons.push(`${topUps} days need a top-up at the depot between round trips`);
+  const replacement = `a ${ice.fuel} ${costing.class} replacement${costing.classAssumed ? ' (class assumed)' : ''}`;
   reasons.push(
     saving >= 0
-      ? `TCO over ${defaults.tco.years} years ${Math.round(saving)} DKK lower than a combustion replacement`
-      : `TCO over ${defaults.tco.years} years ${Math.round(-saving)} DKK higher than a combustion replacement`,
+      ? `TCO of ${model.id} over ${defaults.tco.years} years ${Math.round(saving)} DKK lower than ${replacement}`
+      : `TCO of ${model.id} over ${defaults.tco.years} years ${Math.round(-saving)} DKK higher than ${replacement}`,
   );
   if (verdict === 'suitable' && saving < 0) verdict = 'suitable-costlier';
   return {
