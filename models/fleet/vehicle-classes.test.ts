@@ -14,7 +14,12 @@ import {
 import { DEFAULT_FLEET_SETTINGS } from './fleet-settings.js';
 import { FleetPool } from './fleet-pool.js';
 import { fleetReport, type FleetReport } from './fleet-report.js';
-import { parseVehicleRegister, resolveVehicleClass, type VehicleRegister } from './vehicle-classes.js';
+import {
+  parseVehicleRegister,
+  readVehicleRegister,
+  resolveVehicleClass,
+  type VehicleRegister,
+} from './vehicle-classes.js';
 
 const REFERENCE = new URL('./reference/', import.meta.url);
 const clone = (): FleetDefaults => structuredClone(defaults);
@@ -122,6 +127,15 @@ describe('the vehicle register', () => {
       'vehicles.csv:11: expected as many fields as the header has, got 2',
       'vehicles.csv:12: vehicle_id: "" is not a vehicle id',
     ]);
+  });
+
+  it('refuses a register it cannot read, naming the file (the service does not start)', () => {
+    expect(() => readVehicleRegister('/nonexistent/vehicles.csv', defaults, () => undefined)).toThrow(
+      expect.objectContaining({
+        message: '/nonexistent/vehicles.csv: not a readable file',
+        field: 'vehicles',
+      }),
+    );
   });
 
   it('refuses a file whose header lacks a column or has an unknown one, naming the file', () => {
