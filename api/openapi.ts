@@ -39,7 +39,7 @@ const fleetParameters = [
 ];
 const evModelParameter = param(
   'ev-model',
-  'EV model of the fleet defaults; default: the defaults’ defaultEvModel.',
+  'One EV model of the fleet defaults for every vehicle; default: each vehicle’s own (its register line’s ev_model, else its class’s defaultEvModel). The answer’s evModel is then null and evModels lists the models compared per class.',
   {
     type: 'string',
     enum: Object.keys(DEFAULT_FLEET_DEFAULTS.evModels),
@@ -337,7 +337,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
       '/api/v1/fleet/utilisation': {
         get: {
           summary:
-            'Utilisation per vehicle and site: working days used, hours away within working hours, km per day (p50, p95, max), idle share, CO₂e; per site the availability curve (vehicles away per working-day hour, p50/p95/max)',
+            'Utilisation per vehicle (with its class: car, van, minibus…, and whether it was assumed) and site: working days used, hours away within working hours, km per day (p50, p95, max), idle share, CO₂e; per site the availability curve (vehicles away per working-day hour, p50/p95/max)',
           parameters: fleetParameters,
           responses: { 200: json({ type: 'object' }), 400: error, 404: error },
         },
@@ -345,7 +345,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
       '/api/v1/fleet/ev-suitability': {
         get: {
           summary:
-            'EV suitability of each combustion vehicle: every day’s km against the EV model’s range derated for that day’s minimum temperature (heating on), depot top-up and overnight charging time, TCO (4 %, 4 years) against a combustion replacement; verdict with failing days',
+            'EV suitability of each combustion vehicle against the EV model of its class (class from the vehicle register GREENOPS_FLEET_VEHICLES, else the stream’s vehicle_class tag, else the default class: classAssumed): every day’s km against the EV model’s range derated for that day’s minimum temperature (heating on), depot top-up and overnight charging time, TCO (4 %, 4 years) against a combustion replacement of its class (its fuel and price); verdict with failing days',
           parameters: [...fleetParameters, evModelParameter],
           responses: { 200: json({ type: 'object' }), 400: error, 404: error },
         },
@@ -353,7 +353,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
       '/api/v1/fleet/right-sizing': {
         get: {
           summary:
-            'Per site the smallest pool with no round trip unserved on the service level’s share of days (turnaround included), the least used vehicles to remove, the kept ones an EV could replace, and savings in DKK and kg CO₂e a year',
+            'Per site the smallest pool with no round trip unserved on the service level’s share of days (turnaround included), the least used vehicles to remove, the kept ones an EV could replace (each with its class and saving), and savings in DKK and kg CO₂e a year at each vehicle’s class costs',
           parameters: [...fleetParameters, evModelParameter],
           responses: { 200: json({ type: 'object' }), 400: error, 404: error },
         },

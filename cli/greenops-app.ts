@@ -52,6 +52,7 @@ import {
   FleetResultsJob,
   FleetService,
   readFleetDefaults,
+  readVehicleRegister,
   OversightLog,
   RetentionJob,
   TransparencyService,
@@ -338,15 +339,26 @@ export async function startGreenops(
       });
       trafficJob.start();
       stoppers.push(() => trafficJob.stop());
+      const fleetDefaults = config.fleetDefaultsPath
+        ? readFleetDefaults(config.fleetDefaultsPath)
+        : DEFAULT_FLEET_DEFAULTS;
+      // An unreadable register or a bad header stops the start; a bad line is logged and left out.
+      const fleetRegister = config.fleetVehiclesPath
+        ? readVehicleRegister(config.fleetVehiclesPath, fleetDefaults, (line, reason) =>
+            logger.warn(
+              { file: config.fleetVehiclesPath, line },
+              `${config.fleetVehiclesPath}:${line}: ${reason} (line left out)`,
+            ),
+          )
+        : undefined;
       const fleet = new FleetService({
         store: stores.store,
         settings: {
           ...DEFAULT_FLEET_SETTINGS,
           sites: Object.entries(config.fleetSites).map(([id, p]) => ({ id, ...p, radiusM: 300 })),
         },
-        defaults: config.fleetDefaultsPath
-          ? readFleetDefaults(config.fleetDefaultsPath)
-          : DEFAULT_FLEET_DEFAULTS,
+        defaults: fleetDefaults,
+        ...(fleetRegister ? { register: fleetRegister } : {}),
         queryTimeoutMs: config.queryTimeoutMs,
         analysis,
       });

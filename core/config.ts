@@ -59,6 +59,8 @@ export interface Config {
   fleetSites: Record<string, { lat: number; lon: number }>;
   /** Fleet defaults (TCO, prices, EV models, derating); unset: the shipped file. */
   fleetDefaultsPath: string | undefined;
+  /** Vehicle register CSV (vehicle_id, class, fuel, price, EV model); unset: every vehicle of the default class. */
+  fleetVehiclesPath: string | undefined;
   /** Minutes between writing fleet results (trips, vehicle-days, EV verdicts) to the store; 0: never. */
   fleetResultsMinutes: number;
   /** Days of raw fleet data each fleet results run (and a fleet route at most) analyses. */
@@ -501,6 +503,13 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     default: undefined,
     description:
       'Fleet defaults (JSON: TCO method, prices, EV models, cold-weather derating); default: the file shipped with greenops.',
+  },
+  fleetVehiclesPath: {
+    env: 'GREENOPS_FLEET_VEHICLES',
+    parse: optStr,
+    default: undefined,
+    description:
+      'Fleet vehicle register (CSV: vehicle_id, class, and optionally fuel, purchase_dkk, lease_dkk_per_year, ev_model): each vehicle’s class for its costs and EV model; unset or a vehicle not in it: the defaults’ defaultClass.',
   },
   fleetResultsMinutes: {
     env: 'GREENOPS_FLEET_RESULTS_MINUTES',

@@ -11,7 +11,9 @@ export { EnergySimulator, occupancyAt } from './simulate/energy.js';
 export {
   FleetSimulator,
   FLEET_DEPOTS,
+  SIM_CLASS_USE,
   type FleetSimulatorOptions,
+  type SimVehicleClass,
   type FleetUsage,
   type TruthTrip,
   type TruthVehicle,

@@ -51,8 +51,11 @@ export function fleetRoutes({ fleet, clock, defaultTenant, maxDays }: FleetRoute
     return { tenant: tenantOf(req, defaultTenant), device, site, from, to };
   };
 
-  const evModelParam = (query: Query): string =>
-    evModelOf(fleet.defaults, stringParam(query, 'ev-model'), 'ev-model').id;
+  /** `ev-model=`: one EV model for every vehicle; absent: each vehicle's (register, else its class's). */
+  const evModelParam = (query: Query): string | undefined => {
+    const name = stringParam(query, 'ev-model');
+    return name === undefined ? undefined : evModelOf(fleet.defaults, name, 'ev-model').id;
+  };
 
   /** The vehicles in scope, or a 404 naming what has no data. */
   const inScope = (s: Scope, report: FleetReport): Set<string> => {
@@ -122,6 +125,7 @@ export function fleetRoutes({ fleet, clock, defaultTenant, maxDays }: FleetRoute
     res.json({
       ...head(s, f),
       evModel: f.report.evModel,
+      evModels: f.report.evModels,
       evSuitability: f.report.evSuitability.filter((e) => ids.has(e.vehicle)),
     });
   });
@@ -137,6 +141,7 @@ export function fleetRoutes({ fleet, clock, defaultTenant, maxDays }: FleetRoute
     res.json({
       ...head(s, f),
       evModel: f.report.evModel,
+      evModels: f.report.evModels,
       rightSizing: f.report.rightSizing.filter((r) => sites.has(r.site)),
     });
   });

@@ -6,6 +6,7 @@ import {
   FleetPool,
   fleetReport,
   readFleetDefaults,
+  readVehicleRegister,
   type FleetReport,
   type FleetSettings,
   type FleetSite,
@@ -18,6 +19,7 @@ export interface FleetReportFlags {
   json?: boolean;
   evModel?: string;
   defaults?: string;
+  vehicles?: string;
   temperatures?: string;
   site?: string[] | string;
   minTripMinutes: string;
@@ -127,20 +129,35 @@ export function readFleetCsv(
           energyUsedKwh: nan(r.energyUsedKwh),
         },
         r.powertrain,
+        r.vehicleClass,
       );
   }
   return pool;
 }
 
-/** The whole report of a fleet replay CSV; bad lines go to stderr as `file:line: reason` (the first 20). */
-export function fleetFileReport(
-  opts: FleetReportFlags,
-): FleetReport & { input: string; linesRefused: number } {
+/**
+ * The whole report of a fleet replay CSV, with the vehicle register of `--vehicles` if given; bad lines of either
+ * go to stderr as `file:line: reason` (the first 20 of each) and are left out.
+ */
+export function fleetFileReport(opts: FleetReportFlags): FleetReport & {
+  input: string;
+  linesRefused: number;
+  vehiclesFile: string | null;
+  registerLinesRefused: number;
+} {
   const settings = fleetSettingsFromFlags(opts);
   const defaults = opts.defaults ? readFleetDefaults(opts.defaults) : DEFAULT_FLEET_DEFAULTS;
   const temperatures = opts.temperatures
     ? readTemperatures(readInputFile(opts.temperatures), opts.temperatures)
     : undefined;
+  let registerProblems = 0;
+  const register = opts.vehicles
+    ? readVehicleRegister(opts.vehicles, defaults, (line, reason) => {
+        registerProblems++;
+        if (registerProblems <= 20) console.error(`${opts.vehicles}:${line}: ${reason}`);
+      })
+    : undefined;
+  if (registerProblems > 20) console.error(`${opts.vehicles}: ${registerProblems} lines refused in all`);
   let problems = 0;
   const pool = readFleetCsv(readInputFile(opts.input), opts.input, settings, (line, reason) => {
     problems++;
@@ -153,9 +170,16 @@ export function fleetFileReport(
     sites,
     settings,
     defaults,
+    ...(register ? { register } : {}),
     ...(opts.evModel === undefined ? {} : { evModel: opts.evModel }),
     ...(temperatures ? { temperatures } : {}),
     tripsDropped: dropped,
   });
-  return { input: opts.input, linesRefused: problems, ...report };
+  return {
+    input: opts.input,
+    linesRefused: problems,
+    vehiclesFile: opts.vehicles ?? null,
+    registerLinesRefused: registerProblems,
+    ...report,
+  };
 }

@@ -6,15 +6,17 @@ import type { FleetReport } from '../../models/index.js';
 import { fleetFileReport, type FleetReportFlags } from './fleet-file.js';
 
 const FLEET_CSV_HEADER =
-  'timestamp,vehicle_id,powertrain,lat,lon,speed_kmh,heading_deg,ignition,odometer_km,fuel_level_pct,fuel_used_l,soc_pct,energy_used_kwh,driver_id';
+  'timestamp,vehicle_id,powertrain,vehicle_class,lat,lon,speed_kmh,heading_deg,ignition,odometer_km,fuel_level_pct,fuel_used_l,soc_pct,energy_used_kwh,driver_id';
 
 /**
- * A fleet replay CSV from the fleet simulator (two depots; regular, long-distance and spare vehicles), and the
- * simulated days' minimum outdoor temperatures (`date,temp_c`) for the EV test.
+ * A fleet replay CSV from the fleet simulator (two depots; regular, long-distance and spare vehicles; cars and vans,
+ * each sending its `vehicle_class`), the simulated days' minimum outdoor temperatures (`date,temp_c`) for the EV
+ * test, and the pool's vehicle register (`vehicle_id,class,fuel`).
  */
 export function sampleFleetCsv(options: { vehicles: number; days: number; seed: number; startMs: number }): {
   csv: string;
   temperatures: string;
+  register: string;
 } {
   const sim = new FleetSimulator({ devices: options.vehicles, seed: options.seed, startMs: options.startMs });
   const endMs = options.startMs + options.days * 86_400_000;
@@ -27,6 +29,7 @@ export function sampleFleetCsv(options: { vehicles: number; days: number; seed: 
             r.ts,
             id,
             r.powertrain ?? '',
+            r.vehicleClass ?? '',
             r.lat,
             r.lon,
             r.speedKmh,
@@ -51,13 +54,21 @@ export function sampleFleetCsv(options: { vehicles: number; days: number; seed: 
     for (let h = 0; h < 24; h++) min = Math.min(min, outdoorTemperature(day + h * 3_600_000, front));
     temps.push(`${new Date(day + 12 * 3_600_000).toISOString().slice(0, 10)},${min.toFixed(1)}`);
   }
-  return { csv: rows.join('\n') + '\n', temperatures: temps.join('\n') + '\n' };
+  const register = [
+    'vehicle_id,class,fuel',
+    ...sim.truthVehicles.map((v) => `${v.vehicleId},${v.vehicleClass},${v.fuel}`),
+  ];
+  return {
+    csv: rows.join('\n') + '\n',
+    temperatures: temps.join('\n') + '\n',
+    register: register.join('\n') + '\n',
+  };
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 const n0 = (v: number) => Math.round(v).toLocaleString('en-GB');
 
-function printReport(r: FleetReport & { linesRefused: number }): void {
+function printReport(r: FleetReport & { linesRefused: number; registerLinesRefused: number }): void {
   const t = r.totals;
   console.log(
     `${r.period.from} – ${r.period.to} (${r.period.days} days): ${t.vehicles} vehicles, ${t.trips} trips, ${n0(t.km)} km, ${n0(t.fuelL)} L, ${n0(t.kwh)} kWh, ${n0(t.kgCo2e)} kg CO₂e`,
@@ -65,7 +76,7 @@ function printReport(r: FleetReport & { linesRefused: number }): void {
   console.log('\nVehicles');
   for (const v of r.vehicles)
     console.log(
-      `  ${v.vehicle} ${v.powertrain} ${v.site ?? '–'}: ${v.trips} trips, ${n0(v.km)} km, used ${v.daysUsed}/${v.workingDays} working days (${pct(v.dayShare)}), ${pct(v.hourShare)} of working hours, km/day p50 ${v.kmPerDay.p50} p95 ${v.kmPerDay.p95} max ${v.kmPerDay.max}, idle ${pct(v.idleShare)}, ${n0(v.kgCo2e)} kg CO₂e (${v.co2Method})`,
+      `  ${v.vehicle} ${v.class}${v.classAssumed ? ' (class assumed)' : ''} ${v.powertrain} ${v.site ?? '–'}: ${v.trips} trips, ${n0(v.km)} km, used ${v.daysUsed}/${v.workingDays} working days (${pct(v.dayShare)}), ${pct(v.hourShare)} of working hours, km/day p50 ${v.kmPerDay.p50} p95 ${v.kmPerDay.p95} max ${v.kmPerDay.max}, idle ${pct(v.idleShare)}, ${n0(v.kgCo2e)} kg CO₂e (${v.co2Method})`,
     );
   console.log('\nSites (vehicles away per working-day hour, p95)');
   for (const s of r.sites)
@@ -75,14 +86,23 @@ function printReport(r: FleetReport & { linesRefused: number }): void {
         .map((h) => h.p95)
         .join(' ')}`,
     );
-  console.log(`\nEV suitability (${r.evModel.id}: ${r.evModel.name})`);
-  for (const e of r.evSuitability) console.log(`  ${e.vehicle}: ${e.verdict} — ${e.reasons.join('; ')}`);
+  console.log(
+    r.evModel
+      ? `\nEV suitability (every vehicle against ${r.evModel.id}: ${r.evModel.name})`
+      : `\nEV suitability (each class against its EV model: ${r.evModels.map((m) => `${m.classes.join(', ')} → ${m.id}`).join('; ')})`,
+  );
+  for (const e of r.evSuitability)
+    console.log(
+      `  ${e.vehicle} (${e.class}${e.classAssumed ? ', assumed' : ''}) vs ${e.evModel}: ${e.verdict} — ${e.reasons.join('; ')}`,
+    );
   console.log('\nRight-sizing');
   for (const s of r.rightSizing)
     console.log(
       `  ${s.site}: ${s.vehicles} → ${s.recommended} vehicles (peak ${s.peakNeed}, ${pct(s.serviceLevel)} of days served; ${s.roundTripsUnserved} round trips on ${s.daysShort} days unserved); remove ${s.remove.join(', ') || 'none'}; EV ${s.replaceWithEv.join(', ') || 'none'}; saves ${n0(s.savingsDkkPerYear.total)} DKK and ${n0(s.co2SavingKgPerYear)} kg CO₂e a year`,
     );
   if (r.linesRefused > 0) console.log(`\n${r.linesRefused} lines refused (see above)`);
+  if (r.registerLinesRefused > 0)
+    console.log(`\n${r.registerLinesRefused} vehicle register lines refused (see above)`);
 }
 
 function wholeNumber(text: string, name: string, max: number): number {
@@ -107,7 +127,14 @@ export function registerFleetCommands(program: Command): void {
       'fleet replay CSV (the columns of `greenops edge replay --stream fleet`)',
     )
     .option('--json', 'print one JSON document (fields in README, "Fleet")')
-    .option('--ev-model <name>', 'EV model to test the combustion vehicles against (see the defaults file)')
+    .option(
+      '--vehicles <file>',
+      'vehicle register CSV: vehicle_id,class[,fuel,purchase_dkk,lease_dkk_per_year,ev_model] (else every vehicle is of the default class)',
+    )
+    .option(
+      '--ev-model <name>',
+      'one EV model to test every combustion vehicle against (default: its register line’s, else its class’s)',
+    )
     .option(
       '--defaults <file>',
       'fleet defaults (prices, EV models, derating, TCO) instead of the shipped ones',
@@ -130,18 +157,26 @@ export function registerFleetCommands(program: Command): void {
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
       // Refused lines: the report covers the others, and a script sees that some were left out.
-      if (report.linesRefused > 0) process.exitCode = 1;
+      if (report.linesRefused > 0 || report.registerLinesRefused > 0) process.exitCode = 1;
     });
 
   fleet
     .command('sample')
     .description('a fleet replay CSV from the fleet simulator, and its days’ minimum temperatures')
-    .option('--vehicles <n>', 'vehicles (every fifth long-distance, every fifth spare; two depots)', '10')
+    .option(
+      '--vehicles <n>',
+      'vehicles (every fifth long-distance, every fifth spare; cars and vans; two depots)',
+      '10',
+    )
     .option('--days <n>', 'days', '60')
     .option('--start <date>', 'first day (Danish local midnight)', '2026-01-05')
     .option('--seed <n>', 'random seed', '1')
     .option('--out <file>', 'output file (default: standard output)')
     .option('--temperatures-out <file>', 'write date,temp_c of the simulated days here')
+    .option(
+      '--vehicles-out <file>',
+      'write the vehicle register (vehicle_id,class,fuel) of the simulated pool here',
+    )
     .action(
       (opts: {
         vehicles: string;
@@ -150,10 +185,11 @@ export function registerFleetCommands(program: Command): void {
         seed: string;
         out?: string;
         temperaturesOut?: string;
+        vehiclesOut?: string;
       }) => {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.start) || Number.isNaN(Date.parse(opts.start)))
           throw new GreenopsError('BAD_REQUEST', '--start: must be a date YYYY-MM-DD', { field: 'start' });
-        const { csv, temperatures } = sampleFleetCsv({
+        const { csv, temperatures, register } = sampleFleetCsv({
           vehicles: wholeNumber(opts.vehicles, 'vehicles', 1000),
           days: wholeNumber(opts.days, 'days', 3660),
           seed: wholeNumber(opts.seed, 'seed', 2 ** 31),
@@ -162,6 +198,7 @@ export function registerFleetCommands(program: Command): void {
         if (opts.out) writeFileSync(opts.out, csv);
         else process.stdout.write(csv);
         if (opts.temperaturesOut) writeFileSync(opts.temperaturesOut, temperatures);
+        if (opts.vehiclesOut) writeFileSync(opts.vehiclesOut, register);
       },
     );
 }

@@ -31,6 +31,7 @@ function sample(p: Point): Record<string, unknown> {
     ...(nanos ? { nanos } : {}),
     vehicle: p.tags.device,
     ...(p.tags.powertrain ? { powertrain: p.tags.powertrain } : {}),
+    ...(p.tags.vehicle_class ? { vehicleClass: p.tags.vehicle_class } : {}),
     ...p.fields,
   };
 }

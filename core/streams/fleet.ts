@@ -22,12 +22,17 @@ export const POWERTRAINS = ['ice', 'bev', 'phev', 'hev'] as const;
  */
 export const DRIVER_PSEUDONYM_PATTERN = '^[0-9a-f]{16,64}$';
 
+/** A vehicle class id (the keys of the fleet defaults' `classes`). */
+export const VEHICLE_CLASS_PATTERN = '^[a-z0-9-]{1,40}$';
+
 export const FleetRecord = record(
   {
     id: MessageId,
     ts: Timestamp,
     vehicleId: Type.Optional(EntityId),
     powertrain: Type.Optional(Type.Union(POWERTRAINS.map((p) => Type.Literal(p)))),
+    /** The vehicle's class as the fleet defaults name it (car, van, minibus, …): the tag `vehicle_class`. */
+    vehicleClass: Type.Optional(Type.String({ pattern: VEHICLE_CLASS_PATTERN })),
     lat: Latitude,
     lon: Longitude,
     speedKmh: Type.Number({ minimum: 0, maximum: 250 }),
@@ -48,7 +53,7 @@ export const fleetStream = defineStream<FleetRecord>({
   name: 'fleet',
   version: 1,
   schema: FleetRecord,
-  tags: ['powertrain'],
+  tags: ['powertrain', 'vehicle_class'],
   fields: {
     lat: { type: 'number', unit: '°', description: 'Latitude (WGS 84).' },
     lon: { type: 'number', unit: '°', description: 'Longitude (WGS 84).' },
@@ -79,6 +84,7 @@ export const fleetStream = defineStream<FleetRecord>({
     if (r.driverId !== undefined) fields.driver = r.driverId;
     const tags: Point['tags'] = { tenant, device: reportedDevice(deviceId, r.vehicleId) };
     if (r.powertrain !== undefined) tags.powertrain = r.powertrain;
+    if (r.vehicleClass !== undefined) tags.vehicle_class = r.vehicleClass;
     return [{ measurement: 'fleet', tags, fields, timeMs }];
   },
 });

@@ -10,7 +10,7 @@ import type { StreamName } from './stream-name.js';
 export * from './stream-name.js';
 export type { StreamDefinition, FieldInfo, PointContext } from './stream-definition.js';
 export { EnergyRecord, ENERGY_QUANTITIES, DEFAULT_INTERVAL_SECONDS, type EnergyQuantity } from './energy.js';
-export { FleetRecord, POWERTRAINS, DRIVER_PSEUDONYM_PATTERN } from './fleet.js';
+export { FleetRecord, POWERTRAINS, DRIVER_PSEUDONYM_PATTERN, VEHICLE_CLASS_PATTERN } from './fleet.js';
 export { TrafficRecord, VEHICLE_CLASSES, type VehicleClass } from './traffic.js';
 export { RoadRecord, DAMAGE_CLASSES, type DamageClass } from './road.js';
 

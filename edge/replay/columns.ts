@@ -48,6 +48,7 @@ export const REPLAY_COLUMNS: Record<StreamName, { entity: string; columns: Colum
       col('energy_used_kwh', 'number', 'energyUsedKwh'),
       col('driver_id', 'string', 'driverId'),
       col('powertrain', 'string', 'powertrain'),
+      col('vehicle_class', 'string', 'vehicleClass'),
     ],
   },
   traffic: {

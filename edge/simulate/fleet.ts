@@ -35,6 +35,20 @@ const USAGE: Record<FleetUsage, { chance: number; minutes: [number, number]; las
   spare: { chance: 0.004, minutes: [20, 60], lastStartHour: 13 },
 };
 
+/**
+ * The kind of vehicle: a compact `car` (petrol, or a small BEV) or a `van` (diesel, or an e-van), each using what
+ * its class uses (the ground truth a class-aware report should find: a car burns less than a van).
+ */
+export type SimVehicleClass = 'car' | 'van';
+
+export const SIM_CLASS_USE: Record<
+  SimVehicleClass,
+  { fuel: 'petrol' | 'diesel'; litresPerKm: number; idleLitresPerH: number; kwhPerKm: number; idleKw: number }
+> = {
+  car: { fuel: 'petrol', litresPerKm: 0.058, idleLitresPerH: 0.6, kwhPerKm: 0.15, idleKw: 1.2 },
+  van: { fuel: 'diesel', litresPerKm: 0.085, idleLitresPerH: 0.8, kwhPerKm: 0.19, idleKw: 1.5 },
+};
+
 /** One ignition-on leg as the vehicle drove it: what trip extraction should find. */
 export interface TruthTrip {
   vehicleId: string;
@@ -49,6 +63,9 @@ export interface TruthTrip {
 export interface TruthVehicle {
   vehicleId: string;
   powertrain: 'ice' | 'bev';
+  vehicleClass: SimVehicleClass;
+  /** What a vehicle register would say of its fuel. */
+  fuel: 'petrol' | 'diesel' | 'electric';
   usage: FleetUsage;
   depot: string;
 }
@@ -56,11 +73,14 @@ export interface TruthVehicle {
 export interface FleetSimulatorOptions extends SimulatorOptions {
   /** Keep every leg driven (for tests and benchmarks; a live simulation leaves it off). */
   recordTruth?: boolean;
+  /** Send each vehicle's class as `vehicleClass` (the stream's `vehicle_class` tag); default true. */
+  classTag?: boolean;
 }
 
 interface Vehicle {
   id: string;
   powertrain: 'ice' | 'bev';
+  vehicleClass: SimVehicleClass;
   usage: FleetUsage;
   depot: (typeof FLEET_DEPOTS)[number];
   random: Random;
@@ -86,7 +106,7 @@ interface Vehicle {
  * Municipal vans and cars at two depots: parked there outside working hours (charging or refuelling), weekday round
  * trips with stops at work sites and idling, a pseudonymous driver per round trip. Positions are WGS 84 around the
  * depots in Aarhus. Vehicle i: every fifth is `long`, every fifth (from the fifth) `spare`, the rest `regular`; every
- * third a BEV, except `long` ones.
+ * third a BEV, except `long` ones; `long` ones and those with an odd i (vehicle-002, -004, …) vans, the others cars.
  */
 export class FleetSimulator implements StreamSimulator {
   readonly stream = 'fleet' as const;
@@ -97,9 +117,11 @@ export class FleetSimulator implements StreamSimulator {
   private readonly vehicles: Vehicle[];
   private readonly drivers: string[];
   private readonly recordTruth: boolean;
+  private readonly classTag: boolean;
 
-  constructor({ devices, seed, startMs, recordTruth = false }: FleetSimulatorOptions) {
+  constructor({ devices, seed, startMs, recordTruth = false, classTag = true }: FleetSimulatorOptions) {
     this.recordTruth = recordTruth;
+    this.classTag = classTag;
     // Pseudonyms as a vehicle would compute them: a keyed hash of the badge id, never the name.
     this.drivers = Array.from({ length: Math.max(3, devices) }, (_, i) =>
       createHash('sha256').update(`greenops-sim-${seed}-badge-${i}`).digest('hex').slice(0, 16),
@@ -111,6 +133,7 @@ export class FleetSimulator implements StreamSimulator {
       return {
         id: `vehicle-${String(i + 1).padStart(3, '0')}`,
         powertrain: i % 3 === 2 && usage !== 'long' ? 'bev' : 'ice',
+        vehicleClass: usage === 'long' || i % 2 === 1 ? 'van' : 'car',
         usage,
         depot,
         random,
@@ -135,6 +158,8 @@ export class FleetSimulator implements StreamSimulator {
     this.truthVehicles = this.vehicles.map((v) => ({
       vehicleId: v.id,
       powertrain: v.powertrain,
+      vehicleClass: v.vehicleClass,
+      fuel: v.powertrain === 'bev' ? 'electric' : SIM_CLASS_USE[v.vehicleClass].fuel,
       usage: v.usage,
       depot: v.depot.id,
     }));
@@ -158,6 +183,7 @@ export class FleetSimulator implements StreamSimulator {
       ts: iso(t),
       vehicleId: v.id,
       powertrain: v.powertrain,
+      ...(this.classTag ? { vehicleClass: v.vehicleClass } : {}),
       lat: round(v.lat + (jump ? 0.018 : 0), 6),
       lon: round(v.lon + (jump ? -0.02 : 0), 6),
       speedKmh: round(v.speed, 1),
@@ -232,12 +258,13 @@ export class FleetSimulator implements StreamSimulator {
     const km = (v.speed * stepS) / 3600;
     move(v, km * 1000);
     v.odometer += km;
+    const use = SIM_CLASS_USE[v.vehicleClass];
     if (v.powertrain === 'ice') {
-      const litres = km * 0.085 + (idling ? (0.8 * stepS) / 3600 : 0);
+      const litres = km * use.litresPerKm + (idling ? (use.idleLitresPerH * stepS) / 3600 : 0);
       v.fuelUsed += litres;
       v.fuelLevel = Math.max(0, v.fuelLevel - (litres / TANK_L) * 100);
     } else {
-      const kwh = km * 0.19 + (idling ? (1.5 * stepS) / 3600 : 0);
+      const kwh = km * use.kwhPerKm + (idling ? (use.idleKw * stepS) / 3600 : 0);
       v.energyUsed += kwh;
       v.soc = Math.max(0, v.soc - (kwh / BATTERY_KWH) * 100);
     }

@@ -1,9 +1,10 @@
 import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
 import { driveCo2 } from './fleet-co2.js';
-import { rangeShareAt, type EvModel, type FleetDefaults } from './fleet-defaults.js';
+import { rangeShareAt, type FleetDefaults } from './fleet-defaults.js';
 import { localDate } from './local-clock.js';
 import { tco, type Tco } from './tco.js';
 import type { VehicleDay, VehicleTimeline } from './vehicle-days.js';
+import type { EvModelSource, VehicleCosting } from './vehicle-classes.js';
 
 /** Why an EV would not have done a day. */
 export type DayFailure = 'range' | 'charging-time';
@@ -28,7 +29,12 @@ export type EvVerdict =
 export interface EvSuitability {
   vehicle: string;
   site: string | null;
+  /** The vehicle's class (see `classAssumed`), whose current vehicle and EV model are compared. */
+  class: string;
+  classAssumed: boolean;
+  /** The EV model compared (id), and why this one: `forced` (--ev-model), `register`, `class`. */
   evModel: string;
+  evModelSource: EvModelSource;
   verdict: EvVerdict;
   /** Plain-language evidence behind the verdict. */
   reasons: string[];
@@ -42,7 +48,8 @@ export interface EvSuitability {
   failedDays: FailedDay[];
   coldestDay: { date: string; temperatureC: number; rangeKm: number } | null;
   kmPerYear: number;
-  current: { tco: Tco; kgCo2ePerYear: number };
+  /** The current vehicle's fuel (its class's, or the register's) and TCO as a like-for-like replacement. */
+  current: { fuel: 'diesel' | 'petrol'; tco: Tco; kgCo2ePerYear: number };
   ev: { tco: Tco; kgCo2ePerYear: number; kwhPerKm: number };
   /** Current − EV: positive when the EV is cheaper / cleaner. */
   tcoSavingDkk: number;
@@ -72,12 +79,13 @@ export function dayTemperature(
  */
 export function evSuitability(
   timeline: VehicleTimeline,
-  model: EvModel & { id: string },
+  costing: VehicleCosting,
   defaults: FleetDefaults,
   temperatures: ReadonlyMap<string, number>,
   table: FactorTable = DEFAULT_FACTOR_TABLE,
 ): EvSuitability {
   const { vehicle, days } = timeline;
+  const model = costing.evModel;
   const { charging, suitability, prices } = defaults;
   const chargerKw = Math.min(charging.depotChargerKw, model.maxAcKw);
   const failedDays: FailedDay[] = [];
@@ -113,8 +121,9 @@ export function evSuitability(
   const perYear = daysObserved > 0 ? 365 / daysObserved : 0;
 
   const fuelL = vehicle.trips.reduce((s, t) => s + t.fuelL, 0);
-  const current = driveCo2(vehicle.powertrain, km, fuelL, Number.NaN, defaults, table);
-  const ice = defaults.current.ice;
+  // The trips' fuel as counted; NaN (no counter) → the class's consumption.
+  const current = driveCo2(vehicle.powertrain, km, fuelL, Number.NaN, defaults, table, costing);
+  const ice = costing.ice;
   const fuelPrice = ice.fuel === 'diesel' ? prices.dieselDkkPerL : prices.petrolDkkPerL;
   const currentKg = current.kgCo2e * perYear;
   const currentTco = tco(defaults, ice.purchaseDkk, ice.residualShare, {
@@ -123,6 +132,7 @@ export function evSuitability(
     taxDkk: ice.annualTaxDkk,
     insuranceDkk: ice.annualInsuranceDkk,
     co2Dkk: (currentKg / 1000) * prices.co2DkkPerTonne,
+    leaseDkk: ice.leaseDkkPerYear,
   });
   const evKwhPerYear = evKwhGrid * perYear;
   const evKg = evKwhPerYear * (table.activity.electricity?.perKwh ?? 0);
@@ -132,6 +142,7 @@ export function evSuitability(
     taxDkk: model.annualTaxDkk,
     insuranceDkk: model.annualInsuranceDkk,
     co2Dkk: (evKg / 1000) * prices.co2DkkPerTonne,
+    leaseDkk: 0,
   });
 
   const drivingDays = days.length;
@@ -153,16 +164,20 @@ export function evSuitability(
   if (byRange > 0) reasons.push(`${byRange} days beyond the cold-weather range`);
   if (byCharging > 0) reasons.push(`${byCharging} days without enough time at the charger overnight`);
   if (topUps > 0) reasons.push(`${topUps} days need a top-up at the depot between round trips`);
+  const replacement = `a ${ice.fuel} ${costing.class} replacement${costing.classAssumed ? ' (class assumed)' : ''}`;
   reasons.push(
     saving >= 0
-      ? `TCO over ${defaults.tco.years} years ${Math.round(saving)} DKK lower than a combustion replacement`
-      : `TCO over ${defaults.tco.years} years ${Math.round(-saving)} DKK higher than a combustion replacement`,
+      ? `TCO of ${model.id} over ${defaults.tco.years} years ${Math.round(saving)} DKK lower than ${replacement}`
+      : `TCO of ${model.id} over ${defaults.tco.years} years ${Math.round(-saving)} DKK higher than ${replacement}`,
   );
   if (verdict === 'suitable' && saving < 0) verdict = 'suitable-costlier';
   return {
     vehicle: vehicle.vehicleId,
     site: vehicle.home,
+    class: costing.class,
+    classAssumed: costing.classAssumed,
     evModel: model.id,
+    evModelSource: costing.evModelSource,
     verdict,
     reasons,
     daysObserved,
@@ -173,7 +188,7 @@ export function evSuitability(
     failedDays,
     coldestDay: coldest,
     kmPerYear,
-    current: { tco: currentTco, kgCo2ePerYear: currentKg },
+    current: { fuel: ice.fuel, tco: currentTco, kgCo2ePerYear: currentKg },
     ev: {
       tco: evTco,
       kgCo2ePerYear: evKg,

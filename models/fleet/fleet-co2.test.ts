@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FACTOR_TABLE } from '../co2/factor-table.js';
 import { driveCo2 } from './fleet-co2.js';
-import { DEFAULT_FLEET_DEFAULTS as defaults } from './fleet-defaults.js';
+import { DEFAULT_FLEET_DEFAULTS as defaults, type FleetVehicleClass } from './fleet-defaults.js';
 
 const table = DEFAULT_FACTOR_TABLE;
 
 describe('driveCo2', () => {
   it('costs a combustion drive by the litres its fuel counter saw, scope 1, with the factor’s range', () => {
-    const fuel = table.activity[defaults.current.ice.fuel];
+    const fuel = table.activity[(defaults.classes.van as FleetVehicleClass).ice.fuel];
     const e = driveCo2('ice', 100, 6.5, NaN, defaults, table);
     expect(e).toMatchObject({ scope: 1, method: 'fuel-counter', fuelL: 6.5, kwhCharged: 0 });
     expect(e.kgCo2e).toBeCloseTo(6.5 * (fuel?.perLitre as number), 9);
@@ -16,7 +16,7 @@ describe('driveCo2', () => {
   });
 
   it('without a counter, costs an electric drive by km × class consumption at the plug, its range widened', () => {
-    const { kwhPerKm, kwhPerKmRange } = defaults.current.bev;
+    const { kwhPerKm, kwhPerKmRange } = (defaults.classes.van as FleetVehicleClass).bev;
     const eff = defaults.charging.efficiency;
     const el = table.activity.electricity;
     const e = driveCo2('bev', 50, NaN, NaN, defaults, table);

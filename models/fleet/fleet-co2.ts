@@ -1,5 +1,5 @@
 import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
-import type { FleetDefaults } from './fleet-defaults.js';
+import type { BevSpec, FleetDefaults, IceSpec, FleetVehicleClass } from './fleet-defaults.js';
 
 export type Powertrain = 'ice' | 'bev' | 'phev' | 'hev';
 
@@ -21,7 +21,8 @@ export interface Co2Estimate {
 /**
  * CO₂e of driving: scope 1 from litres burnt (the factor table's diesel or petrol activity factor, tank-to-wheel),
  * scope 2 from kWh charged (traction kWh / charging efficiency × the electricity factor, location-based); without
- * counters distance × the class consumption of fleet-defaults.json, with its stated range.
+ * counters distance × the vehicle class's consumption of fleet-defaults.json (`vehicle`: its class's vehicles, the
+ * fuel maybe from the register; default: the defaults' `defaultClass`), with its stated range.
  */
 export function driveCo2(
   powertrain: Powertrain,
@@ -30,9 +31,10 @@ export function driveCo2(
   tractionKwh: number,
   defaults: FleetDefaults,
   table: FactorTable = DEFAULT_FACTOR_TABLE,
+  vehicle: { ice: IceSpec; bev: BevSpec } = defaults.classes[defaults.defaultClass] as FleetVehicleClass,
 ): Co2Estimate {
   if (powertrain === 'bev') {
-    const { kwhPerKm, kwhPerKmRange } = defaults.current.bev;
+    const { kwhPerKm, kwhPerKmRange } = vehicle.bev;
     const eff = defaults.charging.efficiency;
     const factor = table.activity.electricity;
     const e = fromActivity(
@@ -52,7 +54,7 @@ export function driveCo2(
       kwhCharged: e.amount,
     };
   }
-  const { fuel, litresPerKm, litresPerKmRange } = defaults.current.ice;
+  const { fuel, litresPerKm, litresPerKmRange } = vehicle.ice;
   const factor = table.activity[fuel];
   const e = fromActivity(
     fuelL,

@@ -38,6 +38,7 @@ export class FleetPool {
   private readonly extractors = new Map<string, TripExtractor>();
   private readonly raw = new Map<string, RawTrip[]>();
   private readonly powertrains = new Map<string, Powertrain>();
+  private readonly classes = new Map<string, string>();
   private readonly counters = new Map<string, { fuel: boolean; energy: boolean }>();
 
   constructor(private readonly settings: FleetSettings) {}
@@ -59,7 +60,7 @@ export class FleetPool {
     return first === undefined || Number.isNaN(first) ? undefined : first;
   }
 
-  add(vehicleId: string, s: FleetSample, powertrain?: Powertrain): void {
+  add(vehicleId: string, s: FleetSample, powertrain?: Powertrain, vehicleClass?: string): void {
     this.extractorOf(vehicleId).push(
       s.t,
       s.lat,
@@ -71,6 +72,7 @@ export class FleetPool {
       s.energyUsedKwh,
     );
     if (powertrain && !this.powertrains.has(vehicleId)) this.powertrains.set(vehicleId, powertrain);
+    if (vehicleClass && !this.classes.has(vehicleId)) this.classes.set(vehicleId, vehicleClass);
     const c = this.counters.get(vehicleId) ?? { fuel: false, energy: false };
     if (!c.fuel && !Number.isNaN(s.fuelUsedL)) c.fuel = true;
     if (!c.energy && !Number.isNaN(s.energyUsedKwh)) c.energy = true;
@@ -127,6 +129,11 @@ export class FleetPool {
     this.powertrains.set(vehicleId, powertrain);
   }
 
+  /** The class a vehicle reported on its stream (`vehicle_class`). */
+  setVehicleClass(vehicleId: string, vehicleClass: string): void {
+    this.classes.set(vehicleId, vehicleClass);
+  }
+
   get samples(): number {
     let n = 0;
     for (const x of this.extractors.values()) n += x.samples;
@@ -136,7 +143,7 @@ export class FleetPool {
   /**
    * Closes every vehicle's stream, learns the sites (unless configured) and returns each vehicle's trips with ends
    * rounded. A vehicle's powertrain is the reported one, else `bev` when it reports only an energy counter, else
-   * `ice` (and `powertrainAssumed` says so).
+   * `ice` (and `powertrainAssumed` says so); its `vehicleClass` the one it reported, if any.
    */
   finish(): {
     sites: FleetSite[];
@@ -153,8 +160,10 @@ export class FleetPool {
       const counters = this.counters.get(id);
       const reported = this.powertrains.get(id);
       const powertrain: Powertrain = reported ?? (counters?.energy && !counters.fuel ? 'bev' : 'ice');
+      const vehicleClass = this.classes.get(id);
       return {
         vehicleId: id,
+        ...(vehicleClass === undefined ? {} : { vehicleClass }),
         powertrain,
         powertrainAssumed: reported === undefined,
         home: home.get(id) ?? null,

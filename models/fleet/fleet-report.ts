@@ -1,6 +1,6 @@
 import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
 import { driveCo2, type Co2Method, type Powertrain } from './fleet-co2.js';
-import { evModelOf, type FleetDefaults } from './fleet-defaults.js';
+import { evModelOf, type EvModel, type FleetDefaults } from './fleet-defaults.js';
 import type { FleetSettings, FleetSite } from './fleet-settings.js';
 import { evSuitability, type EvSuitability } from './ev-suitability.js';
 import { DanishClock, localDate } from './local-clock.js';
@@ -13,6 +13,12 @@ import {
   type VehicleUtilisation,
 } from './utilisation.js';
 import { vehicleTimeline, type VehicleTimeline, type VehicleTrips } from './vehicle-days.js';
+import {
+  resolveVehicleClass,
+  type ClassSource,
+  type VehicleCosting,
+  type VehicleRegister,
+} from './vehicle-classes.js';
 
 export interface TripRow {
   vehicle: string;
@@ -38,6 +44,11 @@ export interface TripRow {
 
 export interface VehicleRow extends VehicleUtilisation {
   vehicle: string;
+  /** Vehicle class (fleet defaults' `classes`): from the register, the stream's `vehicle_class`, or the default. */
+  class: string;
+  /** No register line or stream tag named the class: `defaultClass` was taken. */
+  classAssumed: boolean;
+  classSource: ClassSource;
   powertrain: Powertrain;
   powertrainAssumed: boolean;
   site: string | null;
@@ -67,9 +78,20 @@ export interface SiteRow {
   availability: HourAvailability[];
 }
 
+/** An EV model as the report names it. */
+export interface EvModelRef {
+  id: string;
+  name: string;
+  usableKwh: number;
+  wltpKm: number;
+}
+
 export interface FleetReport {
   period: { from: string; to: string; days: number };
-  evModel: { id: string; name: string; usableKwh: number; wltpKm: number };
+  /** The one EV model every vehicle was compared with (`--ev-model`), or null: each class's (see `evModels`). */
+  evModel: EvModelRef | null;
+  /** The EV models compared, each with the classes and number of combustion vehicles compared with it. */
+  evModels: (EvModelRef & { classes: string[]; vehicles: number })[];
   totals: { vehicles: number; trips: number; km: number; fuelL: number; kwh: number; kgCo2e: number };
   vehicles: VehicleRow[];
   trips: TripRow[];
@@ -84,7 +106,10 @@ export interface FleetReportInput {
   sites: readonly FleetSite[];
   settings: FleetSettings;
   defaults: FleetDefaults;
+  /** One EV model for every vehicle; default: each vehicle's (register, else its class's). */
   evModel?: string;
+  /** The vehicle register (class, fuel, price, EV model per vehicle). */
+  register?: VehicleRegister;
   /** Daily minimum outdoor temperature by local date (YYYY-MM-DD). */
   temperatures?: ReadonlyMap<string, number>;
   factors?: FactorTable;
@@ -103,17 +128,35 @@ const finiteOrNull = (v: number) => (Number.isFinite(v) ? round(v, 3) : null);
 export function fleetReport(input: FleetReportInput): FleetReport {
   const { settings, defaults } = input;
   const factors = input.factors ?? DEFAULT_FACTOR_TABLE;
-  const model = evModelOf(defaults, input.evModel);
+  const forced = input.evModel === undefined ? undefined : evModelOf(defaults, input.evModel);
   const temperatures = input.temperatures ?? new Map<string, number>();
   const clock = new DanishClock();
-  const timelines = input.vehicles
+  const costings = new Map<string, VehicleCosting>();
+  const withClass = input.vehicles
     .filter((v) => Number.isFinite(v.firstMs))
-    .map((v) => vehicleTimeline(v, settings, clock));
+    .map((v) => {
+      const c = resolveVehicleClass(defaults, v.vehicleId, {
+        register: input.register,
+        streamClass: v.vehicleClass,
+        forcedEvModel: forced?.id,
+      });
+      costings.set(v.vehicleId, c);
+      // A powertrain the stream did not report is the register's when it gives a fuel.
+      if (v.powertrainAssumed !== false && c.registerFuel !== undefined)
+        return {
+          ...v,
+          powertrain: c.registerFuel === 'electric' ? 'bev' : 'ice',
+          powertrainAssumed: false,
+        } as const;
+      return v;
+    });
+  const timelines = withClass.map((v) => vehicleTimeline(v, settings, clock));
   const utilisation = new Map(timelines.map((t) => [t.vehicle.vehicleId, vehicleUtilisation(t, settings)]));
   const trips: TripRow[] = [];
   const vehicles: VehicleRow[] = [];
   for (const t of timelines) {
     const v = t.vehicle;
+    const costing = costings.get(v.vehicleId) as VehicleCosting;
     let km = 0;
     let fuel = 0;
     let kwh = 0;
@@ -122,7 +165,7 @@ export function fleetReport(input: FleetReportInput): FleetReport {
     let high = 0;
     let method: Co2Method | undefined;
     for (const trip of v.trips) {
-      const co2 = driveCo2(v.powertrain, trip.km, trip.fuelL, trip.kwh, defaults, factors);
+      const co2 = driveCo2(v.powertrain, trip.km, trip.fuelL, trip.kwh, defaults, factors, costing);
       km += trip.km;
       fuel += co2.fuelL;
       kwh += co2.kwhCharged;
@@ -134,6 +177,9 @@ export function fleetReport(input: FleetReportInput): FleetReport {
     }
     vehicles.push({
       vehicle: v.vehicleId,
+      class: costing.class,
+      classAssumed: costing.classAssumed,
+      classSource: costing.classSource,
       powertrain: v.powertrain,
       powertrainAssumed: (v as { powertrainAssumed?: boolean }).powertrainAssumed ?? false,
       site: v.home,
@@ -153,7 +199,16 @@ export function fleetReport(input: FleetReportInput): FleetReport {
   const suitability = new Map<string, EvSuitability>();
   for (const t of timelines)
     if (t.vehicle.powertrain !== 'bev')
-      suitability.set(t.vehicle.vehicleId, evSuitability(t, model, defaults, temperatures, factors));
+      suitability.set(
+        t.vehicle.vehicleId,
+        evSuitability(
+          t,
+          costings.get(t.vehicle.vehicleId) as VehicleCosting,
+          defaults,
+          temperatures,
+          factors,
+        ),
+      );
   const bySite = new Map<string, VehicleTimeline[]>();
   for (const t of timelines) {
     const key = t.vehicle.home ?? 'unknown';
@@ -188,7 +243,7 @@ export function fleetReport(input: FleetReportInput): FleetReport {
       ),
       availability: availabilityCurve(ts, clock),
     });
-    sizing.push(rightSizing(site, ts, utilisation, suitability, defaults, clock));
+    sizing.push(rightSizing(site, ts, utilisation, suitability, defaults, clock, costings));
   }
   const firstDay = Math.min(...timelines.map((t) => t.firstDay));
   const lastDay = Math.max(...timelines.map((t) => t.lastDay));
@@ -196,7 +251,8 @@ export function fleetReport(input: FleetReportInput): FleetReport {
     period: timelines.length
       ? { from: localDate(firstDay), to: localDate(lastDay), days: lastDay - firstDay + 1 }
       : { from: '', to: '', days: 0 },
-    evModel: { id: model.id, name: model.name, usableKwh: model.usableKwh, wltpKm: model.wltpKm },
+    evModel: forced ? modelRef(forced) : null,
+    evModels: modelsCompared([...suitability.values()], costings),
     totals: {
       vehicles: vehicles.length,
       trips: vehicles.reduce((s, v) => s + v.trips, 0),
@@ -223,6 +279,12 @@ export function fleetReport(input: FleetReportInput): FleetReport {
     evSuitability: [...suitability.values()].map(roundSuitability),
     rightSizing: sizing.map((r) => ({
       ...r,
+      removals: r.removals.map((x) => ({ ...x, ownershipDkkPerYear: Math.round(x.ownershipDkkPerYear) })),
+      evReplacements: r.evReplacements.map((x) => ({
+        ...x,
+        tcoSavingDkkPerYear: Math.round(x.tcoSavingDkkPerYear),
+        co2SavingKgPerYear: Math.round(x.co2SavingKgPerYear),
+      })),
       savingsDkkPerYear: {
         removal: Math.round(r.savingsDkkPerYear.removal),
         evReplacement: Math.round(r.savingsDkkPerYear.evReplacement),
@@ -236,6 +298,26 @@ export function fleetReport(input: FleetReportInput): FleetReport {
     })),
     tripsDropped: input.tripsDropped ?? 0,
   };
+}
+
+function modelRef(m: EvModel & { id: string }): EvModelRef {
+  return { id: m.id, name: m.name, usableKwh: m.usableKwh, wltpKm: m.wltpKm };
+}
+
+/** The EV models of the suitability entries, in the defaults' order of first use, with their classes. */
+function modelsCompared(
+  entries: readonly EvSuitability[],
+  costings: ReadonlyMap<string, VehicleCosting>,
+): FleetReport['evModels'] {
+  const out = new Map<string, FleetReport['evModels'][number]>();
+  for (const e of entries) {
+    const c = costings.get(e.vehicle) as VehicleCosting;
+    const m = out.get(c.evModel.id) ?? { ...modelRef(c.evModel), classes: [], vehicles: 0 };
+    if (!m.classes.includes(c.class)) m.classes.push(c.class);
+    m.vehicles++;
+    out.set(c.evModel.id, m);
+  }
+  return [...out.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 function tripRow(trip: TripSummary, v: VehicleTrips, kgCo2e: number, co2Method: Co2Method): TripRow {
@@ -288,7 +370,11 @@ function roundSuitability(s: EvSuitability): EvSuitability {
     ...s,
     shareCovered: round(s.shareCovered, 3),
     kmPerYear: Math.round(s.kmPerYear),
-    current: { tco: money(s.current.tco), kgCo2ePerYear: Math.round(s.current.kgCo2ePerYear) },
+    current: {
+      fuel: s.current.fuel,
+      tco: money(s.current.tco),
+      kgCo2ePerYear: Math.round(s.current.kgCo2ePerYear),
+    },
     ev: {
       tco: money(s.ev.tco),
       kgCo2ePerYear: Math.round(s.ev.kgCo2ePerYear),

@@ -32,6 +32,10 @@ export function fleetResultPoints(
   const points: Point[] = [];
   const siteOf = new Map(report.vehicles.map((v) => [v.vehicle, v.site ?? 'unknown']));
   const powertrainOf = new Map(report.vehicles.map((v) => [v.vehicle, v.powertrain]));
+  // Only a class the vehicle reported on its stream: the register's is configuration, the default an assumption.
+  const reportedClass = new Map(
+    report.vehicles.filter((v) => v.classSource === 'stream').map((v) => [v.vehicle, v.class]),
+  );
   const daily = new Map<
     string,
     { t: number; device: string; km: number; trips: number; kg: number; minutes: number; idle: number }
@@ -57,6 +61,9 @@ export function fleetResultPoints(
         // Tags cannot be read back per row: what a report from summaries needs is also kept as fields.
         home_site: siteOf.get(trip.vehicle) ?? 'unknown',
         powertrain: powertrainOf.get(trip.vehicle) ?? 'ice',
+        ...(reportedClass.has(trip.vehicle)
+          ? { vehicle_class: reportedClass.get(trip.vehicle) as string }
+          : {}),
       },
       timeMs: t,
     });
@@ -121,6 +128,7 @@ export function fleetResultPoints(
         failed_days: e.failedDays.length,
         tco_saving_dkk: e.tcoSavingDkk,
         co2_saving_kg_per_year: e.co2SavingKgPerYear,
+        vehicle_class: e.class,
       },
       timeMs: Number.isFinite(end) ? dayStartMs(end) : 0,
     });

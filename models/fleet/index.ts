@@ -5,9 +5,25 @@ export {
   rangeShareAt,
   readFleetDefaults,
   validateFleetDefaults,
+  LEGACY_CLASS,
+  type BevSpec,
   type EvModel,
   type FleetDefaults,
+  type IceSpec,
+  type FleetVehicleClass,
 } from './fleet-defaults.js';
+export {
+  parseVehicleRegister,
+  readVehicleRegister,
+  resolveVehicleClass,
+  REGISTER_COLUMNS,
+  type ClassSource,
+  type EvModelSource,
+  type RegisterEntry,
+  type RegisterFuel,
+  type VehicleCosting,
+  type VehicleRegister,
+} from './vehicle-classes.js';
 export { TripExtractor, type RawTrip, type NightCell } from './trip-extractor.js';
 export { FleetPool, type FleetSample } from './fleet-pool.js';
 export { haversineM, gridCell } from './geo.js';
@@ -40,6 +56,7 @@ export {
 export {
   fleetReport,
   type FleetReport,
+  type EvModelRef,
   type FleetReportInput,
   type SiteRow,
   type TripRow,

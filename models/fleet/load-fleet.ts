@@ -27,13 +27,18 @@ export interface LoadFleetOptions {
   sliceDays?: number;
   /** Longest one slice's scan may take. */
   timeoutMs?: number;
+  /** Vehicle classes to look up in the `vehicle_class` tag (the fleet defaults' classes): a listing per class. */
+  classes?: readonly string[];
+  /** Only these vehicles need their class from the stream (the others are in the register); default: all. */
+  classesFor?: ReadonlySet<string>;
 }
 
 /**
  * Streams the pool's raw fleet samples from the time-series store into the trip extractors, slice after slice of
  * time, each slice vehicle by vehicle in time order (the port's scanFields: numeric columns, no object per sample),
  * so each vehicle's stream reaches its extractor in time order and memory stays bounded by a chunk on our side and a
- * slice in the store, whatever the period. Vehicles that ever reported the `bev` powertrain tag are marked so.
+ * slice in the store, whatever the period. Vehicles that ever reported the `bev` powertrain tag are marked so, and
+ * a vehicle that reported one of `classes` as its `vehicle_class` tag gets that class.
  * The same code runs on DuckDB and InfluxDB. Returns the samples read.
  */
 export async function loadFleetPool(
@@ -46,6 +51,18 @@ export async function loadFleetPool(
   const window = { fromMs: options.fromMs, toMs: options.toMs };
   for (const device of await store.listDeviceNames('fleet', options.tenant, { powertrain: 'bev' }, window))
     if (wanted.has(device)) pool.setPowertrain(device, 'bev');
+  const unclassed = options.devices.filter((d) => options.classesFor?.has(d) ?? true);
+  if (unclassed.length > 0) {
+    const need = new Set(unclassed);
+    for (const cls of options.classes ?? [])
+      for (const device of await store.listDeviceNames(
+        'fleet',
+        options.tenant,
+        { vehicle_class: cls },
+        window,
+      ))
+        if (need.has(device)) pool.setVehicleClass(device, cls);
+  }
   const step = Math.max(1, options.sliceDays ?? 7) * DAY_MS;
   let read = 0;
   for (let from = options.fromMs; from < options.toMs; from += step) {

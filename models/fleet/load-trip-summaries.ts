@@ -17,6 +17,7 @@ const FIELDS = [
   'distance_source',
   'home_site',
   'powertrain',
+  'vehicle_class',
 ] as const;
 const PAGE = 50_000;
 
@@ -25,6 +26,8 @@ export interface StoredTrips {
   /** The home site and powertrain the trips were written with (the most frequent). */
   home: string | null;
   powertrain: Powertrain | undefined;
+  /** The class the vehicle had reported on its stream (`vehicle_class`), if the summaries keep one. */
+  vehicleClass: string | undefined;
 }
 
 const siteOfArea = (area: string): string | null => (area.startsWith('site:') ? area.slice(5) : null);
@@ -40,6 +43,7 @@ export async function loadTripSummaries(
   const trips: TripSummary[] = [];
   const homes = new Map<string, number>();
   const powertrains = new Map<string, number>();
+  const classes = new Map<string, number>();
   let from = options.fromMs;
   for (;;) {
     const rows = await store.queryFields({
@@ -53,8 +57,21 @@ export async function loadTripSummaries(
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
     for (const { timeMs, values } of rows) {
-      const [km, duration, moving, idle, maxKmh, fuel, kwh, startArea, endArea, source, home, powertrain] =
-        values;
+      const [
+        km,
+        duration,
+        moving,
+        idle,
+        maxKmh,
+        fuel,
+        kwh,
+        startArea,
+        endArea,
+        source,
+        home,
+        powertrain,
+        cls,
+      ] = values;
       if (typeof km !== 'number' || typeof duration !== 'number') continue;
       const num = (v: unknown) => (typeof v === 'number' ? v : 0);
       const counter = (v: unknown) => (typeof v === 'number' && v >= 0 ? v : Number.NaN);
@@ -78,6 +95,7 @@ export async function loadTripSummaries(
       });
       if (typeof home === 'string') homes.set(home, (homes.get(home) ?? 0) + 1);
       if (typeof powertrain === 'string') powertrains.set(powertrain, (powertrains.get(powertrain) ?? 0) + 1);
+      if (typeof cls === 'string' && cls !== '') classes.set(cls, (classes.get(cls) ?? 0) + 1);
     }
     if (rows.length < PAGE) break;
     from = (rows.at(-1)?.timeMs ?? options.toMs) + 1;
@@ -85,7 +103,9 @@ export async function loadTripSummaries(
   const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1])[0]?.[0];
   const home = top(homes);
   const powertrain = top(powertrains);
+  const vehicleClass = top(classes);
   return {
+    vehicleClass,
     trips,
     home: home === undefined || home === 'unknown' ? null : home,
     powertrain: (POWERTRAINS as readonly string[]).includes(powertrain ?? '')

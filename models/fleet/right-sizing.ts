@@ -4,6 +4,7 @@ import { DanishClock } from './local-clock.js';
 import { ownershipPerYear } from './tco.js';
 import type { VehicleUtilisation } from './utilisation.js';
 import type { VehicleTimeline } from './vehicle-days.js';
+import { resolveVehicleClass, type VehicleCosting } from './vehicle-classes.js';
 
 const MIN_MS = 60_000;
 
@@ -25,6 +26,16 @@ export interface RightSizing {
   remove: string[];
   /** Kept combustion vehicles an EV could replace (verdict suitable, or suitable with exceptions, and not costlier). */
   replaceWithEv: string[];
+  /** Each removal: the vehicle's class and what having it cost a year (its class's, or the register's, price). */
+  removals: { vehicle: string; class: string; ownershipDkkPerYear: number }[];
+  /** Each EV replacement: the vehicle's class, the EV model of its comparison and the savings a year. */
+  evReplacements: {
+    vehicle: string;
+    class: string;
+    evModel: string;
+    tcoSavingDkkPerYear: number;
+    co2SavingKgPerYear: number;
+  }[];
   savingsDkkPerYear: { removal: number; evReplacement: number; total: number };
   /** Removal moves kilometres to other vehicles, so only EV replacements save CO₂e in use. */
   co2SavingKgPerYear: number;
@@ -65,7 +76,9 @@ function peak(intervals: readonly Interval[]): number {
  * plus a turnaround (longer after an EV's round trip, for a top-up); per local day the vehicles needed are the most
  * round trips overlapping at once, which a pool of that size can always serve (interval partitioning). The
  * recommendation is the smallest size with no round trip unserved on `serviceLevel` of the observed days; the
- * vehicles removed are the least used, and EV replacements come from the suitability verdicts.
+ * vehicles removed are the least used, and EV replacements come from the suitability verdicts. Savings are each
+ * vehicle's own: a removal saves its class's (or its register line's) ownership, a replacement the TCO difference
+ * against the EV model of its class. Vehicles of a site are taken to be interchangeable (classes are not pooled apart).
  */
 export function rightSizing(
   site: string,
@@ -74,6 +87,7 @@ export function rightSizing(
   suitability: ReadonlyMap<string, EvSuitability>,
   defaults: FleetDefaults,
   clock = new DanishClock(),
+  costings: ReadonlyMap<string, VehicleCosting> = new Map(),
 ): RightSizing {
   const rs = defaults.rightSizing;
   const byDay = new Map<number, Interval[]>();
@@ -116,15 +130,24 @@ export function rightSizing(
       (s) => (s.verdict === 'suitable' || s.verdict === 'suitable-with-exceptions') && s.tcoSavingDkk >= 0,
     )
     .map((s) => s.vehicle);
-  const removal = remove.reduce((sum, id) => {
+  const removals = remove.map((id) => {
     const t = timelines.find((x) => x.vehicle.vehicleId === id);
-    const o = t?.vehicle.powertrain === 'bev' ? defaults.current.bev : defaults.current.ice;
-    return sum + ownershipPerYear(defaults, o);
-  }, 0);
-  const evReplacement = replaceWithEv.reduce(
-    (sum, id) => sum + (suitability.get(id)?.tcoSavingPerYearDkk ?? 0),
-    0,
-  );
+    const c = costings.get(id) ?? resolveVehicleClass(defaults, id);
+    const o = t?.vehicle.powertrain === 'bev' ? c.bev : c.ice;
+    return { vehicle: id, class: c.class, ownershipDkkPerYear: ownershipPerYear(defaults, o) };
+  });
+  const removal = removals.reduce((sum, r) => sum + r.ownershipDkkPerYear, 0);
+  const evReplacements = replaceWithEv.map((id) => {
+    const s = suitability.get(id) as EvSuitability;
+    return {
+      vehicle: id,
+      class: s.class,
+      evModel: s.evModel,
+      tcoSavingDkkPerYear: s.tcoSavingPerYearDkk,
+      co2SavingKgPerYear: s.co2SavingKgPerYear,
+    };
+  });
+  const evReplacement = evReplacements.reduce((sum, r) => sum + r.tcoSavingDkkPerYear, 0);
   return {
     site,
     vehicles,
@@ -140,10 +163,9 @@ export function rightSizing(
     })),
     remove,
     replaceWithEv,
+    removals,
+    evReplacements,
     savingsDkkPerYear: { removal, evReplacement, total: removal + evReplacement },
-    co2SavingKgPerYear: replaceWithEv.reduce(
-      (s, id) => s + (suitability.get(id)?.co2SavingKgPerYear ?? 0),
-      0,
-    ),
+    co2SavingKgPerYear: evReplacements.reduce((s, r) => s + r.co2SavingKgPerYear, 0),
   };
 }

@@ -7,6 +7,8 @@ export interface YearlyCosts {
   taxDkk: number;
   insuranceDkk: number;
   co2Dkk: number;
+  /** A leased vehicle's yearly lease (then no purchase and no residual value); 0 when bought. */
+  leaseDkk?: number;
 }
 
 export interface Tco {
@@ -37,7 +39,12 @@ export function tco(
 ): Tco {
   const { discountRate: r, years } = defaults.tco;
   const annual =
-    yearly.energyDkk + yearly.maintenanceDkk + yearly.taxDkk + yearly.insuranceDkk + yearly.co2Dkk;
+    yearly.energyDkk +
+    yearly.maintenanceDkk +
+    yearly.taxDkk +
+    yearly.insuranceDkk +
+    yearly.co2Dkk +
+    (yearly.leaseDkk ?? 0);
   let pv = 0;
   for (let y = 1; y <= years; y++) pv += annual / (1 + r) ** y;
   const residual = purchaseDkk * residualShare;
@@ -51,15 +58,24 @@ export function tco(
   };
 }
 
-/** The yearly cost of only having a vehicle (capital, tax, insurance): what removing it from the pool saves. */
+/**
+ * The yearly cost of only having a vehicle (capital or lease, tax, insurance): what removing it from the pool saves.
+ */
 export function ownershipPerYear(
   defaults: FleetDefaults,
-  o: { purchaseDkk: number; residualShare: number; annualTaxDkk: number; annualInsuranceDkk: number },
+  o: {
+    purchaseDkk: number;
+    residualShare: number;
+    annualTaxDkk: number;
+    annualInsuranceDkk: number;
+    leaseDkkPerYear?: number;
+  },
 ): number {
   const zero = { energyDkk: 0, maintenanceDkk: 0, co2Dkk: 0 };
   return tco(defaults, o.purchaseDkk, o.residualShare, {
     ...zero,
     taxDkk: o.annualTaxDkk,
     insuranceDkk: o.annualInsuranceDkk,
+    ...(o.leaseDkkPerYear ? { leaseDkk: o.leaseDkkPerYear } : {}),
   }).perYearDkk;
 }

@@ -8,6 +8,7 @@ import { FLEET_TRIP_MEASUREMENT, fleetResultPoints } from './fleet-results.js';
 import { loadTripSummaries, type StoredTrips } from './load-trip-summaries.js';
 import { loadFleetPool } from './load-fleet.js';
 import { DanishClock, localDate } from './local-clock.js';
+import type { VehicleRegister } from './vehicle-classes.js';
 
 const DAY_MS = 86_400_000;
 
@@ -15,6 +16,8 @@ export interface FleetServiceOptions {
   store: TimeSeriesStore;
   settings: FleetSettings;
   defaults: FleetDefaults;
+  /** The vehicle register (GREENOPS_FLEET_VEHICLES): each vehicle's class, fuel, price and EV model. */
+  register?: VehicleRegister;
   /** Vehicles of a tenant in one report (the first ones by name). */
   maxVehicles?: number;
   /** How long a tenant's report for the same window and EV model is reused. */
@@ -101,6 +104,9 @@ export class FleetService {
       devices,
       fromMs,
       toMs,
+      classes: Object.keys(this.options.defaults.classes),
+      // A vehicle in the register has its class: no listing of the stream's classes for it.
+      classesFor: new Set(devices.filter((d) => !this.options.register?.has(d))),
       ...timeout,
     });
     // Before a vehicle's first raw sample in the window (raw positions past their retention), its stored trip
@@ -129,6 +135,7 @@ export class FleetService {
       sites,
       settings: this.options.settings,
       defaults: this.options.defaults,
+      ...(this.options.register ? { register: this.options.register } : {}),
       temperatures,
       tripsDropped: dropped,
       ...(evModel === undefined ? {} : { evModel }),
@@ -187,6 +194,7 @@ function mergeStored(
       raw.trips = [...s.trips, ...raw.trips.filter((t) => t.startMs >= lastEnd)];
       raw.firstMs = Math.min(fromMs, raw.firstMs);
       raw.home ??= s.home;
+      if (raw.vehicleClass === undefined && s.vehicleClass !== undefined) raw.vehicleClass = s.vehicleClass;
       continue;
     }
     out.push({
@@ -194,6 +202,7 @@ function mergeStored(
       powertrain: s.powertrain ?? 'ice',
       powertrainAssumed: s.powertrain === undefined,
       home: s.home,
+      ...(s.vehicleClass === undefined ? {} : { vehicleClass: s.vehicleClass }),
       firstMs: fromMs,
       lastMs: Math.max(lastEnd, ...s.trips.map((t) => t.startMs)),
       trips: s.trips,

@@ -11,6 +11,8 @@ export interface VehicleTrips {
   powertrain: Powertrain;
   /** Home site, or null when unknown. */
   home: string | null;
+  /** The `vehicle_class` the vehicle reported on its stream, if any (the register's class comes first). */
+  vehicleClass?: string;
   /** First and last sample (or trip) of the vehicle's data, epoch ms. */
   firstMs: number;
   lastMs: number;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { poolCsv, simulatePool } from '../fixtures/fleet-pool.js';
+import { poolCsv, poolRegisterCsv, simulatePool } from '../fixtures/fleet-pool.js';
 import { runCli } from '../harness/cli-process.js';
 
 describe('greenops fleet report as a process', () => {
@@ -13,7 +13,7 @@ describe('greenops fleet report as a process', () => {
     // A replay export without the odometer: kilometres come from the GPS path.
     writeFileSync(
       join(dir, 'tracks.csv'),
-      poolCsv(sim, { odometer: false }) + 'not-a-time,vehicle-001,ice,56,10,0,true,,,,\n',
+      poolCsv(sim, { odometer: false }) + 'not-a-time,vehicle-001,ice,car,56,10,0,true,,,,\n',
     );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,7 +55,70 @@ describe('greenops fleet report as a process', () => {
     const cli = runCli(['fleet', 'report', '--input', join(dir, 'tracks.csv'), '--ev-model', 'tesla']);
     expect(await cli.exited).toBe(2);
     expect(cli.output()).toMatch(
-      /ev-model: "tesla" is not an EV model \(models: small-van-45, mid-van-75, car-58\)/,
+      /ev-model: "tesla" is not an EV model \(models: small-van-45, mid-van-75, car-58, minibus-100\)/,
+    );
+  }, 120_000);
+
+  it('costs each vehicle as its class in the register (--vehicles): a car against a small EV, a van against an e-van', async () => {
+    // A stream without vehicle_class: the classes come from the register only; one line of it is bad.
+    const plain = simulatePool({
+      vehicles: 5,
+      days: 35,
+      startMs: Date.UTC(2026, 0, 4, 23),
+      seed: 5,
+      classTag: false,
+    });
+    writeFileSync(join(dir, 'plain.csv'), poolCsv(plain));
+    const lines = poolRegisterCsv(plain).trimEnd().split('\n');
+    const unregistered = lines.pop()?.split(',')[0] as string;
+    writeFileSync(join(dir, 'vehicles.csv'), [...lines, 'vehicle-999,lorry,diesel'].join('\n') + '\n');
+    const cli = runCli([
+      'fleet',
+      'report',
+      '--input',
+      join(dir, 'plain.csv'),
+      '--vehicles',
+      join(dir, 'vehicles.csv'),
+      '--json',
+    ]);
+    expect(await cli.exited).toBe(1);
+    const text = cli.output();
+    expect(text).toContain(`vehicles.csv:${lines.length + 1}: class: "lorry" is not a vehicle class`);
+    const report = JSON.parse(text.slice(text.indexOf('{'))) as {
+      evModel: null | { id: string };
+      evModels: { id: string; classes: string[] }[];
+      vehicles: { vehicle: string; class: string; classAssumed: boolean; powertrain: string }[];
+      evSuitability: { vehicle: string; class: string; evModel: string; current: { fuel: string } }[];
+      linesRefused: number;
+      registerLinesRefused: number;
+    };
+    expect(report).toMatchObject({ evModel: null, linesRefused: 0, registerLinesRefused: 1 });
+    const truth = new Map(plain.truthVehicles.map((v) => [v.vehicleId, v]));
+    for (const v of report.vehicles)
+      expect(v).toMatchObject(
+        v.vehicle === unregistered
+          ? { class: 'van', classAssumed: true }
+          : { class: truth.get(v.vehicle)?.vehicleClass, classAssumed: false },
+      );
+    const car = report.evSuitability.find((e) => e.class === 'car');
+    const van = report.evSuitability.find((e) => e.class === 'van' && e.vehicle !== unregistered);
+    expect(car).toMatchObject({ evModel: 'car-58', current: { fuel: 'petrol' } });
+    expect(van).toMatchObject({ evModel: 'small-van-45', current: { fuel: 'diesel' } });
+  }, 120_000);
+
+  it('refuses a register whose header is wrong, naming the file', async () => {
+    writeFileSync(join(dir, 'bad-register.csv'), 'id,kind\nvehicle-001,car\n');
+    const cli = runCli([
+      'fleet',
+      'report',
+      '--input',
+      join(dir, 'tracks.csv'),
+      '--vehicles',
+      join(dir, 'bad-register.csv'),
+    ]);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(
+      /bad-register\.csv:1: unknown column\(s\) id, kind; missing column\(s\) vehicle_id, class/,
     );
   }, 120_000);
 });

@@ -70,7 +70,7 @@ describe.runIf(ready)(
       const tagKeys = async (m: string) =>
         (await influxql(`SHOW TAG KEYS FROM ${m}`))[0]?.values.flat().sort();
       expect(await tagKeys('energy')).toEqual(['device', 'quantity', 'site', 'tenant']);
-      expect(await tagKeys('fleet')).toEqual(['device', 'powertrain', 'tenant']);
+      expect(await tagKeys('fleet')).toEqual(['device', 'powertrain', 'tenant', 'vehicle_class']);
       expect(await tagKeys('traffic')).toEqual(['device', 'direction', 'tenant']);
       expect(await tagKeys('road')).toEqual(['damage', 'device', 'tenant']);
       const fieldKeys = async (m: string) =>

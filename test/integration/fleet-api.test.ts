@@ -7,6 +7,7 @@ import {
   FLEET_TRIP_MEASUREMENT,
   FleetResultsJob,
   FleetService,
+  parseVehicleRegister,
 } from '../../models/index.js';
 import { DuckDbPersonalData } from '../../store/index.js';
 import { startAccessApi, type AccessApi } from '../harness/access-api.js';
@@ -93,6 +94,62 @@ describe('fleet routes over the real API and a DuckDB store', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('compares each vehicle with its class’s EV model, the class from the stream’s vehicle_class tag', async () => {
+    const ev = await api.call('GET', `/api/v1/fleet/ev-suitability?${window}`, viewer);
+    expect(ev.status).toBe(200);
+    const body = ev.body as {
+      evModel: unknown;
+      evModels: { id: string; classes: string[] }[];
+      evSuitability: { vehicle: string; class: string; classAssumed: boolean; evModel: string }[];
+    };
+    expect(body.evModel).toBeNull();
+    const truth = new Map(sim.truthVehicles.map((v) => [v.vehicleId, v.vehicleClass]));
+    const model = { car: 'car-58', van: 'small-van-45' };
+    expect(body.evSuitability.length).toBeGreaterThan(2);
+    for (const e of body.evSuitability) {
+      const cls = truth.get(e.vehicle) as 'car' | 'van';
+      expect(e).toMatchObject({ class: cls, classAssumed: false, evModel: model[cls] });
+    }
+    expect(new Set(body.evSuitability.map((e) => e.class))).toEqual(new Set(['car', 'van']));
+    const util = await api.call('GET', `/api/v1/fleet/utilisation?${window}`, viewer);
+    for (const v of (util.body as { vehicles: { vehicle: string; class: string; classSource: string }[] })
+      .vehicles)
+      expect(v).toMatchObject({ class: truth.get(v.vehicle), classSource: 'stream' });
+  });
+
+  it('takes the register’s class over the stream’s (GREENOPS_FLEET_VEHICLES)', async () => {
+    const problems: string[] = [];
+    const register = parseVehicleRegister(
+      'vehicle_id,class,fuel,ev_model\nvehicle-001,minibus,diesel,\nvehicle-002,car,petrol,mid-van-75\n',
+      'vehicles.csv',
+      DEFAULT_FLEET_DEFAULTS,
+      (line, reason) => problems.push(`${line}: ${reason}`),
+    );
+    expect(problems).toEqual([]);
+    const fleet = new FleetService({
+      store: api.db.store,
+      settings: DEFAULT_FLEET_SETTINGS,
+      defaults: DEFAULT_FLEET_DEFAULTS,
+      register,
+    });
+    const { report } = await fleet.report('aarhus', START, START + DAYS * 86_400_000);
+    expect(report.vehicles.find((v) => v.vehicle === 'vehicle-001')).toMatchObject({
+      class: 'minibus',
+      classSource: 'register',
+    });
+    expect(report.evSuitability.find((e) => e.vehicle === 'vehicle-001')).toMatchObject({
+      class: 'minibus',
+      evModel: 'minibus-100',
+      evModelSource: 'class',
+    });
+    expect(report.evSuitability.find((e) => e.vehicle === 'vehicle-002')).toMatchObject({
+      class: 'car',
+      evModel: 'mid-van-75',
+      evModelSource: 'register',
+      current: { fuel: 'petrol' },
+    });
+  });
+
   it('writes trips and vehicle-days to the store for the dashboards', async () => {
     const { logger } = createMemoryLogger();
     const job = new FleetResultsJob({
@@ -142,5 +199,6 @@ describe('fleet routes over the real API and a DuckDB store', () => {
     const early = after.trips.filter((t) => Date.parse(t.start) < cut);
     expect(early.length).toBeGreaterThan(0);
     expect(after.vehicles.map((v) => v.site)).toEqual(before.vehicles.map((v) => v.site));
+    expect(after.vehicles.map((v) => v.class)).toEqual(before.vehicles.map((v) => v.class));
   });
 });

@@ -3,7 +3,7 @@ import { ESTIMATE_LABEL, NO_PEOPLE, PUBLIC_TASK, NO_PERSONAL_DATA } from './comm
 import type { CardBody } from './energy.js';
 
 /** The version of the fleet planning method; raised when the method changes what it answers. */
-export const FLEET_METHOD_VERSION = 'fleet-1';
+export const FLEET_METHOD_VERSION = 'fleet-2';
 
 const SIMULATED: EvaluationEntry[] = [
   {
@@ -62,6 +62,13 @@ export function fleetPlannerCard(tenant: string): CardBody {
         legalBasis: PUBLIC_TASK,
       },
       {
+        name: { da: 'køretøjsregister', en: 'vehicle register' },
+        description:
+          'The municipality’s list of its vehicles: each one’s class (car, van, minibus), fuel, purchase price or lease, and the electric model to compare it with. A vehicle not on the list is taken to be of the class it reports itself, else of a default class, and the report says so.',
+        personalData: false,
+        legalBasis: NO_PERSONAL_DATA,
+      },
+      {
         name: { da: 'udetemperatur', en: 'outdoor temperature' },
         description:
           'Daily minimum outdoor temperature from the energy stream’s outdoor_temp_c (or a configured series; else DMI monthly normals).',
@@ -94,7 +101,8 @@ export function fleetPlannerCard(tenant: string): CardBody {
       'Validated on simulated vehicles only; no real municipal fleet export was available.',
       'The cold-weather derating curve is approximate (AAA 2019, Geotab 2020, NAF El Prix); a particular EV model can do better or worse.',
       'Prices, EV purchase prices and residual values in the shipped defaults are illustrative round numbers, not quotes.',
-      'Right-sizing assumes any vehicle of a site can take any round trip (no vehicle classes or special equipment) and that kilometres removed vehicles drove move to the others.',
+      'Each vehicle is costed and compared as its class (car, van, minibus: the vehicle register, else the class the vehicle sends, else a default class, marked as assumed); a vehicle with no class given is costed as the default class, which can be wrong.',
+      'Right-sizing assumes any vehicle of a site can take any round trip (the pool is not sized per vehicle class or special equipment) and that kilometres removed vehicles drove move to the others.',
       'The availability curve counts vehicles away from the depot per hour, not shifts or bookings.',
       'Methods after Miljøstyrelsen’s TCO tool (public procurement partnership), OS2fleetoptimiser and Geotab’s EVSA; derating anchored on AAA (2019) range testing.',
     ],
