@@ -521,16 +521,18 @@ export class DefectTracker {
         );
       }
     }
-    // Automatic merges of the batch in two statements: the merged defects' stored sightings move to the survivor
-    // (the end of the chain when a survivor was itself merged later in the batch), and the merged rows say so.
+    // Automatic merges of the batch in two statements: an alias per merged defect to the survivor (the end of the
+    // chain when a survivor was itself merged later in the batch; its stored sightings stay and are read through
+    // the alias), and the merged rows say so.
     const merged = events.filter((e) => e.kind === 'merged');
     if (merged.length === 0) return;
     const drops = merged.map((e) => e.defect);
     const intos = merged.map((e) => resolve(e.defect));
     await tx.query(
-      `UPDATE road_sightings s SET defect_id = m.new_id FROM unnest($1::text[], $2::text[]) AS m(old_id, new_id)
-       WHERE s.defect_id = m.old_id`,
-      [drops, intos],
+      `INSERT INTO road_defect_aliases (id, tenant, into_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT (id) DO UPDATE SET into_id = EXCLUDED.into_id`,
+      [drops, merged.map((e) => e.tenant), intos],
     );
     await tx.query(
       `UPDATE road_defects d SET status = 'merged', merged_into = m.new_id, version = d.version + 1, updated_at = now()
@@ -581,8 +583,10 @@ export class DefectTracker {
       `SELECT s.* FROM road_sightings s WHERE s.batch > coalesce((SELECT seq FROM road_checkpoint WHERE id = 1), 0)
        ORDER BY s.batch, s.ts`,
     );
+    // A sighting stays under the defect it joined; a defect merged since is followed to its survivor.
+    const survivor = await survivors(this.options.records, [...new Set(replay.map((r) => r.defect_id))]);
     for (const r of replay)
-      this.clusterer.replay(r.defect_id, {
+      this.clusterer.replay(survivor.get(r.defect_id) ?? r.defect_id, {
         id: r.detection_id,
         tenant: r.tenant,
         device: r.device,
@@ -631,6 +635,23 @@ export class DefectTracker {
     for (const r of rows)
       this.reviewed(r.id, r.status, r.repaired_at ? new Date(r.repaired_at).getTime() : undefined);
   }
+}
+
+/**
+ * Where each of `ids` ended up: the last defect of its chain of merges (road_defect_aliases); ids never merged are
+ * left out.
+ */
+async function survivors(records: RecordQueryable, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await records.query<{ start: string; id: string }>(
+    `WITH RECURSIVE chain(start, id, depth) AS (
+       SELECT a.id, a.into_id, 1 FROM road_defect_aliases a WHERE a.id = ANY($1::text[])
+       UNION ALL
+       SELECT c.start, a.into_id, c.depth + 1 FROM chain c JOIN road_defect_aliases a ON a.id = c.id WHERE c.depth < 100)
+     SELECT DISTINCT ON (start) start, id FROM chain ORDER BY start, depth DESC`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.start, r.id]));
 }
 
 const SIGHTING_COLUMNS = [
