@@ -16,10 +16,14 @@ import { priorityOf, type ExposureSource } from './exposure.js';
 
 /** Coverage is kept per cell of this size: a 100 m stretch of road. */
 export const COVERAGE_CELL_M = 100;
-/** Detections clustered and written together; small enough that clustering the next overlaps writing this one. */
-const BATCH = 10_000;
+/**
+ * Detections clustered and written together; small enough that clustering the next overlaps writing this one,
+ * and that the ingest's 20,000 unacknowledged (reading resumes below 10,000) keep the pipeline fed: with 10,000
+ * the database waited for the next batch and the clustering for acknowledgements every other batch.
+ */
+const BATCH = 5_000;
 /** Batches clustered ahead of their write: clustering goes on while the database writes. */
-const MAX_IN_FLIGHT = 2;
+const MAX_IN_FLIGHT = 4;
 /** Coverage is derived and not needed per acknowledgement: written at most this often. */
 const COVERAGE_FLUSH_MS = 5000;
 /** Defect rows are derived from the sightings: written at most this often under load… */
