@@ -1,6 +1,6 @@
 import type { DamageClass, Logger } from '../../core/index.js';
 import { errorMessage } from '../../core/index.js';
-import type { CopyValue, RecordQueryable, RecordStore } from '../../store/index.js';
+import { prepareCopy, type PreparedCopy, type RecordQueryable, type RecordStore } from '../../store/index.js';
 import {
   DefectClusterer,
   fusedConfidence,
@@ -64,7 +64,8 @@ interface InFlight {
 /** What one batch writes, taken when it was clustered (the next batch changes the live state meanwhile). */
 interface WritePlan {
   batch: number;
-  sightings: CopyValue[][];
+  /** Rendered for COPY when clustered, so the write chain only sends them. */
+  sightings: PreparedCopy;
   events: (ClusterEvent & { tenant: string })[];
   resolve: (id: string) => string;
   defects: unknown[][] | undefined;
@@ -347,23 +348,25 @@ export class DefectTracker {
     const batchNo = this.batchNo;
     const plan: WritePlan = {
       batch: batchNo,
-      sightings: sightings.map(({ det, defect }) => [
-        det.tenant,
-        det.id,
-        resolve(defect),
-        new Date(det.timeMs),
-        det.device,
-        det.vehicle ?? null,
-        det.confidence,
-        det.bbox.w * det.bbox.h,
-        det.imageRef ?? null,
-        det.modelVersion ?? null,
-        det.damage,
-        det.lat,
-        det.lon,
-        det.headingDeg ?? null,
-        batchNo,
-      ]),
+      sightings: prepareCopy(
+        sightings.map(({ det, defect }) => [
+          det.tenant,
+          det.id,
+          resolve(defect),
+          new Date(det.timeMs),
+          det.device,
+          det.vehicle ?? null,
+          det.confidence,
+          det.bbox.w * det.bbox.h,
+          det.imageRef ?? null,
+          det.modelVersion ?? null,
+          det.damage,
+          det.lat,
+          det.lon,
+          det.headingDeg ?? null,
+          batchNo,
+        ]),
+      ),
       events,
       resolve,
       defects: defectsDue ? this.defectParams(this.clusterer.takeDirty()) : undefined,
@@ -382,7 +385,7 @@ export class DefectTracker {
     this.dirtyCells.clear();
     return {
       batch: this.batchNo,
-      sightings: [],
+      sightings: prepareCopy([]),
       events: [],
       resolve: (id) => id,
       defects: this.defectParams(this.clusterer.takeDirty()),
