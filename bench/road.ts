@@ -125,7 +125,14 @@ for (const det of detections()) {
   void tracker.addDetection(det).then(acked);
   n += 1;
   if (unacked >= 20_000) await new Promise<void>((r) => (resume = r));
-  if (n % 200_000 === 0) console.log(`  ${n} detections, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (n % 200_000 === 0) {
+    const t = tracker.timings;
+    console.log(
+      `  ${n} detections, ${((performance.now() - t0) / 1000).toFixed(1)} s (so far: lookup ${(t.lookup / 1000).toFixed(1)}, ` +
+        `clustering ${(t.clustering / 1000).toFixed(1)}, sightings ${(t.sightings / 1000).toFixed(1)}, merges ${(t.events / 1000).toFixed(1)}, ` +
+        `defects ${(t.defects / 1000).toFixed(1)} in ${t.defectFlushes} flushes, coverage ${(t.coverage / 1000).toFixed(1)} s)`,
+    );
+  }
 }
 await tracker.drain();
 const seconds = (performance.now() - t0) / 1000;
@@ -136,6 +143,12 @@ const [counts] = await records.query<{ defects: number; corroborated: number; si
 console.log(
   `clustering: ${DETECTIONS.toLocaleString('en')} detections in ${seconds.toFixed(1)} s (${Math.round(DETECTIONS / seconds).toLocaleString('en')}/s); ` +
     `${counts?.defects} defects (${counts?.corroborated} corroborated; ${DEFECTS} true), ${counts?.sightings} sightings stored`,
+);
+const t = tracker.timings;
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+console.log(
+  `  where: replay lookup ${sec(t.lookup)}, clustering and planning ${sec(t.clustering)}; writes: sightings ${sec(t.sightings)}, ` +
+    `merges ${sec(t.events)}, defect rows ${sec(t.defects)} (${t.defectFlushes} flushes, ${t.defectRows.toLocaleString('en')} rows), coverage ${sec(t.coverage)}`,
 );
 await tracker.stop();
 

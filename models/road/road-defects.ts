@@ -252,8 +252,13 @@ export class RoadDefects {
       image_ref: string | null;
       model_version: string | null;
     }>(
-      `SELECT detection_id, ts, device, vehicle, confidence, box_area, image_ref, model_version FROM road_sightings
-       WHERE tenant = $1 AND defect_id = $2 ORDER BY ts DESC LIMIT $3`,
+      // Its own sightings and those of the defects merged into it (they stay under their first defect's id).
+      `WITH RECURSIVE ids(id, depth) AS (
+         SELECT $2::text, 0
+         UNION ALL
+         SELECT a.id, ids.depth + 1 FROM road_defect_aliases a JOIN ids ON a.into_id = ids.id WHERE ids.depth < 100)
+       SELECT detection_id, ts, device, vehicle, confidence, box_area, image_ref, model_version FROM road_sightings
+       WHERE tenant = $1 AND defect_id IN (SELECT id FROM ids) ORDER BY ts DESC LIMIT $3`,
       [tenant, id, limit],
     );
     return rows.map((r) => ({
@@ -351,7 +356,10 @@ export class RoadDefects {
     });
   }
 
-  /** Merges `id` into `into` (a person's duplicate decision): sightings move, `id` becomes merged. */
+  /**
+   * Merges `id` into `into` (a person's duplicate decision): `id` becomes merged and an alias to `into`, through
+   * which `into`'s sightings include those of `id`.
+   */
   async merge(tenant: string, id: string, into: string, actor: Actor): Promise<DefectView | undefined> {
     if (id === into) throw badRequest('into', 'a defect cannot be merged into itself');
     return this.records.transaction(async (tx) => {
@@ -365,11 +373,11 @@ export class RoadDefects {
       if (!target) throw notFound(`no defect ${into} for ${tenant}`);
       if (target.status === 'merged')
         throw new GreenopsError('CONFLICT', `${into} is itself merged`, { field: 'into' });
-      await tx.query('UPDATE road_sightings SET defect_id = $1 WHERE tenant = $2 AND defect_id = $3', [
-        into,
-        tenant,
-        id,
-      ]);
+      await tx.query(
+        `INSERT INTO road_defect_aliases (id, tenant, into_id) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET into_id = EXCLUDED.into_id`,
+        [id, tenant, into],
+      );
       await tx.query(
         `UPDATE road_defects SET sightings = sightings + $3, first_seen = least(first_seen, $4), last_seen = greatest(last_seen, $5),
            version = version + 1, updated_at = now() WHERE tenant = $1 AND id = $2`,

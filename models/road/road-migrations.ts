@@ -119,5 +119,20 @@ export const ROAD_MIGRATIONS: MigrationSet = {
         CREATE INDEX road_sightings_defect ON road_sightings (defect_id);
         UPDATE road_checkpoint SET seq = 0;`,
     },
+    {
+      version: 3,
+      name: 'merged defects by alias: their sightings stay where they are and are read through the alias',
+      // An automatic merge used to rewrite every stored sighting of the merged defect (an UPDATE of the largest
+      // table per merge, thousands of merges a million detections). A merge now adds one alias row; reads of a
+      // defect's sightings and the replay after a crash follow the aliases. A merge of a defect that was never
+      // written as a row (founded and merged between two defect flushes) is recorded here too.
+      sql: `
+        CREATE TABLE road_defect_aliases (
+          id text PRIMARY KEY,
+          tenant text NOT NULL,
+          into_id text NOT NULL
+        );
+        CREATE INDEX road_defect_aliases_into ON road_defect_aliases (into_id);`,
+    },
   ],
 };

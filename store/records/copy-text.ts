@@ -1,6 +1,25 @@
 /** A value COPY can take: text, a number, a boolean, an instant, or null. */
 export type CopyValue = string | number | boolean | Date | null | undefined;
 
+/** Rows already in COPY's text format ({@link prepareCopy}): rendered ahead, e.g. while an earlier write runs. */
+export interface PreparedCopy {
+  readonly text: string;
+  readonly count: number;
+}
+
+/** Rows as given, or rendered ahead. */
+export type CopyInput = readonly (readonly CopyValue[])[] | PreparedCopy;
+
+/** Renders rows for COPY now, so that the write later only sends them. */
+export function prepareCopy(rows: readonly (readonly CopyValue[])[]): PreparedCopy {
+  return { text: copyText(rows), count: rows.length };
+}
+
+/** The text of rows given either way, and how many there are. */
+export function copyInput(input: CopyInput): PreparedCopy {
+  return 'text' in input ? input : prepareCopy(input as readonly (readonly CopyValue[])[]);
+}
+
 /**
  * Rows in COPY's text format (tab-separated, `\N` for null, backslash escapes): what `COPY … FROM STDIN` reads on
  * PostgreSQL and `COPY … FROM '/dev/blob'` on PGlite. A bulk append this way costs the server a fraction of an

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import { storeUnavailable } from '../../core/index.js';
 import { lockFolder } from './folder-lock.js';
-import { copySql, copyText, type CopyValue } from './copy-text.js';
+import { copyInput, copySql, type CopyInput } from './copy-text.js';
 import type { RecordQueryable, RecordStore } from './record-store.js';
 import { PGLITE_PARSERS } from './record-types.js';
 
@@ -46,11 +46,7 @@ export class PgliteRecordStore implements RecordStore {
     await this.db.exec(sql);
   }
 
-  async copyRows(
-    table: string,
-    columns: readonly string[],
-    rows: readonly (readonly CopyValue[])[],
-  ): Promise<void> {
+  async copyRows(table: string, columns: readonly string[], rows: CopyInput): Promise<void> {
     await copyVia(this.db, table, columns, rows);
   }
 
@@ -85,8 +81,9 @@ async function copyVia(
   db: Pick<PGlite, 'query'>,
   table: string,
   columns: readonly string[],
-  rows: readonly (readonly CopyValue[])[],
+  rows: CopyInput,
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([copyText(rows)]) });
+  const { text, count } = copyInput(rows);
+  if (count === 0) return;
+  await db.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([text]) });
 }

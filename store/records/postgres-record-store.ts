@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { storeUnavailable } from '../../core/index.js';
-import { copySql, copyText, type CopyValue } from './copy-text.js';
+import { copyInput, copySql, type CopyInput } from './copy-text.js';
 import type { RecordQueryable, RecordStore } from './record-store.js';
 import { recordTypes } from './record-types.js';
 
@@ -56,12 +56,9 @@ export class PostgresRecordStore implements RecordStore {
     }
   }
 
-  async copyRows(
-    table: string,
-    columns: readonly string[],
-    rows: readonly (readonly CopyValue[])[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
+  async copyRows(table: string, columns: readonly string[], rows: CopyInput): Promise<void> {
+    const { text, count } = copyInput(rows);
+    if (count === 0) return;
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -70,7 +67,7 @@ export class PostgresRecordStore implements RecordStore {
     }
     let broken = false;
     try {
-      await copyIn(client, copySql(table, columns, 'STDIN'), copyText(rows));
+      await copyIn(client, copySql(table, columns, 'STDIN'), text);
     } catch (err) {
       broken = !isSqlError(err);
       throw classify(err);
@@ -102,9 +99,10 @@ export class PostgresRecordStore implements RecordStore {
           await run(sql);
         },
         copyRows: async (table, columns, rows) => {
-          if (rows.length === 0) return;
+          const { text, count } = copyInput(rows);
+          if (count === 0) return;
           try {
-            await copyIn(client, copySql(table, columns, 'STDIN'), copyText(rows));
+            await copyIn(client, copySql(table, columns, 'STDIN'), text);
           } catch (err) {
             throw classify(err);
           }

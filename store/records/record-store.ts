@@ -1,4 +1,4 @@
-import type { CopyValue } from './copy-text.js';
+import type { CopyInput } from './copy-text.js';
 
 /**
  * The records port: relational records with history (API keys, device credentials, the audit trail, the invoice
@@ -18,9 +18,10 @@ export interface RecordQueryable {
   exec(sql: string): Promise<void>;
   /**
    * Appends rows to a table with COPY (PostgreSQL: `FROM STDIN`; PGlite: `FROM '/dev/blob'`): the bulk path for
-   * append-only logs. All or nothing like any statement; a duplicate key fails the whole COPY with 23505.
+   * append-only logs. All or nothing like any statement; a duplicate key fails the whole COPY with 23505. Rows
+   * may come rendered ahead ({@link prepareCopy}), so that the rendering is not part of the write.
    */
-  copyRows(table: string, columns: readonly string[], rows: readonly (readonly CopyValue[])[]): Promise<void>;
+  copyRows(table: string, columns: readonly string[], rows: CopyInput): Promise<void>;
 }
 
 export interface RecordStore extends RecordQueryable {

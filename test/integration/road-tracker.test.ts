@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../core/index.js';
-import { CounterExposure, DefectTracker, ROAD_MIGRATIONS, type Detection } from '../../models/index.js';
+import {
+  CounterExposure,
+  DefectTracker,
+  ROAD_MIGRATIONS,
+  RoadDefects,
+  type Detection,
+} from '../../models/index.js';
 import { PgliteRecordStore, migrate, type RecordStore } from '../../store/index.js';
 
 const M = 1 / 111_320;
@@ -88,6 +94,49 @@ describe('the defect tracker over the records store', () => {
       await Promise.all(lap(4).map((d) => b.addDetection(d)));
       await b.stop();
       expect((await rows(records)).map((r) => r.sightings)).toEqual(before.map((r) => r.sightings + 2));
+    } finally {
+      await records.close();
+    }
+  });
+
+  it("keeps a merged defect's sightings where they are and reads and replays them through the survivor", async () => {
+    const records = await PgliteRecordStore.open('memory://');
+    await migrate(records, [ROAD_MIGRATIONS]);
+    const at = (id: string, eastM: number, minute: number): Detection => ({
+      ...(lap(0)[0] as Detection),
+      id,
+      vehicle: `v-${id}`,
+      timeMs: Date.UTC(2026, 0, 1) + minute * 60_000,
+      lat: 56.15,
+      lon: 10.2 + (eastM * M) / Math.cos((56.15 * Math.PI) / 180),
+    });
+    try {
+      const a = await tracker(records);
+      // Two defects 6 m apart (beyond the 5 m radius), then a sighting between them draws them within it.
+      // One at a time: each is its own batch with its defect rows written.
+      for (const d of [at('a', 0, 0), at('b', 6, 1), at('c', 3, 2)]) await a.addDetection(d);
+      await a.stop();
+      const defects = await records.query<{ id: string; sightings: number; merged_into: string | null }>(
+        'SELECT id, sightings, merged_into FROM road_defects ORDER BY first_seen',
+      );
+      expect(defects).toHaveLength(2);
+      const [keep, drop] = defects as [(typeof defects)[number], (typeof defects)[number]];
+      expect(keep).toMatchObject({ sightings: 3, merged_into: null });
+      expect(drop.merged_into).toBe(keep.id);
+      // The merged defect's sighting was not rewritten; the survivor's page lists it through the alias.
+      const stored = await records.query<{ detection_id: string; defect_id: string }>(
+        "SELECT detection_id, defect_id FROM road_sightings WHERE detection_id = 'b'",
+      );
+      expect(stored).toEqual([{ detection_id: 'b', defect_id: drop.id }]);
+      const listed = await new RoadDefects(records).sightings('aarhus', keep.id);
+      expect(listed.map((r) => r.detectionId).sort()).toEqual(['a', 'b', 'c']);
+
+      // A crash before any defect row was written: the replay folds b into the survivor, not into a revived b.
+      await records.query('DELETE FROM road_defects');
+      await records.query('UPDATE road_checkpoint SET seq = 0');
+      const b = await tracker(records);
+      expect([...b.clusterer.all()].map((d) => [d.id, d.sightings])).toEqual([[keep.id, 3]]);
+      await b.stop();
     } finally {
       await records.close();
     }
