@@ -9,7 +9,6 @@ import {
   type Point,
 } from '../../core/index.js';
 import { isProblem, replayRecords, type ReplayProblem } from '../../edge/index.js';
-import { reasonKind } from '../../ingest/index.js';
 import { openStores, readConfig, readInputFile } from '../runtime.js';
 
 const BATCH = 10_000;
@@ -29,6 +28,27 @@ function progress(label: string): (fraction: number) => void {
       process.stderr.write(`${label} ${percent}%\n`);
     }
   };
+}
+
+/**
+ * A reject reason for grouping: quoted values (the bad input itself) are collapsed, numbers are kept, so that
+ * "expected 4 columns, found 5" is not merged with other column counts into "expected N columns".
+ */
+export function rejectKind(reason: string): string {
+  return reason.replace(/"[^"]*"/g, '"…"').slice(0, 200);
+}
+
+/** Consecutive rejected lines with the same reason (such as the lines an unterminated quote swallowed) as one run. */
+export function problemRuns(
+  problems: readonly ReplayProblem[],
+): { first: number; last: number; reason: string }[] {
+  const runs: { first: number; last: number; reason: string }[] = [];
+  for (const p of problems) {
+    const run = runs[runs.length - 1];
+    if (run && run.reason === p.reason && p.line === run.last + 1) run.last = p.line;
+    else runs.push({ first: p.line, last: p.line, reason: p.reason });
+  }
+  return runs;
 }
 
 export function registerImportCommands(program: Command): void {
@@ -107,10 +127,14 @@ export function registerImportCommands(program: Command): void {
       );
       const byReason = new Map<string, number>();
       for (const p of problems)
-        byReason.set(reasonKind(p.reason), (byReason.get(reasonKind(p.reason)) ?? 0) + 1);
+        byReason.set(rejectKind(p.reason), (byReason.get(rejectKind(p.reason)) ?? 0) + 1);
       for (const [reason, count] of byReason) console.log(`  ${String(count).padStart(6)} × ${reason}`);
-      for (const p of problems.slice(0, 10)) console.log(`  ${opts.file}:${p.line}: ${p.reason}`);
-      if (problems.length > 10) console.log(`  … and ${problems.length - 10} more`);
+      const runs = problemRuns(problems);
+      for (const run of runs.slice(0, 10)) {
+        const lines = run.first === run.last ? `${run.first}` : `${run.first}-${run.last}`;
+        console.log(`  ${opts.file}:${lines}: ${run.reason}`);
+      }
+      if (runs.length > 10) console.log(`  … and ${runs.length - 10} more`);
       process.exitCode = problems.length > 0 ? 1 : 0;
     });
 }

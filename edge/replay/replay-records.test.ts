@@ -71,6 +71,35 @@ describe('CSV replay', () => {
     expect(good[1]).toMatchObject({ line: 7, record: { ts: '2026-01-05T08:00:40.000Z', ignition: false } });
   });
 
+  it('counts every line an unterminated quote swallows as rejected, naming the line where it opened', () => {
+    const csv = [
+      'timestamp,meter_id,kwh,outdoor_temp_c',
+      '2026-01-05T00:00:00Z,m-1,12.5,-1.5',
+      '2026-01-05T01:00:00Z,m-1,"12.3,4.1',
+      '2026-01-05T02:00:00Z,m-1,11,-1',
+      '',
+      '2026-01-05T03:00:00Z,m-1,10,-1',
+      '',
+    ].join('\n');
+    const items = [...replayRecords('energy', csv, 'load.csv')];
+    expect(items.filter((i) => !isProblem(i)).map((i) => i.line)).toEqual([2]);
+    const reason =
+      'unterminated quote opened on line 3: lines 3–6 (to the end of the file) could not be read';
+    expect(items.filter(isProblem)).toEqual([
+      { line: 3, reason },
+      { line: 4, reason },
+      { line: 6, reason },
+    ]);
+    // every non-blank line after the header is either a reading or a rejected row
+    expect(items).toHaveLength(csv.split('\n').filter((l) => l.trim() !== '').length - 1);
+  });
+
+  it('refuses a file whose header has an unterminated quote, naming the file and line', () => {
+    expect(() => [
+      ...replayRecords('energy', 'timestamp,"meter_id,kwh\n2026-01-05T00:00:00Z,m,1\n', 'x.csv'),
+    ]).toThrow(/^x\.csv:1: unterminated quote opened on line 1: lines 1–2 .* \(in the header\)$/);
+  });
+
   it('refuses a file whose header has unknown or missing columns, naming the file', () => {
     expect(() => [...replayRecords('traffic', 'timestamp,counter,cars\n', 'counts.csv')]).toThrow(
       /counts\.csv:1: unknown column\(s\) counter, cars; missing column\(s\) counter_id, interval_s, direction/,

@@ -33,7 +33,11 @@ export function* replayRecords(
     if (problem)
       throw new Error(`${file}:1: ${problem} for stream ${stream} (columns: ${[...known].join(', ')})`);
   };
-  for (const row of parseCsv(text, checkHeader)) {
+  for (const row of parseCsv(text, checkHeader, file)) {
+    if (row.error !== undefined) {
+      yield { line: row.line, reason: row.error };
+      continue;
+    }
     if (row.values.__columns !== undefined) {
       yield {
         line: row.line,
