@@ -18,7 +18,6 @@ import {
   type AnalysisWorkers,
   type EnergyRetrainer,
   type WeatherForecastProvider,
-  temperatureSource,
   type FileModelRegistry,
   type WasteSettings,
 } from '../../models/index.js';
@@ -204,7 +203,7 @@ export function energyRoutes({
         `"${where.device}" is not one of the meters the model was trained on (${card.meters.slice(0, 10).join(', ')}…)`,
       );
     const devices = where.devices.filter((d) => card.meters.includes(d));
-    const points = await forecastTomorrow(
+    const { points, temperature } = await forecastTomorrow(
       store,
       card,
       cache as ForecasterCache,
@@ -224,7 +223,7 @@ export function energyRoutes({
         perMeter: devices.map((d) => ({ device: d, serve: servedModel(card, d) })),
       },
       reasons: card.gate.reasons,
-      temperature: temperatureSource(weather),
+      temperature,
       ...(points[0]?.p10 === undefined
         ? { interval: 'none: a meter is served a model without an interval (TOWT or seasonal naive)' }
         : where.site

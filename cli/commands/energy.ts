@@ -13,6 +13,7 @@ import {
   writeForecasts,
   writeEnergyAnalysis,
   weatherForecastFrom,
+  weatherForCard,
   HOUR_MS,
   setEnergyHolidayCalendar,
   type BacktestReport,
@@ -243,11 +244,12 @@ export function registerEnergyCommands(program: Command): void {
         try {
           const registry = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
           const weather = weatherForecastFrom(config.weatherForecastUrl);
+          const weatherAtTraining = await weatherForCard(weather, Date.now());
           const result = await retrainTenant({
             store: stores.store,
             registry,
             tenant: config.tenant,
-            weatherSource: weather?.source,
+            ...weatherAtTraining,
             days,
             holdoutDays: holdout,
             epochs,

@@ -68,7 +68,6 @@ export {
 export {
   ForecasterCache,
   forecastTomorrow,
-  temperatureSource,
   forecastMeter,
   servedModel,
   SERVING_HISTORY_DAYS,
@@ -87,7 +86,11 @@ export {
   HttpWeatherForecast,
   parseTemperatureForecast,
   weatherForecastFrom,
+  weatherForCard,
+  temperatureSource,
+  WarnedWeatherForecast,
   type WeatherForecastProvider,
+  type WeatherForecastReading,
 } from './weather-forecast.js';
 export { writeEnergyAnalysis } from './analysis-points.js';
 export { inferHolidayCalendar, type CalendarEvidence } from './holiday-inference.js';

@@ -6,7 +6,7 @@ import { CHOICE_WINDOW_DAYS } from './model-choice.js';
 import { energyHolidayCalendar, HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
-import type { WeatherForecastProvider } from './weather-forecast.js';
+import { weatherForCard, type WeatherForecastProvider } from './weather-forecast.js';
 import { writeEnergyAnalysis } from './analysis-points.js';
 import { DEFAULT_WASTE_SETTINGS, type WasteSettings } from './waste.js';
 import { trainInWorker } from './train-in-worker.js';
@@ -37,8 +37,18 @@ export interface RetrainOptions {
   retrainEveryHours?: number;
   /** Where live forecasts take tomorrow's temperatures from (recorded on the card); none: last week's. */
   weatherSource?: string | undefined;
+  /** Why the weather forecast could not be read when this version was trained (weatherForCard), if it could not. */
+  weatherProblem?: string | undefined;
   nowMs?: number;
   onProgress?: (epoch: number, loss: number) => void;
+}
+
+/** The card's weatherForecast: the source, 'none', or the source with why it could not be read and what is used. */
+export function weatherCardText(source: string | undefined, problem: string | undefined): string {
+  if (!source) return 'none';
+  return problem
+    ? `${source}: could not be read when trained (${problem}); last week's temperatures are used instead`
+    : source;
 }
 
 export type RetrainResult = { card: ModelCard; report: BacktestReport } | { skipped: string };
@@ -64,6 +74,7 @@ export async function retrainTenant({
   holdoutDays = DEFAULT_HOLDOUT_DAYS,
   retrainEveryHours = 168,
   weatherSource,
+  weatherProblem,
   epochs = 40,
   nowMs = Date.now(),
   onProgress,
@@ -119,13 +130,18 @@ export async function retrainTenant({
         ),
       },
       gate: gate(report),
-      weatherForecast: weatherSource ?? 'none',
-      limitations: weatherSource
-        ? MODEL_LIMITATIONS
-        : [
+      weatherForecast: weatherCardText(weatherSource, weatherProblem),
+      limitations: !weatherSource
+        ? [
             ...MODEL_LIMITATIONS,
             'No weather forecast is configured (GREENOPS_WEATHER_FORECAST_URL): live forecasts take last week’s temperatures, which the backtest (measured temperatures) does not show.',
-          ],
+          ]
+        : weatherProblem
+          ? [
+              ...MODEL_LIMITATIONS,
+              `The weather forecast (${weatherSource}) could not be read when this version was trained (${weatherProblem}): live forecasts take last week’s temperatures while it cannot be read.`,
+            ]
+          : MODEL_LIMITATIONS,
     },
     artifacts,
     true,
@@ -154,14 +170,8 @@ export async function writeForecasts(
   const origin = tomorrowOrigin(nowMs);
   const points: Point[] = [];
   try {
-    for (const { series: s, originIndex } of await tomorrowSeries(
-      store,
-      tenant,
-      card.meters,
-      origin,
-      SERVING_HISTORY_DAYS,
-      weather,
-    )) {
+    const tomorrow = await tomorrowSeries(store, tenant, card.meters, origin, SERVING_HISTORY_DAYS, weather);
+    for (const { series: s, originIndex } of tomorrow.meters) {
       const f = await forecastMeter(card, cache, s, originIndex);
       f.median.forEach((p50, h) => {
         if (Number.isNaN(p50)) return;
@@ -262,7 +272,7 @@ export class EnergyRetrainer {
         ...this.options,
         ...options,
         tenant,
-        weatherSource: this.options.weather?.source,
+        ...(await weatherForCard(this.options.weather, Date.now())),
         onProgress: (epoch, loss) =>
           epoch % 10 === 0 && logger.debug({ tenant, epoch, loss }, 'energy training'),
       });

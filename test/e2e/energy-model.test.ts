@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger, loadConfig } from '../../core/index.js';
 import { sampleEnergyCsv, startGreenops, type GreenopsApp } from '../../cli/index.js';
@@ -43,11 +44,20 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     // Each meter's linear reference and TOWT, fitted at training, served without a refit at each forecast.
     expect(existsSync(join(dir, 'models', 'energy', 'demo', 'v1', 'references.json'))).toBe(true);
 
+    // A weather forecast file that is not there: forecasts fall back to last week's temperatures and say so.
+    const missing = pathToFileURL(join(dir, 'does-not-exist.json')).href;
+    const memory = createMemoryLogger('warn');
     app = await startGreenops(
       loadConfig({
-        env: { GREENOPS_DATA_DIR: dir, PORT: '0', GREENOPS_BROKER_PORT: '0', GREENOPS_SIMULATE: 'false' },
+        env: {
+          GREENOPS_DATA_DIR: dir,
+          PORT: '0',
+          GREENOPS_BROKER_PORT: '0',
+          GREENOPS_SIMULATE: 'false',
+          GREENOPS_WEATHER_FORECAST_URL: missing,
+        },
       }),
-      createMemoryLogger('warn').logger,
+      memory.logger,
       { ingest: false, api: true, simulate: false },
     );
     const api = app.apiUrl as string;
@@ -73,10 +83,14 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     const res = await get(`${api}/api/v1/energy/forecast?device=${meter}`);
     expect(res.status).toBe(200);
     const forecast = (await res.json()) as {
+      temperature: string;
       model: { serve: string };
       points: { time: string; p50: number; p10?: number; p90?: number }[];
     };
     expect(forecast.model.serve).toBe(model.card.gate.serve);
+    expect(forecast.temperature).toMatch(
+      /^last week: the weather forecast \(file does-not-exist\.json\) could not be read: ENOENT/,
+    );
     // The forecast says which model made it, in which version, and that it is an estimate (issue 15).
     // The forecaster's card covers the per-meter choice (the network or the linear reference).
     const serving = {
@@ -139,6 +153,11 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     };
     expect(siteForecast.meters.length).toBeGreaterThan(0);
     expect(siteForecast.points).toHaveLength(24);
+    // two forecasts, one warning naming the file and the error
+    const weatherWarnings = memory.lines().filter((l) => l.weatherForecast !== undefined);
+    expect(weatherWarnings).toHaveLength(1);
+    expect(weatherWarnings[0]).toMatchObject({ level: 40, weatherForecast: 'file does-not-exist.json' });
+    expect(weatherWarnings[0]?.err).toMatch(/^ENOENT/);
     const siteWaste = (await (
       await get(`${api}/api/v1/energy/waste?site=site-001&from=-14d&referenceWeeks=4`)
     ).json()) as { meters: string[] };
