@@ -106,5 +106,12 @@ export function csvHeaderProblem(
     unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
     missing.length ? `missing column(s) ${missing.join(', ')}` : '',
   ];
-  return unknown.length || missing.length ? parts.filter(Boolean).join('; ') : undefined;
+  if (!unknown.length && !missing.length) return undefined;
+  const semicolons = header.length === 1 && (header[0] ?? '').includes(';');
+  return (
+    parts.filter(Boolean).join('; ') +
+    (semicolons
+      ? ' — the header is separated by semicolons (;): save the file with commas (,) as the separator, and a point as decimal mark'
+      : '')
+  );
 }

@@ -303,6 +303,11 @@ export function energyRoutes({
       reportFrom: time('reportFrom'),
       reportTo: time('reportTo'),
     };
+    if (periods.baselineTo <= periods.baselineFrom)
+      throw badRequest(
+        'baselineTo',
+        `baselineTo is before baselineFrom (${iso(periods.baselineTo)} ≤ ${iso(periods.baselineFrom)}): the baseline period runs from baselineFrom to baselineTo`,
+      );
     if (periods.baselineTo - periods.baselineFrom < 28 * DAY_MS)
       throw badRequest(
         'baselineTo',

@@ -51,6 +51,37 @@ export function problemRuns(
   return runs;
 }
 
+/**
+ * Readings less than an hour apart without `interval_s` are stored as hourly intervals (the default 3600 s):
+ * counts them, so the import can warn once with the first line and the shortest spacing.
+ */
+export class SubHourlyCheck {
+  private readonly last = new Map<string, number>();
+  count = 0;
+  firstLine = 0;
+  shortestS = Infinity;
+
+  see(device: string, timeMs: number, intervalSeconds: number | undefined, line: number): void {
+    const previous = this.last.get(device);
+    this.last.set(device, timeMs);
+    if (intervalSeconds !== undefined || previous === undefined) return;
+    const gap = Math.abs(timeMs - previous) / 1000;
+    if (gap <= 0 || gap >= 3600) return;
+    this.count += 1;
+    if (this.firstLine === 0) this.firstLine = line;
+    this.shortestS = Math.min(this.shortestS, gap);
+  }
+
+  warning(file: string): string | undefined {
+    if (this.count === 0) return undefined;
+    return (
+      `warning: ${file}:${this.firstLine}: ${this.count} readings are less than an hour after the meter's previous one ` +
+      `(down to ${this.shortestS} s) but have no interval_s, so they are stored as 1-hour intervals (interval_s 3600); ` +
+      `add an interval_s column (e.g. ${this.shortestS}) with the readings' length`
+    );
+  }
+}
+
 export function registerImportCommands(program: Command): void {
   const group = program.command('import').description('load history straight into the store');
   group
@@ -93,6 +124,7 @@ export function registerImportCommands(program: Command): void {
       let imported = 0;
       let batch: Point[] = [];
       let consumedLines = 0;
+      const subHourly = new SubHourlyCheck();
       const totalLines = Math.max(1, text.split('\n').length - 1);
       try {
         for (const item of replayRecords('energy', text, opts.file)) {
@@ -102,6 +134,7 @@ export function registerImportCommands(program: Command): void {
             continue;
           }
           const record = item.record as unknown as EnergyRecord;
+          subHourly.see(item.deviceId, Date.parse(record.ts), record.intervalSeconds, item.line);
           batch.push(
             ...energy.toPoints(record, {
               tenant: config.tenant,
@@ -135,6 +168,8 @@ export function registerImportCommands(program: Command): void {
         console.log(`  ${opts.file}:${lines}: ${run.reason}`);
       }
       if (runs.length > 10) console.log(`  … and ${runs.length - 10} more`);
+      const warning = subHourly.warning(opts.file);
+      if (warning) console.log(warning);
       process.exitCode = problems.length > 0 ? 1 : 0;
     });
 }

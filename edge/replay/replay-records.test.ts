@@ -62,7 +62,7 @@ describe('CSV replay', () => {
     const items = [...replayRecords('fleet', csv, 'trips.csv')];
     const problems = items.filter(isProblem);
     expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6]);
-    expect(problems[0]?.reason).toContain('/lat');
+    expect(problems[0]?.reason).toContain('lat: Expected number to be less or equal to 90');
     expect(problems[1]?.reason).toContain('timestamp');
     expect(problems[2]?.reason).toContain('speed_kmh: "thirty" is not a number');
     expect(problems[3]?.reason).toContain('expected 6 columns, found 5');
@@ -104,6 +104,26 @@ describe('CSV replay', () => {
     expect(() => [...replayRecords('traffic', 'timestamp,counter,cars\n', 'counts.csv')]).toThrow(
       /counts\.csv:1: unknown column\(s\) counter, cars; missing column\(s\) counter_id, interval_s, direction/,
     );
+  });
+
+  it('names a header separated by semicolons, without a stack trace (a GreenopsError)', () => {
+    expect(() => [
+      ...replayRecords('energy', 'timestamp;meter_id;kwh\n2026-01-05T00:00:00Z;m;1,5\n', 'x.csv'),
+    ]).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT_FILE',
+        message: expect.stringMatching(
+          /^x\.csv:1: unknown column\(s\) timestamp;meter_id;kwh; missing column\(s\) timestamp, meter_id, kwh — the header is separated by semicolons/,
+        ),
+      }),
+    );
+  });
+
+  it('names the CSV column, not the record field, when a value breaks the schema', () => {
+    const items = [
+      ...replayRecords('energy', 'timestamp,meter_id,kwh\n2026-01-05T00:00:00Z,m,-4\n', 'x.csv'),
+    ];
+    expect(items).toEqual([{ line: 2, reason: 'kwh: Expected number to be greater or equal to 0' }]);
   });
 
   it('builds nested traffic and road records', () => {

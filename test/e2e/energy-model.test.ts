@@ -131,6 +131,13 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       `${api}/api/v1/energy/savings?device=${meter}&baselineFrom=-10d&baselineTo=-5d&reportFrom=-5d&reportTo=now`,
     );
     expect(((await short.json()) as { error: { field: string } }).error.field).toBe('baselineTo');
+    const reversed = await get(
+      `${api}/api/v1/energy/savings?device=${meter}&baselineFrom=-20d&baselineTo=-50d&reportFrom=-10d&reportTo=now`,
+    );
+    expect(reversed.status).toBe(400);
+    expect(((await reversed.json()) as { error: { message: string } }).error.message).toMatch(
+      /^baselineTo: baselineTo is before baselineFrom/,
+    );
 
     const waste = (await (
       await get(`${api}/api/v1/energy/waste?device=${meter}&from=-14d&referenceWeeks=4`)
