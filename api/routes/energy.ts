@@ -105,7 +105,12 @@ export function energyRoutes({
     const versions = (registry as FileModelRegistry)
       .versions(tenant)
       .map((v) => ({ version: v.version, createdAt: v.createdAt, serve: v.gate.serve }));
-    res.json({ live: current.live, card: current.card, versions });
+    res.json({
+      live: current.live,
+      card: current.card,
+      versions,
+      ...(training ? { training: training.jobsOf(tenant) } : {}),
+    });
   });
 
   // Queued behind any training running (scheduled or asked for), one at a time, in a worker thread: the request
@@ -124,8 +129,7 @@ export function energyRoutes({
       }),
       epochs: intParam(query, 'epochs', { min: 1, max: 200, fallback: 40 }),
     };
-    const ahead = training.pending;
-    void training.runTenant(tenant, options).catch(() => undefined);
+    const { job, ahead } = training.submit(tenant, options);
     await audit.record({
       actor: principalOf(req),
       tenant,
@@ -137,8 +141,10 @@ export function energyRoutes({
       tenant,
       message: ahead === 0 ? 'training started' : `training queued behind ${ahead}`,
       queued: ahead,
+      job: job.id,
       options,
-      result: 'GET /api/v1/energy/model shows the new version when it is done',
+      result:
+        'GET /api/v1/energy/model shows the new version when it is done, and this job (training[]) with its state',
     });
   });
 

@@ -62,6 +62,7 @@ export {
   DEFAULT_HOLDOUT_DAYS,
   writeForecasts,
   EnergyRetrainer,
+  type TrainingJob,
   MODEL_LIMITATIONS,
   type RetrainResult,
 } from './retrain.js';

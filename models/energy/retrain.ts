@@ -134,7 +134,7 @@ export async function retrainTenant({
       limitations: !weatherSource
         ? [
             ...MODEL_LIMITATIONS,
-            'No weather forecast is configured (GREENOPS_WEATHER_FORECAST_URL): live forecasts take last week’s temperatures, which the backtest (measured temperatures) does not show.',
+            'No weather forecast was configured where this version was trained (GREENOPS_WEATHER_FORECAST_URL; `greenops energy train` with the service stopped sees only its own environment, the service may have one configured): forecasts without one take last week’s temperatures, which the backtest (measured temperatures) does not show.',
           ]
         : weatherProblem
           ? [
@@ -201,11 +201,28 @@ export async function writeForecasts(
  * and writes each one's forecasts after its run; start()/stop(). `runTenant` is the same for one tenant, queued
  * behind whatever runs (POST /api/v1/energy/model/train).
  */
+/** A training asked for over the API, as GET /api/v1/energy/model shows it (`greenops energy train --wait`). */
+export interface TrainingJob {
+  id: string;
+  tenant: string;
+  state: 'queued' | 'running' | 'done' | 'skipped' | 'failed';
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** The version registered, when done. */
+  version?: number;
+  /** Why it was skipped or failed. */
+  error?: string;
+}
+
 export class EnergyRetrainer {
   private job: PeriodicJob | undefined;
   /** The chain every training joins, so two never run at once (each holds a worker thread and the CPU). */
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
+  /** The last trainings asked for over the API (newest last), kept in memory. */
+  private readonly jobs: TrainingJob[] = [];
+  private jobCount = 0;
 
   constructor(
     private readonly options: {
@@ -250,13 +267,52 @@ export class EnergyRetrainer {
     }
   }
 
+  /**
+   * Queues one tenant's training as a job that GET /api/v1/energy/model lists (state, version or error) until
+   * 20 newer ones have been asked for; answers at once with the job and how many trainings are ahead of it.
+   */
+  submit(
+    tenant: string,
+    options: { days?: number; holdoutDays?: number; epochs?: number } = {},
+  ): { job: TrainingJob; ahead: number } {
+    this.jobCount += 1;
+    const job: TrainingJob = {
+      id: `${Date.now().toString(36)}-${this.jobCount}`,
+      tenant,
+      state: 'queued',
+      queuedAt: new Date().toISOString(),
+    };
+    this.jobs.push(job);
+    if (this.jobs.length > 20) this.jobs.shift();
+    const ahead = this.pending;
+    const now = () => new Date().toISOString();
+    this.runTenant(tenant, options, () => Object.assign(job, { state: 'running', startedAt: now() }))
+      .then((result) =>
+        'skipped' in result
+          ? Object.assign(job, { state: 'skipped', error: result.skipped })
+          : Object.assign(job, { state: 'done', version: result.card.version }),
+      )
+      .catch((err: unknown) => Object.assign(job, { state: 'failed', error: (err as Error).message }))
+      .finally(() => (job.finishedAt = now()));
+    return { job, ahead };
+  }
+
+  /** The tenant's trainings asked for over the API, newest last. */
+  jobsOf(tenant: string): TrainingJob[] {
+    return this.jobs.filter((j) => j.tenant === tenant).map((j) => ({ ...j }));
+  }
+
   /** Queues one tenant's training behind any running; resolves with its result when it has run. */
   runTenant(
     tenant: string,
     options: { days?: number; holdoutDays?: number; epochs?: number } = {},
+    onStart?: () => void,
   ): Promise<RetrainResult> {
     this.queued += 1;
-    const run = this.queue.then(() => this.train(tenant, options));
+    const run = this.queue.then(() => {
+      onStart?.();
+      return this.train(tenant, options);
+    });
     this.queue = run.catch(() => undefined).finally(() => (this.queued -= 1));
     return run;
   }
