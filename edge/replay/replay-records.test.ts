@@ -113,7 +113,7 @@ describe('CSV replay', () => {
       expect.objectContaining({
         code: 'INVALID_INPUT_FILE',
         message: expect.stringMatching(
-          /^x\.csv:1: unknown column\(s\) timestamp;meter_id;kwh; missing column\(s\) timestamp, meter_id, kwh — the header is separated by semicolons/,
+          /^x\.csv:1: unknown column\(s\) timestamp;meter_id;kwh; missing column\(s\) timestamp, meter_id, kwh for stream energy \(columns: [^)]*\) — the header is separated by semicolons \(;\)/,
         ),
       }),
     );

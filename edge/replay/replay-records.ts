@@ -32,11 +32,13 @@ export function* replayRecords(
   const required = ['timestamp', ...spec.columns.filter((c) => c.required).map((c) => c.name)];
   const checkHeader = (names: string[]) => {
     const problem = csvHeaderProblem(names, [...known], required);
-    if (problem)
-      throw new GreenopsError(
-        'INVALID_INPUT_FILE',
-        `${file}:1: ${problem} for stream ${stream} (columns: ${[...known].join(', ')})`,
-      );
+    if (!problem) return;
+    // the separator hint (a header with semicolons) goes last, after the columns this stream takes
+    const [what, hint] = problem.split(' — ');
+    throw new GreenopsError(
+      'INVALID_INPUT_FILE',
+      `${file}:1: ${what} for stream ${stream} (columns: ${[...known].join(', ')})${hint ? ` — ${hint}` : ''}`,
+    );
   };
   for (const row of parseCsv(text, checkHeader, file)) {
     if (row.error !== undefined) {
