@@ -60,14 +60,15 @@ export function parseVehicleRegister(
     text,
     (header) => {
       const problem = csvHeaderProblem(header, REGISTER_COLUMNS, REQUIRED);
-      if (problem)
-        throw new GreenopsError(
-          'BAD_REQUEST',
-          `${file}:1: ${problem} (columns: ${REGISTER_COLUMNS.join(', ')})`,
-          {
-            field: 'vehicles',
-          },
-        );
+      if (!problem) return;
+      const [what, hint] = problem.split(' — ');
+      throw new GreenopsError(
+        'BAD_REQUEST',
+        `${file}:1: ${what} (columns: ${REGISTER_COLUMNS.join(', ')})${hint ? ` — ${hint}` : ''}`,
+        {
+          field: 'vehicles',
+        },
+      );
     },
     file,
   );
