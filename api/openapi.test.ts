@@ -46,3 +46,16 @@ describe('the OpenAPI document and the permission table', () => {
     expect(keysOnly.paths['/api/v1/whoami']?.get?.security).toEqual([{ apiKey: [] }]);
   });
 });
+
+describe('the energy operations', () => {
+  it('take a meter (device=) or a building (site=) for forecast, stored points, waste and savings', () => {
+    for (const path of ['forecast', 'forecast/points', 'waste', 'savings']) {
+      const op = doc.paths[`/api/v1/energy/${path}`]?.get as unknown as {
+        parameters: { name: string; required: boolean }[];
+      };
+      const byName = new Map(op.parameters.map((p) => [p.name, p]));
+      expect(byName.get('site')?.required, path).toBe(false);
+      expect(byName.get('device')?.required, path).toBe(false);
+    }
+  });
+});

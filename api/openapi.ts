@@ -308,10 +308,11 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
       '/api/v1/energy/waste': {
         get: {
           summary:
-            'Waste findings for a meter: after-hours use, hours outside the expected range, drift; with kWh, DKK and CO2e',
+            'Waste findings for a meter or a building: after-hours use, hours outside the expected range, drift; with kWh, DKK and CO2e',
           parameters: [
             tenant,
-            param('device', 'Meter.', { type: 'string' }, true),
+            param('device', 'A meter (or site=).'),
+            param('site', 'A building: each of its meters.'),
             param('from', 'Default -30d.'),
             param('to', 'Default now.'),
             param('referenceWeeks', 'Weeks before from that define normal behaviour.', {
@@ -448,10 +449,12 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
       },
       '/api/v1/energy/savings': {
         get: {
-          summary: 'Avoided energy of a measure (TOWT baseline, ASHRAE G14 90 % range)',
+          summary:
+            'Avoided energy of a measure for a meter or a building (TOWT baseline, ASHRAE G14 90 % range)',
           parameters: [
             tenant,
-            param('device', 'Meter.', { type: 'string' }, true),
+            param('device', 'A meter (or site=).'),
+            param('site', 'A building: its meters, summed.'),
             ...['baselineFrom', 'baselineTo', 'reportFrom', 'reportTo'].map((n) =>
               param(n, 'ISO 8601, now, or relative (-30d).', { type: 'string' }, true),
             ),

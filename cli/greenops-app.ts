@@ -258,7 +258,10 @@ export async function startGreenops(
     setEnergyHolidayCalendar(config.energyHolidayCalendar);
     const energyModels = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
     // One training queue for the schedule and the API (POST /api/v1/energy/model/train): one training at a time.
-    const weatherForecast = weatherForecastFrom(config.weatherForecastUrl);
+    const weatherForecast = weatherForecastFrom(
+      config.weatherForecastUrl,
+      logger.child({ component: 'energy' }),
+    );
     const energyTraining = new EnergyRetrainer({
       weather: weatherForecast,
       waste: { priceDkkPerKwh: config.energyPriceDkkPerKwh, co2KgPerKwh: config.gridCo2KgPerKwh },

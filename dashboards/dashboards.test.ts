@@ -64,7 +64,8 @@ function expand(query: string, dashboard: Dashboard, panel?: Panel): string {
     .replaceAll('$timeFilter', `time > now() - ${range}`)
     .replaceAll('$__interval', '1h')
     .replaceAll('$tenant', 'demo')
-    .replaceAll('$meter', '.*');
+    .replaceAll('$meter', '.*')
+    .replaceAll('$site', '.*');
 }
 
 describe.runIf(requireServer('influxd'))(

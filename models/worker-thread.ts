@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { Worker } from 'node:worker_threads';
+import { GreenopsError } from '../core/index.js';
 import { startUsage, type WorkUsage } from './transparency/footprint.js';
 
 /**
@@ -73,6 +74,8 @@ export function runWorker<Done>(
     worker.on('message', (m: { type: string; message?: string } & Record<string, unknown>) => {
       if (m.type === 'progress') onProgress(m);
       else if (m.type === 'done') resolve(m as unknown as Done);
+      else if (typeof m.code === 'string' && m.code === 'INSUFFICIENT_DATA')
+        reject(new GreenopsError(m.code, `${what} failed: ${m.message}`));
       else reject(new Error(`${what} failed: ${m.message}`));
     });
     worker.on('error', reject);

@@ -18,7 +18,6 @@ import {
   type AnalysisWorkers,
   type EnergyRetrainer,
   type WeatherForecastProvider,
-  temperatureSource,
   type FileModelRegistry,
   type WasteSettings,
 } from '../../models/index.js';
@@ -106,7 +105,12 @@ export function energyRoutes({
     const versions = (registry as FileModelRegistry)
       .versions(tenant)
       .map((v) => ({ version: v.version, createdAt: v.createdAt, serve: v.gate.serve }));
-    res.json({ live: current.live, card: current.card, versions });
+    res.json({
+      live: current.live,
+      card: current.card,
+      versions,
+      ...(training ? { training: training.jobsOf(tenant) } : {}),
+    });
   });
 
   // Queued behind any training running (scheduled or asked for), one at a time, in a worker thread: the request
@@ -125,8 +129,7 @@ export function energyRoutes({
       }),
       epochs: intParam(query, 'epochs', { min: 1, max: 200, fallback: 40 }),
     };
-    const ahead = training.pending;
-    void training.runTenant(tenant, options).catch(() => undefined);
+    const { job, ahead } = training.submit(tenant, options);
     await audit.record({
       actor: principalOf(req),
       tenant,
@@ -138,8 +141,10 @@ export function energyRoutes({
       tenant,
       message: ahead === 0 ? 'training started' : `training queued behind ${ahead}`,
       queued: ahead,
+      job: job.id,
       options,
-      result: 'GET /api/v1/energy/model shows the new version when it is done',
+      result:
+        'GET /api/v1/energy/model shows the new version when it is done, and this job (training[]) with its state',
     });
   });
 
@@ -204,7 +209,7 @@ export function energyRoutes({
         `"${where.device}" is not one of the meters the model was trained on (${card.meters.slice(0, 10).join(', ')}…)`,
       );
     const devices = where.devices.filter((d) => card.meters.includes(d));
-    const points = await forecastTomorrow(
+    const { points, temperature } = await forecastTomorrow(
       store,
       card,
       cache as ForecasterCache,
@@ -224,7 +229,7 @@ export function energyRoutes({
         perMeter: devices.map((d) => ({ device: d, serve: servedModel(card, d) })),
       },
       reasons: card.gate.reasons,
-      temperature: temperatureSource(weather),
+      temperature,
       ...(points[0]?.p10 === undefined
         ? { interval: 'none: a meter is served a model without an interval (TOWT or seasonal naive)' }
         : where.site
@@ -304,6 +309,11 @@ export function energyRoutes({
       reportFrom: time('reportFrom'),
       reportTo: time('reportTo'),
     };
+    if (periods.baselineTo <= periods.baselineFrom)
+      throw badRequest(
+        'baselineTo',
+        `baselineTo is before baselineFrom (${iso(periods.baselineTo)} ≤ ${iso(periods.baselineFrom)}): the baseline period runs from baselineFrom to baselineTo`,
+      );
     if (periods.baselineTo - periods.baselineFrom < 28 * DAY_MS)
       throw badRequest(
         'baselineTo',

@@ -13,9 +13,11 @@ import {
   writeForecasts,
   writeEnergyAnalysis,
   weatherForecastFrom,
+  weatherForCard,
   HOUR_MS,
   setEnergyHolidayCalendar,
-  type BacktestReport,
+  type ModelCard,
+  type TrainingJob,
   type MeterRow,
 } from '../../models/index.js';
 import { openStores, readConfig, readInputFile } from '../runtime.js';
@@ -75,7 +77,7 @@ export function sampleEnergyCsv(
 
 const REPORT_COLUMNS = ['served', 'neural', 'linear', 'towt', 'seasonalNaive'] as const;
 
-function printReport(r: BacktestReport): void {
+function printReport(r: ModelCard['backtest']): void {
   const pct = (v: number | undefined) =>
     v === undefined || Number.isNaN(v) ? '    – ' : `${v.toFixed(1).padStart(6)}`;
   console.log(
@@ -117,12 +119,22 @@ function printReport(r: BacktestReport): void {
   );
 }
 
+/** The gate's summary of a registered version, the same whether the CLI or the service trained it. */
+function printGateSummary(card: ModelCard, tenant: string): void {
+  printReport(card.backtest);
+  console.log(
+    `registered version ${card.version} for ${tenant} (live): mostly ${card.gate.serve}; the network ${card.gate.neuralPassed ? 'passed' : 'did not pass'} the gate`,
+  );
+  for (const reason of card.gate.reasons) console.log(`  ${reason}`);
+  for (const m of card.gate.perMeter ?? []) console.log(`  ${m.meter}: ${m.reason}`);
+}
+
 /** Queues a training on the running service (POST /api/v1/energy/model/train) with the data dir's admin key. */
 async function trainOnService(
   api: string,
   dataDir: string,
   tenant: string,
-  o: { days: number; holdout: number; epochs: number },
+  o: { days: number; holdout: number; epochs: number; wait: boolean },
   cause: unknown,
 ): Promise<void> {
   const keyFile = join(dataDir, 'admin.key');
@@ -143,11 +155,58 @@ async function trainOnService(
   } catch (err) {
     throw refuse(`it does not answer at ${api} (${(err as Error).message}; --api sets its URL)`);
   }
-  const body = (await res.json().catch(() => ({}))) as { message?: string; error?: { message?: string } };
+  const body = (await res.json().catch(() => ({}))) as {
+    message?: string;
+    job?: string;
+    error?: { message?: string };
+  };
   if (res.status !== 202) throw refuse(`it answered ${res.status}: ${body.error?.message ?? ''}`);
   console.log(
-    `the running greenops holds the store: ${body.message ?? 'training queued'} on it (${api}); GET /api/v1/energy/model shows the new version`,
+    `the running greenops holds the store: ${body.message ?? 'training queued'} on it (${api}); ` +
+      (o.wait
+        ? `waiting for job ${body.job}`
+        : 'GET /api/v1/energy/model shows the new version (--wait waits for it)'),
   );
+  if (!o.wait) return;
+  // Polls the job on the card route until it has run; the service trains in a worker thread, so this can take
+  // minutes for a year of many meters.
+  const modelUrl = `${api}/api/v1/energy/model?tenant=${encodeURIComponent(tenant)}`;
+  let last = '';
+  for (;;) {
+    const poll = await fetch(modelUrl, { headers: { authorization: `Bearer ${key}` } }).catch(
+      (err: Error) => {
+        throw refuse(`it stopped answering at ${api} while training (${err.message})`);
+      },
+    );
+    const model = (await poll.json().catch(() => ({}))) as {
+      card?: ModelCard;
+      training?: TrainingJob[];
+      error?: { message?: string };
+    };
+    if (!poll.ok)
+      throw refuse(`GET /api/v1/energy/model answered ${poll.status}: ${model.error?.message ?? ''}`);
+    const job = model.training?.find((j) => j.id === body.job);
+    if (!job) throw refuse(`it no longer lists job ${body.job} (restarted?)`);
+    if (job.state !== last) {
+      if (job.state === 'queued' || job.state === 'running') process.stderr.write(`training: ${job.state}\n`);
+      last = job.state;
+    }
+    if (job.state === 'failed')
+      throw new GreenopsError(
+        'INSUFFICIENT_DATA',
+        `the service's training failed: ${job.error ?? 'no reason given'}`,
+      );
+    if (job.state === 'skipped')
+      throw new GreenopsError('BAD_REQUEST', `--holdout-days: ${job.error ?? 'skipped'}`, {
+        field: 'holdout-days',
+      });
+    if (job.state === 'done') {
+      if (model.card && model.card.version === job.version) printGateSummary(model.card, tenant);
+      else console.log(`registered version ${job.version} for ${tenant}; a newer one is live now`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 function meetsG14(a: { cvRmsePct: number; nmbePct: number }): boolean {
@@ -193,6 +252,10 @@ export function registerEnergyCommands(program: Command): void {
       '--api <url>',
       'the running service, asked to train when it holds the embedded store (default http://127.0.0.1:$PORT)',
     )
+    .option(
+      '--wait',
+      'when the running service trains: wait for its training and print the gate summary (as with the service stopped)',
+    )
     .action(
       async (opts: {
         tenant?: string;
@@ -202,6 +265,7 @@ export function registerEnergyCommands(program: Command): void {
         store?: string;
         dataDir?: string;
         api?: string;
+        wait?: boolean;
       }) => {
         const flags: Record<string, string> = {};
         if (opts.tenant !== undefined) flags.tenant = opts.tenant;
@@ -237,17 +301,24 @@ export function registerEnergyCommands(program: Command): void {
           const held = [err, cause].some((e) => e instanceof Error && /lock/i.test(e.message));
           if (config.store !== 'duckdb' || !held) throw err;
           const api = opts.api ?? `http://127.0.0.1:${config.port}`;
-          await trainOnService(api, config.dataDir, config.tenant, { days, holdout, epochs }, err);
+          await trainOnService(
+            api,
+            config.dataDir,
+            config.tenant,
+            { days, holdout, epochs, wait: opts.wait === true },
+            err,
+          );
           return;
         }
         try {
           const registry = new FileModelRegistry(join(config.dataDir, 'models', 'energy'));
           const weather = weatherForecastFrom(config.weatherForecastUrl);
+          const weatherAtTraining = await weatherForCard(weather, Date.now());
           const result = await retrainTenant({
             store: stores.store,
             registry,
             tenant: config.tenant,
-            weatherSource: weather?.source,
+            ...weatherAtTraining,
             days,
             holdoutDays: holdout,
             epochs,
@@ -261,12 +332,12 @@ export function registerEnergyCommands(program: Command): void {
               field: 'holdout-days',
             });
           const { card, report } = result;
-          printReport(report);
-          console.log(
-            `registered version ${card.version} for ${config.tenant} (live): mostly ${card.gate.serve}; the network ${card.gate.neuralPassed ? 'passed' : 'did not pass'} the gate`,
-          );
-          for (const reason of card.gate.reasons) console.log(`  ${reason}`);
-          for (const m of card.gate.perMeter ?? []) console.log(`  ${m.meter}: ${m.reason}`);
+          printGateSummary({ ...card, backtest: report }, config.tenant);
+          if (!weather)
+            console.log(
+              'weather forecast: none here (GREENOPS_WEATHER_FORECAST_URL is not set where this command ran), so the card says none; ' +
+                'the service may have one configured: set the same URL here, or train through the running service',
+            );
           const written = await writeForecasts(
             stores.store,
             registry,

@@ -63,12 +63,18 @@ export function fleetSettingsFromFlags(opts: FleetReportFlags): FleetSettings {
 /** `date,temp_c` rows: the daily minimum outdoor temperature by local date. */
 export function readTemperatures(text: string, file: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const row of parseCsv(text, (names) => {
-    if (!names.includes('date') || !names.includes('temp_c'))
-      throw new GreenopsError('BAD_REQUEST', `${file}:1: the columns must include date and temp_c`, {
-        field: 'temperatures',
-      });
-  })) {
+  for (const row of parseCsv(
+    text,
+    (names) => {
+      if (!names.includes('date') || !names.includes('temp_c'))
+        throw new GreenopsError('BAD_REQUEST', `${file}:1: the columns must include date and temp_c`, {
+          field: 'temperatures',
+        });
+    },
+    file,
+  )) {
+    if (row.error !== undefined)
+      throw new GreenopsError('BAD_REQUEST', `${file}:${row.line}: ${row.error}`, { field: 'temperatures' });
     const date = row.values.date ?? '';
     const t = Number(row.values.temp_c);
     if (

@@ -9,7 +9,6 @@ import {
   type Point,
 } from '../../core/index.js';
 import { isProblem, replayRecords, type ReplayProblem } from '../../edge/index.js';
-import { reasonKind } from '../../ingest/index.js';
 import { openStores, readConfig, readInputFile } from '../runtime.js';
 
 const BATCH = 10_000;
@@ -29,6 +28,58 @@ function progress(label: string): (fraction: number) => void {
       process.stderr.write(`${label} ${percent}%\n`);
     }
   };
+}
+
+/**
+ * A reject reason for grouping: quoted values (the bad input itself) are collapsed, numbers are kept, so that
+ * "expected 4 columns, found 5" is not merged with other column counts into "expected N columns".
+ */
+export function rejectKind(reason: string): string {
+  return reason.replace(/"[^"]*"/g, '"…"').slice(0, 200);
+}
+
+/** Consecutive rejected lines with the same reason (such as the lines an unterminated quote swallowed) as one run. */
+export function problemRuns(
+  problems: readonly ReplayProblem[],
+): { first: number; last: number; reason: string }[] {
+  const runs: { first: number; last: number; reason: string }[] = [];
+  for (const p of problems) {
+    const run = runs[runs.length - 1];
+    if (run && run.reason === p.reason && p.line === run.last + 1) run.last = p.line;
+    else runs.push({ first: p.line, last: p.line, reason: p.reason });
+  }
+  return runs;
+}
+
+/**
+ * Readings less than an hour apart without `interval_s` are stored as hourly intervals (the default 3600 s):
+ * counts them, so the import can warn once with the first line and the shortest spacing.
+ */
+export class SubHourlyCheck {
+  private readonly last = new Map<string, number>();
+  count = 0;
+  firstLine = 0;
+  shortestS = Infinity;
+
+  see(device: string, timeMs: number, intervalSeconds: number | undefined, line: number): void {
+    const previous = this.last.get(device);
+    this.last.set(device, timeMs);
+    if (intervalSeconds !== undefined || previous === undefined) return;
+    const gap = Math.abs(timeMs - previous) / 1000;
+    if (gap <= 0 || gap >= 3600) return;
+    this.count += 1;
+    if (this.firstLine === 0) this.firstLine = line;
+    this.shortestS = Math.min(this.shortestS, gap);
+  }
+
+  warning(file: string): string | undefined {
+    if (this.count === 0) return undefined;
+    return (
+      `warning: ${file}:${this.firstLine}: ${this.count} readings are less than an hour after the meter's previous one ` +
+      `(down to ${this.shortestS} s) but have no interval_s, so they are stored as 1-hour intervals (interval_s 3600); ` +
+      `add an interval_s column (e.g. ${this.shortestS}) with the readings' length`
+    );
+  }
 }
 
 export function registerImportCommands(program: Command): void {
@@ -73,6 +124,7 @@ export function registerImportCommands(program: Command): void {
       let imported = 0;
       let batch: Point[] = [];
       let consumedLines = 0;
+      const subHourly = new SubHourlyCheck();
       const totalLines = Math.max(1, text.split('\n').length - 1);
       try {
         for (const item of replayRecords('energy', text, opts.file)) {
@@ -82,6 +134,7 @@ export function registerImportCommands(program: Command): void {
             continue;
           }
           const record = item.record as unknown as EnergyRecord;
+          subHourly.see(item.deviceId, Date.parse(record.ts), record.intervalSeconds, item.line);
           batch.push(
             ...energy.toPoints(record, {
               tenant: config.tenant,
@@ -107,10 +160,16 @@ export function registerImportCommands(program: Command): void {
       );
       const byReason = new Map<string, number>();
       for (const p of problems)
-        byReason.set(reasonKind(p.reason), (byReason.get(reasonKind(p.reason)) ?? 0) + 1);
+        byReason.set(rejectKind(p.reason), (byReason.get(rejectKind(p.reason)) ?? 0) + 1);
       for (const [reason, count] of byReason) console.log(`  ${String(count).padStart(6)} × ${reason}`);
-      for (const p of problems.slice(0, 10)) console.log(`  ${opts.file}:${p.line}: ${p.reason}`);
-      if (problems.length > 10) console.log(`  … and ${problems.length - 10} more`);
+      const runs = problemRuns(problems);
+      for (const run of runs.slice(0, 10)) {
+        const lines = run.first === run.last ? `${run.first}` : `${run.first}-${run.last}`;
+        console.log(`  ${opts.file}:${lines}: ${run.reason}`);
+      }
+      if (runs.length > 10) console.log(`  … and ${runs.length - 10} more`);
+      const warning = subHourly.warning(opts.file);
+      if (warning) console.log(warning);
       process.exitCode = problems.length > 0 ? 1 : 0;
     });
 }

@@ -62,7 +62,7 @@ describe('CSV replay', () => {
     const items = [...replayRecords('fleet', csv, 'trips.csv')];
     const problems = items.filter(isProblem);
     expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6]);
-    expect(problems[0]?.reason).toContain('/lat');
+    expect(problems[0]?.reason).toContain('lat: Expected number to be less or equal to 90');
     expect(problems[1]?.reason).toContain('timestamp');
     expect(problems[2]?.reason).toContain('speed_kmh: "thirty" is not a number');
     expect(problems[3]?.reason).toContain('expected 6 columns, found 5');
@@ -71,10 +71,59 @@ describe('CSV replay', () => {
     expect(good[1]).toMatchObject({ line: 7, record: { ts: '2026-01-05T08:00:40.000Z', ignition: false } });
   });
 
+  it('counts every line an unterminated quote swallows as rejected, naming the line where it opened', () => {
+    const csv = [
+      'timestamp,meter_id,kwh,outdoor_temp_c',
+      '2026-01-05T00:00:00Z,m-1,12.5,-1.5',
+      '2026-01-05T01:00:00Z,m-1,"12.3,4.1',
+      '2026-01-05T02:00:00Z,m-1,11,-1',
+      '',
+      '2026-01-05T03:00:00Z,m-1,10,-1',
+      '',
+    ].join('\n');
+    const items = [...replayRecords('energy', csv, 'load.csv')];
+    expect(items.filter((i) => !isProblem(i)).map((i) => i.line)).toEqual([2]);
+    const reason =
+      'unterminated quote opened on line 3: lines 3–6 (to the end of the file) could not be read';
+    expect(items.filter(isProblem)).toEqual([
+      { line: 3, reason },
+      { line: 4, reason },
+      { line: 6, reason },
+    ]);
+    // every non-blank line after the header is either a reading or a rejected row
+    expect(items).toHaveLength(csv.split('\n').filter((l) => l.trim() !== '').length - 1);
+  });
+
+  it('refuses a file whose header has an unterminated quote, naming the file and line', () => {
+    expect(() => [
+      ...replayRecords('energy', 'timestamp,"meter_id,kwh\n2026-01-05T00:00:00Z,m,1\n', 'x.csv'),
+    ]).toThrow(/^x\.csv:1: unterminated quote opened on line 1: lines 1–2 .* \(in the header\)$/);
+  });
+
   it('refuses a file whose header has unknown or missing columns, naming the file', () => {
     expect(() => [...replayRecords('traffic', 'timestamp,counter,cars\n', 'counts.csv')]).toThrow(
       /counts\.csv:1: unknown column\(s\) counter, cars; missing column\(s\) counter_id, interval_s, direction/,
     );
+  });
+
+  it('names a header separated by semicolons, without a stack trace (a GreenopsError)', () => {
+    expect(() => [
+      ...replayRecords('energy', 'timestamp;meter_id;kwh\n2026-01-05T00:00:00Z;m;1,5\n', 'x.csv'),
+    ]).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT_FILE',
+        message: expect.stringMatching(
+          /^x\.csv:1: unknown column\(s\) timestamp;meter_id;kwh; missing column\(s\) timestamp, meter_id, kwh for stream energy \(columns: [^)]*\) — the header is separated by semicolons \(;\)/,
+        ),
+      }),
+    );
+  });
+
+  it('names the CSV column, not the record field, when a value breaks the schema', () => {
+    const items = [
+      ...replayRecords('energy', 'timestamp,meter_id,kwh\n2026-01-05T00:00:00Z,m,-4\n', 'x.csv'),
+    ];
+    expect(items).toEqual([{ line: 2, reason: 'kwh: Expected number to be greater or equal to 0' }]);
   });
 
   it('builds nested traffic and road records', () => {

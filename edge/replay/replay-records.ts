@@ -1,4 +1,4 @@
-import { recordValidator, type StreamName } from '../../core/index.js';
+import { GreenopsError, recordValidator, type StreamName } from '../../core/index.js';
 import { csvHeaderProblem, parseCsv } from '../../core/index.js';
 import { REPLAY_COLUMNS, type Column } from './columns.js';
 
@@ -27,13 +27,24 @@ export function* replayRecords(
   const spec = REPLAY_COLUMNS[stream];
   const known = new Set(['timestamp', ...spec.columns.map((c) => c.name)]);
   const check = recordValidator(stream);
+  // A record field that fails the schema is named by its CSV column (kwh, not /value).
+  const columnOf = new Map(spec.columns.map((c) => [`/${c.path.join('/')}`, c.name]));
   const required = ['timestamp', ...spec.columns.filter((c) => c.required).map((c) => c.name)];
   const checkHeader = (names: string[]) => {
     const problem = csvHeaderProblem(names, [...known], required);
-    if (problem)
-      throw new Error(`${file}:1: ${problem} for stream ${stream} (columns: ${[...known].join(', ')})`);
+    if (!problem) return;
+    // the separator hint (a header with semicolons) goes last, after the columns this stream takes
+    const [what, hint] = problem.split(' — ');
+    throw new GreenopsError(
+      'INVALID_INPUT_FILE',
+      `${file}:1: ${what} for stream ${stream} (columns: ${[...known].join(', ')})${hint ? ` — ${hint}` : ''}`,
+    );
   };
-  for (const row of parseCsv(text, checkHeader)) {
+  for (const row of parseCsv(text, checkHeader, file)) {
+    if (row.error !== undefined) {
+      yield { line: row.line, reason: row.error };
+      continue;
+    }
     if (row.values.__columns !== undefined) {
       yield {
         line: row.line,
@@ -45,7 +56,8 @@ export function* replayRecords(
       const built = buildRecord(stream, row.values, spec.columns);
       if (!check.Check(built)) {
         const first = check.Errors(built).First();
-        yield { line: row.line, reason: first ? `${first.path}: ${first.message}` : 'not a valid record' };
+        const name = first ? (columnOf.get(first.path) ?? first.path) : '';
+        yield { line: row.line, reason: first ? `${name}: ${first.message}` : 'not a valid record' };
         continue;
       }
       yield { line: row.line, deviceId: row.values[spec.entity] as string, record: built };

@@ -29,9 +29,13 @@ export function parseInvoiceCsv(
     const problem = csvHeaderProblem(header, INVOICE_CSV_COLUMNS, REQUIRED);
     if (problem) throw new InvoiceFileError(file, 1, problem);
   };
-  for (const row of parseCsv(text, checkHeader)) {
+  for (const row of parseCsv(text, checkHeader, file)) {
     const v = row.values;
     const fail = (message: string) => errors.push(new InvoiceFileError(file, row.line, message));
+    if (row.error !== undefined) {
+      fail(row.error);
+      continue;
+    }
     if (v.__columns !== undefined) {
       fail(`expected ${Object.keys(v).length - 1} columns, found ${v.__columns}`);
       continue;

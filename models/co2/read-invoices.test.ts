@@ -61,6 +61,19 @@ describe('reading a batch of invoice files', () => {
     expect(lines).toHaveLength(250_000);
   });
 
+  it('reports each line lost to an unterminated quote as an error, naming where the quote opened', () => {
+    const [header, , row] = fixture('export.csv').text.split('\n'); // a row without quotes
+    const text = [header, row, row?.replace(/,([^,]*)$/, ',"$1'), row, row].join('\n');
+    const { lines, errors } = readInvoices([{ name: 'q.csv', text }]);
+    expect(lines).toHaveLength(1);
+    expect(errors.map((e) => e.message)).toEqual(
+      [3, 4, 5].map(
+        (l) =>
+          `q.csv:${l}: unterminated quote opened on line 3: lines 3–5 (to the end of the file) could not be read`,
+      ),
+    );
+  });
+
   it('refuses a CSV whose header is not the export format, naming the columns', () => {
     const { errors } = readInvoices([{ name: 'x.csv', text: 'vendor,date,text,amount\nA,2026-01-01,b,1\n' }]);
     expect(errors[0]?.message).toBe(

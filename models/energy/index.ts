@@ -62,13 +62,13 @@ export {
   DEFAULT_HOLDOUT_DAYS,
   writeForecasts,
   EnergyRetrainer,
+  type TrainingJob,
   MODEL_LIMITATIONS,
   type RetrainResult,
 } from './retrain.js';
 export {
   ForecasterCache,
   forecastTomorrow,
-  temperatureSource,
   forecastMeter,
   servedModel,
   SERVING_HISTORY_DAYS,
@@ -87,7 +87,11 @@ export {
   HttpWeatherForecast,
   parseTemperatureForecast,
   weatherForecastFrom,
+  weatherForCard,
+  temperatureSource,
+  WarnedWeatherForecast,
   type WeatherForecastProvider,
+  type WeatherForecastReading,
 } from './weather-forecast.js';
 export { writeEnergyAnalysis } from './analysis-points.js';
 export { inferHolidayCalendar, type CalendarEvidence } from './holiday-inference.js';

@@ -36,6 +36,16 @@ describe('neural day-ahead forecaster (tfjs, wasm)', () => {
     expect(report.meters[0]?.days).toBe(Math.floor((series[0]!.kwh.length - trainUntil - 24) / 24) + 1);
   }, 60_000);
 
+  it('refuses too little history saying how many days it needs and how many each meter has', async () => {
+    const series = seriesFromRows(rowsOf(sampleEnergyCsv(2, 15, 3)));
+    await expect(NeuralForecaster.train(series, 15 * 24, { epochs: 1 })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_DATA',
+      message: expect.stringMatching(
+        /^too little history to train: the network needs at least 20 usable days over all meters .*; it has \d+ \(per meter: meter-001 \d+, meter-002 \d+\)$/,
+      ),
+    });
+  });
+
   it('saves and loads again to the same forecasts (registry round trip)', async () => {
     const series = seriesFromRows(rowsOf(sampleEnergyCsv(2, 60, 9)));
     const trained = await NeuralForecaster.train(series, 45 * 24, { epochs: 3 });

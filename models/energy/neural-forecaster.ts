@@ -1,4 +1,4 @@
-import { danishLocalTime } from '../../core/index.js';
+import { danishLocalTime, GreenopsError } from '../../core/index.js';
 import { HOUR_MS, isEnergyHoliday, type HourlySeries } from './hourly-series.js';
 import { fitTowt, predictTowt, type TowtModel } from './towt.js';
 import { loadTf, type Tf } from './tf-runtime.js';
@@ -85,7 +85,9 @@ export class NeuralForecaster {
     const { tf, backend } = await loadTf();
     const meters = new Map<string, MeterModel>();
     const samples: { x: number[]; y: number[]; origin: number }[] = [];
+    const usableDays = new Map<string, number>();
     for (const s of series) {
+      usableDays.set(s.meter, 0);
       const towt = fitTowt(s, 0, trainUntil);
       const used = s.kwh.slice(0, trainUntil).filter((v) => !Number.isNaN(v));
       const scale = Math.max(1e-6, used.reduce((a, b) => a + b, 0) / Math.max(1, used.length));
@@ -98,13 +100,11 @@ export class NeuralForecaster {
       for (const origin of dayOrigins(s.start, 168, trainUntil - o.horizon)) {
         const y = targets(s, expected, model.scale, origin, o.horizon);
         if (y.some(Number.isNaN)) continue;
+        usableDays.set(s.meter, (usableDays.get(s.meter) ?? 0) + 1);
         samples.push({ x: features(s, expected, model.scale, origin, o.horizon), y, origin });
       }
     }
-    if (samples.length < 20)
-      throw new Error(
-        `too little history to train: ${samples.length} usable days across ${series.length} meters`,
-      );
+    if (samples.length < MIN_TRAINING_DAYS) throw tooLittleHistory(usableDays);
     // The last tenth of days (by time) is held out to calibrate the interval.
     const cutoff =
       [...samples].sort((a, b) => a.origin - b.origin)[Math.floor(samples.length * 0.9)]?.origin ?? Infinity;
@@ -369,6 +369,23 @@ function quantilesAt(raw: number[], horizon: number, h: number): [number, number
 }
 
 /** Hour indexes of 00:00 UTC, from `from` (inclusive) to `to` (inclusive). */
+/** Days the network needs to train on, over all meters (a day: the week before it and its hours measured). */
+export const MIN_TRAINING_DAYS = 20;
+
+/** Too little history: how many days are needed, and per meter how many it has (no stack trace for the CLI). */
+export function tooLittleHistory(usableDays: ReadonlyMap<string, number>): GreenopsError {
+  const total = [...usableDays.values()].reduce((a, b) => a + b, 0);
+  const perMeter = [...usableDays].map(([meter, days]) => `${meter} ${days}`);
+  const shown =
+    perMeter.length > 20 ? [...perMeter.slice(0, 20), `… ${perMeter.length - 20} more`] : perMeter;
+  return new GreenopsError(
+    'INSUFFICIENT_DATA',
+    `too little history to train: the network needs at least ${MIN_TRAINING_DAYS} usable days over all meters ` +
+      `(a usable day has the 7 days before it and its own hours measured); it has ${total} ` +
+      `(per meter: ${shown.join(', ')})`,
+  );
+}
+
 export function dayOrigins(start: number, from: number, to: number): number[] {
   const out: number[] = [];
   const firstMidnight = Math.ceil(start / 86_400_000) * 86_400_000;

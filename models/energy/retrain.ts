@@ -6,7 +6,7 @@ import { CHOICE_WINDOW_DAYS } from './model-choice.js';
 import { energyHolidayCalendar, HOUR_MS } from './hourly-series.js';
 import { loadEnergySeries } from './load-series.js';
 import type { FileModelRegistry, ModelCard } from './registry.js';
-import type { WeatherForecastProvider } from './weather-forecast.js';
+import { weatherForCard, type WeatherForecastProvider } from './weather-forecast.js';
 import { writeEnergyAnalysis } from './analysis-points.js';
 import { DEFAULT_WASTE_SETTINGS, type WasteSettings } from './waste.js';
 import { trainInWorker } from './train-in-worker.js';
@@ -37,8 +37,18 @@ export interface RetrainOptions {
   retrainEveryHours?: number;
   /** Where live forecasts take tomorrow's temperatures from (recorded on the card); none: last week's. */
   weatherSource?: string | undefined;
+  /** Why the weather forecast could not be read when this version was trained (weatherForCard), if it could not. */
+  weatherProblem?: string | undefined;
   nowMs?: number;
   onProgress?: (epoch: number, loss: number) => void;
+}
+
+/** The card's weatherForecast: the source, 'none', or the source with why it could not be read and what is used. */
+export function weatherCardText(source: string | undefined, problem: string | undefined): string {
+  if (!source) return 'none';
+  return problem
+    ? `${source}: could not be read when trained (${problem}); last week's temperatures are used instead`
+    : source;
 }
 
 export type RetrainResult = { card: ModelCard; report: BacktestReport } | { skipped: string };
@@ -64,6 +74,7 @@ export async function retrainTenant({
   holdoutDays = DEFAULT_HOLDOUT_DAYS,
   retrainEveryHours = 168,
   weatherSource,
+  weatherProblem,
   epochs = 40,
   nowMs = Date.now(),
   onProgress,
@@ -119,13 +130,18 @@ export async function retrainTenant({
         ),
       },
       gate: gate(report),
-      weatherForecast: weatherSource ?? 'none',
-      limitations: weatherSource
-        ? MODEL_LIMITATIONS
-        : [
+      weatherForecast: weatherCardText(weatherSource, weatherProblem),
+      limitations: !weatherSource
+        ? [
             ...MODEL_LIMITATIONS,
-            'No weather forecast is configured (GREENOPS_WEATHER_FORECAST_URL): live forecasts take last week’s temperatures, which the backtest (measured temperatures) does not show.',
-          ],
+            'No weather forecast was configured where this version was trained (GREENOPS_WEATHER_FORECAST_URL; `greenops energy train` with the service stopped sees only its own environment, the service may have one configured): forecasts without one take last week’s temperatures, which the backtest (measured temperatures) does not show.',
+          ]
+        : weatherProblem
+          ? [
+              ...MODEL_LIMITATIONS,
+              `The weather forecast (${weatherSource}) could not be read when this version was trained (${weatherProblem}): live forecasts take last week’s temperatures while it cannot be read.`,
+            ]
+          : MODEL_LIMITATIONS,
     },
     artifacts,
     true,
@@ -154,14 +170,8 @@ export async function writeForecasts(
   const origin = tomorrowOrigin(nowMs);
   const points: Point[] = [];
   try {
-    for (const { series: s, originIndex } of await tomorrowSeries(
-      store,
-      tenant,
-      card.meters,
-      origin,
-      SERVING_HISTORY_DAYS,
-      weather,
-    )) {
+    const tomorrow = await tomorrowSeries(store, tenant, card.meters, origin, SERVING_HISTORY_DAYS, weather);
+    for (const { series: s, originIndex } of tomorrow.meters) {
       const f = await forecastMeter(card, cache, s, originIndex);
       f.median.forEach((p50, h) => {
         if (Number.isNaN(p50)) return;
@@ -191,11 +201,28 @@ export async function writeForecasts(
  * and writes each one's forecasts after its run; start()/stop(). `runTenant` is the same for one tenant, queued
  * behind whatever runs (POST /api/v1/energy/model/train).
  */
+/** A training asked for over the API, as GET /api/v1/energy/model shows it (`greenops energy train --wait`). */
+export interface TrainingJob {
+  id: string;
+  tenant: string;
+  state: 'queued' | 'running' | 'done' | 'skipped' | 'failed';
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** The version registered, when done. */
+  version?: number;
+  /** Why it was skipped or failed. */
+  error?: string;
+}
+
 export class EnergyRetrainer {
   private job: PeriodicJob | undefined;
   /** The chain every training joins, so two never run at once (each holds a worker thread and the CPU). */
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
+  /** The last trainings asked for over the API (newest last), kept in memory. */
+  private readonly jobs: TrainingJob[] = [];
+  private jobCount = 0;
 
   constructor(
     private readonly options: {
@@ -240,13 +267,52 @@ export class EnergyRetrainer {
     }
   }
 
+  /**
+   * Queues one tenant's training as a job that GET /api/v1/energy/model lists (state, version or error) until
+   * 20 newer ones have been asked for; answers at once with the job and how many trainings are ahead of it.
+   */
+  submit(
+    tenant: string,
+    options: { days?: number; holdoutDays?: number; epochs?: number } = {},
+  ): { job: TrainingJob; ahead: number } {
+    this.jobCount += 1;
+    const job: TrainingJob = {
+      id: `${Date.now().toString(36)}-${this.jobCount}`,
+      tenant,
+      state: 'queued',
+      queuedAt: new Date().toISOString(),
+    };
+    this.jobs.push(job);
+    if (this.jobs.length > 20) this.jobs.shift();
+    const ahead = this.pending;
+    const now = () => new Date().toISOString();
+    this.runTenant(tenant, options, () => Object.assign(job, { state: 'running', startedAt: now() }))
+      .then((result) =>
+        'skipped' in result
+          ? Object.assign(job, { state: 'skipped', error: result.skipped })
+          : Object.assign(job, { state: 'done', version: result.card.version }),
+      )
+      .catch((err: unknown) => Object.assign(job, { state: 'failed', error: (err as Error).message }))
+      .finally(() => (job.finishedAt = now()));
+    return { job, ahead };
+  }
+
+  /** The tenant's trainings asked for over the API, newest last. */
+  jobsOf(tenant: string): TrainingJob[] {
+    return this.jobs.filter((j) => j.tenant === tenant).map((j) => ({ ...j }));
+  }
+
   /** Queues one tenant's training behind any running; resolves with its result when it has run. */
   runTenant(
     tenant: string,
     options: { days?: number; holdoutDays?: number; epochs?: number } = {},
+    onStart?: () => void,
   ): Promise<RetrainResult> {
     this.queued += 1;
-    const run = this.queue.then(() => this.train(tenant, options));
+    const run = this.queue.then(() => {
+      onStart?.();
+      return this.train(tenant, options);
+    });
     this.queue = run.catch(() => undefined).finally(() => (this.queued -= 1));
     return run;
   }
@@ -262,7 +328,7 @@ export class EnergyRetrainer {
         ...this.options,
         ...options,
         tenant,
-        weatherSource: this.options.weather?.source,
+        ...(await weatherForCard(this.options.weather, Date.now())),
         onProgress: (epoch, loss) =>
           epoch % 10 === 0 && logger.debug({ tenant, epoch, loss }, 'energy training'),
       });

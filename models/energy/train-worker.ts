@@ -26,5 +26,10 @@ try {
     weights: new Uint8Array(artifacts.weights),
   });
 } catch (err) {
-  port.postMessage({ type: 'error', message: (err as Error).message });
+  // A GreenopsError's code crosses the thread, so the caller shows its message without a stack trace.
+  port.postMessage({
+    type: 'error',
+    message: (err as Error).message,
+    code: (err as { code?: unknown }).code,
+  });
 }

@@ -11,7 +11,7 @@ import { seasonalNaiveForecast } from './seasonal-naive.js';
 import { fitTowt, predictTowt } from './towt.js';
 import type { BacktestModel } from './backtest.js';
 import { fitLinear, predictLinear } from './linear-reference.js';
-import type { WeatherForecastProvider } from './weather-forecast.js';
+import { temperatureSource, type WeatherForecastProvider } from './weather-forecast.js';
 import { detectWaste, type WasteFinding, type WasteSettings } from './waste.js';
 
 const DAY_MS = 86_400_000;
@@ -98,9 +98,11 @@ export async function tomorrowSeries(
   origin: number,
   days = 8,
   weather?: WeatherForecastProvider,
-): Promise<{ series: MeterSeries; originIndex: number }[]> {
-  const forecast = await weather?.hourlyTemperatures(origin, 24);
-  return (await loadEnergySeries(store, tenant, origin - days * DAY_MS, origin, devices)).map((series) => {
+): Promise<{ meters: { series: MeterSeries; originIndex: number }[]; temperature: string }> {
+  const reading = await weather?.hourlyTemperatures(origin, 24);
+  const forecast = reading?.temperatures;
+  const loaded = await loadEnergySeries(store, tenant, origin - days * DAY_MS, origin, devices);
+  const meters = loaded.map((series) => {
     const originIndex = Math.round((origin - series.start) / HOUR_MS);
     for (let i = series.kwh.length; i < originIndex + 24; i++) {
       series.kwh.push(Number.NaN);
@@ -111,13 +113,7 @@ export async function tomorrowSeries(
     }
     return { series, originIndex };
   });
-}
-
-/** What the forecast hours' temperatures are, for responses. */
-export function temperatureSource(weather: WeatherForecastProvider | undefined): string {
-  return weather
-    ? `weather forecast (${weather.source}); last week's where it has no value`
-    : 'last week (no weather forecast configured)';
+  return { meters, temperature: temperatureSource(weather, reading) };
 }
 
 /** The model the gate chose for a meter (versions from before per-meter choice serve one model for all). */
@@ -165,7 +161,7 @@ export async function forecastTomorrow(
   devices: string[],
   nowMs: number,
   weather?: WeatherForecastProvider,
-): Promise<ForecastPoint[]> {
+): Promise<{ points: ForecastPoint[]; temperature: string }> {
   const origin = tomorrowOrigin(nowMs);
   const total = Array.from({ length: 24 }, (_, h) => ({
     time: new Date(origin + h * HOUR_MS).toISOString(),
@@ -174,14 +170,8 @@ export async function forecastTomorrow(
     p90: 0,
   }));
   let intervals = true;
-  for (const { series, originIndex } of await tomorrowSeries(
-    store,
-    card.tenant,
-    devices,
-    origin,
-    SERVING_HISTORY_DAYS,
-    weather,
-  )) {
+  const tomorrow = await tomorrowSeries(store, card.tenant, devices, origin, SERVING_HISTORY_DAYS, weather);
+  for (const { series, originIndex } of tomorrow.meters) {
     const f = await forecastMeter(card, cache, series, originIndex);
     if (!f.lower || !f.upper) intervals = false;
     total.forEach((p, h) => {
@@ -190,7 +180,10 @@ export async function forecastTomorrow(
       p.p90 += f.upper?.[h] ?? 0;
     });
   }
-  return total.map(({ time, p50, p10, p90 }) => (intervals ? { time, p50, p10, p90 } : { time, p50 }));
+  const points = total.map(({ time, p50, p10, p90 }) =>
+    intervals ? { time, p50, p10, p90 } : { time, p50 },
+  );
+  return { points, temperature: tomorrow.temperature };
 }
 
 /** Where the pure computations below run when not in place: a worker thread (AnalysisWorkers is one). */

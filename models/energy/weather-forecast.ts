@@ -1,15 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../core/index.js';
 
 /**
- * Hourly outdoor temperature forecasts for the hours a day-ahead energy forecast covers. Without one, the
- * forecast hours take last week's temperatures (and the forecast response and the model card say so).
+ * What a weather forecast gave for the hours asked: °C for each hour (NaN where it has no value), or why it could
+ * not be used (unreadable file, failed request, a document in neither format, no value for those hours).
+ */
+export type WeatherForecastReading =
+  { temperatures: number[]; problem?: undefined } | { temperatures?: undefined; problem: string };
+
+/**
+ * Hourly outdoor temperature forecasts for the hours a day-ahead energy forecast covers. Without one, or when it
+ * cannot be read, the forecast hours take last week's temperatures (and the forecast response and the model card
+ * say so).
  */
 export interface WeatherForecastProvider {
-  /** Where the forecasts come from, for responses and cards (no credentials in it). */
+  /** Where the forecasts come from, for responses, cards and logs (no credentials in it). */
   readonly source: string;
-  /** °C for each hour of [fromMs, fromMs + hours·1 h); NaN where the forecast has no value; undefined if unavailable. */
-  hourlyTemperatures(fromMs: number, hours: number): Promise<number[] | undefined>;
+  /** The forecast for [fromMs, fromMs + hours·1 h); never throws: a failure is a reading with its problem. */
+  hourlyTemperatures(fromMs: number, hours: number): Promise<WeatherForecastReading>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -45,9 +54,18 @@ export function parseTemperatureForecast(text: string): Map<number, number> {
   return out;
 }
 
-function hoursFrom(values: Map<number, number>, fromMs: number, hours: number): number[] | undefined {
+function hoursFrom(values: Map<number, number>, fromMs: number, hours: number): WeatherForecastReading {
   const out = Array.from({ length: hours }, (_, h) => values.get(fromMs + h * HOUR_MS) ?? Number.NaN);
-  return out.some((v) => !Number.isNaN(v)) ? out : undefined;
+  return out.some((v) => !Number.isNaN(v))
+    ? { temperatures: out }
+    : { problem: `no temperature for the ${hours} h from ${new Date(fromMs).toISOString()}` };
+}
+
+/** An error's message with its cause's code (fetch's "fetch failed" says why only in its cause). */
+function errorText(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const cause = e.cause?.code ?? e.cause?.message;
+  return cause && !e.message.includes(cause) ? `${e.message} (${cause})` : e.message;
 }
 
 /** A forecast file, re-read at each use (a job outside greenops keeps it current). */
@@ -57,12 +75,16 @@ export class FileWeatherForecast implements WeatherForecastProvider {
     this.source = `file ${path.split('/').at(-1) ?? path}`;
   }
 
-  async hourlyTemperatures(fromMs: number, hours: number): Promise<number[] | undefined> {
-    return hoursFrom(parseTemperatureForecast(await readFile(this.path, 'utf8')), fromMs, hours);
+  async hourlyTemperatures(fromMs: number, hours: number): Promise<WeatherForecastReading> {
+    try {
+      return hoursFrom(parseTemperatureForecast(await readFile(this.path, 'utf8')), fromMs, hours);
+    } catch (err) {
+      return { problem: errorText(err) };
+    }
   }
 }
 
-/** A forecast over HTTP(S) (GET the URL, the document as above); a failed fetch falls back, it never throws. */
+/** A forecast over HTTP(S) (GET the URL, the document as above); a failed fetch is a problem, it never throws. */
 export class HttpWeatherForecast implements WeatherForecastProvider {
   readonly source: string;
   constructor(
@@ -74,19 +96,83 @@ export class HttpWeatherForecast implements WeatherForecastProvider {
     this.source = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
   }
 
-  async hourlyTemperatures(fromMs: number, hours: number): Promise<number[] | undefined> {
+  async hourlyTemperatures(fromMs: number, hours: number): Promise<WeatherForecastReading> {
     try {
       const res = await this.fetchImpl(this.url, { signal: AbortSignal.timeout(this.timeoutMs) });
-      if (!res.ok) return undefined;
+      if (!res.ok) return { problem: `HTTP ${res.status} ${res.statusText}`.trim() };
       return hoursFrom(parseTemperatureForecast(await res.text()), fromMs, hours);
-    } catch {
-      return undefined;
+    } catch (err) {
+      return { problem: errorText(err) };
     }
   }
 }
 
-/** The provider for a configured URL: file:… reads a file, http(s):… fetches; none without a URL. */
-export function weatherForecastFrom(url: string | undefined): WeatherForecastProvider | undefined {
+/**
+ * Logs one warning when the forecast cannot be read (naming where from and why) and again only when the reason
+ * changes, not one per request; one line when it can be read again.
+ */
+export class WarnedWeatherForecast implements WeatherForecastProvider {
+  private failing: string | undefined;
+  constructor(
+    private readonly inner: WeatherForecastProvider,
+    private readonly logger: Logger,
+  ) {}
+
+  get source(): string {
+    return this.inner.source;
+  }
+
+  async hourlyTemperatures(fromMs: number, hours: number): Promise<WeatherForecastReading> {
+    const reading = await this.inner.hourlyTemperatures(fromMs, hours);
+    if (reading.temperatures === undefined && reading.problem !== this.failing) {
+      this.failing = reading.problem;
+      this.logger.warn(
+        { weatherForecast: this.source, err: reading.problem },
+        `weather forecast ${this.source} could not be read (${reading.problem}): energy forecasts take last week's temperatures`,
+      );
+    } else if (reading.temperatures !== undefined && this.failing !== undefined) {
+      this.failing = undefined;
+      this.logger.info({ weatherForecast: this.source }, `weather forecast ${this.source} can be read again`);
+    }
+    return reading;
+  }
+}
+
+/**
+ * The provider for a configured URL: file:… reads a file, http(s):… fetches; none without a URL. With a logger,
+ * a forecast that cannot be read is warned about once (WarnedWeatherForecast).
+ */
+export function weatherForecastFrom(
+  url: string | undefined,
+  logger?: Logger,
+): WeatherForecastProvider | undefined {
   if (url === undefined) return undefined;
-  return url.startsWith('file:') ? new FileWeatherForecast(fileURLToPath(url)) : new HttpWeatherForecast(url);
+  const provider = url.startsWith('file:')
+    ? new FileWeatherForecast(fileURLToPath(url))
+    : new HttpWeatherForecast(url);
+  return logger ? new WarnedWeatherForecast(provider, logger) : provider;
+}
+
+/** What the forecast hours' temperatures are, for responses. */
+export function temperatureSource(
+  weather: WeatherForecastProvider | undefined,
+  reading: WeatherForecastReading | undefined,
+): string {
+  if (!weather) return 'last week (no weather forecast configured)';
+  if (reading?.temperatures === undefined)
+    return `last week: the weather forecast (${weather.source}) could not be read: ${reading?.problem ?? 'no reading'}`;
+  return `weather forecast (${weather.source}); last week's where it has no value`;
+}
+
+/**
+ * What the model card says about the weather forecast when a version is trained: the source, or that it could
+ * not be read then and what live forecasts use instead; 'none' without one.
+ */
+export async function weatherForCard(
+  weather: WeatherForecastProvider | undefined,
+  nowMs: number,
+): Promise<{ weatherSource: string | undefined; weatherProblem: string | undefined }> {
+  if (!weather) return { weatherSource: undefined, weatherProblem: undefined };
+  const reading = await weather.hourlyTemperatures((Math.floor(nowMs / 86_400_000) + 1) * 86_400_000, 24);
+  return { weatherSource: weather.source, weatherProblem: reading.problem };
 }

@@ -129,6 +129,15 @@ describe('the vehicle register', () => {
     ]);
   });
 
+  it('reports each line lost to an unterminated quote, naming where the quote opened', () => {
+    const { register: reg, problems } = register('vehicle_id,class\ncar-1,car\n"car-2,car\nvan-1,van\n');
+    expect([...reg.keys()]).toEqual(['car-1']);
+    expect(problems).toEqual([
+      'vehicles.csv:3: unterminated quote opened on line 3: lines 3–4 (to the end of the file) could not be read',
+      'vehicles.csv:4: unterminated quote opened on line 3: lines 3–4 (to the end of the file) could not be read',
+    ]);
+  });
+
   it('refuses a register it cannot read, naming the file (the service does not start)', () => {
     expect(() => readVehicleRegister('/nonexistent/vehicles.csv', defaults, () => undefined)).toThrow(
       expect.objectContaining({

@@ -56,19 +56,24 @@ export function parseVehicleRegister(
 ): VehicleRegister {
   const out: VehicleRegister = new Map();
   const classes = Object.keys(defaults.classes);
-  const rows = parseCsv(text, (header) => {
-    const problem = csvHeaderProblem(header, REGISTER_COLUMNS, REQUIRED);
-    if (problem)
+  const rows = parseCsv(
+    text,
+    (header) => {
+      const problem = csvHeaderProblem(header, REGISTER_COLUMNS, REQUIRED);
+      if (!problem) return;
+      const [what, hint] = problem.split(' — ');
       throw new GreenopsError(
         'BAD_REQUEST',
-        `${file}:1: ${problem} (columns: ${REGISTER_COLUMNS.join(', ')})`,
+        `${file}:1: ${what} (columns: ${REGISTER_COLUMNS.join(', ')})${hint ? ` — ${hint}` : ''}`,
         {
           field: 'vehicles',
         },
       );
-  });
-  for (const { line, values } of rows) {
-    const problem = registerLineProblem(values, defaults, classes);
+    },
+    file,
+  );
+  for (const { line, values, error } of rows) {
+    const problem = error ?? registerLineProblem(values, defaults, classes);
     if (problem) {
       onProblem(line, problem);
       continue;

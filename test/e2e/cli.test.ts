@@ -269,12 +269,21 @@ describe('greenops import energy', () => {
           rows.push(`${new Date(t0 + h * 3_600_000).toISOString()},${meter},${(h % 24) + 1},${(h % 10) - 3}`);
       rows.splice(10, 0, '2025-01-01T05:00:00Z,school-1,-4,1');
       rows.splice(20, 0, '2025-01-01T09:00:00Z,hall-2,lots,1');
+      // a quote never closed: the three lines from there to the end are rejected, not silently lost
+      rows.push(
+        '2025-02-01T00:00:00Z,school-1,"3,1',
+        '2025-02-01T01:00:00Z,school-1,3,1',
+        '2025-02-01T02:00:00Z,hall-2,3,1',
+      );
       const file = join(dir, 'history.csv');
       writeFileSync(file, rows.join('\n'));
       const run = runCli(['import', 'energy', '--file', file, '--data-dir', dir, '--tenant', 'aarhus']);
       expect(await run.exited).toBe(1);
-      expect(run.output()).toContain('imported 1000 readings, rejected 2 rows');
-      expect(run.output()).toContain('history.csv:11: /value: Expected number to be greater or equal to 0');
+      expect(run.output()).toContain('imported 1000 readings, rejected 5 rows');
+      expect(run.output()).toContain(
+        'history.csv:1004-1006: unterminated quote opened on line 1004: lines 1004–1006 (to the end of the file) could not be read',
+      );
+      expect(run.output()).toContain('history.csv:11: kwh: Expected number to be greater or equal to 0');
       expect(run.output()).toContain('history.csv:21: kwh: "lots" is not a number');
 
       const db = await DuckDbDatabase.open(join(dir, 'greenops.duckdb'));

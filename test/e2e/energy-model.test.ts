@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger, loadConfig } from '../../core/index.js';
 import { sampleEnergyCsv, startGreenops, type GreenopsApp } from '../../cli/index.js';
@@ -43,11 +44,20 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     // Each meter's linear reference and TOWT, fitted at training, served without a refit at each forecast.
     expect(existsSync(join(dir, 'models', 'energy', 'demo', 'v1', 'references.json'))).toBe(true);
 
+    // A weather forecast file that is not there: forecasts fall back to last week's temperatures and say so.
+    const missing = pathToFileURL(join(dir, 'does-not-exist.json')).href;
+    const memory = createMemoryLogger('warn');
     app = await startGreenops(
       loadConfig({
-        env: { GREENOPS_DATA_DIR: dir, PORT: '0', GREENOPS_BROKER_PORT: '0', GREENOPS_SIMULATE: 'false' },
+        env: {
+          GREENOPS_DATA_DIR: dir,
+          PORT: '0',
+          GREENOPS_BROKER_PORT: '0',
+          GREENOPS_SIMULATE: 'false',
+          GREENOPS_WEATHER_FORECAST_URL: missing,
+        },
       }),
-      createMemoryLogger('warn').logger,
+      memory.logger,
       { ingest: false, api: true, simulate: false },
     );
     const api = app.apiUrl as string;
@@ -67,16 +77,21 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     expect(Date.parse(model.card.referencesFittedUntil ?? '')).toBeGreaterThan(start);
     expect(model.card.meters).toHaveLength(3);
     expect(model.card.gate.reasons.length).toBeGreaterThan(0);
-    expect(model.card.limitations.join(' ')).toContain('weather forecast');
+    expect(model.card.limitations.join(' ')).toContain('the service may have one configured');
+    expect(train.output()).toContain('weather forecast: none here (GREENOPS_WEATHER_FORECAST_URL is not set');
 
     const meter = model.card.meters[0] as string;
     const res = await get(`${api}/api/v1/energy/forecast?device=${meter}`);
     expect(res.status).toBe(200);
     const forecast = (await res.json()) as {
+      temperature: string;
       model: { serve: string };
       points: { time: string; p50: number; p10?: number; p90?: number }[];
     };
     expect(forecast.model.serve).toBe(model.card.gate.serve);
+    expect(forecast.temperature).toMatch(
+      /^last week: the weather forecast \(file does-not-exist\.json\) could not be read: ENOENT/,
+    );
     // The forecast says which model made it, in which version, and that it is an estimate (issue 15).
     // The forecaster's card covers the per-meter choice (the network or the linear reference).
     const serving = {
@@ -117,6 +132,13 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       `${api}/api/v1/energy/savings?device=${meter}&baselineFrom=-10d&baselineTo=-5d&reportFrom=-5d&reportTo=now`,
     );
     expect(((await short.json()) as { error: { field: string } }).error.field).toBe('baselineTo');
+    const reversed = await get(
+      `${api}/api/v1/energy/savings?device=${meter}&baselineFrom=-20d&baselineTo=-50d&reportFrom=-10d&reportTo=now`,
+    );
+    expect(reversed.status).toBe(400);
+    expect(((await reversed.json()) as { error: { message: string } }).error.message).toMatch(
+      /^baselineTo: baselineTo is before baselineFrom/,
+    );
 
     const waste = (await (
       await get(`${api}/api/v1/energy/waste?device=${meter}&from=-14d&referenceWeeks=4`)
@@ -139,6 +161,11 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
     };
     expect(siteForecast.meters.length).toBeGreaterThan(0);
     expect(siteForecast.points).toHaveLength(24);
+    // two forecasts, one warning naming the file and the error
+    const weatherWarnings = memory.lines().filter((l) => l.weatherForecast !== undefined);
+    expect(weatherWarnings).toHaveLength(1);
+    expect(weatherWarnings[0]).toMatchObject({ level: 40, weatherForecast: 'file does-not-exist.json' });
+    expect(weatherWarnings[0]?.err).toMatch(/^ENOENT/);
     const siteWaste = (await (
       await get(`${api}/api/v1/energy/waste?site=site-001&from=-14d&referenceWeeks=4`)
     ).json()) as { meters: string[] };
@@ -172,18 +199,22 @@ describe('energy model: import → train (backtest, gate, registry) → model ca
       '2',
       '--api',
       api,
+      '--wait',
     ]);
-    expect(await handover.exited, handover.output()).toBe(0);
+    // --wait polls the job and prints the same gate summary as a training with the service stopped
+    expect(await handover.exited, `${handover.output()}\n${JSON.stringify(memory.lines())}`).toBe(0);
     expect(handover.output()).toMatch(/the running greenops holds the store: training (started|queued)/);
-    const deadline = Date.now() + 60_000;
-    let version = 1;
-    while (version < 2 && Date.now() < deadline) {
-      const live = (await get(`${api}/health/live`)).status;
-      expect(live).toBeLessThan(500);
-      version = ((await (await get(`${api}/api/v1/energy/model`)).json()) as { card: { version: number } })
-        .card.version;
-      if (version < 2) await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(version).toBe(2);
+    expect(handover.output()).toMatch(/CV\(RMSE\) %\s+days \|/);
+    expect(handover.output()).toMatch(/registered version 2 for demo \(live\): mostly /);
+    const after = (await (await get(`${api}/api/v1/energy/model`)).json()) as {
+      card: { version: number; weatherForecast: string };
+      training: { state: string; version: number }[];
+    };
+    expect(after.card.version).toBe(2);
+    expect(after.training).toEqual([expect.objectContaining({ state: 'done', version: 2 })]);
+    // the service trained with a forecast it could not read: the card says so and what is used instead
+    expect(after.card.weatherForecast).toMatch(
+      /^file does-not-exist\.json: could not be read when trained \(ENOENT.*\); last week's temperatures are used instead$/,
+    );
   }, 150_000);
 });
