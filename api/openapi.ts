@@ -246,7 +246,8 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
       },
       '/api/v1/energy/model': {
         get: {
-          summary: "The tenant's energy model card: data range, backtest metrics, gate decision, limitations",
+          summary:
+            "The tenant's energy model card: data range, backtest metrics, gate decision, limitations; training[] lists the tenant's last 20 training jobs (asked for or scheduled) with their state",
           parameters: [tenant],
           responses: { 200: json({ type: 'object' }), 404: error },
         },
@@ -276,7 +277,26 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
               default: 40,
             }),
           ],
-          responses: { 202: json({ type: 'object' }), 400: error, 404: error },
+          responses: {
+            202: json({
+              type: 'object',
+              required: ['tenant', 'message', 'queued', 'job', 'options'],
+              properties: {
+                tenant: { type: 'string' },
+                message: { type: 'string', description: '"training started" or "training queued behind N"' },
+                queued: { type: 'integer', description: 'Trainings ahead of this one.' },
+                job: {
+                  type: 'string',
+                  description:
+                    'The job id; GET /api/v1/energy/model lists it under training[] with its state (queued, running, done with the version, skipped, failed with the error).',
+                },
+                options: { type: 'object' },
+                result: { type: 'string' },
+              },
+            }),
+            400: error,
+            404: error,
+          },
         },
       },
       '/api/v1/energy/forecast/points': {
