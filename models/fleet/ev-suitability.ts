@@ -1,7 +1,7 @@
 import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
 import { driveCo2 } from './fleet-co2.js';
 import { rangeShareAt, type FleetDefaults } from './fleet-defaults.js';
-import { localDate } from './local-clock.js';
+import { dayCount, localDate } from './local-clock.js';
 import { tco, type Tco } from './tco.js';
 import type { VehicleDay, VehicleTimeline } from './vehicle-days.js';
 import type { EvModelSource, VehicleCosting } from './vehicle-classes.js';
@@ -100,7 +100,8 @@ export function evSuitability(
     const rangeKm = model.wltpKm * share * (1 - charging.reserveShare);
     evKwhGrid += (d.km * kwhPerKm) / charging.efficiency;
     const date = localDate(d.day);
-    if (!coldest || temperatureC < coldest.temperatureC) coldest = { date, temperatureC, rangeKm };
+    if (!coldest || temperatureC < coldest.temperatureC)
+      coldest = { date, temperatureC: round1(temperatureC), rangeKm: round1(rangeKm) };
     const next = days[i + 1];
     const overnightH = next ? (next.firstStartMs - d.lastEndMs) / 3_600_000 : Infinity;
     const dayKwhGrid = (d.km * kwhPerKm) / charging.efficiency;
@@ -112,7 +113,14 @@ export function evSuitability(
     }
     if (!reason && overnightH * chargerKw < Math.min(dayKwhGrid, model.usableKwh / charging.efficiency))
       reason = 'charging-time';
-    if (reason) failedDays.push({ date, km: round1(d.km), temperatureC, rangeKm: round1(rangeKm), reason });
+    if (reason)
+      failedDays.push({
+        date,
+        km: round1(d.km),
+        temperatureC: round1(temperatureC),
+        rangeKm: round1(rangeKm),
+        reason,
+      });
     else covered++;
   });
   const daysObserved = timeline.lastDay - timeline.firstDay + 1;
@@ -152,23 +160,28 @@ export function evSuitability(
   let verdict: EvVerdict;
   if (daysObserved < suitability.minDays) {
     verdict = 'insufficient-data';
-    reasons.push(`${daysObserved} days of data; at least ${suitability.minDays} are needed`);
+    reasons.push(`${dayCount(daysObserved)} of data; at least ${suitability.minDays} are needed`);
   } else if (shareCovered >= suitability.suitableShare) verdict = 'suitable';
   else if (shareCovered >= suitability.withExceptionsShare) verdict = 'suitable-with-exceptions';
   else verdict = 'not-suitable';
   reasons.push(
-    `covers ${covered} of ${drivingDays} days with driving (${(shareCovered * 100).toFixed(1)} %)`,
+    drivingDays === 0
+      ? 'no day with driving'
+      : `covers ${covered} of ${dayCount(drivingDays)} with driving (${(shareCovered * 100).toFixed(1)} %)`,
   );
   const byRange = failedDays.filter((f) => f.reason === 'range').length;
   const byCharging = failedDays.length - byRange;
-  if (byRange > 0) reasons.push(`${byRange} days beyond the cold-weather range`);
-  if (byCharging > 0) reasons.push(`${byCharging} days without enough time at the charger overnight`);
-  if (topUps > 0) reasons.push(`${topUps} days need a top-up at the depot between round trips`);
+  if (byRange > 0) reasons.push(`${dayCount(byRange)} beyond the cold-weather range`);
+  if (byCharging > 0) reasons.push(`${dayCount(byCharging)} without enough time at the charger overnight`);
+  if (topUps > 0)
+    reasons.push(
+      `${dayCount(topUps)} ${topUps === 1 ? 'needs' : 'need'} a top-up at the depot between round trips`,
+    );
   const replacement = `a ${ice.fuel} ${costing.class} replacement${costing.classAssumed ? ' (class assumed)' : ''}`;
   reasons.push(
     saving >= 0
-      ? `TCO of ${model.id} over ${defaults.tco.years} years ${Math.round(saving)} DKK lower than ${replacement}`
-      : `TCO of ${model.id} over ${defaults.tco.years} years ${Math.round(-saving)} DKK higher than ${replacement}`,
+      ? `TCO of ${model.id} over ${defaults.tco.years} years ${dkk(saving)} DKK lower than ${replacement}`
+      : `TCO of ${model.id} over ${defaults.tco.years} years ${dkk(-saving)} DKK higher than ${replacement}`,
   );
   if (verdict === 'suitable' && saving < 0) verdict = 'suitable-costlier';
   return {
@@ -198,6 +211,11 @@ export function evSuitability(
     tcoSavingPerYearDkk: currentTco.perYearDkk - evTco.perYearDkk,
     co2SavingKgPerYear: currentKg - evKg,
   };
+}
+
+/** Whole kroner with thousands separators, as the report's other amounts (`101,259`). */
+function dkk(v: number): string {
+  return Math.round(v).toLocaleString('en-GB');
 }
 
 function round1(v: number): number {
