@@ -45,7 +45,14 @@ export function* replayRecords(
       const built = buildRecord(stream, row.values, spec.columns);
       if (!check.Check(built)) {
         const first = check.Errors(built).First();
-        yield { line: row.line, reason: first ? `${first.path}: ${first.message}` : 'not a valid record' };
+        // Name the CSV column (speed_kmh), not the record's path (/speedKmh), and the value it held.
+        const column = first && spec.columns.find((c) => `/${c.path.join('/')}` === first.path);
+        const reason = !first
+          ? 'not a valid record'
+          : column
+            ? `${column.name}: "${row.values[column.name] ?? ''}": ${first.message}`
+            : `${first.path}: ${first.message}`;
+        yield { line: row.line, reason };
         continue;
       }
       yield { line: row.line, deviceId: row.values[spec.entity] as string, record: built };

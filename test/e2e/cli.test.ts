@@ -274,7 +274,9 @@ describe('greenops import energy', () => {
       const run = runCli(['import', 'energy', '--file', file, '--data-dir', dir, '--tenant', 'aarhus']);
       expect(await run.exited).toBe(1);
       expect(run.output()).toContain('imported 1000 readings, rejected 2 rows');
-      expect(run.output()).toContain('history.csv:11: /value: Expected number to be greater or equal to 0');
+      expect(run.output()).toContain(
+        'history.csv:11: kwh: "-4": Expected number to be greater or equal to 0',
+      );
       expect(run.output()).toContain('history.csv:21: kwh: "lots" is not a number');
 
       const db = await DuckDbDatabase.open(join(dir, 'greenops.duckdb'));
