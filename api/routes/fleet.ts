@@ -18,7 +18,7 @@ export interface FleetRoutesOptions {
 
 type Query = Record<string, unknown>;
 
-const SCOPE_PARAMS: readonly string[] = ['device', 'site', 'from', 'to'];
+const SCOPE_PARAMS: readonly string[] = ['tenant', 'device', 'site', 'from', 'to'];
 
 interface Scope {
   tenant: string;

@@ -148,7 +148,7 @@ export function registerFleetCommands(program: Command): void {
     .option('--json', 'print one JSON document (fields in README, "Fleet")')
     .option(
       '--vehicles <file>',
-      'vehicle register CSV: vehicle_id,class[,fuel,purchase_dkk,lease_dkk_per_year,ev_model] (a vehicle not in it: the class of its vehicle_class column, else the default class)',
+      'vehicle register CSV: vehicle_id,class[,fuel,purchase_dkk,lease_dkk_per_year,ev_model,ev_lease_dkk_per_year] (a vehicle not in it: the class of its vehicle_class column, else the default class)',
     )
     .option(
       '--ev-model <name>',

@@ -50,7 +50,11 @@ export interface EvSuitability {
   kmPerYear: number;
   /** The current vehicle's fuel (its class's, or the register's) and TCO as a like-for-like replacement. */
   current: { fuel: 'diesel' | 'petrol'; tco: Tco; kgCo2ePerYear: number };
-  ev: { tco: Tco; kgCo2ePerYear: number; kwhPerKm: number };
+  /**
+   * `kwhPerKm`: grid-side kWh per km over the observed days, each derated for its temperature; `kwhPerYear`: the
+   * year's grid-side kWh at `kmPerYear`, each month derated for its normal temperature (what the TCO and CO₂e use).
+   */
+  ev: { tco: Tco; kgCo2ePerYear: number; kwhPerKm: number; kwhPerYear: number };
   /** Current − EV: positive when the EV is cheaper / cleaner. */
   tcoSavingDkk: number;
   tcoSavingPerYearDkk: number;
@@ -142,16 +146,30 @@ export function evSuitability(
     co2Dkk: (currentKg / 1000) * prices.co2DkkPerTonne,
     leaseDkk: ice.leaseDkkPerYear,
   });
-  const evKwhPerYear = evKwhGrid * perYear;
+  // The year's energy at this vehicle's kilometres, each month derated for its normal (cold-day) temperature: a
+  // winter sample extrapolated as it is would charge the whole year at winter consumption.
+  const evKwhPerYear = MONTH_DAYS.reduce((sum, days, m) => {
+    const t =
+      (defaults.monthlyTemperatureC.values[m] as number) + defaults.monthlyTemperatureC.coldDayOffsetC;
+    const kwhPerKm = model.usableKwh / (model.wltpKm * rangeShareAt(defaults, t));
+    return sum + (kmPerYear * days * kwhPerKm) / (365 * charging.efficiency);
+  }, 0);
   const evKg = evKwhPerYear * (table.activity.electricity?.perKwh ?? 0);
-  const evTco = tco(defaults, model.purchaseDkk, model.residualShare, {
-    energyDkk: evKwhPerYear * prices.electricityDkkPerKwh,
-    maintenanceDkk: kmPerYear * model.maintenanceDkkPerKm,
-    taxDkk: model.annualTaxDkk,
-    insuranceDkk: model.annualInsuranceDkk,
-    co2Dkk: (evKg / 1000) * prices.co2DkkPerTonne,
-    leaseDkk: 0,
-  });
+  // A leased EV (the register's ev_lease_dkk_per_year): no purchase and no residual value, the lease every year.
+  const evLease = costing.evLeaseDkkPerYear;
+  const evTco = tco(
+    defaults,
+    evLease === undefined ? model.purchaseDkk : 0,
+    evLease === undefined ? model.residualShare : 0,
+    {
+      energyDkk: evKwhPerYear * prices.electricityDkkPerKwh,
+      maintenanceDkk: kmPerYear * model.maintenanceDkkPerKm,
+      taxDkk: model.annualTaxDkk,
+      insuranceDkk: model.annualInsuranceDkk,
+      co2Dkk: (evKg / 1000) * prices.co2DkkPerTonne,
+      leaseDkk: evLease ?? 0,
+    },
+  );
 
   const drivingDays = days.length;
   const shareCovered = drivingDays === 0 ? 1 : covered / drivingDays;
@@ -206,12 +224,15 @@ export function evSuitability(
       tco: evTco,
       kgCo2ePerYear: evKg,
       kwhPerKm: km > 0 ? evKwhGrid / km : model.usableKwh / model.wltpKm,
+      kwhPerYear: evKwhPerYear,
     },
     tcoSavingDkk: saving,
     tcoSavingPerYearDkk: currentTco.perYearDkk - evTco.perYearDkk,
     co2SavingKgPerYear: currentKg - evKg,
   };
 }
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Whole kroner with thousands separators, as the report's other amounts (`101,259`). */
 function dkk(v: number): string {

@@ -125,6 +125,30 @@ describe('the fleet report of a simulated winter pool', () => {
     expect(report.rightSizingExcluded).toEqual([]);
   });
 
+  it('derates the EV’s yearly energy month by month, not at the observed winter’s consumption all year', () => {
+    const e = report.evSuitability.find((x) => x.kmPerYear > 0) as (typeof report.evSuitability)[number];
+    const winterAllYear = e.ev.kwhPerKm * e.kmPerYear;
+    expect(e.ev.kwhPerYear).toBeLessThan(winterAllYear * 0.95);
+    const d = DEFAULT_FLEET_DEFAULTS;
+    const m = d.evModels[e.evModel] as { usableKwh: number; wltpKm: number };
+    const days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    const expected = days.reduce(
+      (sum, n, i) =>
+        sum +
+        (e.kmPerYear * n * m.usableKwh) /
+          (m.wltpKm *
+            rangeShareAt(
+              d,
+              (d.monthlyTemperatureC.values[i] as number) + d.monthlyTemperatureC.coldDayOffsetC,
+            ) *
+            365 *
+            d.charging.efficiency),
+      0,
+    );
+    expect(Math.abs(e.ev.kwhPerYear - expected)).toBeLessThan(0.02 * expected);
+    expect(e.ev.tco.yearly.energyDkk).toBeCloseTo(e.ev.kwhPerYear * d.prices.electricityDkkPerKwh, -2);
+  });
+
   it('rounds temperatures and ranges to a tenth, and formats TCO amounts as the other amounts', () => {
     // No temperature series: the monthly normals plus the cold-day offset, which do not add up to a tenth exactly.
     const tenth = (v: number) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9;

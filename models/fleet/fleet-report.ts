@@ -437,6 +437,7 @@ function roundSuitability(s: EvSuitability): EvSuitability {
       tco: money(s.ev.tco),
       kgCo2ePerYear: Math.round(s.ev.kgCo2ePerYear),
       kwhPerKm: round(s.ev.kwhPerKm, 3),
+      kwhPerYear: Math.round(s.ev.kwhPerYear),
     },
     tcoSavingDkk: Math.round(s.tcoSavingDkk),
     tcoSavingPerYearDkk: Math.round(s.tcoSavingPerYearDkk),

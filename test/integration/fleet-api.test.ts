@@ -98,6 +98,13 @@ describe('fleet routes over the real API and a DuckDB store', () => {
     );
     expect(unknownParam.status).toBe(400);
     expect(JSON.stringify(unknownParam.body)).toContain('evmodel');
+    const withTenant = await api.call(
+      'GET',
+      `/api/v1/fleet/utilisation?tenant=aarhus&site=site-1&${window}`,
+      fleetKey,
+    );
+    expect(withTenant.status).toBe(200);
+    expect((withTenant.body as { warnings: string[] }).warnings).toEqual([]);
     const noSite = await api.call('GET', `/api/v1/fleet/right-sizing?site=site-9&${window}`, fleetKey);
     expect(noSite.status).toBe(404);
     expect(JSON.stringify(noSite.body)).toContain('(sites: site-1, site-2)');
