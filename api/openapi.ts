@@ -374,7 +374,7 @@ export function openApiDocument(options: { oidc?: boolean } = {}): Record<string
       '/api/v1/fleet/right-sizing': {
         get: {
           summary:
-            'Per site the smallest pool with no round trip unserved on the service level’s share of days (turnaround included), the least used vehicles to remove, the kept ones an EV could replace (each with its class and saving), and savings in DKK and kg CO₂e a year at each vehicle’s class costs',
+            'Per site the smallest pool with no round trip unserved on the service level’s share of days (turnaround included), the least used vehicles to remove, the kept ones an EV could replace (each with its class and saving), and savings in DKK and kg CO₂e a year at each vehicle’s class costs. Vehicles without a home site or with under 28 days of history are left out of the sizing and savings and listed in rightSizingExcluded (vehicle, site, reason no-home-site | short-history, daysObserved, detail); a site `unknown` is never sized.',
           parameters: [...fleetParameters, evModelParameter],
           responses: { 200: json({ type: 'object' }), 400: error, 404: error },
         },

@@ -18,6 +18,8 @@ export interface FleetRoutesOptions {
 
 type Query = Record<string, unknown>;
 
+const SCOPE_PARAMS: readonly string[] = ['tenant', 'device', 'site', 'from', 'to'];
+
 interface Scope {
   tenant: string;
   device: string | undefined;
@@ -34,8 +36,14 @@ interface Scope {
 export function fleetRoutes({ fleet, clock, defaultTenant, maxDays }: FleetRoutesOptions): GuardedRouter {
   const router = new GuardedRouter('/api/v1');
 
-  const scope = (req: Request): Scope => {
+  const scope = (req: Request, extra: readonly string[] = []): Scope => {
     const query = req.query as Query;
+    for (const name of Object.keys(query))
+      if (!SCOPE_PARAMS.includes(name) && !extra.includes(name))
+        throw badRequest(
+          name,
+          `unknown query parameter "${name}" (known: ${[...SCOPE_PARAMS, ...extra].join(', ')})`,
+        );
     const device = stringParam(query, 'device');
     if (device !== undefined && !isEntityId(device))
       throw badRequest('device', `"${device}" is not a valid device`);
@@ -69,7 +77,12 @@ export function fleetRoutes({ fleet, clock, defaultTenant, maxDays }: FleetRoute
       throw notFound(
         s.device !== undefined
           ? `no fleet data of ${s.device} in the window`
-          : `no vehicles at ${s.site} in the window (sites: ${report.sites.map((x) => x.site).join(', ') || 'none'})`,
+          : `no vehicles at ${s.site} in the window (sites: ${
+              report.sites
+                .map((x) => x.site)
+                .filter((x) => x !== 'unknown')
+                .join(', ') || 'none'
+            })`,
       );
     return new Set(ids);
   };
@@ -82,6 +95,7 @@ export function fleetRoutes({ fleet, clock, defaultTenant, maxDays }: FleetRoute
     to: new Date(s.to).toISOString(),
     vehiclesInTenant: f.vehicles,
     truncated: f.truncated,
+    warnings: f.report.warnings,
   });
 
   router.get('/fleet/trips', async (req, res) => {
@@ -118,7 +132,7 @@ export function fleetRoutes({ fleet, clock, defaultTenant, maxDays }: FleetRoute
   });
 
   router.get('/fleet/ev-suitability', async (req, res) => {
-    const s = scope(req);
+    const s = scope(req, ['ev-model']);
     const evModel = evModelParam(req.query as Query);
     const f = await fleet.report(s.tenant, s.from, s.to, evModel);
     const ids = inScope(s, f.report);
@@ -131,7 +145,7 @@ export function fleetRoutes({ fleet, clock, defaultTenant, maxDays }: FleetRoute
   });
 
   router.get('/fleet/right-sizing', async (req, res) => {
-    const s = scope(req);
+    const s = scope(req, ['ev-model']);
     const evModel = evModelParam(req.query as Query);
     const f = await fleet.report(s.tenant, s.from, s.to, evModel);
     const ids = inScope(s, f.report);
@@ -143,6 +157,7 @@ export function fleetRoutes({ fleet, clock, defaultTenant, maxDays }: FleetRoute
       evModel: f.report.evModel,
       evModels: f.report.evModels,
       rightSizing: f.report.rightSizing.filter((r) => sites.has(r.site)),
+      rightSizingExcluded: f.report.rightSizingExcluded.filter((x) => ids.has(x.vehicle)),
     });
   });
 

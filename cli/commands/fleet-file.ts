@@ -181,6 +181,7 @@ export function fleetFileReport(opts: FleetReportFlags): FleetReport & {
     ...(temperatures ? { temperatures } : {}),
     tripsDropped: dropped,
   });
+  for (const w of report.warnings) console.error(`warning: ${w}`);
   return {
     input: opts.input,
     linesRefused: problems,

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { GreenopsError, type FleetRecord } from '../../core/index.js';
 import { FleetSimulator, outdoorTemperature, Random } from '../../edge/index.js';
-import type { FleetReport } from '../../models/index.js';
+import { dayCount, type FleetReport } from '../../models/index.js';
 import { fleetFileReport, type FleetReportFlags } from './fleet-file.js';
 
 const FLEET_CSV_HEADER =
@@ -68,6 +68,22 @@ export function sampleFleetCsv(options: { vehicles: number; days: number; seed: 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 const n0 = (v: number) => Math.round(v).toLocaleString('en-GB');
 
+/** The share of days the recommended pool served in full (`serviceByPoolSize` starts at the recommended size). */
+function achieved(s: FleetReport['rightSizing'][number]): number {
+  return s.serviceByPoolSize.find((x) => x.vehicles === s.recommended)?.daysServedShare ?? 1;
+}
+
+/** `car → car-58; van → small-van-45, mid-van-75`: each class once, with the models its vehicles were compared with. */
+function classModels(r: FleetReport): string {
+  const byClass = new Map<string, string[]>();
+  for (const e of r.evSuitability) {
+    const models = byClass.get(e.class) ?? [];
+    if (!models.includes(e.evModel)) models.push(e.evModel);
+    byClass.set(e.class, models);
+  }
+  return [...byClass].map(([c, models]) => `${c} → ${models.join(', ')}`).join('; ') || 'none';
+}
+
 function printReport(r: FleetReport & { linesRefused: number; registerLinesRefused: number }): void {
   const t = r.totals;
   console.log(
@@ -89,7 +105,7 @@ function printReport(r: FleetReport & { linesRefused: number; registerLinesRefus
   console.log(
     r.evModel
       ? `\nEV suitability (every vehicle against ${r.evModel.id}: ${r.evModel.name})`
-      : `\nEV suitability (each class against its EV model: ${r.evModels.map((m) => `${m.classes.join(', ')} → ${m.id}`).join('; ')})`,
+      : `\nEV suitability (each class against its EV model: ${classModels(r)})`,
   );
   for (const e of r.evSuitability)
     console.log(
@@ -98,8 +114,11 @@ function printReport(r: FleetReport & { linesRefused: number; registerLinesRefus
   console.log('\nRight-sizing');
   for (const s of r.rightSizing)
     console.log(
-      `  ${s.site}: ${s.vehicles} → ${s.recommended} vehicles (peak ${s.peakNeed}, ${pct(s.serviceLevel)} of days served; ${s.roundTripsUnserved} round trips on ${s.daysShort} days unserved); remove ${s.remove.join(', ') || 'none'}; EV ${s.replaceWithEv.join(', ') || 'none'}; saves ${n0(s.savingsDkkPerYear.total)} DKK and ${n0(s.co2SavingKgPerYear)} kg CO₂e a year`,
+      `  ${s.site}: ${s.vehicles} → ${s.recommended} vehicles (peak ${s.peakNeed}; ${pct(achieved(s))} of days served, target ${pct(s.serviceLevel)}; ${s.roundTripsUnserved} round trips on ${dayCount(s.daysShort)} unserved); remove ${s.remove.join(', ') || 'none'}; EV ${s.replaceWithEv.join(', ') || 'none'}; saves ${n0(s.savingsDkkPerYear.total)} DKK and ${n0(s.co2SavingKgPerYear)} kg CO₂e a year`,
     );
+  if (r.rightSizing.length === 0) console.log('  no site with vehicles of enough history to size');
+  for (const x of r.rightSizingExcluded)
+    console.log(`  left out: ${x.vehicle} (${x.site ?? 'no home site'}): ${x.detail}`);
   if (r.linesRefused > 0) console.log(`\n${r.linesRefused} lines refused (see above)`);
   if (r.registerLinesRefused > 0)
     console.log(`\n${r.registerLinesRefused} vehicle register lines refused (see above)`);
@@ -129,7 +148,7 @@ export function registerFleetCommands(program: Command): void {
     .option('--json', 'print one JSON document (fields in README, "Fleet")')
     .option(
       '--vehicles <file>',
-      'vehicle register CSV: vehicle_id,class[,fuel,purchase_dkk,lease_dkk_per_year,ev_model] (else every vehicle is of the default class)',
+      'vehicle register CSV: vehicle_id,class[,fuel,purchase_dkk,lease_dkk_per_year,ev_model,ev_lease_dkk_per_year] (a vehicle not in it: the class of its vehicle_class column, else the default class)',
     )
     .option(
       '--ev-model <name>',
@@ -162,7 +181,9 @@ export function registerFleetCommands(program: Command): void {
 
   fleet
     .command('sample')
-    .description('a fleet replay CSV from the fleet simulator, and its days’ minimum temperatures')
+    .description(
+      'a fleet replay CSV from the fleet simulator, its days’ minimum temperatures (--temperatures-out) and its vehicle register (--vehicles-out)',
+    )
     .option(
       '--vehicles <n>',
       'vehicles (every fifth long-distance, every fifth spare; cars and vans; two depots)',

@@ -58,11 +58,14 @@ describe('CSV replay', () => {
       '2026-01-05T08:00:20Z,v1,56.1,10.2,thirty,true',
       '2026-01-05T08:00:30Z,v1,56.1,10.2,30',
       '2026-01-05 08:00:40,v1,56.1,10.2,0,no',
+      '2026-01-05T08:00:50Z,v1,56.1,10.2,300,true',
     ].join('\n');
     const items = [...replayRecords('fleet', csv, 'trips.csv')];
     const problems = items.filter(isProblem);
-    expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6]);
-    expect(problems[0]?.reason).toContain('lat: Expected number to be less or equal to 90');
+    expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6, 8]);
+    // The CSV column and its value, not the record's path (/lat, /speedKmh).
+    expect(problems[0]?.reason).toMatch(/^lat: "156.1": Expected number to be less or equal to 90$/);
+    expect(problems[4]?.reason).toMatch(/^speed_kmh: "300": Expected number to be less or equal to 250$/);
     expect(problems[1]?.reason).toContain('timestamp');
     expect(problems[2]?.reason).toContain('speed_kmh: "thirty" is not a number');
     expect(problems[3]?.reason).toContain('expected 6 columns, found 5');
@@ -123,7 +126,7 @@ describe('CSV replay', () => {
     const items = [
       ...replayRecords('energy', 'timestamp,meter_id,kwh\n2026-01-05T00:00:00Z,m,-4\n', 'x.csv'),
     ];
-    expect(items).toEqual([{ line: 2, reason: 'kwh: Expected number to be greater or equal to 0' }]);
+    expect(items).toEqual([{ line: 2, reason: 'kwh: "-4": Expected number to be greater or equal to 0' }]);
   });
 
   it('builds nested traffic and road records', () => {

@@ -56,8 +56,14 @@ export function* replayRecords(
       const built = buildRecord(stream, row.values, spec.columns);
       if (!check.Check(built)) {
         const first = check.Errors(built).First();
-        const name = first ? (columnOf.get(first.path) ?? first.path) : '';
-        yield { line: row.line, reason: first ? `${name}: ${first.message}` : 'not a valid record' };
+        // Name the CSV column (speed_kmh), not the record's path (/speedKmh), and the value it held.
+        const column = first && columnOf.get(first.path);
+        const reason = !first
+          ? 'not a valid record'
+          : column
+            ? `${column}: "${row.values[column] ?? ''}": ${first.message}`
+            : `${first.path}: ${first.message}`;
+        yield { line: row.line, reason };
         continue;
       }
       yield { line: row.line, deviceId: row.values[spec.entity] as string, record: built };

@@ -1,7 +1,7 @@
 import { DEFAULT_FACTOR_TABLE, type FactorTable } from '../co2/factor-table.js';
 import { driveCo2 } from './fleet-co2.js';
 import { rangeShareAt, type FleetDefaults } from './fleet-defaults.js';
-import { localDate } from './local-clock.js';
+import { dayCount, localDate } from './local-clock.js';
 import { tco, type Tco } from './tco.js';
 import type { VehicleDay, VehicleTimeline } from './vehicle-days.js';
 import type { EvModelSource, VehicleCosting } from './vehicle-classes.js';
@@ -50,7 +50,11 @@ export interface EvSuitability {
   kmPerYear: number;
   /** The current vehicle's fuel (its class's, or the register's) and TCO as a like-for-like replacement. */
   current: { fuel: 'diesel' | 'petrol'; tco: Tco; kgCo2ePerYear: number };
-  ev: { tco: Tco; kgCo2ePerYear: number; kwhPerKm: number };
+  /**
+   * `kwhPerKm`: grid-side kWh per km over the observed days, each derated for its temperature; `kwhPerYear`: the
+   * year's grid-side kWh at `kmPerYear`, each month derated for its normal temperature (what the TCO and CO₂e use).
+   */
+  ev: { tco: Tco; kgCo2ePerYear: number; kwhPerKm: number; kwhPerYear: number };
   /** Current − EV: positive when the EV is cheaper / cleaner. */
   tcoSavingDkk: number;
   tcoSavingPerYearDkk: number;
@@ -100,7 +104,8 @@ export function evSuitability(
     const rangeKm = model.wltpKm * share * (1 - charging.reserveShare);
     evKwhGrid += (d.km * kwhPerKm) / charging.efficiency;
     const date = localDate(d.day);
-    if (!coldest || temperatureC < coldest.temperatureC) coldest = { date, temperatureC, rangeKm };
+    if (!coldest || temperatureC < coldest.temperatureC)
+      coldest = { date, temperatureC: round1(temperatureC), rangeKm: round1(rangeKm) };
     const next = days[i + 1];
     const overnightH = next ? (next.firstStartMs - d.lastEndMs) / 3_600_000 : Infinity;
     const dayKwhGrid = (d.km * kwhPerKm) / charging.efficiency;
@@ -112,7 +117,14 @@ export function evSuitability(
     }
     if (!reason && overnightH * chargerKw < Math.min(dayKwhGrid, model.usableKwh / charging.efficiency))
       reason = 'charging-time';
-    if (reason) failedDays.push({ date, km: round1(d.km), temperatureC, rangeKm: round1(rangeKm), reason });
+    if (reason)
+      failedDays.push({
+        date,
+        km: round1(d.km),
+        temperatureC: round1(temperatureC),
+        rangeKm: round1(rangeKm),
+        reason,
+      });
     else covered++;
   });
   const daysObserved = timeline.lastDay - timeline.firstDay + 1;
@@ -134,16 +146,30 @@ export function evSuitability(
     co2Dkk: (currentKg / 1000) * prices.co2DkkPerTonne,
     leaseDkk: ice.leaseDkkPerYear,
   });
-  const evKwhPerYear = evKwhGrid * perYear;
+  // The year's energy at this vehicle's kilometres, each month derated for its normal (cold-day) temperature: a
+  // winter sample extrapolated as it is would charge the whole year at winter consumption.
+  const evKwhPerYear = MONTH_DAYS.reduce((sum, days, m) => {
+    const t =
+      (defaults.monthlyTemperatureC.values[m] as number) + defaults.monthlyTemperatureC.coldDayOffsetC;
+    const kwhPerKm = model.usableKwh / (model.wltpKm * rangeShareAt(defaults, t));
+    return sum + (kmPerYear * days * kwhPerKm) / (365 * charging.efficiency);
+  }, 0);
   const evKg = evKwhPerYear * (table.activity.electricity?.perKwh ?? 0);
-  const evTco = tco(defaults, model.purchaseDkk, model.residualShare, {
-    energyDkk: evKwhPerYear * prices.electricityDkkPerKwh,
-    maintenanceDkk: kmPerYear * model.maintenanceDkkPerKm,
-    taxDkk: model.annualTaxDkk,
-    insuranceDkk: model.annualInsuranceDkk,
-    co2Dkk: (evKg / 1000) * prices.co2DkkPerTonne,
-    leaseDkk: 0,
-  });
+  // A leased EV (the register's ev_lease_dkk_per_year): no purchase and no residual value, the lease every year.
+  const evLease = costing.evLeaseDkkPerYear;
+  const evTco = tco(
+    defaults,
+    evLease === undefined ? model.purchaseDkk : 0,
+    evLease === undefined ? model.residualShare : 0,
+    {
+      energyDkk: evKwhPerYear * prices.electricityDkkPerKwh,
+      maintenanceDkk: kmPerYear * model.maintenanceDkkPerKm,
+      taxDkk: model.annualTaxDkk,
+      insuranceDkk: model.annualInsuranceDkk,
+      co2Dkk: (evKg / 1000) * prices.co2DkkPerTonne,
+      leaseDkk: evLease ?? 0,
+    },
+  );
 
   const drivingDays = days.length;
   const shareCovered = drivingDays === 0 ? 1 : covered / drivingDays;
@@ -152,23 +178,28 @@ export function evSuitability(
   let verdict: EvVerdict;
   if (daysObserved < suitability.minDays) {
     verdict = 'insufficient-data';
-    reasons.push(`${daysObserved} days of data; at least ${suitability.minDays} are needed`);
+    reasons.push(`${dayCount(daysObserved)} of data; at least ${suitability.minDays} are needed`);
   } else if (shareCovered >= suitability.suitableShare) verdict = 'suitable';
   else if (shareCovered >= suitability.withExceptionsShare) verdict = 'suitable-with-exceptions';
   else verdict = 'not-suitable';
   reasons.push(
-    `covers ${covered} of ${drivingDays} days with driving (${(shareCovered * 100).toFixed(1)} %)`,
+    drivingDays === 0
+      ? 'no day with driving'
+      : `covers ${covered} of ${dayCount(drivingDays)} with driving (${(shareCovered * 100).toFixed(1)} %)`,
   );
   const byRange = failedDays.filter((f) => f.reason === 'range').length;
   const byCharging = failedDays.length - byRange;
-  if (byRange > 0) reasons.push(`${byRange} days beyond the cold-weather range`);
-  if (byCharging > 0) reasons.push(`${byCharging} days without enough time at the charger overnight`);
-  if (topUps > 0) reasons.push(`${topUps} days need a top-up at the depot between round trips`);
+  if (byRange > 0) reasons.push(`${dayCount(byRange)} beyond the cold-weather range`);
+  if (byCharging > 0) reasons.push(`${dayCount(byCharging)} without enough time at the charger overnight`);
+  if (topUps > 0)
+    reasons.push(
+      `${dayCount(topUps)} ${topUps === 1 ? 'needs' : 'need'} a top-up at the depot between round trips`,
+    );
   const replacement = `a ${ice.fuel} ${costing.class} replacement${costing.classAssumed ? ' (class assumed)' : ''}`;
   reasons.push(
     saving >= 0
-      ? `TCO of ${model.id} over ${defaults.tco.years} years ${Math.round(saving)} DKK lower than ${replacement}`
-      : `TCO of ${model.id} over ${defaults.tco.years} years ${Math.round(-saving)} DKK higher than ${replacement}`,
+      ? `TCO of ${model.id} over ${defaults.tco.years} years ${dkk(saving)} DKK lower than ${replacement}`
+      : `TCO of ${model.id} over ${defaults.tco.years} years ${dkk(-saving)} DKK higher than ${replacement}`,
   );
   if (verdict === 'suitable' && saving < 0) verdict = 'suitable-costlier';
   return {
@@ -193,11 +224,19 @@ export function evSuitability(
       tco: evTco,
       kgCo2ePerYear: evKg,
       kwhPerKm: km > 0 ? evKwhGrid / km : model.usableKwh / model.wltpKm,
+      kwhPerYear: evKwhPerYear,
     },
     tcoSavingDkk: saving,
     tcoSavingPerYearDkk: currentTco.perYearDkk - evTco.perYearDkk,
     co2SavingKgPerYear: currentKg - evKg,
   };
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whole kroner with thousands separators, as the report's other amounts (`101,259`). */
+function dkk(v: number): string {
+  return Math.round(v).toLocaleString('en-GB');
 }
 
 function round1(v: number): number {

@@ -85,6 +85,106 @@ describe('the fleet report of a simulated winter pool', () => {
     }
   });
 
+  it('leaves vehicles without a home site or with under 28 days of data out of right-sizing and its savings', () => {
+    const DAY = 86_400_000;
+    // Ten short-lived vehicles (a day each) at no learned site, and one at site-1 with a week of data.
+    const base = vehicles.find((v) => v.home === 'site-1') as (typeof vehicles)[number];
+    const visitors = Array.from({ length: 10 }, (_, i) => ({
+      ...base,
+      vehicleId: `visitor-${i}`,
+      home: null,
+      lastMs: base.firstMs + 2 * 3_600_000,
+      trips: [],
+    }));
+    const newcomer = {
+      ...base,
+      vehicleId: 'newcomer',
+      lastMs: base.firstMs + 6 * DAY + 2 * 3_600_000,
+      trips: base.trips.filter((t) => t.endMs < base.firstMs + 6 * DAY),
+    };
+    const mixed = fleetReport({
+      vehicles: [...vehicles, ...visitors, newcomer],
+      sites,
+      settings: DEFAULT_FLEET_SETTINGS,
+      defaults: DEFAULT_FLEET_DEFAULTS,
+    });
+    expect(mixed.rightSizing.map((r) => r.site)).toEqual(['site-1', 'site-2']);
+    expect(mixed.sites.map((s) => s.site)).toContain('unknown');
+    const site1 = mixed.rightSizing.find((r) => r.site === 'site-1');
+    expect(site1).toEqual(report.rightSizing.find((r) => r.site === 'site-1'));
+    expect(mixed.rightSizingExcluded).toHaveLength(11);
+    for (const x of mixed.rightSizingExcluded.filter((e) => e.vehicle.startsWith('visitor-')))
+      expect(x).toMatchObject({ site: null, reason: 'no-home-site', daysObserved: 1 });
+    expect(mixed.rightSizingExcluded.find((x) => x.vehicle === 'newcomer')).toEqual({
+      vehicle: 'newcomer',
+      site: 'site-1',
+      reason: 'short-history',
+      daysObserved: 7,
+      detail: '7 days of data; at least 28 are needed',
+    });
+    expect(report.rightSizingExcluded).toEqual([]);
+  });
+
+  it('derates the EV’s yearly energy month by month, not at the observed winter’s consumption all year', () => {
+    const e = report.evSuitability.find((x) => x.kmPerYear > 0) as (typeof report.evSuitability)[number];
+    const winterAllYear = e.ev.kwhPerKm * e.kmPerYear;
+    expect(e.ev.kwhPerYear).toBeLessThan(winterAllYear * 0.95);
+    const d = DEFAULT_FLEET_DEFAULTS;
+    const m = d.evModels[e.evModel] as { usableKwh: number; wltpKm: number };
+    const days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    const expected = days.reduce(
+      (sum, n, i) =>
+        sum +
+        (e.kmPerYear * n * m.usableKwh) /
+          (m.wltpKm *
+            rangeShareAt(
+              d,
+              (d.monthlyTemperatureC.values[i] as number) + d.monthlyTemperatureC.coldDayOffsetC,
+            ) *
+            365 *
+            d.charging.efficiency),
+      0,
+    );
+    expect(Math.abs(e.ev.kwhPerYear - expected)).toBeLessThan(0.02 * expected);
+    expect(e.ev.tco.yearly.energyDkk).toBeCloseTo(e.ev.kwhPerYear * d.prices.electricityDkkPerKwh, -2);
+  });
+
+  it('rounds temperatures and ranges to a tenth, and formats TCO amounts as the other amounts', () => {
+    // No temperature series: the monthly normals plus the cold-day offset, which do not add up to a tenth exactly.
+    const tenth = (v: number) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9;
+    const days = report.evSuitability.flatMap((e) => [
+      ...e.failedDays,
+      ...(e.coldestDay ? [e.coldestDay] : []),
+    ]);
+    expect(days.length).toBeGreaterThan(0);
+    for (const d of days) {
+      expect(tenth(d.temperatureC), `${d.temperatureC}`).toBe(true);
+      expect(tenth(d.rangeKm), `${d.rangeKm}`).toBe(true);
+      expect(String(d.temperatureC).length).toBeLessThanOrEqual(5);
+    }
+    const tco = report.evSuitability.flatMap((e) => e.reasons).filter((r) => r.startsWith('TCO'));
+    for (const r of tco) expect(r).toMatch(/ years (\d{1,3}(,\d{3})*) DKK (lower|higher)/);
+    expect(tco.some((r) => /\d,\d{3} DKK/.test(r))).toBe(true);
+  });
+
+  it('warns once per vehicle of an unknown stream vehicle_class, and of register vehicles not in the data', () => {
+    const tagged = vehicles.map((v, i) => (i < 2 ? { ...v, vehicleClass: 'truck' } : v));
+    const register = new Map([['ghost', { vehicleId: 'ghost', class: 'car', line: 7 }]]);
+    const r = fleetReport({
+      vehicles: tagged,
+      sites,
+      settings: DEFAULT_FLEET_SETTINGS,
+      defaults: DEFAULT_FLEET_DEFAULTS,
+      register,
+    });
+    expect(r.warnings).toEqual([
+      `${tagged[0]?.vehicleId}: stream vehicle_class "truck" is not a vehicle class (classes: car, van, minibus); taken as van`,
+      `${tagged[1]?.vehicleId}: stream vehicle_class "truck" is not a vehicle class (classes: car, van, minibus); taken as van`,
+      'ghost: in the vehicle register (line 7) but not seen in the data',
+    ]);
+    expect(report.warnings).toEqual([]);
+  });
+
   it('never shows a driver pseudonym or an exact trip end', () => {
     const text = JSON.stringify(report);
     const drivers = new Set(

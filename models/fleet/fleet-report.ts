@@ -3,7 +3,7 @@ import { driveCo2, type Co2Method, type Powertrain } from './fleet-co2.js';
 import { evModelOf, type EvModel, type FleetDefaults } from './fleet-defaults.js';
 import type { FleetSettings, FleetSite } from './fleet-settings.js';
 import { evSuitability, type EvSuitability } from './ev-suitability.js';
-import { DanishClock, localDate } from './local-clock.js';
+import { DanishClock, dayCount, localDate } from './local-clock.js';
 import { rightSizing, type RightSizing } from './right-sizing.js';
 import type { TripSummary } from './trips.js';
 import {
@@ -98,7 +98,26 @@ export interface FleetReport {
   sites: SiteRow[];
   evSuitability: EvSuitability[];
   rightSizing: RightSizing[];
+  /**
+   * Vehicles left out of right-sizing and its savings: no learned or configured home site (`unknown`), or less
+   * history than the EV-suitability minimum (`suitability.minDays`, 28 days).
+   */
+  rightSizingExcluded: RightSizingExclusion[];
+  /**
+   * What the report had to assume or leave out: a stream `vehicle_class` that is not a class of the defaults (the
+   * default class taken; once per vehicle), register vehicles with no data in the period.
+   */
+  warnings: string[];
   tripsDropped: number;
+}
+
+export interface RightSizingExclusion {
+  vehicle: string;
+  site: string | null;
+  reason: 'no-home-site' | 'short-history';
+  /** Days of data of the vehicle. */
+  daysObserved: number;
+  detail: string;
 }
 
 export interface FleetReportInput {
@@ -132,6 +151,7 @@ export function fleetReport(input: FleetReportInput): FleetReport {
   const temperatures = input.temperatures ?? new Map<string, number>();
   const clock = new DanishClock();
   const costings = new Map<string, VehicleCosting>();
+  const warnings: string[] = [];
   const withClass = input.vehicles
     .filter((v) => Number.isFinite(v.firstMs))
     .map((v) => {
@@ -141,6 +161,10 @@ export function fleetReport(input: FleetReportInput): FleetReport {
         forcedEvModel: forced?.id,
       });
       costings.set(v.vehicleId, c);
+      if (c.classSource === 'default' && v.vehicleClass !== undefined)
+        warnings.push(
+          `${v.vehicleId}: stream vehicle_class "${v.vehicleClass}" is not a vehicle class (classes: ${Object.keys(defaults.classes).join(', ')}); taken as ${c.class}`,
+        );
       // A powertrain the stream did not report is the register's when it gives a fuel.
       if (v.powertrainAssumed !== false && c.registerFuel !== undefined)
         return {
@@ -150,6 +174,12 @@ export function fleetReport(input: FleetReportInput): FleetReport {
         } as const;
       return v;
     });
+  const seen = new Set(withClass.map((v) => v.vehicleId));
+  for (const entry of input.register?.values() ?? [])
+    if (!seen.has(entry.vehicleId))
+      warnings.push(
+        `${entry.vehicleId}: in the vehicle register (line ${entry.line}) but not seen in the data`,
+      );
   const timelines = withClass.map((v) => vehicleTimeline(v, settings, clock));
   const utilisation = new Map(timelines.map((t) => [t.vehicle.vehicleId, vehicleUtilisation(t, settings)]));
   const trips: TripRow[] = [];
@@ -216,6 +246,8 @@ export function fleetReport(input: FleetReportInput): FleetReport {
   }
   const sites: SiteRow[] = [];
   const sizing: RightSizing[] = [];
+  const excluded: RightSizingExclusion[] = [];
+  const minDays = defaults.suitability.minDays;
   for (const [site, ts] of [...bySite].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const rows = vehicles.filter((v) => (v.site ?? 'unknown') === site);
     // A learned site could be where a driver parks at home: only a configured depot's position is shown.
@@ -243,7 +275,31 @@ export function fleetReport(input: FleetReportInput): FleetReport {
       ),
       availability: availabilityCurve(ts, clock),
     });
-    sizing.push(rightSizing(site, ts, utilisation, suitability, defaults, clock, costings));
+    // A pool is sized only from vehicles known to belong to it, with enough history to judge a service level.
+    const eligible: VehicleTimeline[] = [];
+    for (const t of ts) {
+      const days = t.lastDay - t.firstDay + 1;
+      const vehicle = t.vehicle.vehicleId;
+      if (t.vehicle.home === null)
+        excluded.push({
+          vehicle,
+          site: null,
+          reason: 'no-home-site',
+          daysObserved: days,
+          detail: 'no home site learned from overnight parking (or configured)',
+        });
+      else if (days < minDays)
+        excluded.push({
+          vehicle,
+          site,
+          reason: 'short-history',
+          daysObserved: days,
+          detail: `${dayCount(days)} of data; at least ${minDays} are needed`,
+        });
+      else eligible.push(t);
+    }
+    if (eligible.length > 0)
+      sizing.push(rightSizing(site, eligible, utilisation, suitability, defaults, clock, costings));
   }
   const firstDay = Math.min(...timelines.map((t) => t.firstDay));
   const lastDay = Math.max(...timelines.map((t) => t.lastDay));
@@ -296,6 +352,8 @@ export function fleetReport(input: FleetReportInput): FleetReport {
         daysServedShare: round(s.daysServedShare, 3),
       })),
     })),
+    rightSizingExcluded: excluded,
+    warnings,
     tripsDropped: input.tripsDropped ?? 0,
   };
 }
@@ -379,6 +437,7 @@ function roundSuitability(s: EvSuitability): EvSuitability {
       tco: money(s.ev.tco),
       kgCo2ePerYear: Math.round(s.ev.kgCo2ePerYear),
       kwhPerKm: round(s.ev.kwhPerKm, 3),
+      kwhPerYear: Math.round(s.ev.kwhPerYear),
     },
     tcoSavingDkk: Math.round(s.tcoSavingDkk),
     tcoSavingPerYearDkk: Math.round(s.tcoSavingPerYearDkk),

@@ -27,7 +27,7 @@ export {
 export { TripExtractor, type RawTrip, type NightCell } from './trip-extractor.js';
 export { FleetPool, type FleetSample } from './fleet-pool.js';
 export { haversineM, gridCell } from './geo.js';
-export { DanishClock, localDate, dayOfDate } from './local-clock.js';
+export { DanishClock, dayCount, localDate, dayOfDate } from './local-clock.js';
 export { learnSites, nearestSite, type VehicleHome } from './sites.js';
 export { roundTrips, summariseTrip, type RoundTrip, type TripSummary } from './trips.js';
 export { driveCo2, type Co2Estimate, type Co2Method, type Powertrain } from './fleet-co2.js';
@@ -58,6 +58,7 @@ export {
   type FleetReport,
   type EvModelRef,
   type FleetReportInput,
+  type RightSizingExclusion,
   type SiteRow,
   type TripRow,
   type VehicleRow,

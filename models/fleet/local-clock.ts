@@ -66,3 +66,8 @@ export function localDate(day: number): string {
 export function dayOfDate(date: string): number {
   return Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
 }
+
+/** `1 day`, `2 days`. */
+export function dayCount(n: number): string {
+  return `${n} ${n === 1 ? 'day' : 'days'}`;
+}

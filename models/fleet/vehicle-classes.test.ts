@@ -285,6 +285,24 @@ describe('a mixed simulated pool of cars and vans', () => {
   const cars = sim.truthVehicles.filter((v) => v.vehicleClass === 'car' && v.powertrain === 'ice');
   const vans = sim.truthVehicles.filter((v) => v.vehicleClass === 'van' && v.powertrain === 'ice');
 
+  it('compares a leased van with a leased EV (ev_lease_dkk_per_year): leases on both sides, no purchase', () => {
+    const van = vans[0]?.vehicleId as string;
+    const { register: leased, problems: refused } = register(
+      `vehicle_id,class,fuel,lease_dkk_per_year,ev_lease_dkk_per_year\n${van},van,diesel,52000,61000\n`,
+    );
+    expect(refused).toEqual([]);
+    const e = report({ register: leased }).evSuitability.find((x) => x.vehicle === van);
+    expect(e?.current.tco).toMatchObject({ purchaseDkk: 0, residualDkk: 0, yearly: { leaseDkk: 52_000 } });
+    expect(e?.ev.tco).toMatchObject({ purchaseDkk: 0, residualDkk: 0, yearly: { leaseDkk: 61_000 } });
+    // Bought (the class's price) without it.
+    const bought = byRegister.evSuitability.find((x) => x.vehicle === van);
+    expect(bought?.ev.tco.purchaseDkk).toBeGreaterThan(0);
+    expect(bought?.ev.tco.yearly.leaseDkk).toBe(0);
+    expect(register(`vehicle_id,class,ev_lease_dkk_per_year\n${van},van,lots\n`).problems).toEqual([
+      'vehicles.csv:2: ev_lease_dkk_per_year: "lots" is not an amount in DKK from 0 to 10,000,000',
+    ]);
+  });
+
   it('has cars and vans, petrol and diesel, in its ground truth and register', () => {
     expect(problems).toEqual([]);
     expect(cars.length).toBeGreaterThan(0);

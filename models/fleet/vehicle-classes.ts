@@ -23,6 +23,8 @@ export interface RegisterEntry {
   leaseDkkPerYear?: number;
   /** The EV model to compare it with: instead of the class's. */
   evModel?: string;
+  /** What leasing that EV would cost a year, DKK ex VAT: the EV is then costed as leased (no purchase, no residual). */
+  evLeaseDkkPerYear?: number;
   /** Line in the register file. */
   line: number;
 }
@@ -37,6 +39,7 @@ export const REGISTER_COLUMNS = [
   'purchase_dkk',
   'lease_dkk_per_year',
   'ev_model',
+  'ev_lease_dkk_per_year',
 ] as const;
 const REQUIRED = ['vehicle_id', 'class'];
 const VEHICLE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -44,7 +47,7 @@ const FUELS: readonly RegisterFuel[] = ['diesel', 'petrol', 'electric'];
 
 /**
  * Reads a vehicle register (CSV: `vehicle_id,class` and optionally `fuel` (diesel, petrol, electric),
- * `purchase_dkk`, `lease_dkk_per_year`, `ev_model`). A bad header refuses the file (4xx naming it); a bad line is
+ * `purchase_dkk`, `lease_dkk_per_year`, `ev_model`, `ev_lease_dkk_per_year`). A bad header refuses the file (4xx naming it); a bad line is
  * passed to `onProblem` with its line number and left out, the other lines are used. Classes and EV models must be
  * the defaults'.
  */
@@ -89,6 +92,7 @@ export function parseVehicleRegister(
     if (values.purchase_dkk) entry.purchaseDkk = Number(values.purchase_dkk);
     if (values.lease_dkk_per_year) entry.leaseDkkPerYear = Number(values.lease_dkk_per_year);
     if (values.ev_model) entry.evModel = values.ev_model;
+    if (values.ev_lease_dkk_per_year) entry.evLeaseDkkPerYear = Number(values.ev_lease_dkk_per_year);
     out.set(id, entry);
   }
   return out;
@@ -109,7 +113,7 @@ function registerLineProblem(
   const fuel = values.fuel ?? '';
   if (fuel !== '' && !FUELS.includes(fuel as RegisterFuel))
     return `fuel: "${fuel}" is not one of ${FUELS.join(', ')}`;
-  for (const column of ['purchase_dkk', 'lease_dkk_per_year'] as const) {
+  for (const column of ['purchase_dkk', 'lease_dkk_per_year', 'ev_lease_dkk_per_year'] as const) {
     const text = values[column] ?? '';
     const n = Number(text);
     if (text !== '' && (!Number.isFinite(n) || n < 0 || n > 10_000_000))
@@ -157,6 +161,8 @@ export interface VehicleCosting {
   evModelSource: EvModelSource;
   /** The register's fuel, when it gives one. */
   registerFuel: RegisterFuel | undefined;
+  /** The register's yearly lease of the EV compared (`ev_lease_dkk_per_year`), when it gives one. */
+  evLeaseDkkPerYear: number | undefined;
 }
 
 export interface ClassInputs {
@@ -212,5 +218,6 @@ export function resolveVehicleClass(
     evModel: evModelOf(defaults, modelId, modelSource === 'forced' ? 'ev-model' : `ev_model of ${vehicleId}`),
     evModelSource: modelSource,
     registerFuel: entry?.fuel,
+    evLeaseDkkPerYear: entry?.evLeaseDkkPerYear,
   };
 }

@@ -283,7 +283,9 @@ describe('greenops import energy', () => {
       expect(run.output()).toContain(
         'history.csv:1004-1006: unterminated quote opened on line 1004: lines 1004–1006 (to the end of the file) could not be read',
       );
-      expect(run.output()).toContain('history.csv:11: kwh: Expected number to be greater or equal to 0');
+      expect(run.output()).toContain(
+        'history.csv:11: kwh: "-4": Expected number to be greater or equal to 0',
+      );
       expect(run.output()).toContain('history.csv:21: kwh: "lots" is not a number');
 
       const db = await DuckDbDatabase.open(join(dir, 'greenops.duckdb'));

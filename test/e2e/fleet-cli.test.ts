@@ -106,6 +106,45 @@ describe('greenops fleet report as a process', () => {
     expect(van).toMatchObject({ evModel: 'small-van-45', current: { fuel: 'diesel' } });
   }, 120_000);
 
+  it('prints a text summary: each class once with its models, achieved beside target service, amounts with separators, warnings', async () => {
+    // One van compared with a bigger EV by its register line; a register vehicle with no data.
+    const van = sim.truthVehicles.find((v) => v.vehicleClass === 'van')?.vehicleId as string;
+    writeFileSync(
+      join(dir, 'override.csv'),
+      `vehicle_id,class,fuel,ev_model\n${van},van,diesel,mid-van-75\nghost,car,petrol,\n`,
+    );
+    const cli = runCli([
+      'fleet',
+      'report',
+      '--input',
+      join(dir, 'tracks.csv'),
+      '--vehicles',
+      join(dir, 'override.csv'),
+    ]);
+    expect(await cli.exited).toBe(1);
+    const text = cli.output();
+    const heading = /EV suitability \(each class against its EV model: (.*)\)/.exec(text)?.[1] ?? '';
+    const classes = heading.split('; ').map((part) => part.split(' → ')[0]);
+    expect(classes).toEqual([...new Set(classes)]);
+    expect(heading).toMatch(/van → (small-van-45, mid-van-75|mid-van-75, small-van-45)/);
+    expect(text).toMatch(
+      /site-1: \d+ → \d+ vehicles \(peak \d+; \d+\.\d % of days served, target 98\.0 %; \d+ round trips on \d+ days? unserved\)/,
+    );
+    const tco = text.split('\n').filter((l) => l.includes('TCO of'));
+    expect(tco.length).toBeGreaterThan(0);
+    for (const line of tco) expect(line).toMatch(/ years \d{1,3}(,\d{3})* DKK (lower|higher)/);
+    expect(text).toContain('warning: ghost: in the vehicle register (line 3) but not seen in the data');
+  }, 120_000);
+
+  it('says in --help where classes and the register come from', async () => {
+    const report = runCli(['fleet', 'report', '--help']);
+    expect(await report.exited).toBe(0);
+    expect(report.output().replace(/\s+/g, ' ')).toContain('vehicle_class column');
+    const sample = runCli(['fleet', 'sample', '--help']);
+    expect(await sample.exited).toBe(0);
+    expect(sample.output().replace(/\s+/g, ' ')).toContain('vehicle register (--vehicles-out)');
+  }, 120_000);
+
   it('refuses a register whose header is wrong, naming the file', async () => {
     writeFileSync(join(dir, 'bad-register.csv'), 'id,kind\nvehicle-001,car\n');
     const cli = runCli([

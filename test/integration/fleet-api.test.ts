@@ -79,11 +79,35 @@ describe('fleet routes over the real API and a DuckDB store', () => {
     expect(suitability.every((s) => s.verdict === 'insufficient-data' && s.evModel === 'mid-van-75')).toBe(
       true,
     );
+    // Ten days are under the 28 right-sizing asks for: every vehicle is left out, with the reason.
     const sizing = await api.call('GET', `/api/v1/fleet/right-sizing?site=site-1&${window}`, fleetKey);
     expect(sizing.status).toBe(200);
-    expect((sizing.body as { rightSizing: { site: string; vehicles: number }[] }).rightSizing).toMatchObject([
-      { site: 'site-1', vehicles: 5 },
-    ]);
+    const sized = sizing.body as {
+      rightSizing: unknown[];
+      rightSizingExcluded: { vehicle: string; site: string; reason: string; detail: string }[];
+    };
+    expect(sized.rightSizing).toEqual([]);
+    expect(sized.rightSizingExcluded).toHaveLength(5);
+    for (const x of sized.rightSizingExcluded)
+      expect(x).toMatchObject({ site: 'site-1', reason: 'short-history' });
+    expect(sized.rightSizingExcluded[0]?.detail).toMatch(/^1[01] days of data; at least 28 are needed$/);
+    const unknownParam = await api.call(
+      'GET',
+      `/api/v1/fleet/right-sizing?site=site-1&evmodel=mid-van-75&${window}`,
+      fleetKey,
+    );
+    expect(unknownParam.status).toBe(400);
+    expect(JSON.stringify(unknownParam.body)).toContain('evmodel');
+    const withTenant = await api.call(
+      'GET',
+      `/api/v1/fleet/utilisation?tenant=aarhus&site=site-1&${window}`,
+      fleetKey,
+    );
+    expect(withTenant.status).toBe(200);
+    expect((withTenant.body as { warnings: string[] }).warnings).toEqual([]);
+    const noSite = await api.call('GET', `/api/v1/fleet/right-sizing?site=site-9&${window}`, fleetKey);
+    expect(noSite.status).toBe(404);
+    expect(JSON.stringify(noSite.body)).toContain('(sites: site-1, site-2)');
     const bad = await api.call('GET', `/api/v1/fleet/ev-suitability?ev-model=tesla&${window}`, fleetKey);
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('ev-model');
@@ -200,5 +224,20 @@ describe('fleet routes over the real API and a DuckDB store', () => {
     expect(early.length).toBeGreaterThan(0);
     expect(after.vehicles.map((v) => v.site)).toEqual(before.vehicles.map((v) => v.site));
     expect(after.vehicles.map((v) => v.class)).toEqual(before.vehicles.map((v) => v.class));
+  });
+
+  it('sizes a site once its vehicles have the history asked for', async () => {
+    const fleet = new FleetService({
+      store: api.db.store,
+      settings: DEFAULT_FLEET_SETTINGS,
+      defaults: {
+        ...DEFAULT_FLEET_DEFAULTS,
+        suitability: { ...DEFAULT_FLEET_DEFAULTS.suitability, minDays: 7 },
+      },
+    });
+    const { report } = await fleet.report('aarhus', START, START + DAYS * 86_400_000);
+    expect(report.rightSizing.map((r) => r.site)).toEqual(['site-1', 'site-2']);
+    expect(report.rightSizing.find((r) => r.site === 'site-1')).toMatchObject({ vehicles: 5 });
+    expect(report.rightSizingExcluded).toEqual([]);
   });
 });
