@@ -353,7 +353,7 @@ export class DefectTracker {
           det.tenant,
           det.id,
           resolve(defect),
-          new Date(det.timeMs),
+          Math.round(det.timeMs),
           det.device,
           det.vehicle ?? null,
           det.confidence,
@@ -361,8 +361,8 @@ export class DefectTracker {
           det.imageRef ?? null,
           det.modelVersion ?? null,
           det.damage,
-          det.lat,
-          det.lon,
+          Math.round(det.lat * 1e7),
+          Math.round(det.lon * 1e7),
           det.headingDeg ?? null,
           batchNo,
         ]),
@@ -630,8 +630,10 @@ export class DefectTracker {
     this.clusterer.takeDirty();
     // Sightings written after the last defect checkpoint (a crash between the two): fold them in again.
     const replay = await this.options.records.query<SightingRow>(
-      `SELECT s.* FROM road_sightings s WHERE s.batch > coalesce((SELECT seq FROM road_checkpoint WHERE id = 1), 0)
-       ORDER BY s.batch, s.ts`,
+      `SELECT s.tenant, s.detection_id, s.defect_id, s.ts_ms::float8 AS ts_ms, s.device, s.vehicle, s.confidence,
+         s.box_area, s.image_ref, s.model_version, s.damage, s.lat_e7, s.lon_e7, s.heading
+       FROM road_sightings s WHERE s.batch > coalesce((SELECT seq FROM road_checkpoint WHERE id = 1), 0)
+       ORDER BY s.batch, s.ts_ms`,
     );
     // A sighting stays under the defect it joined; a defect merged since is followed to its survivor.
     const survivor = await survivors(this.options.records, [...new Set(replay.map((r) => r.defect_id))]);
@@ -641,9 +643,9 @@ export class DefectTracker {
         tenant: r.tenant,
         device: r.device,
         vehicle: r.vehicle ?? undefined,
-        timeMs: new Date(r.ts).getTime(),
-        lat: r.lat,
-        lon: r.lon,
+        timeMs: Number(r.ts_ms),
+        lat: r.lat_e7 / 1e7,
+        lon: r.lon_e7 / 1e7,
         headingDeg: r.heading ?? undefined,
         damage: r.damage as DamageClass,
         confidence: r.confidence,
@@ -713,7 +715,7 @@ const SIGHTING_COLUMNS = [
   'tenant',
   'detection_id',
   'defect_id',
-  'ts',
+  'ts_ms',
   'device',
   'vehicle',
   'confidence',
@@ -721,8 +723,8 @@ const SIGHTING_COLUMNS = [
   'image_ref',
   'model_version',
   'damage',
-  'lat',
-  'lon',
+  'lat_e7',
+  'lon_e7',
   'heading',
   'batch',
 ];
@@ -731,7 +733,7 @@ interface SightingRow {
   tenant: string;
   detection_id: string;
   defect_id: string;
-  ts: Date;
+  ts_ms: number;
   device: string;
   vehicle: string | null;
   confidence: number;
@@ -739,8 +741,8 @@ interface SightingRow {
   image_ref: string | null;
   model_version: string | null;
   damage: string;
-  lat: number;
-  lon: number;
+  lat_e7: number;
+  lon_e7: number;
   heading: number | null;
 }
 

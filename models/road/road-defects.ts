@@ -244,7 +244,7 @@ export class RoadDefects {
   async sightings(tenant: string, id: string, limit = 200): Promise<Record<string, unknown>[]> {
     const rows = await this.records.query<{
       detection_id: string;
-      ts: Date;
+      ts_ms: number;
       device: string;
       vehicle: string | null;
       confidence: number;
@@ -257,13 +257,13 @@ export class RoadDefects {
          SELECT $2::text, 0
          UNION ALL
          SELECT a.id, ids.depth + 1 FROM road_defect_aliases a JOIN ids ON a.into_id = ids.id WHERE ids.depth < 100)
-       SELECT detection_id, ts, device, vehicle, confidence, box_area, image_ref, model_version FROM road_sightings
-       WHERE tenant = $1 AND defect_id IN (SELECT id FROM ids) ORDER BY ts DESC LIMIT $3`,
+       SELECT detection_id, ts_ms::float8 AS ts_ms, device, vehicle, confidence, box_area, image_ref, model_version
+       FROM road_sightings WHERE tenant = $1 AND defect_id IN (SELECT id FROM ids) ORDER BY ts_ms DESC LIMIT $3`,
       [tenant, id, limit],
     );
     return rows.map((r) => ({
       detectionId: r.detection_id,
-      ts: new Date(r.ts).toISOString(),
+      ts: new Date(Number(r.ts_ms)).toISOString(),
       camera: r.device,
       vehicle: r.vehicle,
       confidence: Math.round(r.confidence * 1000) / 1000,
