@@ -49,18 +49,7 @@ describe('analysis workers', () => {
     workers = new AnalysisWorkers({ inlineFleetTrips: 0 });
     const sim = simulatePool({ vehicles: 4, days: 7, startMs: Date.UTC(2026, 0, 4, 23) });
     const pool = new FleetPool(DEFAULT_FLEET_SETTINGS);
-    for (const [id, list] of sim.records)
-      for (const r of list)
-        pool.add(id, {
-          t: Date.parse(r.ts),
-          lat: r.lat,
-          lon: r.lon,
-          speedKmh: r.speedKmh,
-          ignition: r.ignition,
-          odometerKm: r.odometerKm ?? Number.NaN,
-          fuelUsedL: r.fuelUsedL ?? Number.NaN,
-          energyUsedKwh: r.energyUsedKwh ?? Number.NaN,
-        });
+    for (const [id, list] of sim.records) for (const r of list) pool.addRecord(id, r, Date.parse(r.ts));
     const { sites, vehicles } = pool.finish();
     const input: FleetReportInput = {
       vehicles,

@@ -96,8 +96,6 @@ export function readTemperatures(text: string, file: string): Map<string, number
   return out;
 }
 
-const nan = (v: number | undefined) => v ?? Number.NaN;
-
 /**
  * Reads a fleet replay CSV into a pool: samples are grouped by vehicle and put in time order first, so a file
  * need not be sorted. Bad lines are reported by line and skipped.
@@ -121,22 +119,7 @@ export function readFleetCsv(
   const pool = new FleetPool(settings);
   for (const [vehicle, records] of byVehicle) {
     const timed = records.map((r) => [Date.parse(r.ts), r] as const).sort((a, b) => a[0] - b[0]);
-    for (const [t, r] of timed)
-      pool.add(
-        vehicle,
-        {
-          t,
-          lat: r.lat,
-          lon: r.lon,
-          speedKmh: r.speedKmh,
-          ignition: r.ignition,
-          odometerKm: nan(r.odometerKm),
-          fuelUsedL: nan(r.fuelUsedL),
-          energyUsedKwh: nan(r.energyUsedKwh),
-        },
-        r.powertrain,
-        r.vehicleClass,
-      );
+    for (const [t, r] of timed) pool.addRecord(vehicle, r, t, r.vehicleClass);
   }
   return pool;
 }

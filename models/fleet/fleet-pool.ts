@@ -1,3 +1,4 @@
+import type { FleetRecord } from '../../core/index.js';
 import type { FleetSettings, FleetSite } from './fleet-settings.js';
 import type { Powertrain } from './fleet-co2.js';
 import { learnSites } from './sites.js';
@@ -58,6 +59,28 @@ export class FleetPool {
   firstSampleMs(vehicleId: string): number | undefined {
     const first = this.extractors.get(vehicleId)?.firstMs;
     return first === undefined || Number.isNaN(first) ? undefined : first;
+  }
+
+  /**
+   * A fleet stream record (a replay file's line, a simulated sample) at time `t`, with the powertrain it reports;
+   * `vehicleClass` is the class to take for the vehicle, if any (a caller may prefer the register's).
+   */
+  addRecord(vehicleId: string, r: FleetRecord, t: number, vehicleClass?: string): void {
+    this.add(
+      vehicleId,
+      {
+        t,
+        lat: r.lat,
+        lon: r.lon,
+        speedKmh: r.speedKmh,
+        ignition: r.ignition,
+        odometerKm: r.odometerKm ?? Number.NaN,
+        fuelUsedL: r.fuelUsedL ?? Number.NaN,
+        energyUsedKwh: r.energyUsedKwh ?? Number.NaN,
+      },
+      r.powertrain,
+      vehicleClass,
+    );
   }
 
   add(vehicleId: string, s: FleetSample, powertrain?: Powertrain, vehicleClass?: string): void {

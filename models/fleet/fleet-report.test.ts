@@ -11,22 +11,7 @@ const START = Date.UTC(2026, 0, 4, 23); // Monday 5 January 2026, local midnight
 describe('the fleet report of a simulated winter pool', () => {
   const sim = simulatePool({ vehicles: 10, days: 42, startMs: START, seed: 3 });
   const pool = new FleetPool(DEFAULT_FLEET_SETTINGS);
-  for (const [id, list] of sim.records)
-    for (const r of list)
-      pool.add(
-        id,
-        {
-          t: Date.parse(r.ts),
-          lat: r.lat,
-          lon: r.lon,
-          speedKmh: r.speedKmh,
-          ignition: r.ignition,
-          odometerKm: r.odometerKm ?? Number.NaN,
-          fuelUsedL: r.fuelUsedL ?? Number.NaN,
-          energyUsedKwh: r.energyUsedKwh ?? Number.NaN,
-        },
-        r.powertrain,
-      );
+  for (const [id, list] of sim.records) for (const r of list) pool.addRecord(id, r, Date.parse(r.ts));
   const { sites, vehicles, dropped } = pool.finish();
   const report = fleetReport({
     vehicles,

@@ -252,21 +252,7 @@ describe('a mixed simulated pool of cars and vans', () => {
     const pool = new FleetPool(DEFAULT_FLEET_SETTINGS);
     for (const [id, list] of sim.records)
       for (const r of list)
-        pool.add(
-          id,
-          {
-            t: Date.parse(r.ts),
-            lat: r.lat,
-            lon: r.lon,
-            speedKmh: r.speedKmh,
-            ignition: r.ignition,
-            odometerKm: r.odometerKm ?? Number.NaN,
-            fuelUsedL: r.fuelUsedL ?? Number.NaN,
-            energyUsedKwh: r.energyUsedKwh ?? Number.NaN,
-          },
-          r.powertrain,
-          options.classTag ? truth.get(id)?.vehicleClass : undefined,
-        );
+        pool.addRecord(id, r, Date.parse(r.ts), options.classTag ? truth.get(id)?.vehicleClass : undefined);
     const { sites, vehicles, dropped } = pool.finish();
     return fleetReport({
       vehicles,
