@@ -41,6 +41,26 @@ describe('combining log-normal ranges', () => {
     expect(r.high).toBeCloseTo(900 + Math.hypot(1000, 50), 6);
   });
 
+  it('nets a credit against the charge on the same factor first, so the total keeps its sign', () => {
+    // An invoice's disposal charge and a container-rent credit both costed on the waste spend factor: as two
+    // independent sides the total's low end went below zero; on one factor they move together.
+    const r = combineRanges([
+      { kg: 437.8, low: 218.9, high: 875.7, group: 'spend:waste' },
+      { kg: -109.5, low: -379.5, high: -7.3, group: 'spend:waste' },
+    ]);
+    expect(r.kg).toBeCloseTo(328.3, 6);
+    expect(r.low).toBeCloseTo(218.9 - 7.3, 6);
+    expect(r.high).toBeCloseTo(875.7 - 379.5, 6);
+    // A credit larger than its factor's charges leaves a net credit with a range on the credit's side.
+    const net = combineRanges([
+      { kg: 100, low: 50, high: 200, group: 'a' },
+      { kg: -300, low: -600, high: -150, group: 'a' },
+    ]);
+    expect(net.kg).toBe(-200);
+    expect(net.high).toBeLessThan(0);
+    expect(net.low).toBeLessThan(net.kg);
+  });
+
   it('matches the moments of a log-normal given by its 90 % range', () => {
     const { mean } = lognormalMoments(50, 200);
     // Median 100, sigma ln(4)/(2·1.645): mean = 100·exp(σ²/2).

@@ -1,5 +1,7 @@
 /** z of the 95th percentile: a 90 % range runs from the 5th to the 95th percentile. */
 const Z90 = 1.6448536;
+/** The lowest low end of a factor's net, as a share of its central value. */
+const FLOOR = 0.01;
 
 /** A line's (or a group's) central kg CO₂e and its 90 % range; `group` names the factor it shares with others. */
 export interface RangedAmount {
@@ -79,11 +81,25 @@ function sideRange(items: readonly RangedAmount[]): { kg: number; low: number; h
  * non-negative lines is never negative.
  */
 export function combineRanges(items: readonly RangedAmount[]): { kg: number; low: number; high: number } {
+  // Lines on one factor move together, credits among them too: a credit and the charge it reverses net out per
+  // factor first (at the factor's low end the charge is at its low and the credit at its high, and the other way
+  // round), so a partly credited charge keeps a range of its own sign instead of two independent ones.
+  const byFactor = new Map<string, RangedAmount>();
+  for (const i of items) {
+    const f = byFactor.get(i.group) ?? { kg: 0, low: 0, high: 0, group: i.group };
+    f.kg += i.kg;
+    f.low += i.kg >= 0 ? i.low : i.high;
+    f.high += i.kg >= 0 ? i.high : i.low;
+    byFactor.set(i.group, f);
+  }
   const positive: RangedAmount[] = [];
   const negative: RangedAmount[] = [];
-  for (const i of items) {
-    if (i.kg > 0) positive.push(i);
-    else if (i.kg < 0) negative.push({ kg: -i.kg, low: -i.high, high: -i.low, group: i.group });
+  for (const f of byFactor.values()) {
+    const [low, high] = f.low <= f.high ? [f.low, f.high] : [f.high, f.low];
+    // A net whose range reaches past zero keeps a spread (a log-normal needs a low end above zero).
+    if (f.kg > 0) positive.push({ kg: f.kg, low: Math.max(f.kg * FLOOR, low), high, group: f.group });
+    else if (f.kg < 0)
+      negative.push({ kg: -f.kg, low: Math.max(-f.kg * FLOOR, -high), high: -low, group: f.group });
   }
   const p = sideRange(positive);
   if (negative.length === 0) return p;
