@@ -36,38 +36,31 @@ function lognormalRange({ mean, variance }: Moments): [number, number] {
   return [Math.exp(mu - Z90 * s), Math.exp(mu + Z90 * s)];
 }
 
-/** Sum of same-signed amounts (all as positive numbers): its central value and 90 % range. */
-function sideRange(items: readonly RangedAmount[]): { kg: number; low: number; high: number } {
-  // Lines on the same factor share its error: their ranges add (perfectly correlated).
-  const groups = new Map<string, { kg: number; low: number; high: number }>();
+/**
+ * Sum of same-signed amounts, one per factor (all as positive numbers): its central value and 90 % range. Different
+ * factors are independent: the sum of their log-normals, matched to one log-normal.
+ */
+function sideRange(factors: readonly RangedAmount[]): { kg: number; low: number; high: number } {
   let kg = 0;
-  for (const i of items) {
-    kg += i.kg;
-    const g = groups.get(i.group) ?? { kg: 0, low: 0, high: 0 };
-    g.kg += i.kg;
-    g.low += i.low;
-    g.high += i.high;
-    groups.set(i.group, g);
-  }
-  if (kg === 0) return { kg: 0, low: 0, high: 0 };
-  // Different factors are independent: the sum of their log-normals, matched to one log-normal.
   let mean = 0;
   let variance = 0;
   let exactLow = 0;
   let exactHigh = 0;
-  for (const g of groups.values()) {
-    if (g.kg <= 0) continue;
-    if (g.low <= 0 || g.high <= g.low) {
+  for (const f of factors) {
+    kg += f.kg;
+    if (f.kg <= 0) continue;
+    if (f.low <= 0 || f.high <= f.low) {
       // A point value (no spread): adds its mean and no variance.
-      mean += g.kg;
-      exactLow += g.kg;
-      exactHigh += g.kg;
+      mean += f.kg;
+      exactLow += f.kg;
+      exactHigh += f.kg;
       continue;
     }
-    const m = lognormalMoments(g.low, g.high);
+    const m = lognormalMoments(f.low, f.high);
     mean += m.mean;
     variance += m.variance;
   }
+  if (kg === 0) return { kg: 0, low: 0, high: 0 };
   if (variance === 0) return { kg, low: exactLow, high: exactHigh };
   const [low, high] = lognormalRange({ mean, variance });
   // The central value is the sum of the lines' estimates; the range always holds it.
@@ -76,9 +69,9 @@ function sideRange(items: readonly RangedAmount[]): { kg: number; low: number; h
 
 /**
  * Combines lines' central values and 90 % ranges into a total. Each line's range is multiplicative (a log-normal
- * around its factor); lines on the same factor move together, different factors independently. Positive lines
- * and credit notes (negative lines) are summed apart, and the credits subtract: the lower bound of a sum of
- * non-negative lines is never negative.
+ * around its factor); lines on the same factor move together, different factors independently. The factors whose
+ * lines net positive and those that net to a credit are summed apart, and the credits subtract: the lower bound of
+ * a sum of non-negative amounts is never negative.
  */
 export function combineRanges(items: readonly RangedAmount[]): { kg: number; low: number; high: number } {
   // Lines on one factor move together, credits among them too: a credit and the charge it reverses net out per
