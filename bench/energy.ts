@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sampleEnergyCsv } from '../cli/index.js';
+import { meterRowsOfCsv } from '../test/harness/energy-rows.js';
 import {
   BACKTEST_MODELS,
   FileModelRegistry,
@@ -16,7 +17,6 @@ import {
   trainAndBacktest,
   type BacktestModel,
   type BacktestReport,
-  type MeterRow,
   type MeterSeries,
   type ModelCard,
   type NeuralForecaster,
@@ -42,26 +42,6 @@ const fineTuneEpochs = Number(process.env.BENCH_FINE_TUNE_EPOCHS ?? 3);
 const skipNeural = process.env.BENCH_NO_NEURAL === '1';
 const realCalendarSetting = process.env.BENCH_REAL_CALENDAR ?? 'auto';
 const MODELS: ScoredModel[] = ['served', 'neural', 'linear', 'towt', 'seasonalNaive'];
-
-function rowsOf(text: string, source: string): MeterRow[] {
-  const lines = text.split('\n');
-  if (!lines[0]?.startsWith('timestamp,meter_id,kwh,outdoor_temp_c'))
-    throw new Error(`${source}:1: not the energy import header (timestamp,meter_id,kwh,outdoor_temp_c)`);
-  const rows: MeterRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (!line) continue;
-    const [ts, meter, kwh, temp] = line.split(',');
-    if (!ts || !meter || kwh === undefined) throw new Error(`${source}:${i + 1}: expected 4 columns`);
-    rows.push({
-      meter,
-      timeMs: Date.parse(ts),
-      kwh: Number(kwh),
-      temperatureC: temp === undefined || temp === '' ? undefined : Number(temp),
-    });
-  }
-  return rows;
-}
 
 async function run(
   name: string,
@@ -241,7 +221,7 @@ function print(name: string, r: BacktestReport, servedMs: number): void {
   }
 }
 
-const realRows = rowsOf(
+const realRows = meterRowsOfCsv(
   (path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path)).toString('utf8'),
   path,
 );
@@ -259,7 +239,7 @@ if (realCalendarSetting === 'auto') {
 }
 await run(`Real buildings (${path}), holidays ${realCalendar}`, real, realTrainUntil, realCalendar);
 
-const generated = seriesFromRows(rowsOf(sampleEnergyCsv(30, 400, 1), 'generated'));
+const generated = seriesFromRows(meterRowsOfCsv(sampleEnergyCsv(30, 400, 1), 'generated'));
 await run(
   'Generated buildings (greenops energy sample --meters 30 --days 400), holidays dk',
   generated,

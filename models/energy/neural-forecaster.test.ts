@@ -3,28 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sampleEnergyCsv } from '../../cli/index.js';
+import { meterRowsOfCsv } from '../../test/harness/energy-rows.js';
 import { backtest } from './backtest.js';
 import { NeuralForecaster } from './neural-forecaster.js';
 import { FileModelRegistry, type ModelCard } from './registry.js';
 import { seriesFromRows, type MeterRow } from './series-from-rows.js';
 import { HOUR_MS } from './hourly-series.js';
 
-function rowsOf(csv: string): MeterRow[] {
-  return csv
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [ts, meter, kwh, temp] = line.split(',') as [string, string, string, string];
-      return { meter, timeMs: Date.parse(ts), kwh: Number(kwh), temperatureC: Number(temp) };
-    });
-}
-
 describe('neural day-ahead forecaster (tfjs, wasm)', () => {
   // A year of training, as G14 and CalTRACK ask: with only winter months to learn from, heating meters are
   // badly wrong in May (TOWT has seen no warm days), which the backtest then reports.
   it('beats seasonal naive on realistic buildings, with an 80 % interval that covers about 80 %', async () => {
-    const series = seriesFromRows(rowsOf(sampleEnergyCsv(6, 400, 4)));
+    const series = seriesFromRows(meterRowsOfCsv(sampleEnergyCsv(6, 400, 4), 'sample'));
     const trainUntil = 365 * 24;
     const report = await backtest(series, trainUntil, { epochs: 20 });
     expect(report.meters).toHaveLength(6);
@@ -37,7 +27,7 @@ describe('neural day-ahead forecaster (tfjs, wasm)', () => {
   }, 60_000);
 
   it('refuses too little history saying how many days it needs and how many each meter has', async () => {
-    const series = seriesFromRows(rowsOf(sampleEnergyCsv(2, 15, 3)));
+    const series = seriesFromRows(meterRowsOfCsv(sampleEnergyCsv(2, 15, 3), 'sample'));
     await expect(NeuralForecaster.train(series, 15 * 24, { epochs: 1 })).rejects.toMatchObject({
       code: 'INSUFFICIENT_DATA',
       message: expect.stringMatching(
@@ -47,7 +37,7 @@ describe('neural day-ahead forecaster (tfjs, wasm)', () => {
   });
 
   it('saves and loads again to the same forecasts (registry round trip)', async () => {
-    const series = seriesFromRows(rowsOf(sampleEnergyCsv(2, 60, 9)));
+    const series = seriesFromRows(meterRowsOfCsv(sampleEnergyCsv(2, 60, 9), 'sample'));
     const trained = await NeuralForecaster.train(series, 45 * 24, { epochs: 3 });
     const dir = mkdtempSync(join(tmpdir(), 'greenops-registry-'));
     try {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEnergyCsv } from '../../cli/index.js';
+import { meterRowsOfCsv } from '../../test/harness/energy-rows.js';
 import { createMemoryLogger } from '../../core/index.js';
 import { trainAndBacktest, type BacktestModel, type BacktestReport } from './backtest.js';
 import { gate } from './gate.js';
@@ -10,7 +11,7 @@ import { HOUR_MS } from './hourly-series.js';
 import { fitLinear, predictLinear } from './linear-reference.js';
 import { FileModelRegistry, type ModelCard } from './registry.js';
 import { parseReferences, type ServingReferences } from './references.js';
-import { seriesFromRows, type MeterRow, type MeterSeries } from './series-from-rows.js';
+import { seriesFromRows, type MeterSeries } from './series-from-rows.js';
 import { fitTowt, predictTowt } from './towt.js';
 import { ForecasterCache, forecastMeter, SERVING_HISTORY_DAYS } from './use-cases.js';
 
@@ -18,15 +19,7 @@ const DAYS = 150;
 const TRAIN_DAYS = 120;
 
 function generated(): MeterSeries[] {
-  const rows: MeterRow[] = sampleEnergyCsv(2, DAYS, 3)
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [ts, meter, kwh, temp] = line.split(',') as [string, string, string, string];
-      return { meter, timeMs: Date.parse(ts), kwh: Number(kwh), temperatureC: Number(temp) };
-    });
-  return seriesFromRows(rows);
+  return seriesFromRows(meterRowsOfCsv(sampleEnergyCsv(2, DAYS, 3), 'sample'));
 }
 
 /** The series a forecast from `origin` sees in the service: its last SERVING_HISTORY_DAYS, the day unknown. */
