@@ -446,11 +446,13 @@ export class DefectClusterer {
 }
 
 /**
- * One number per grid cell: x·2²⁶ + y is exact in a double and unique while |y| < 2²⁵ (cells of 0.5 m and more
- * cover every latitude).
+ * One small integer per grid cell, x and y folded to 14 and 16 bits: it stays a V8 small integer, so a lookup
+ * allocates nothing (x·2²⁶ + y, exact but beyond the small-integer range, boxed a number per probe and cost a
+ * quarter of the clustering). Cells 16,384 columns or 65,536 rows apart (82 km and 328 km at 5 m) share a key: a
+ * lookup may then list a far defect too, which every caller drops by its distance.
  */
 function cellKey(x: number, y: number): number {
-  return x * 67_108_864 + y;
+  return ((x & 0x3fff) << 16) | (y & 0xffff);
 }
 
 function groupOf<T>(index: Map<string, Map<string, T>>, tenant: string): Map<string, T> {
