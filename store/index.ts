@@ -28,7 +28,7 @@ export { InfluxStore, DEFAULT_INFLUX_SETTINGS, type InfluxSettings } from './inf
 export { toLine } from './influx/line-protocol.js';
 export { InfluxDeadLetterStore } from './influx/influx-dead-letter-store.js';
 export type { RecordStore, RecordQueryable, Migration, MigrationSet } from './records/record-store.js';
-export { copyField, copyLines, prepareCopy } from './records/copy-text.js';
+export { CopyWriter, prepareCopy } from './records/copy-text.js';
 export type { CopyInput, CopyValue, PreparedCopy } from './records/copy-text.js';
 export { migrate, MIGRATION_LOCK_KEY, type MigrationReport } from './records/migrate.js';
 export { PgliteRecordStore } from './records/pglite-record-store.js';

@@ -1,8 +1,7 @@
 import type { DamageClass, Logger } from '../../core/index.js';
 import { errorMessage } from '../../core/index.js';
 import {
-  copyField,
-  copyLines,
+  CopyWriter,
   prepareCopy,
   type PreparedCopy,
   type RecordQueryable,
@@ -67,6 +66,16 @@ type Item =
       done: () => void;
     };
 
+/**
+ * A batch taken from the queue with its replay lookup started: the next batch's lookup runs while this one is
+ * clustered. `commits` is how many writes had committed when it started (all of them are visible to it).
+ */
+interface Batch {
+  items: Item[];
+  known: Promise<TenantSets>;
+  commits: number;
+}
+
 /** One batch clustered and waiting for (or in) its write; acknowledged when `ok`. */
 interface InFlight {
   items: Item[];
@@ -117,8 +126,17 @@ export class DefectTracker {
   private syncTimer: NodeJS.Timeout | undefined;
   private readonly counts = { detections: 0, skipped: 0, failures: 0 };
   private inFlight: InFlight[] = [];
-  /** Detections of batches clustered but not yet written: a replay of one of them is skipped like a stored one. */
+  /**
+   * Detections of batches clustered and not yet seen by a replay lookup: a replay of one of them is skipped like a
+   * stored one. A written batch's detections leave it once a lookup started after its commit is used (`written`):
+   * a lookup started before could not see them.
+   */
   private readonly unwritten = new TenantSets();
+  /** Writes committed so far, and the batches written whose detections are still in `unwritten`. */
+  private commits = 0;
+  private written: { commit: number; items: Item[] }[] = [];
+  /** The next batch, its replay lookup under way while the current one is clustered. */
+  private ahead: Batch | undefined;
   private lastWrite: Promise<void> = Promise.resolve();
   private batchNo = 0;
   /** How long the last write of defect rows took, ms. */
@@ -144,7 +162,11 @@ export class DefectTracker {
   }
 
   get stats(): { defects: number; detections: number; skipped: number; failures: number; queued: number } {
-    return { defects: this.clusterer.size, ...this.counts, queued: this.queue.length };
+    return {
+      defects: this.clusterer.size,
+      ...this.counts,
+      queued: this.queue.length + (this.ahead?.items.length ?? 0),
+    };
   }
 
   async start(): Promise<void> {
@@ -208,13 +230,17 @@ export class DefectTracker {
     this.running = (async () => {
       try {
         while (!this.stopped) {
-          if (this.queue.length > 0 && this.inFlight.length < MAX_IN_FLIGHT) {
-            const items = this.queue.splice(0, BATCH);
+          if ((this.ahead || this.queue.length > 0) && this.inFlight.length < MAX_IN_FLIGHT) {
+            const batch = this.ahead ?? this.take();
+            // A full batch waiting behind this one: its lookup goes to the database while this one is clustered.
+            this.ahead = this.queue.length >= BATCH ? this.take() : undefined;
+            const { items } = batch;
             let plan: WritePlan;
             try {
-              plan = await this.prepare(items);
+              plan = await this.prepare(batch);
             } catch (err) {
-              this.queue.unshift(...items);
+              this.queue.unshift(...items, ...(this.ahead?.items ?? []));
+              this.ahead = undefined;
               await this.recover(err);
               continue;
             }
@@ -222,12 +248,9 @@ export class DefectTracker {
             entry.write = this.lastWrite.then(async () => {
               await this.write(plan);
               entry.ok = true;
-              // A replay skipped in this batch may remove the mark of its original in an earlier one: that one was
-              // written before this one (writes go in order), so its mark had gone already.
-              for (const item of entry.items)
-                if (item.kind === 'detection')
-                  this.unwritten.delete(item.detection.tenant, item.detection.id);
-              for (const item of entry.items) item.done();
+              this.commits += 1;
+              this.written.push({ commit: this.commits, items });
+              for (const item of items) item.done();
             });
             // The chain's tail must not reject unhandled: each entry's own promise is awaited below.
             this.lastWrite = entry.write.catch(() => {
@@ -239,6 +262,8 @@ export class DefectTracker {
           }
           const oldest = this.inFlight[0];
           if (!oldest) {
+            // Every later lookup starts after all these commits.
+            this.forgetWritten(this.commits);
             // All written and nothing queued: the defect rows and coverage held back under load go out now.
             if (!this.clusterer.hasDirty && this.dirtyCells.size === 0) break;
             try {
@@ -270,37 +295,68 @@ export class DefectTracker {
     const back = this.inFlight.filter((e) => !e.ok).flatMap((e) => e.items);
     this.inFlight = [];
     this.unwritten.clear();
+    this.written = [];
     this.lastWrite = Promise.resolve();
-    this.queue.unshift(...back);
+    this.queue.unshift(...back, ...(this.ahead?.items ?? []));
+    this.ahead = undefined;
     await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(6, this.counts.failures))));
     await this.load().catch(() => undefined);
   }
 
-  /** Clusters a batch (skipping detections already stored or in a batch being written) and plans its write. */
-  private async prepare(batch: Item[]): Promise<WritePlan> {
-    const { records } = this.options;
+  /** Takes the next batch from the queue and starts its replay lookup. */
+  private take(): Batch {
+    const items = this.queue.splice(0, BATCH);
+    const known = this.lookup(items);
+    // Awaited when the batch is clustered; until then a failure must not count as unhandled.
+    known.catch(() => undefined);
+    return { items, known, commits: this.commits };
+  }
+
+  /** Which of the batch's detections are stored already (a replay after a crash or a redelivery). */
+  private async lookup(items: Item[]): Promise<TenantSets> {
     const byTenant = new Map<string, string[]>();
-    for (const item of batch)
+    for (const item of items)
       if (item.kind === 'detection') {
         const list = byTenant.get(item.detection.tenant);
         if (list) list.push(item.detection.id);
         else byTenant.set(item.detection.tenant, [item.detection.id]);
       }
-    /** Detections already stored (a repeat within this batch or one being written is in `unwritten`). */
     const known = new TenantSets();
-    const t0 = performance.now();
     for (const [tenant, ids] of byTenant) {
       // One index probe per id (LATERAL … LIMIT 1 makes it a nested loop). `detection_id = ANY($2)` was planned as
       // a scan of the tenant's whole table (parallel seq scan, or a hash join over a bitmap scan): 150–480 ms per
       // batch of 10,000 at a million sightings and growing with the table, against 20 ms for the probes. The ids
       // go as one JSON text: a text[] parameter is escaped element by element in JavaScript.
-      const rows = await records.query<{ detection_id: string }>(
+      const rows = await this.options.records.query<{ detection_id: string }>(
         `SELECT u.id AS detection_id FROM jsonb_array_elements_text($2::jsonb) AS u(id),
            LATERAL (SELECT 1 FROM road_sightings s WHERE s.tenant = $1 AND s.detection_id = u.id LIMIT 1) AS hit`,
         [tenant, JSON.stringify(ids)],
       );
       for (const r of rows) known.add(tenant, r.detection_id);
     }
+    return known;
+  }
+
+  /** Written batches up to commit `seen` are visible to lookups from now on: their marks in `unwritten` can go. */
+  private forgetWritten(seen: number): void {
+    let n = 0;
+    for (const w of this.written) {
+      if (w.commit > seen) break;
+      n += 1;
+      // A replay skipped in this batch may remove the mark of its original in an earlier batch: that one had
+      // committed before this one (writes go in order), so it is visible to the lookup too.
+      for (const item of w.items)
+        if (item.kind === 'detection') this.unwritten.delete(item.detection.tenant, item.detection.id);
+    }
+    if (n > 0) this.written.splice(0, n);
+  }
+
+  /** Clusters a batch (skipping detections already stored or in a batch being written) and plans its write. */
+  private async prepare({ items: batch, known: lookup, commits }: Batch): Promise<WritePlan> {
+    const t0 = performance.now();
+    /** Detections already stored (a repeat within this batch or one being written is in `unwritten`). */
+    const known = await lookup;
+    this.forgetWritten(commits);
     const t1 = performance.now();
     this.timings.lookup += t1 - t0;
     const events: (ClusterEvent & { tenant: string })[] = [];
@@ -349,7 +405,7 @@ export class DefectTracker {
     // checkpoint (the last batch whose defects were written).
     // Idle: nothing queued behind this batch and nothing being written (a trickle): its defects go out with it.
     // Under load they wait for DEFECT_FLUSH_MS or for the pipeline to run dry (flushPlan).
-    const idle = this.queue.length === 0 && this.inFlight.length === 0;
+    const idle = this.queue.length === 0 && this.inFlight.length === 0 && !this.ahead;
     const defectsDue =
       idle ||
       this.stopped ||
@@ -364,12 +420,12 @@ export class DefectTracker {
     }
     this.batchNo = Math.max(this.batchNo + 1, now);
     const batchNo = this.batchNo;
-    const lines: string[] = new Array(taken.length);
+    const copy = new CopyWriter(256 * taken.length + 1024);
     for (let i = 0; i < taken.length; i++)
-      lines[i] = sightingLine(taken[i] as Detection, resolve(joined[i] as string), batchNo);
+      writeSighting(copy, taken[i] as Detection, resolve(joined[i] as string), batchNo);
     const plan: WritePlan = {
       batch: batchNo,
-      sightings: copyLines(lines),
+      sightings: copy.finish(),
       events,
       resolve,
       defects: defectsDue ? this.defectParams(this.clusterer.takeDirty()) : undefined,
@@ -702,19 +758,28 @@ export class DefectTracker {
 }
 
 /**
- * A sighting's line of COPY text, in SIGHTING_COLUMNS' order: rendered straight from the detection (no row array).
- * The `real` columns go as integers with an exponent (confidence to 1e-4, box area to 1e-6 of the frame, heading to
- * 0.01°): a double's shortest decimal form costs about ten times an integer's, three per sighting, and a `real`
- * keeps only about seven digits of it anyway.
+ * A sighting as a row of COPY text, in SIGHTING_COLUMNS' order, straight from the detection. The `real` columns go
+ * as integers with an exponent (confidence to 1e-4, box area to 1e-6 of the frame, heading to 0.01°): a double's
+ * shortest decimal form costs about ten times an integer's, and a `real` keeps only about seven digits of it.
  */
-function sightingLine(det: Detection, defect: string, batch: number): string {
-  const heading = det.headingDeg === undefined ? '\\N' : `${Math.round(det.headingDeg * 100)}e-2`;
-  return (
-    `${copyField(det.tenant)}\t${copyField(det.id)}\t${copyField(defect)}\t${Math.round(det.timeMs)}\t` +
-    `${copyField(det.device)}\t${copyField(det.vehicle)}\t${Math.round(det.confidence * 1e4)}e-4\t` +
-    `${Math.round(det.bbox.w * det.bbox.h * 1e6)}e-6\t${copyField(det.imageRef)}\t${copyField(det.modelVersion)}\t` +
-    `${copyField(det.damage)}\t${Math.round(det.lat * 1e7)}\t${Math.round(det.lon * 1e7)}\t${heading}\t${batch}`
-  );
+function writeSighting(copy: CopyWriter, det: Detection, defect: string, batch: number): void {
+  copy
+    .text(det.tenant)
+    .text(det.id)
+    .text(defect)
+    .int(det.timeMs)
+    .text(det.device)
+    .text(det.vehicle)
+    .scaled(det.confidence, 4)
+    .scaled(det.bbox.w * det.bbox.h, 6)
+    .text(det.imageRef)
+    .text(det.modelVersion)
+    .text(det.damage)
+    .int(det.lat * 1e7)
+    .int(det.lon * 1e7)
+    .scaled(det.headingDeg, 2)
+    .int(batch)
+    .endRow();
 }
 
 /** Sets of ids per tenant: a membership test per detection without building a tenant-and-id key string. */

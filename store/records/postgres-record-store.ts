@@ -140,14 +140,18 @@ function isSqlError(err: unknown): boolean {
  * `COPY … FROM STDIN` on one client through pg's submittable interface (what pg-copy-streams does, without the
  * stream): the statement, one CopyData message with all rows, CopyDone; settled at ReadyForQuery.
  */
-function copyIn(client: pg.PoolClient, sql: string, text: string): Promise<void> {
+function copyIn(client: pg.PoolClient, sql: string, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     const submittable = {
       submit(connection: CopyConnection) {
         connection.query(sql);
       },
       handleCopyInResponse(connection: CopyConnection) {
-        connection.sendCopyFromChunk(Buffer.from(text, 'utf8'));
+        connection.sendCopyFromChunk(
+          typeof text === 'string'
+            ? Buffer.from(text, 'utf8')
+            : Buffer.from(text.buffer, text.byteOffset, text.byteLength),
+        );
         connection.endCopyFrom();
       },
       // pg drops the active query on an error: ReadyForQuery then no longer reaches it, so settle here.
