@@ -1,5 +1,6 @@
 import { accuracy, meetsAshraeG14Hourly, type Accuracy } from './accuracy.js';
 import { HOUR_MS, setEnergyHolidayCalendar } from './hourly-series.js';
+import { levelShifts } from './level-shift.js';
 import { LinearFitter, predictLinear, type LinearModel, type LinearOptions } from './linear-reference.js';
 import { NeuralForecaster, dayOrigins, type Forecast, type NeuralOptions } from './neural-forecaster.js';
 import {
@@ -36,6 +37,12 @@ export interface MeterBacktest {
    * was wrong) and of the rest (shape and hour-to-hour noise); level² + shape² = CV(RMSE)².
    */
   servedErrorSplit: { levelCvRmsePct: number; shapeCvRmsePct: number };
+  /**
+   * Level changes found in the meter's history (the load halved or doubled for three days in a row against the
+   * same days a week before: a change of use, a long closure, a cold spell): from when, by what ratio, and from
+   * when the forecasts knew of it. The references follow the new level from then on.
+   */
+  levelShifts: { from: string; ratio: number; knownFrom: string }[];
 }
 
 export interface BacktestOptions extends Partial<NeuralOptions> {
@@ -213,6 +220,11 @@ export async function trainAndBacktest(
       recentCvRmsePct: recentCvRmse(m, horizon),
       linearIntervalScale: m.linearScale,
       servedErrorSplit: errorSplit(m.actual, m.predictions.served, horizon),
+      levelShifts: levelShifts(m.s).map((x) => ({
+        from: new Date(m.s.start + x.at * HOUR_MS).toISOString(),
+        ratio: Math.round(x.ratio * 100) / 100,
+        knownFrom: new Date(m.s.start + x.knownFrom * HOUR_MS).toISOString(),
+      })),
     });
   }
   const scoredModels = [...BACKTEST_MODELS, 'served' as const];

@@ -26,6 +26,7 @@ function meter(name: string, cv: Record<BacktestModel, number>, days = 60): Mete
     recentCvRmsePct: cv,
     linearIntervalScale: 1,
     servedErrorSplit: { levelCvRmsePct: 0, shapeCvRmsePct: 0 },
+    levelShifts: [],
   };
 }
 
@@ -97,6 +98,20 @@ describe('publication gate, per meter', () => {
     const noisy = decision.perMeter?.find((m) => m.meter === 'noisy');
     expect(noisy?.meetsG14).toBe(false);
     expect(noisy?.reason).toMatch(/no model meets ASHRAE G14 on this meter/);
+  });
+
+  it("names a meter's level changes on the card", () => {
+    const shifted = meter('school', { neural: 12, linear: 10, towt: 14, seasonalNaive: 18 });
+    shifted.levelShifts = [
+      { from: '2017-04-03T00:00:00.000Z', ratio: 0.21, knownFrom: '2017-04-06T00:00:00.000Z' },
+    ];
+    const decision = gate(
+      report([shifted, meter('b', { neural: 8, linear: 10, towt: 14, seasonalNaive: 18 })]),
+    );
+    expect(decision.perMeter?.find((m) => m.meter === 'school')?.reason).toMatch(
+      /level changes followed \(a change of use, a closure or a cold spell\): 2017-04-03 to 21 % of the level before \(followed from 2017-04-06\)/,
+    );
+    expect(decision.perMeter?.find((m) => m.meter === 'b')?.reason).not.toMatch(/level changes/);
   });
 
   it('cannot publish the network on fewer backtest days than G14 needs', () => {

@@ -76,6 +76,7 @@ export function gate(report: BacktestReport): GateDecision {
       reason:
         choiceReason(serve, m.recentCvRmsePct) +
         (!neuralPassed && m.chosen === 'neural' ? '; the network is not published (see the gate)' : '') +
+        shiftNote(m.levelShifts ?? []) +
         (noisy
           ? `; no model meets ASHRAE G14 on this meter (served: CV(RMSE) ${pct(m.accuracy[serve].cvRmsePct)} over the backtest): treat its forecasts as indicative`
           : ''),
@@ -100,4 +101,17 @@ export function gate(report: BacktestReport): GateDecision {
       : [...reasons, `the network is not served; per meter by its own recent backtest: ${summary}`],
     perMeter,
   };
+}
+
+/**
+ * The card's words for the level changes the forecasts followed on a meter (the load halved or doubled for days
+ * against the same days a week before): a change of use, a long closure or a cold spell.
+ */
+function shiftNote(shifts: readonly { from: string; ratio: number; knownFrom: string }[]): string {
+  if (shifts.length === 0) return '';
+  const each = shifts.map(
+    (x) =>
+      `${x.from.slice(0, 10)} to ${Math.round(x.ratio * 100)} % of the level before (followed from ${x.knownFrom.slice(0, 10)})`,
+  );
+  return `; level changes followed (a change of use, a closure or a cold spell): ${each.join(', ')}`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../edge/index.js';
 import { accuracy } from './accuracy.js';
 import { hourOfWeek, HOUR_MS, type HourlySeries } from './hourly-series.js';
+import { levelShifts } from './level-shift.js';
 import { fitLinear, LinearFitter, predictLinear } from './linear-reference.js';
 import { seasonalNaiveForecast } from './seasonal-naive.js';
 
@@ -71,6 +72,16 @@ describe('linear reference (closed form, recency)', () => {
     // The week starting three days after the shift: level bias small (the year before is 5× higher).
     expect(Math.abs(day(403).nmbePct)).toBeLessThan(10);
     expect(day(403).cvRmsePct).toBeLessThan(25);
+  });
+
+  it('finds the change of use (what the card names) within days of it', () => {
+    // This synthetic office's heating swings by more than half in cold spells, which count as level changes too:
+    // only the one at day 400 is asserted.
+    const shift = levelShifts(building(5, 460, 400, 0.2)).find((x) => Math.abs(x.at - dayStart(400)) <= 24);
+    expect(shift).toBeDefined();
+    expect((shift?.knownFrom ?? 0) - (shift?.at ?? 0)).toBeLessThanOrEqual(3 * 24);
+    expect(shift?.ratio).toBeGreaterThan(0.15);
+    expect(shift?.ratio).toBeLessThan(0.25);
   });
 
   it('refits incrementally to the same model as a fit from scratch (close to it with robust weights)', () => {

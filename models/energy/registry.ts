@@ -27,6 +27,7 @@ export interface ModelCard {
       | 'recentCvRmsePct'
       | 'linearIntervalScale'
       | 'servedErrorSplit'
+      | 'levelShifts'
     >[];
   };
   gate: GateDecision;

@@ -117,6 +117,7 @@ export async function retrainTenant({
             recentCvRmsePct,
             linearIntervalScale,
             servedErrorSplit,
+            levelShifts,
           }) => ({
             meter,
             days: d,
@@ -126,6 +127,7 @@ export async function retrainTenant({
             recentCvRmsePct,
             linearIntervalScale,
             servedErrorSplit,
+            levelShifts,
           }),
         ),
       },
