@@ -13,12 +13,12 @@ import { highestKeptUp, stepUp, type RateSummary } from './ingest/campaign.js';
 import { startEnvironment } from './ingest/environment.js';
 import { loadAverage } from './ingest/processes.js';
 import { greenopsSystem } from './ingest/systems.js';
+import { ratesFromEnv } from './ingest/rates.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const list = (v: string | undefined, d: string) => (v ?? d).split(',').map(Number);
-const RATES = list(process.env.BENCH_RATES, '2500,5000,7500,10000,15000,20000,30000');
-const BATCHED = list(process.env.BENCH_BATCHED_RATES, '500,1000,1500,2000');
+const RATES = ratesFromEnv('BENCH_RATES', '2500,5000,7500,10000,15000,20000,30000');
+const BATCHED = ratesFromEnv('BENCH_BATCHED_RATES', '500,1000,1500,2000');
 const COMBOS = (process.env.BENCH_COMBOS ?? 'influx/mosquitto').split(',');
 
 const fmt = (x: number | undefined, digits = 0) =>
@@ -60,7 +60,7 @@ try {
       'p50/p99 ms at half': half
         ? `${fmt(half.p50Ms)}/${fmt(half.p99Ms)} (${half.runs[0]?.latencySource ?? ''})`
         : '–',
-      'batched readings/s': fmt((bBest?.rate ?? 0) * 100),
+      'batched readings/s': BATCHED.length === 0 ? 'not run' : fmt((bBest?.rate ?? 0) * 100),
       'peak RSS MB': fmt(Math.max(0, ...[...rates, ...(batched ?? [])].map((r) => r.peakRssMb))),
       'publisher/broker/influxd at best': best
         ? [best.publisherCpu, best.brokerCpu, best.influxCpu]

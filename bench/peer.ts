@@ -14,12 +14,12 @@ import { installNodeRed, nodeRedSystem } from './ingest/node-red.js';
 import { loadAverage } from './ingest/processes.js';
 import { greenopsSystem } from './ingest/systems.js';
 import { printPeerReport } from './ingest/peer-report.js';
+import { ratesFromEnv } from './ingest/rates.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const list = (v: string | undefined, d: string) => (v ?? d).split(',').map(Number);
-const RATES = list(process.env.BENCH_RATES, '2500,5000,7500,10000,15000,20000,30000');
-const BATCHED = list(process.env.BENCH_BATCHED_RATES, '500,1000,1500,2000');
+const RATES = ratesFromEnv('BENCH_RATES', '2500,5000,7500,10000,15000,20000,30000');
+const BATCHED = ratesFromEnv('BENCH_BATCHED_RATES', '500,1000,1500,2000');
 
 const installDir = installNodeRed();
 const greenops = greenopsSystem('influx', 'mosquitto');
