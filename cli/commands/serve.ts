@@ -55,6 +55,7 @@ async function serve(opts: ServeFlags, roles: (config: Config) => Roles): Promis
       : `with an API key; this start created none, as keys already exist (a first start saves one to ${join(config.dataDir, 'admin.key')})`;
     console.log(`greenops API: ${app.apiUrl}  (try ${app.apiUrl}/api/v1/whoami ${keyHint})`);
     console.log(`MQTT broker:  ${app.brokerUrl ?? 'none (greenops api alone)'}`);
+    console.log(`web console:  ${app.apiUrl}/console/  (road review; sign in with an API key)`);
     if (app.adminKey) {
       // Shown once: only its hash is stored. The file is the operator's copy (mode 0600).
       console.log(`admin key:    ${app.adminKey.secret}  (platform-admin; saved to ${app.adminKey.file})`);
