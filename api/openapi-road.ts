@@ -63,18 +63,23 @@ const defect = {
     missesSinceSeen: { type: 'integer' },
     exposure: { type: 'object', properties: { aadt: { type: 'number' }, source: { type: 'string' } } },
     modelVersions: { type: 'array', items: { type: 'string' } },
+    reason: { type: ['string', 'null'] },
+    mergedInto: { type: ['string', 'null'], description: 'The defect it was merged into (status merged).' },
     version: { type: 'integer' },
   },
 };
-const format = q('format', 'json (default), csv or geojson (WGS 84 points, for GIS)', {
+const EXPORTS =
+  'csv (RFC 4180, UTF-8 with a byte order mark, decimals with a dot) or geojson (WGS 84 lon/lat points, RFC 7946): ' +
+  'the same columns, with x_25832/y_25832 (ETRS89 / UTM 32N easting/northing, EPSG:25832) and the work order’s ' +
+  'status, notes, created and updated times; status is the defect’s current one';
+const format = q('format', `json (default); ${EXPORTS}`, {
   type: 'string',
   enum: ['json', 'csv', 'geojson'],
 });
 const defectsFormat = q(
   'format',
   'json (default); map: lean rows for a map, each an array in the order of `fields` (id, lat, lon, severity, ' +
-    'priority, status, damage, corroborated), default limit 20,000, gzipped when accepted; csv or geojson ' +
-    '(WGS 84 points, for GIS)',
+    `priority, status, damage, corroborated), default limit 20,000, gzipped when accepted; ${EXPORTS}`,
   { type: 'string', enum: ['json', 'map', 'csv', 'geojson'] },
 );
 const workOrder = {
@@ -86,10 +91,22 @@ const workOrder = {
     assignee: { type: 'string' },
     dueDate: { type: ['string', 'null'], format: 'date' },
     notes: { type: ['string', 'null'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    createdBy: { type: 'string' },
+    updatedAt: { type: 'string', format: 'date-time' },
     version: { type: 'integer' },
   },
 };
-const body = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
+/** Request bodies: a field not listed is refused with 400 naming it. */
+const body = (schema: object) => ({
+  required: true,
+  content: { 'application/json': { schema: { ...schema, additionalProperties: false } } },
+});
+const dueDate = {
+  type: 'string',
+  format: 'date',
+  description: 'Today or later (400 naming dueDate for a past date)',
+};
 
 /** Parameters and bodies of the road routes (issue 14); roles come from the permission table. */
 export const ROAD_PATHS = {
@@ -97,7 +114,9 @@ export const ROAD_PATHS = {
     get: {
       parameters: [
         tenant,
-        q('status', 'Comma-separated statuses', { type: 'string' }),
+        q('status', 'Comma-separated statuses; merged defects are listed only when merged is named', {
+          type: 'string',
+        }),
         q('damage', 'Comma-separated damage classes', { type: 'string' }),
         q('bbox', 'west,south,east,north (WGS 84)'),
         q('minPriority', 'Lowest priority', { type: 'number' }),
@@ -182,7 +201,7 @@ export const ROAD_PATHS = {
         properties: {
           defectIds: { type: 'array', items: { type: 'string' }, maxItems: 200 },
           assignee: { type: 'string' },
-          dueDate: { type: 'string', format: 'date' },
+          dueDate,
           notes: { type: 'string' },
         },
       }),
@@ -197,7 +216,7 @@ export const ROAD_PATHS = {
         properties: {
           status: { type: 'string', enum: WORK_ORDER_STATUSES },
           assignee: { type: 'string' },
-          dueDate: { type: 'string', format: 'date' },
+          dueDate,
           notes: { type: 'string' },
         },
       }),

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { GreenopsError, type Logger } from '../../core/index.js';
+import { GreenopsError, badRequest, type Logger } from '../../core/index.js';
 import { looksLikeApiKey, type OidcVerifier, type Principal } from '../../access/index.js';
 import { setCredentialProblem, setPrincipal } from './request-context.js';
 
@@ -24,7 +24,17 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  */
 export function authenticate({ keys, oidc, logger }: AuthenticateOptions): RequestHandler {
   return async (req, _res, next) => {
+    // Node keeps only the first of repeated Authorization headers (req.headers); two credentials in one request
+    // are ambiguous (which one acts?), so it is refused rather than decided by their order.
+    let count = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      if (req.rawHeaders[i]?.toLowerCase() === 'authorization') count += 1;
     const header = req.header('authorization');
+    // …and two joined into one field by a proxy (RFC 9110 §5.3) read "Bearer a, Bearer b".
+    if (count > 1 || (header !== undefined && /,\s*bearer\s/i.test(header)))
+      return next(
+        badRequest('Authorization', 'send one Authorization header with one credential, not several'),
+      );
     if (header === undefined) return next();
     const token = BEARER.exec(header)?.[1];
     const refuse = (problem: string | GreenopsError) => {

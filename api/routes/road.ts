@@ -82,10 +82,41 @@ function optionalText(body: Record<string, unknown>, name: string, max: number):
 
 function dateText(body: Record<string, unknown>, name: string): string | undefined {
   const v = optionalText(body, name, 10);
-  if (v !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))))
+  if (
+    v !== undefined &&
+    (!/^\d{4}-\d{2}-\d{2}$/.test(v) ||
+      Number.isNaN(Date.parse(v)) ||
+      new Date(Date.parse(v)).toISOString().slice(0, 10) !== v)
+  )
     throw badRequest(name, 'must be a date YYYY-MM-DD');
   return v;
 }
+
+/**
+ * A due date from today on. "Today" is the date where it is earliest on Earth (UTC−12), so no caller's own today
+ * (Denmark's is UTC+1/+2) is refused as past.
+ */
+function dueDateText(body: Record<string, unknown>, nowMs: number): string | undefined {
+  const v = dateText(body, 'dueDate');
+  const today = new Date(nowMs - 12 * 3_600_000).toISOString().slice(0, 10);
+  if (v !== undefined && v < today) throw badRequest('dueDate', `${v} is in the past (today is ${today})`);
+  return v;
+}
+
+/** A JSON object body with only the `allowed` fields: a misspelt field is refused, not silently ignored. */
+function bodyOf(req: Request, allowed: readonly string[]): Record<string, unknown> {
+  const body: unknown = req.body ?? {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('body', 'must be a JSON object');
+  for (const key of Object.keys(body))
+    if (!allowed.includes(key)) throw badRequest(key, `is not a field here; allowed: ${allowed.join(', ')}`);
+  return body as Record<string, unknown>;
+}
+
+const DECISION_FIELDS = ['decision', 'reason', 'note'] as const;
+const ACTION_FIELDS = ['action', 'note', 'severity', 'into'] as const;
+const NEW_ORDER_FIELDS = ['defectIds', 'assignee', 'dueDate', 'notes'] as const;
+const ORDER_UPDATE_FIELDS = ['status', 'assignee', 'dueDate', 'notes'] as const;
 
 const DEFECT_ID = /^rd-[0-9a-f]{16}$/;
 
@@ -236,14 +267,14 @@ export function roadRoutes({
   router.post('/road/defects/:id/decision', async (req, res) => {
     const tenant = tenantOf(req, defaultTenant);
     const id = defectId(req.params.id);
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = bodyOf(req, DECISION_FIELDS);
     const defect = await decide(req, tenant, id, body, ifMatchOf(req), requestIdOf(res));
     res.set('ETag', `"${defect.version}"`).json(defect);
   });
 
   router.post('/road/defects/bulk-decision', async (req, res) => {
     const tenant = tenantOf(req, defaultTenant);
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = bodyOf(req, ['ids', ...DECISION_FIELDS]);
     const ids = body.ids;
     if (
       !Array.isArray(ids) ||
@@ -274,7 +305,7 @@ export function roadRoutes({
   router.post('/road/defects/:id/actions', async (req, res) => {
     const tenant = tenantOf(req, defaultTenant);
     const id = defectId(req.params.id);
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = bodyOf(req, ACTION_FIELDS);
     const principal = principalOf(req);
     const actor = { id: principal.id, name: principal.name };
     const ifMatch = ifMatchOf(req);
@@ -321,9 +352,9 @@ export function roadRoutes({
       res.json({ tenant, workOrders: orders });
       return;
     }
-    const ids = new Set(orders.flatMap((o) => o.defectIds));
-    const { defects: all } = await service().list(tenant, { limit: 20_000 });
-    const ordered = all.filter((d) => ids.has(d.id));
+    // The orders' defects by id (not the first 20,000 of the queue), each with its current status.
+    const ids = [...new Set(orders.flatMap((o) => o.defectIds))];
+    const { defects: ordered } = await service().list(tenant, { ids, limit: Math.max(1, ids.length) });
     const file = `road-work-orders-${tenant}`;
     if (format === 'csv')
       res
@@ -339,7 +370,7 @@ export function roadRoutes({
 
   router.post('/road/work-orders', async (req, res) => {
     const tenant = tenantOf(req, defaultTenant);
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = bodyOf(req, NEW_ORDER_FIELDS);
     const ids = body.defectIds;
     if (
       !Array.isArray(ids) ||
@@ -356,7 +387,7 @@ export function roadRoutes({
       {
         defectIds: (ids as string[]).map(defectId),
         assignee,
-        dueDate: dateText(body, 'dueDate'),
+        dueDate: dueDateText(body, clock.now()),
         notes: optionalText(body, 'notes', 4000),
       },
       { id: principal.id, name: principal.name },
@@ -386,13 +417,13 @@ export function roadRoutes({
     const tenant = tenantOf(req, defaultTenant);
     const id = req.params.id;
     if (!/^wo-[0-9a-f]{8}$/.test(id)) throw badRequest('id', `"${id}" is not a work order id`);
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = bodyOf(req, ORDER_UPDATE_FIELDS);
     const status = body.status;
     if (status !== undefined && !(WORK_ORDER_STATUSES as readonly unknown[]).includes(status))
       throw badRequest('status', `must be one of ${WORK_ORDER_STATUSES.join(', ')}`);
     const principal = principalOf(req);
     const assignee = optionalText(body, 'assignee', 200);
-    const dueDate = dateText(body, 'dueDate');
+    const dueDate = dueDateText(body, clock.now());
     const notes = optionalText(body, 'notes', 4000);
     const result = await service().updateWorkOrder(
       tenant,

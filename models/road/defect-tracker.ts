@@ -636,21 +636,33 @@ export class DefectTracker {
     }
     // Automatic merges of the batch in two statements: an alias per merged defect to the survivor (the end of the
     // chain when a survivor was itself merged later in the batch; its stored sightings stay and are read through
-    // the alias), and the merged rows say so.
+    // the alias), and the merged rows say so, with a history row on each side (action merge, detail {into} on the
+    // merged one and {from} on the survivor) written by the same statement.
     const merged = events.filter((e) => e.kind === 'merged');
     if (merged.length === 0) return;
     const drops = merged.map((e) => e.defect);
     const intos = merged.map((e) => resolve(e.defect));
+    const tenants = merged.map((e) => e.tenant);
     await tx.query(
       `INSERT INTO road_defect_aliases (id, tenant, into_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
        ON CONFLICT (id) DO UPDATE SET into_id = EXCLUDED.into_id`,
-      [drops, merged.map((e) => e.tenant), intos],
+      [drops, tenants, intos],
     );
     await tx.query(
-      `UPDATE road_defects d SET status = 'merged', merged_into = m.new_id, version = d.version + 1, updated_at = now()
-       FROM unnest($1::text[], $2::text[]) AS m(old_id, new_id) WHERE d.id = m.old_id`,
-      [drops, intos],
+      `WITH m AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS m(old_id, new_id, tenant)),
+       h AS (
+         INSERT INTO road_history (tenant, defect_id, action, from_status, to_status, note, actor_id, detail)
+         SELECT m.tenant, m.old_id, 'merge', d.status, 'merged', 'merged automatically: same place, class and axis',
+           $4, jsonb_build_object('into', m.new_id)
+         FROM m LEFT JOIN road_defects d ON d.id = m.old_id
+         UNION ALL
+         SELECT m.tenant, m.new_id, 'merge', NULL, NULL, 'a duplicate merged into it automatically', $4,
+           jsonb_build_object('from', m.old_id)
+         FROM m)
+       UPDATE road_defects d SET status = 'merged', merged_into = m.new_id, version = d.version + 1, updated_at = now()
+       FROM m WHERE d.id = m.old_id`,
+      [drops, intos, tenants, SYSTEM_ACTOR],
     );
   }
 

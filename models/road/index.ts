@@ -45,6 +45,7 @@ export {
   type Transition,
   type WorkOrderView,
 } from './road-defects.js';
-export { defectsCsv, defectsGeoJson } from './exports.js';
+export { EXPORT_COLUMNS, defectsCsv, defectsGeoJson } from './exports.js';
+export { toGrid, utm32, ETRS89_UTM32N } from './utm.js';
 export { roadIngestHooks } from './ingest-hooks.js';
 export { RoadResultsJob, roadResultPoints, type RoadResultsJobOptions } from './road-results.js';

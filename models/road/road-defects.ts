@@ -43,6 +43,8 @@ export const MAP_FIELDS = [
 export type MapDefect = [string, number, number, number, number, string, string, boolean];
 
 export interface DefectFilter {
+  /** Only these defects (a work order's), merged ones included. */
+  ids?: readonly string[];
   status?: readonly string[];
   damage?: readonly string[];
   bbox?: { west: number; south: number; east: number; north: number };
@@ -69,6 +71,7 @@ export interface WorkOrderView {
   notes: string | null;
   createdAt: string;
   createdBy: string;
+  updatedAt: string;
   version: number;
 }
 
@@ -203,7 +206,9 @@ export class RoadDefects {
   }
 
   private where(tenant: string, f: DefectFilter): { clause: string; params: unknown[] } {
-    const where = ['tenant = $1', "status <> 'merged'"];
+    // Merged defects are aliases of their survivor: left out unless asked for by status=merged or by id.
+    const where =
+      f.status?.includes('merged') || f.ids ? ['tenant = $1'] : ['tenant = $1', "status <> 'merged'"];
     const params: unknown[] = [tenant];
     const add = (sql: string, ...values: unknown[]) => {
       let text = sql;
@@ -213,6 +218,7 @@ export class RoadDefects {
       }
       where.push(text);
     };
+    if (f.ids) add('id = ANY(?::text[])', f.ids);
     if (f.status?.length) add('status = ANY(?::text[])', f.status);
     if (f.damage?.length) add('damage = ANY(?::text[])', f.damage);
     if (f.bbox)
@@ -668,6 +674,7 @@ interface WorkOrderRow {
   notes: string | null;
   created_at: Date;
   created_by: string;
+  updated_at: Date;
   version: number;
 }
 
@@ -681,6 +688,7 @@ function orderView(r: WorkOrderRow): WorkOrderView {
     notes: r.notes,
     createdAt: new Date(r.created_at).toISOString(),
     createdBy: r.created_by,
+    updatedAt: new Date(r.updated_at).toISOString(),
     version: r.version,
   };
 }
