@@ -66,6 +66,7 @@ const T = {
     act_work_order: 'arbejdsordre',
     act_severity: 'alvor ændret',
     audit: 'revision',
+    no_history: 'Ingen beslutninger endnu.',
     apply: 'Filtrér',
     keys: 'Taster (når køen har fokus): j/k næste/forrige · c bekræft · r afvis (1–5 årsag) · w arbejdsordre · Enter detaljer · Esc luk',
     queue_caption: 'Skader efter prioritet',
@@ -174,6 +175,7 @@ const T = {
     act_work_order: 'work order',
     act_severity: 'severity changed',
     audit: 'audit',
+    no_history: 'No decisions yet.',
     apply: 'Filter',
     keys: 'Keys (when the queue has focus): j/k next/previous · c confirm · r reject (1–5 reason) · w work order · Enter details · Esc close',
     queue_caption: 'Defects by priority',
@@ -702,6 +704,8 @@ async function showDetail() {
       el('li', { class: 'audit' }, `${fmt(a.at)} · ${t('audit')} ${a.action} · ${a.by}`),
     ),
   );
+  if (body.history.length + body.audit.length === 0)
+    $('detail-history').replaceChildren(el('li', {}, t('no_history')));
   $('detail-h').focus();
 }
 
@@ -915,6 +919,9 @@ $('shortcuts').addEventListener('change', () => {
 $('lang').addEventListener('click', () => {
   lang = lang === 'da' ? 'en' : 'da';
   localStorage.setItem('greenops.lang', lang);
+  // Messages said in the other language are cleared rather than left untranslated.
+  say('');
+  $('row-msg').textContent = '';
   translate();
   fillDamage();
   if (!$('app').hidden) {
