@@ -41,6 +41,7 @@ const T = {
     only_confirmed: 'Kun bekræftede skader kan få en arbejdsordre: bekræft den først (c).',
     bad_area:
       'Området skal være fire tal adskilt af komma: vest,syd,øst,nord (længde −180…180, bredde −90…90, vest < øst, syd < nord).',
+    bad_age: 'Antal dage skal være et helt tal fra 1 til 3650.',
     err_400: 'Serveren afviste forespørgslen (ugyldigt input)',
     err_403: 'Du har ikke ret til denne handling',
     err_404: 'Findes ikke (længere)',
@@ -150,6 +151,7 @@ const T = {
     only_confirmed: 'Only confirmed defects can get a work order: confirm it first (c).',
     bad_area:
       'The area must be four numbers separated by commas: west,south,east,north (longitude −180…180, latitude −90…90, west < east, south < north).',
+    bad_age: 'The number of days must be a whole number from 1 to 3650.',
     err_400: 'The server refused the request (invalid input)',
     err_403: 'You are not allowed to do this',
     err_404: 'Not found (any more)',
@@ -899,10 +901,22 @@ function areaOk() {
   $('f-area').setAttribute('aria-invalid', String(!ok));
   return ok;
 }
+/** The age filter: a whole number of days 1–3650, or an error next to the field. */
+function ageOk() {
+  const v = $('f-age').value.trim();
+  // A number input holds '' for text it cannot parse: badInput tells that apart from an empty field.
+  const ok =
+    v === '' ? !$('f-age').validity.badInput : /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 3650;
+  $('age-error').textContent = ok ? '' : t('bad_age');
+  $('f-age').setAttribute('aria-invalid', String(!ok));
+  return ok;
+}
 $('filters').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  if (!areaOk()) {
-    $('f-area').focus();
+  const area = areaOk();
+  const age = ageOk();
+  if (!area || !age) {
+    $(area ? 'f-age' : 'f-area').focus();
     return;
   }
   loadQueue().catch(fail);
@@ -929,6 +943,7 @@ $('lang').addEventListener('click', () => {
     if (!$('orders').hidden) loadOrders().catch((err) => say(failure(err)));
   }
   if ($('area-error').textContent) areaOk();
+  if ($('age-error').textContent) ageOk();
 });
 function fillDamage() {
   const current = $('f-damage').value;

@@ -12,17 +12,24 @@ describe('the road console in Chromium', () => {
   /** Every request the console sends that is not a read, and every uncaught error or unhandled rejection. */
   const writes: string[] = [];
   const pageErrors: string[] = [];
+  /** Queue loads (GET /api/v1/road/defects?…). */
+  const queueLoads: string[] = [];
 
   beforeAll(async () => {
-    road = await startRoadApi(roadMessages({ days: 2, cameras: 2, seed: 8 }));
+    // The default tile server (OpenStreetMap), its tiles refused below: the page must work without them.
+    road = await startRoadApi(roadMessages({ days: 2, cameras: 2, seed: 8 }), {
+      consoleTileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+    });
     key = await road.api.access.key('roads', 'aarhus');
     browser = await launchChromium();
     // axe-core is injected as an inline script, which the console's CSP (script-src 'self') rightly refuses.
     page = await browser.newPage({ bypassCSP: true });
     page.on('request', (r) => {
       if (r.method() !== 'GET') writes.push(`${r.method()} ${r.url()}`);
+      else if (r.url().includes('/api/v1/road/defects?')) queueLoads.push(r.url());
     });
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.route('https://tile.openstreetmap.org/**', (route) => route.abort());
   }, 180_000);
 
   afterAll(async () => {
@@ -59,6 +66,10 @@ describe('the road console in Chromium', () => {
       new Set(await page.locator('#queue-table tbody tr[data-id] td:nth-child(6)').allTextContents()),
     ).toEqual(new Set(['✓ ja']));
     expect(await page.locator('#map circle').count()).toBe(priorities.length);
+    // OpenStreetMap's tiles need its attribution, linked, even when they fail to load.
+    const osm = page.getByRole('link', { name: 'OpenStreetMap-bidragydere' });
+    expect(await osm.isVisible()).toBe(true);
+    expect(await osm.getAttribute('href')).toBe('https://www.openstreetmap.org/copyright');
     expect(await page.locator('#who').textContent()).toContain('Logget ind som');
     expect(await wcagViolations(page)).toEqual([]);
   });
@@ -188,11 +199,17 @@ describe('the road console in Chromium', () => {
     expect(await page.locator('#queue-table tbody tr[data-id]').count()).toBe(0);
     expect(await page.locator('#empty').textContent()).toContain('at least three drives');
     // A wrong extent is refused with a message next to the field, not silently ignored.
-    const sent = writes.length;
+    const sent = queueLoads.length;
     await page.getByLabel('Area (west,south,east,north)').fill('10.2,56.1,10.1');
     await page.locator('#filters button[type="submit"]').click();
     expect(await page.locator('#area-error').textContent()).toContain('four numbers');
-    expect(writes.length).toBe(sent);
+    await page.getByLabel('Area (west,south,east,north)').fill('');
+    await page.getByLabel('First seen within (days)').fill('0');
+    await page.locator('#filters button[type="submit"]').click();
+    expect(await page.locator('#age-error').textContent()).toContain('from 1 to 3650');
+    await page.getByLabel('First seen within (days)').fill('');
+    // Neither was sent to the API.
+    expect(queueLoads.length).toBe(sent);
     expect(pageErrors).toEqual([]);
   });
 
