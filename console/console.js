@@ -865,6 +865,8 @@ document.addEventListener('keydown', (ev) => {
   const act = actions[ev.key];
   if (act) {
     ev.preventDefault();
+    // A new action: the last one's message (say, an error) no longer applies.
+    $('row-msg').textContent = '';
     Promise.resolve().then(act).catch(fail);
   }
 });
