@@ -35,7 +35,7 @@ const T = {
     queue_corr: 'Skader set på flere kørsler, efter prioritet',
     queue_all: 'Skader: først dem set på flere kørsler, derefter efter prioritet',
     empty_corr:
-      'Ingen skader er set på flere kørsler endnu: en skade kommer i køen, når mindst tre kørsler har set den. Fjern fluebenet ved »Kun set på flere kørsler« for at se alle.',
+      'Ingen skader set på flere kørsler matcher filtrene (en skade tæller først, når mindst tre kørsler har set den). Fjern fluebenet ved »Kun set på flere kørsler« for at se alle.',
     empty: 'Ingen skader matcher filtrene.',
     read_only: 'Du kan se skaderne, men kun vejafdelingen og administratorer kan træffe beslutninger.',
     only_confirmed: 'Kun bekræftede skader kan få en arbejdsordre: bekræft den først (c).',
@@ -145,7 +145,7 @@ const T = {
     queue_corr: 'Defects seen on several drives, by priority',
     queue_all: 'Defects: those seen on several drives first, then by priority',
     empty_corr:
-      'No defect has been seen on several drives yet: a defect enters the queue once at least three drives have seen it. Untick “Only seen on several drives” to see all.',
+      'No defect seen on several drives matches the filters (a defect counts once at least three drives have seen it). Untick “Only seen on several drives” to see all.',
     empty: 'No defect matches the filters.',
     read_only: 'You can view the defects, but only the road department and administrators can decide.',
     only_confirmed: 'Only confirmed defects can get a work order: confirm it first (c).',
