@@ -25,9 +25,51 @@ const T = {
     damage: 'Skadetype',
     age: 'Set første gang inden for (dage)',
     area: 'Område (vest,syd,øst,nord)',
-    corr: 'Kun bekræftede af flere kørsler',
+    corr: 'Kun set på flere kørsler',
+    corr_col: 'Flere kørsler',
+    yes: 'ja',
+    no: 'nej',
+    shortcuts: 'Tastaturgenveje til/fra',
+    keys_nav: 'Taster (når køen har fokus): j/k næste/forrige · Enter detaljer · Esc luk',
+    keys_off: 'Tastaturgenveje er slået fra: brug knapperne og Tab.',
+    queue_corr: 'Skader set på flere kørsler, efter prioritet',
+    queue_all: 'Skader: først dem set på flere kørsler, derefter efter prioritet',
+    empty_corr:
+      'Ingen skader set på flere kørsler matcher filtrene (en skade tæller først, når mindst tre kørsler har set den). Fjern fluebenet ved »Kun set på flere kørsler« for at se alle.',
+    empty: 'Ingen skader matcher filtrene.',
+    read_only: 'Du kan se skaderne, men kun vejafdelingen og administratorer kan træffe beslutninger.',
+    only_confirmed: 'Kun bekræftede skader kan få en arbejdsordre: bekræft den først (c).',
+    bad_area:
+      'Området skal være fire tal adskilt af komma: vest,syd,øst,nord (længde −180…180, bredde −90…90, vest < øst, syd < nord).',
+    bad_age: 'Antal dage skal være et helt tal fra 1 til 3650.',
+    err_400: 'Serveren afviste forespørgslen (ugyldigt input)',
+    err_403: 'Du har ikke ret til denne handling',
+    err_404: 'Findes ikke (længere)',
+    err_409: 'Handlingen passer ikke til skadens status',
+    err_412: 'Skaden er ændret af en anden imens: køen er genindlæst, prøv igen',
+    err_5xx: 'Serverfejl, prøv igen senere',
+    err_net: 'Ingen forbindelse til serveren',
+    err_other: 'Forespørgslen mislykkedes',
+    save: 'Gem',
+    saved: 'gemt',
+    close: 'Luk (Esc)',
+    position: 'Position',
+    on_osm: 'vis på OpenStreetMap',
+    osm: 'OpenStreetMap-bidragydere',
+    frame_ref: 'billedreference',
+    act_confirm: 'bekræftet',
+    act_reject: 'afvist',
+    act_repaired: 'repareret',
+    act_close: 'lukket',
+    act_reopen: 'genåbnet',
+    act_merge: 'sammenlagt',
+    act_merged_in: 'dublet lagt ind',
+    act_work_order: 'arbejdsordre',
+    act_severity: 'alvor ændret',
+    audit: 'revision',
+    no_history: 'Ingen beslutninger endnu.',
     apply: 'Filtrér',
-    keys: 'Taster: j/k næste/forrige · c bekræft · r afvis (1–5 årsag) · w arbejdsordre · Enter detaljer',
+    keys: 'Taster (når køen har fokus): j/k næste/forrige · c bekræft · r afvis (1–5 årsag) · w arbejdsordre · Enter detaljer · Esc luk',
     queue_caption: 'Skader efter prioritet',
     severity: 'Alvor',
     priority: 'Prioritet',
@@ -93,9 +135,51 @@ const T = {
     damage: 'Damage',
     age: 'First seen within (days)',
     area: 'Area (west,south,east,north)',
-    corr: 'Only corroborated by several drives',
+    corr: 'Only seen on several drives',
+    corr_col: 'Several drives',
+    yes: 'yes',
+    no: 'no',
+    shortcuts: 'Keyboard shortcuts on/off',
+    keys_nav: 'Keys (when the queue has focus): j/k next/previous · Enter details · Esc close',
+    keys_off: 'Keyboard shortcuts are off: use the buttons and Tab.',
+    queue_corr: 'Defects seen on several drives, by priority',
+    queue_all: 'Defects: those seen on several drives first, then by priority',
+    empty_corr:
+      'No defect seen on several drives matches the filters (a defect counts once at least three drives have seen it). Untick “Only seen on several drives” to see all.',
+    empty: 'No defect matches the filters.',
+    read_only: 'You can view the defects, but only the road department and administrators can decide.',
+    only_confirmed: 'Only confirmed defects can get a work order: confirm it first (c).',
+    bad_area:
+      'The area must be four numbers separated by commas: west,south,east,north (longitude −180…180, latitude −90…90, west < east, south < north).',
+    bad_age: 'The number of days must be a whole number from 1 to 3650.',
+    err_400: 'The server refused the request (invalid input)',
+    err_403: 'You are not allowed to do this',
+    err_404: 'Not found (any more)',
+    err_409: 'This action does not fit the defect’s status',
+    err_412: 'Someone else changed the defect meanwhile: the queue was reloaded, try again',
+    err_5xx: 'Server error, try again later',
+    err_net: 'No connection to the server',
+    err_other: 'The request failed',
+    save: 'Save',
+    saved: 'saved',
+    close: 'Close (Esc)',
+    position: 'Position',
+    on_osm: 'show on OpenStreetMap',
+    osm: 'OpenStreetMap contributors',
+    frame_ref: 'frame reference',
+    act_confirm: 'confirmed',
+    act_reject: 'rejected',
+    act_repaired: 'repaired',
+    act_close: 'closed',
+    act_reopen: 'reopened',
+    act_merge: 'merged',
+    act_merged_in: 'duplicate merged in',
+    act_work_order: 'work order',
+    act_severity: 'severity changed',
+    audit: 'audit',
+    no_history: 'No decisions yet.',
     apply: 'Filter',
-    keys: 'Keys: j/k next/previous · c confirm · r reject (1–5 reason) · w work order · Enter details',
+    keys: 'Keys (when the queue has focus): j/k next/previous · c confirm · r reject (1–5 reason) · w work order · Enter details · Esc close',
     queue_caption: 'Defects by priority',
     severity: 'Severity',
     priority: 'Priority',
@@ -162,6 +246,12 @@ let defects = [];
 /** Every defect matching the filters, as the map's lean arrays: [id, lat, lon, severity, …] (format=map). */
 let mapPoints = [];
 let selected = 0;
+/** Who is logged in (GET /api/v1/whoami), kept to re-render "Logget ind som …" when the language changes. */
+let me = null;
+/** Only the road department and admins decide on defects (access/permissions.ts, ROAD_WRITERS); a viewer reads. */
+const DECIDERS = ['platform-admin', 'tenant-admin', 'roads'];
+const canDecide = () => Boolean(me?.roles?.some((r) => DECIDERS.includes(r)));
+let shortcutsOn = localStorage.getItem('greenops.shortcuts') !== 'off';
 const $ = (id) => document.getElementById(id);
 const t = (k) => T[lang][k] ?? k;
 const damageName = (d) => (DAMAGE[d] ? DAMAGE[d][lang === 'da' ? 0 : 1] : d);
@@ -179,6 +269,50 @@ function translate() {
   document.documentElement.lang = lang;
   document.title = `greenops – ${t('title')}`;
   for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+  $('keys-help').textContent = shortcutsOn ? t(canDecide() ? 'keys' : 'keys_nav') : t('keys_off');
+  $('queue-caption').textContent = t($('f-corr').checked ? 'queue_corr' : 'queue_all');
+  if (me) $('who').textContent = t('who')(`${me.name ?? me.id} (${me.roles.join(', ')})`);
+}
+
+/** A failed request, in the page's language: what went wrong by HTTP status, then the server's own words. */
+function failure(err) {
+  const s = err?.status;
+  const k =
+    s === undefined
+      ? err instanceof TypeError
+        ? 'err_net'
+        : undefined
+      : s >= 500
+        ? 'err_5xx'
+        : [400, 403, 404, 409, 412].includes(s)
+          ? `err_${s}`
+          : 'err_other';
+  if (!k) return err?.message ?? t('err_other');
+  return s === undefined ? t(k) : `${t(k)} (HTTP ${s}${err.message ? `: ${err.message}` : ''})`;
+}
+
+/** Shows `text` in the live region right below the current row of the queue. */
+function sayAtRow(text, kind = 'error') {
+  placePanel();
+  $('row-msg').textContent = text;
+  $('row-msg').className = kind;
+}
+
+/** Every failed request ends here: a message next to the current row, never an unhandled rejection. */
+function fail(err) {
+  sayAtRow(failure(err));
+  if (err?.status === 412) void loadQueue().catch(() => {});
+}
+
+/** Keeps the row panel (messages, reject reasons, work-order form) directly after the selected row. */
+function placePanel() {
+  const tbody = $('queue-table').querySelector('tbody');
+  const rows = tbody.querySelectorAll('tr[data-id]');
+  const after = rows[selected];
+  const panel = $('row-panel');
+  if (after) {
+    if (after.nextElementSibling !== panel) after.after(panel);
+  } else if (panel.parentElement !== tbody || tbody.lastElementChild !== panel) tbody.append(panel);
 }
 
 async function api(path, options = {}) {
@@ -193,7 +327,8 @@ async function api(path, options = {}) {
   const body = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
   // A credential that stops working (an expired token, a revoked key) logs the tab out.
   if (res.status === 401 && !$('app').hidden) signOut(t('expired'));
-  if (!res.ok) throw Object.assign(new Error(body?.error?.message ?? res.statusText), { status: res.status });
+  if (!res.ok)
+    throw Object.assign(new Error(body?.error?.message ?? res.statusText), { status: res.status, body });
   return { body, etag: res.headers.get('etag') };
 }
 
@@ -208,17 +343,32 @@ async function signIn(candidate, kind = 'key') {
     sessionStorage.setItem('greenops.key', key);
     $('login').hidden = true;
     $('app').hidden = false;
-    $('who').textContent = t('who')(`${body.name ?? body.id} (${body.roles.join(', ')})`);
+    me = body;
+    applyRole();
+    translate();
     await loadQueue();
-    $('queue-table').querySelector('tbody tr')?.focus();
+    $('queue-table').querySelector('tbody tr[data-id]')?.focus();
   } catch {
+    me = null;
     key = '';
     sessionStorage.removeItem('greenops.key');
     $('login-error').textContent = t(kind === 'oidc' ? 'bad_token' : 'bad_key');
   }
 }
 
+/** Decision controls only for those who may decide: a viewer reads the queue, the map and the defect pages. */
+function applyRole() {
+  const decides = canDecide();
+  document.body.dataset.canDecide = String(decides);
+  if (!decides) {
+    $('reject').hidden = true;
+    $('order').hidden = true;
+  }
+  $('th-change').hidden = !decides;
+}
+
 function signOut(message = '') {
+  me = null;
   key = '';
   sessionStorage.removeItem('greenops.key');
   $('app').hidden = true;
@@ -334,6 +484,9 @@ async function fetchQueue() {
   selected = Math.min(selected, Math.max(0, defects.length - 1));
   renderQueue();
   $('count').textContent = t('count')(defects.length, body.total);
+  $('queue-caption').textContent = t($('f-corr').checked ? 'queue_corr' : 'queue_all');
+  $('empty').hidden = defects.length > 0;
+  $('empty').textContent = defects.length > 0 ? '' : t($('f-corr').checked ? 'empty_corr' : 'empty');
 }
 
 function renderQueue() {
@@ -348,23 +501,33 @@ function renderQueue() {
         el('td', {}, String(d.severity)),
         el('td', {}, String(d.priority)),
         el('td', {}, String(d.sightings)),
+        el('td', {}, d.corroborated ? `✓ ${t('yes')}` : t('no')),
         el('td', {}, fmt(d.lastSeen)),
       );
       row.addEventListener('click', () => select(i, true));
       return row;
     }),
+    $('row-panel'),
   );
+  placePanel();
   renderMap();
 }
 
 function select(i, focus) {
   if (defects.length === 0) return;
+  const moved = selected !== Math.max(0, Math.min(defects.length - 1, i));
   selected = Math.max(0, Math.min(defects.length - 1, i));
-  const rows = $('queue-table').querySelectorAll('tbody tr');
+  if (moved) {
+    $('row-msg').textContent = '';
+    $('reject').hidden = true;
+    $('order').hidden = true;
+  }
+  const rows = $('queue-table').querySelectorAll('tbody tr[data-id]');
   rows.forEach((r, k) => {
     r.setAttribute('aria-selected', String(k === selected));
     r.tabIndex = k === selected ? 0 : -1;
   });
+  placePanel();
   if (focus) rows[selected]?.focus();
   renderMap();
 }
@@ -393,7 +556,7 @@ function renderMap() {
   const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
   const px = (p) => [((p[0] - cx) / span + 0.5) * 400, ((p[1] - cy) / span + 0.5) * 400];
   const tileUrl = document.body.dataset.tileUrl;
-  if (tileUrl) {
+  if (tileUrl && !tileUrl.startsWith('%')) {
     const z = Math.max(0, Math.min(18, Math.floor(Math.log2(1 / span) + 1)));
     const n = 2 ** z;
     for (let tx = Math.floor((cx - span / 2) * n); tx <= Math.floor((cx + span / 2) * n); tx++)
@@ -437,6 +600,10 @@ function renderMap() {
 async function decide(decision, reason) {
   const d = defects[selected];
   if (!d) return;
+  if (!canDecide()) {
+    sayAtRow(t('read_only'), 'info');
+    return;
+  }
   const { body: fresh, etag } = await api(`/api/v1/road/defects/${d.id}`);
   await api(`/api/v1/road/defects/${d.id}/decision`, {
     method: 'POST',
@@ -449,22 +616,33 @@ async function decide(decision, reason) {
 }
 
 function openReject() {
+  if (!defects[selected]) return;
+  if (!canDecide()) {
+    sayAtRow(t('read_only'), 'info');
+    return;
+  }
+  $('order').hidden = true;
+  $('row-msg').textContent = '';
   $('reasons').replaceChildren(
     ...REASONS.map((r, i) => {
-      const b = el('button', { type: 'button', 'data-reason': r }, `${i + 1}. ${t(r)}`);
+      // "1 Fejlregistrering": the digit is the key; no list numbering on top of it.
+      const b = el('button', { type: 'button', 'data-reason': r }, `${i + 1} ${t(r)}`);
       b.addEventListener('click', () => closeReject(r));
       return el('li', {}, b);
     }),
   );
+  placePanel();
   $('reject').hidden = false;
   $('reasons').querySelector('button').focus();
 }
 
 function closeReject(reason) {
   $('reject').hidden = true;
-  if (reason) void decide('reject', reason);
+  if (reason) decide('reject', reason).catch(fail);
   else select(selected, true);
 }
+
+const fixed6 = (x) => Number(x).toFixed(6);
 
 async function showDetail() {
   const d = defects[selected];
@@ -472,39 +650,87 @@ async function showDetail() {
   const { body } = await api(`/api/v1/road/defects/${d.id}`);
   $('detail').hidden = false;
   $('detail-h').textContent = `${damageName(body.damage)} – ${body.id}`;
+  const [lat, lon] = [fixed6(body.lat), fixed6(body.lon)];
+  const position = el('span', {}, `${lat}, ${lon} · `);
+  position.append(
+    el(
+      'a',
+      {
+        href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=19/${lat}/${lon}`,
+        rel: 'noreferrer',
+      },
+      t('on_osm'),
+    ),
+  );
   const facts = [
     [t('status'), t(`st_${body.status}`)],
+    [t('position'), position],
     [t('severity'), body.severity],
     [t('priority'), body.priority],
+    [t('corr_col'), body.corroborated ? t('yes') : t('no')],
     [t('conf'), body.confidence],
     [t('aadt'), `${body.exposure.aadt} (${body.exposure.source})`],
     [t('first'), fmt(body.firstSeen)],
     [t('last'), fmt(body.lastSeen)],
     [t('missed'), body.missedPasses],
   ];
-  $('detail-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v))]));
+  $('detail-facts').replaceChildren(
+    ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, typeof v === 'object' ? v : String(v))]),
+  );
   $('detail-sightings').replaceChildren(
     ...body.sightings.slice(0, 20).map((s) => {
-      const li = el('li', {}, `${fmt(s.ts)} · ${s.camera} · ${s.confidence} `);
-      // A reference to an anonymised frame, as a link: never an inline image of people.
-      if (s.imageRef) li.append(el('a', { href: s.imageRef, rel: 'noreferrer' }, t('frame')));
+      const li = el('li', {}, `${fmt(s.ts)} · ${s.camera} · ${s.confidence} · `);
+      // A reference to an anonymised frame, never an inline image of people. A link only when the reference says
+      // where the frame is served (an absolute http(s) URL); the API names no frame server, so a bare reference
+      // (a camera's file name) is shown as text rather than as a link that would 404.
+      if (s.imageRef && /^https?:\/\//.test(s.imageRef))
+        li.append(el('a', { href: s.imageRef, rel: 'noreferrer' }, t('frame')));
+      else if (s.imageRef) li.append(`${t('frame_ref')}: `, el('code', {}, s.imageRef));
       return li;
     }),
   );
+  const st = (x) => (x ? t(`st_${x}`) : '');
+  const act = (a) => {
+    const k = `act_${a.replace(/-/g, '_')}`;
+    return T[lang][k] ?? a;
+  };
   $('detail-history').replaceChildren(
     ...body.history.map((h) =>
       el(
         'li',
         {},
-        `${fmt(h.at)} · ${h.action} · ${h.from ?? ''} → ${h.to ?? ''} · ${h.by}${h.reason ? ` · ${t(h.reason)}` : ''}`,
+        `${fmt(h.at)} · ${act(h.action)} · ${st(h.from)} → ${st(h.to)} · ${h.by}${h.reason ? ` · ${t(h.reason)}` : ''}`,
       ),
     ),
-    ...body.audit.map((a) => el('li', { class: 'audit' }, `${fmt(a.at)} · audit ${a.action} · ${a.by}`)),
+    ...body.audit.map((a) =>
+      el('li', { class: 'audit' }, `${fmt(a.at)} · ${t('audit')} ${a.action} · ${a.by}`),
+    ),
   );
+  if (body.history.length + body.audit.length === 0)
+    $('detail-history').replaceChildren(el('li', {}, t('no_history')));
+  $('detail-h').focus();
+}
+
+function closeDetail() {
+  $('detail').hidden = true;
+  select(selected, true);
 }
 
 function openOrder() {
-  if (!defects[selected]) return;
+  const d = defects[selected];
+  if (!d) return;
+  if (!canDecide()) {
+    sayAtRow(t('read_only'), 'info');
+    return;
+  }
+  // Work orders are for confirmed defects (the API refuses others with 409): say so at once.
+  if (d.status !== 'confirmed') {
+    sayAtRow(t('only_confirmed'), 'info');
+    return;
+  }
+  $('reject').hidden = true;
+  $('row-msg').textContent = '';
+  placePanel();
   $('order').hidden = false;
   $('o-assignee').focus();
 }
@@ -512,6 +738,7 @@ function openOrder() {
 async function createOrder(ev) {
   ev.preventDefault();
   const d = defects[selected];
+  if (!d || !canDecide()) return;
   await api('/api/v1/road/work-orders', {
     method: 'POST',
     body: JSON.stringify({
@@ -529,38 +756,48 @@ async function createOrder(ev) {
 
 async function loadOrders() {
   const { body } = await api('/api/v1/road/work-orders');
+  const decides = canDecide();
   $('orders-table')
     .querySelector('tbody')
     .replaceChildren(
       ...body.workOrders.map((o) => {
-        const sel = el(
-          'select',
-          { 'aria-label': `${t('change')} ${o.id}` },
-          ...['open', 'in_progress', 'done', 'cancelled'].map((s) => {
-            const opt = el('option', { value: s }, t(s));
-            if (s === o.status) opt.selected = true;
-            return opt;
-          }),
-        );
-        sel.addEventListener('change', async () => {
-          await api(`/api/v1/road/work-orders/${o.id}`, {
-            method: 'PATCH',
-            headers: { 'if-match': `"${o.version}"` },
-            body: JSON.stringify({ status: sel.value }),
-          });
-          say(`${o.id}: ${t(sel.value)}`);
-          await loadOrders();
-        });
-        return el(
-          'tr',
-          {},
+        const cells = [
           el('td', {}, o.id),
           el('td', {}, o.assignee),
           el('td', {}, o.dueDate ?? ''),
           el('td', {}, t(o.status)),
           el('td', {}, o.defectIds.join(', ')),
-          el('td', {}, sel),
-        );
+        ];
+        if (decides) {
+          // Choosing a status changes nothing until "Gem" (WCAG 3.2.2: no change of context on input).
+          const sel = el(
+            'select',
+            { 'aria-label': `${t('change')} ${o.id}` },
+            ...['open', 'in_progress', 'done', 'cancelled'].map((s) => {
+              const opt = el('option', { value: s }, t(s));
+              if (s === o.status) opt.selected = true;
+              return opt;
+            }),
+          );
+          const save = el('button', { type: 'button', 'aria-label': `${t('save')} ${o.id}` }, t('save'));
+          const msg = el('span', { role: 'status', 'aria-live': 'polite', class: 'order-msg' });
+          save.addEventListener('click', () => {
+            api(`/api/v1/road/work-orders/${o.id}`, {
+              method: 'PATCH',
+              headers: { 'if-match': `"${o.version}"` },
+              body: JSON.stringify({ status: sel.value }),
+            })
+              .then(async () => {
+                say(`${o.id}: ${t(sel.value)} (${t('saved')})`);
+                await loadOrders();
+              })
+              .catch((err) => {
+                msg.textContent = failure(err);
+              });
+          });
+          cells.push(el('td', {}, sel, save, msg));
+        }
+        return el('tr', {}, ...cells);
       }),
     );
 }
@@ -570,43 +807,67 @@ function showTab(name) {
     $(n).hidden = n !== name;
     $(`tab-${n}`).setAttribute('aria-selected', String(n === name));
   }
-  if (name === 'orders') void loadOrders();
+  if (name === 'orders') loadOrders().catch((err) => say(failure(err)));
+}
+
+/**
+ * Single-key shortcuts act only where the reviewer is working: on a queue row, or with nothing focused (the body).
+ * Never on a button, link, tab, input or select (WCAG 2.1 SC 2.1.4), and not at all when switched off.
+ */
+function inQueue(target) {
+  if (target === document.body || target === document.documentElement) return true;
+  return (
+    target instanceof HTMLTableRowElement &&
+    target.dataset.id !== undefined &&
+    $('queue-table').contains(target)
+  );
 }
 
 document.addEventListener('keydown', (ev) => {
   if ($('app').hidden || $('queue').hidden) return;
-  const typing =
-    ['INPUT', 'TEXTAREA', 'SELECT'].includes(ev.target.tagName) ||
-    (ev.target.tagName === 'BUTTON' && (ev.key === 'Enter' || ev.key === ' '));
-  if (!$('reject').hidden) {
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  // The reject panel's digits act only while focus is in the panel (a component's own keys: allowed by 2.1.4).
+  if (!$('reject').hidden && (inQueue(ev.target) || $('reject').contains(ev.target))) {
     const n = Number(ev.key);
     if (n >= 1 && n <= REASONS.length) {
       ev.preventDefault();
       closeReject(REASONS[n - 1]);
+      return;
     }
-    if (ev.key === 'Escape') closeReject(undefined);
+    if (ev.key === 'Escape') {
+      closeReject(undefined);
+      return;
+    }
+  }
+  if (ev.key === 'Escape') {
+    if (!$('order').hidden) {
+      $('order').hidden = true;
+      select(selected, true);
+    } else if (!$('detail').hidden) closeDetail();
     return;
   }
-  if (ev.key === 'Escape' && !$('order').hidden) {
-    $('order').hidden = true;
-    select(selected, true);
-    return;
-  }
-  if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if (!inQueue(ev.target)) return;
+  // Arrows and Enter are not character keys: they work on a focused row even with shortcuts off.
   const actions = {
-    j: () => select(selected + 1, true),
     ArrowDown: () => select(selected + 1, true),
-    k: () => select(selected - 1, true),
     ArrowUp: () => select(selected - 1, true),
-    c: () => decide('confirm'),
-    r: () => openReject(),
-    w: () => openOrder(),
     Enter: () => showDetail(),
+    ...(shortcutsOn
+      ? {
+          j: () => select(selected + 1, true),
+          k: () => select(selected - 1, true),
+          c: () => decide('confirm'),
+          r: () => openReject(),
+          w: () => openOrder(),
+        }
+      : {}),
   };
   const act = actions[ev.key];
   if (act) {
     ev.preventDefault();
-    Promise.resolve(act()).catch((err) => say(err.message));
+    // A new action: the last one's message (say, an error) no longer applies.
+    $('row-msg').textContent = '';
+    Promise.resolve().then(act).catch(fail);
   }
 });
 
@@ -620,19 +881,71 @@ $('oidc-button').addEventListener('click', () => {
   });
 });
 $('logout').addEventListener('click', () => signOut());
+
+/** The area filter: four numbers west,south,east,north, or an error next to the field (never ignored). */
+function areaOk() {
+  const v = $('f-area').value.trim();
+  let ok = true;
+  if (v) {
+    const n = v.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+    const [w, so, e, no] = n;
+    ok =
+      n.length === 4 &&
+      n.every(Number.isFinite) &&
+      w >= -180 &&
+      e <= 180 &&
+      so >= -90 &&
+      no <= 90 &&
+      w < e &&
+      so < no;
+  }
+  $('area-error').textContent = ok ? '' : t('bad_area');
+  $('f-area').setAttribute('aria-invalid', String(!ok));
+  return ok;
+}
+/** The age filter: a whole number of days 1–3650, or an error next to the field. */
+function ageOk() {
+  const v = $('f-age').value.trim();
+  // A number input holds '' for text it cannot parse: badInput tells that apart from an empty field.
+  const ok =
+    v === '' ? !$('f-age').validity.badInput : /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 3650;
+  $('age-error').textContent = ok ? '' : t('bad_age');
+  $('f-age').setAttribute('aria-invalid', String(!ok));
+  return ok;
+}
 $('filters').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  loadQueue().catch((err) => say(err.message));
+  const area = areaOk();
+  const age = ageOk();
+  if (!area || !age) {
+    $(area ? 'f-age' : 'f-area').focus();
+    return;
+  }
+  loadQueue().catch(fail);
 });
-$('order-form').addEventListener('submit', (ev) => createOrder(ev).catch((err) => say(err.message)));
+$('order-form').addEventListener('submit', (ev) => createOrder(ev).catch(fail));
+$('detail-close').addEventListener('click', () => closeDetail());
 $('tab-queue').addEventListener('click', () => showTab('queue'));
 $('tab-orders').addEventListener('click', () => showTab('orders'));
+$('shortcuts').addEventListener('change', () => {
+  shortcutsOn = $('shortcuts').checked;
+  localStorage.setItem('greenops.shortcuts', shortcutsOn ? 'on' : 'off');
+  translate();
+});
 $('lang').addEventListener('click', () => {
   lang = lang === 'da' ? 'en' : 'da';
   localStorage.setItem('greenops.lang', lang);
+  // Messages said in the other language are cleared rather than left untranslated.
+  say('');
+  $('row-msg').textContent = '';
   translate();
   fillDamage();
-  if (!$('app').hidden) renderQueue();
+  if (!$('app').hidden) {
+    renderQueue();
+    if (!$('orders').hidden) loadOrders().catch((err) => say(failure(err)));
+  }
+  if ($('area-error').textContent) areaOk();
+  if ($('age-error').textContent) ageOk();
 });
 function fillDamage() {
   const current = $('f-damage').value;
@@ -642,7 +955,18 @@ function fillDamage() {
   );
   $('f-damage').value = current;
 }
+/** OpenStreetMap's tiles need its attribution on the map (tile usage policy). */
+function isOsm(url) {
+  try {
+    return /(^|\.)openstreetmap\.(org|de|fr)$/.test(new URL(url.replace(/[{}]/g, '')).hostname);
+  } catch {
+    return false;
+  }
+}
+
 async function start() {
+  $('shortcuts').checked = shortcutsOn;
+  $('attribution').hidden = !isOsm(document.body.dataset.tileUrl ?? '');
   translate();
   fillDamage();
   try {
@@ -662,4 +986,6 @@ async function start() {
   if (token) await signIn(token, 'oidc');
   else if (key) await signIn(key);
 }
-void start();
+start().catch((err) => {
+  $('login-error').textContent = failure(err);
+});

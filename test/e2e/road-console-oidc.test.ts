@@ -69,7 +69,7 @@ describe('the road console logs in at the municipality’s IdP (OIDC, code + PKC
     const login = page.getByRole('button', { name: 'Log ind med din kommune (OIDC)' });
     await login.focus();
     await Promise.all([page.waitForURL(/\/console\/$/), page.keyboard.press('Enter')]);
-    await page.locator('#queue-table tbody tr').first().waitFor();
+    await page.locator('#queue-table tbody tr[data-id]').first().waitFor();
     expect(await page.locator('#who').textContent()).toContain('Vejinspektør Test (roads)');
     // The single-use code is gone from the address bar; the access token is the tab's bearer credential.
     expect(new URL(page.url()).search).toBe('');
