@@ -36,7 +36,11 @@ try {
   await page.locator('#queue-table tbody tr[data-id][aria-selected="true"]').focus();
   await page.keyboard.press('w');
   await page.getByLabel('Ansvarlig').first().fill('Vejdrift hold 2');
-  await page.getByLabel('Frist').first().fill('2026-12-18');
+  // Two weeks ahead: a past due date is refused.
+  await page
+    .getByLabel('Frist')
+    .first()
+    .fill(new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10));
   await page.keyboard.press('Enter');
   await page.locator('#status-msg').filter({ hasText: 'Arbejdsordre' }).waitFor();
   await page.locator('#lang').click();
