@@ -55,6 +55,10 @@ const T = {
     close: 'Luk (Esc)',
     position: 'Position',
     on_osm: 'vis på OpenStreetMap',
+    merged_into: 'lagt sammen med',
+    merged_from: 'dublet lagt ind fra',
+    src_road_class: 'vejklasse (standard)',
+    src_counter: 'trafiktæller',
     osm: 'OpenStreetMap-bidragydere',
     frame_ref: 'billedreference',
     act_confirm: 'bekræftet',
@@ -165,6 +169,10 @@ const T = {
     close: 'Close (Esc)',
     position: 'Position',
     on_osm: 'show on OpenStreetMap',
+    merged_into: 'merged into',
+    merged_from: 'duplicate merged in from',
+    src_road_class: 'road class (default)',
+    src_counter: 'traffic counter',
     osm: 'OpenStreetMap contributors',
     frame_ref: 'frame reference',
     act_confirm: 'confirmed',
@@ -255,6 +263,11 @@ let shortcutsOn = localStorage.getItem('greenops.shortcuts') !== 'off';
 const $ = (id) => document.getElementById(id);
 const t = (k) => T[lang][k] ?? k;
 const damageName = (d) => (DAMAGE[d] ? DAMAGE[d][lang === 'da' ? 0 : 1] : d);
+/** A number as the page's language writes it (decimal comma in Danish). */
+const num = (x) => (typeof x === 'number' ? x.toLocaleString(lang === 'da' ? 'da-DK' : 'en-GB') : String(x));
+/** Where a defect's ÅDT comes from: the nearest traffic counter, or the configured road class. */
+const exposureSource = (source) =>
+  source === 'road-class' ? t('src_road_class') : source.replace(/^counter:/, `${t('src_counter')} `);
 const fmt = (iso) =>
   new Date(iso).toLocaleString(lang === 'da' ? 'da-DK' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
 
@@ -668,8 +681,8 @@ async function showDetail() {
     [t('severity'), body.severity],
     [t('priority'), body.priority],
     [t('corr_col'), body.corroborated ? t('yes') : t('no')],
-    [t('conf'), body.confidence],
-    [t('aadt'), `${body.exposure.aadt} (${body.exposure.source})`],
+    [t('conf'), num(body.confidence)],
+    [t('aadt'), `${num(body.exposure.aadt)} (${exposureSource(body.exposure.source)})`],
     [t('first'), fmt(body.firstSeen)],
     [t('last'), fmt(body.lastSeen)],
     [t('missed'), body.missedPasses],
@@ -694,12 +707,20 @@ async function showDetail() {
     const k = `act_${a.replace(/-/g, '_')}`;
     return T[lang][k] ?? a;
   };
+  // A status change only when there was one; a merge names the other defect.
+  const change = (h) => (h.from && h.to && h.from !== h.to ? ` · ${st(h.from)} → ${st(h.to)}` : '');
+  const other = (h) =>
+    h.action === 'merge' && h.detail?.into
+      ? ` · ${t('merged_into')} ${h.detail.into}`
+      : h.action === 'merged-in' && h.detail?.from
+        ? ` · ${t('merged_from')} ${h.detail.from}`
+        : '';
   $('detail-history').replaceChildren(
     ...body.history.map((h) =>
       el(
         'li',
         {},
-        `${fmt(h.at)} · ${act(h.action)} · ${st(h.from)} → ${st(h.to)} · ${h.by}${h.reason ? ` · ${t(h.reason)}` : ''}`,
+        `${fmt(h.at)} · ${act(h.action)}${change(h)}${other(h)} · ${h.by}${h.reason ? ` · ${t(h.reason)}` : ''}`,
       ),
     ),
     ...body.audit.map((a) =>
@@ -732,6 +753,8 @@ function openOrder() {
   $('row-msg').textContent = '';
   placePanel();
   $('order').hidden = false;
+  // A past due date is refused by the API: the picker starts at today in Denmark.
+  $('o-due').min = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Copenhagen' }).format(new Date());
   $('o-assignee').focus();
 }
 

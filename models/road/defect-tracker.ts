@@ -636,8 +636,8 @@ export class DefectTracker {
     }
     // Automatic merges of the batch in two statements: an alias per merged defect to the survivor (the end of the
     // chain when a survivor was itself merged later in the batch; its stored sightings stay and are read through
-    // the alias), and the merged rows say so, with a history row on each side (action merge, detail {into} on the
-    // merged one and {from} on the survivor) written by the same statement.
+    // the alias), and the merged rows say so, with a history row on each side (as a person's merge: `merge` with
+    // {into} on the merged one, `merged-in` with {from} on the survivor) written by the same statement.
     const merged = events.filter((e) => e.kind === 'merged');
     if (merged.length === 0) return;
     const drops = merged.map((e) => e.defect);
@@ -657,7 +657,7 @@ export class DefectTracker {
            $4, jsonb_build_object('into', m.new_id)
          FROM m LEFT JOIN road_defects d ON d.id = m.old_id
          UNION ALL
-         SELECT m.tenant, m.new_id, 'merge', NULL, NULL, 'a duplicate merged into it automatically', $4,
+         SELECT m.tenant, m.new_id, 'merged-in', NULL, NULL, 'a duplicate merged into it automatically', $4,
            jsonb_build_object('from', m.old_id)
          FROM m)
        UPDATE road_defects d SET status = 'merged', merged_into = m.new_id, version = d.version + 1, updated_at = now()

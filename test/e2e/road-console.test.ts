@@ -140,6 +140,9 @@ describe('the road console in Chromium', () => {
     const id = (await selectedId()) as string;
     await page.keyboard.press('w');
     await page.getByLabel('Ansvarlig').first().fill('Vejdrift hold 2');
+    // The date picker starts at today in Denmark (the API refuses a past due date).
+    const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Copenhagen' }).format(new Date());
+    expect(await page.locator('#o-due').getAttribute('min')).toBe(today);
     await page.keyboard.press('Enter');
     await expect.poll(() => statusOf(id)).toBe('work_ordered');
     await page.selectOption('#f-status', 'work_ordered');
@@ -151,6 +154,11 @@ describe('the road console in Chromium', () => {
     // History in Danish: action and status names translated.
     expect(await page.locator('#detail-history').textContent()).toContain('bekræftet');
     expect(await page.locator('#detail-history').textContent()).not.toContain('work_ordered');
+    // The ÅDT's source in Danish, not the API's code; the history shows no empty status change.
+    const facts = (await page.locator('#detail-facts').textContent()) as string;
+    expect(facts).toContain('vejklasse (standard)');
+    expect(facts).not.toContain('road-class');
+    expect(await page.locator('#detail-history').textContent()).not.toMatch(/·\s*→\s*·/);
     // The position with 6 decimals and a link to OpenStreetMap centred on it.
     const osm = await page.locator('#detail-facts a').getAttribute('href');
     expect(osm).toMatch(/^https:\/\/www\.openstreetmap\.org\/\?mlat=-?\d+\.\d{6}&mlon=-?\d+\.\d{6}#map=19\//);

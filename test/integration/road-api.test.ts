@@ -438,7 +438,11 @@ describe('road defects through the real ingest, records store and API', () => {
     ]);
     const kept = await call('GET', `/api/v1/road/defects/${first.id}`, keys.viewer);
     expect(kept.body.history).toEqual([
-      expect.objectContaining({ action: 'merge', by: 'greenops:clustering', detail: { from: second.id } }),
+      expect.objectContaining({
+        action: 'merged-in',
+        by: 'greenops:clustering',
+        detail: { from: second.id },
+      }),
     ]);
     expect((kept.body.sightings as unknown[]).length).toBe(8);
   });
