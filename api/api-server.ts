@@ -125,6 +125,8 @@ export interface ApiOptions {
   roadTracker?: DefectTracker;
   /** Map tiles behind the console's map; undefined: none. */
   consoleTileUrl?: string | undefined;
+  /** Where road frames are served: a sighting's image reference appended to it is its link; undefined: none. */
+  roadFramesUrl?: string | undefined;
   /** The console's OIDC login (issuer, public client id, scopes); undefined: API keys only in the console. */
   consoleOidc?: ConsoleOidc | undefined;
 }
@@ -290,6 +292,7 @@ export function createApp(options: ApiOptions & { analysis: AnalysisWorkers }): 
     roadRoutes({
       defects: options.roadDefects,
       tracker: options.roadTracker,
+      framesUrl: options.roadFramesUrl,
       oversight: options.oversight,
       audit: options.audit,
       clock,

@@ -474,6 +474,7 @@ export async function startGreenops(
         roadDefects,
         ...(tracker ? { roadTracker: tracker } : {}),
         consoleTileUrl: config.consoleTileUrl,
+        roadFramesUrl: config.roadFramesUrl,
         consoleOidc:
           config.oidcIssuer !== undefined && config.oidcClientId !== undefined
             ? { issuer: config.oidcIssuer, clientId: config.oidcClientId, scopes: config.oidcScopes }

@@ -693,10 +693,11 @@ async function showDetail() {
   $('detail-sightings').replaceChildren(
     ...body.sightings.slice(0, 20).map((s) => {
       const li = el('li', {}, `${fmt(s.ts)} · ${s.camera} · ${s.confidence} · `);
-      // A reference to an anonymised frame, never an inline image of people. A link only when the reference says
-      // where the frame is served (an absolute http(s) URL); the API names no frame server, so a bare reference
-      // (a camera's file name) is shown as text rather than as a link that would 404.
-      if (s.imageRef && /^https?:\/\//.test(s.imageRef))
+      // A reference to an anonymised frame, never an inline image of people. A link when the API says where frames
+      // are served (imageUrl, from GREENOPS_ROAD_FRAMES_URL) or the reference is an absolute http(s) URL; otherwise
+      // a bare reference (a camera's file name) is shown as text rather than as a link that would 404.
+      if (s.imageUrl) li.append(el('a', { href: s.imageUrl, rel: 'noreferrer' }, t('frame')));
+      else if (s.imageRef && /^https?:\/\//.test(s.imageRef))
         li.append(el('a', { href: s.imageRef, rel: 'noreferrer' }, t('frame')));
       else if (s.imageRef) li.append(`${t('frame_ref')}: `, el('code', {}, s.imageRef));
       return li;

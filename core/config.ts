@@ -112,6 +112,7 @@ export interface Config {
   roadDefaultAadt: number;
   /** Map tiles of the web console ({z}/{x}/{y}); empty: no tiles. */
   consoleTileUrl: string | undefined;
+  roadFramesUrl: string | undefined;
   /** Retention days per stream or identifying field, over the defaults of core/retention.ts. */
   retention: Partial<Record<RetentionKey, number>>;
   /** Hours between retention runs (the first a minute after start); 0: never. */
@@ -734,6 +735,13 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
     description:
       'Map tiles behind the web console’s defect map ({z}/{x}/{y}); empty: none (the map works without tiles).',
+  },
+  roadFramesUrl: {
+    env: 'GREENOPS_ROAD_FRAMES_URL',
+    parse: url('https:', 'http:'),
+    default: undefined,
+    description:
+      'Where the road cameras’ anonymised frames are served: a sighting’s image reference is appended to it (imageUrl in the API, a link on the console’s defect page); unset: references are shown as text.',
   },
   minFreeDiskMb: {
     env: 'GREENOPS_MIN_FREE_DISK_MB',

@@ -25,6 +25,8 @@ export interface RoadRoutesOptions {
   defects: RoadDefects | undefined;
   /** The clustering in this process, told of decisions at once (another process reads them back). */
   tracker?: DefectTracker | undefined;
+  /** Where frames are served (GREENOPS_ROAD_FRAMES_URL): a sighting's `imageUrl` is its reference appended to it. */
+  framesUrl?: string | undefined;
   oversight?: OversightLog | undefined;
   audit: AuditLog;
   clock: Clock;
@@ -124,6 +126,7 @@ const DEFECT_ID = /^rd-[0-9a-f]{16}$/;
 export function roadRoutes({
   defects,
   tracker,
+  framesUrl,
   oversight,
   audit,
   clock,
@@ -205,7 +208,9 @@ export function roadRoutes({
     ]);
     res.set('ETag', `"${defect.version}"`).json({
       ...defect,
-      sightings,
+      sightings: framesUrl
+        ? sightings.map((s) => ({ ...s, imageUrl: frameUrl(framesUrl, s.imageRef as string | null) }))
+        : sightings,
       history,
       audit: auditEntries.map((a) => ({
         at: a.at,
@@ -480,4 +485,14 @@ export function roadRoutes({
   });
 
   return router;
+}
+
+/**
+ * A frame's link: the reference (a camera's path such as `frames/cam-3/123.jpg`) appended to the frames URL, each
+ * segment escaped; null without a reference.
+ */
+function frameUrl(base: string, ref: string | null | undefined): string | null {
+  if (!ref) return null;
+  const path = ref.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/');
+  return `${base.replace(/\/+$/, '')}/${path}`;
 }

@@ -38,7 +38,7 @@ describe('road defects through the real ingest, records store and API', () => {
   };
 
   beforeAll(async () => {
-    road = await startRoadApi(all);
+    road = await startRoadApi(all, { roadFramesUrl: 'https://frames.aarhus.example/road/' });
     ({ api, ingest, tracker } = road);
     keys = {
       roads: await api.access.key('roads', 'aarhus'),
@@ -84,7 +84,12 @@ describe('road defects through the real ingest, records store and API', () => {
     const [top] = (await call('GET', '/api/v1/road/defects?corroborated=true&status=new', keys.roads)).body
       .defects as { id: string }[];
     const one = await call('GET', `/api/v1/road/defects/${top!.id}`, keys.roads);
-    expect((one.body.sightings as unknown[]).length).toBeGreaterThan(0);
+    const sightings = one.body.sightings as { imageRef: string | null; imageUrl: string | null }[];
+    expect(sightings.length).toBeGreaterThan(0);
+    // Each frame's link: its reference appended to GREENOPS_ROAD_FRAMES_URL (one slash between).
+    for (const s of sightings.filter((x) => x.imageRef))
+      expect(s.imageUrl).toBe(`https://frames.aarhus.example/road/${s.imageRef!.replace(/^\/+/, '')}`);
+    expect(sightings.some((x) => x.imageRef)).toBe(true);
     const etag = one.headers.get('etag')!;
     expect(
       (await call('POST', `/api/v1/road/defects/${top!.id}/decision`, keys.viewer, { decision: 'confirm' }))
