@@ -482,13 +482,19 @@ export class DefectTracker {
     });
   }
 
-  /** Counts a camera vehicle's pass over the coverage cell at `at`, and marks the cell to be written. */
-  private cover(tenant: string, vehicle: string, timeMs: number, at: { lat: number; lon: number }): void {
-    const { x, y } = cellOf(at, COVERAGE_CELL_M);
+  /** A tenant's coverage cells in column `x`, by row (made on first use). */
+  private coverageColumn(tenant: string, x: number): Map<number, CoverageCell> {
     let columns = this.coverage.get(tenant);
     if (!columns) this.coverage.set(tenant, (columns = new Map()));
     let column = columns.get(x);
     if (!column) columns.set(x, (column = new Map()));
+    return column;
+  }
+
+  /** Counts a camera vehicle's pass over the coverage cell at `at`, and marks the cell to be written. */
+  private cover(tenant: string, vehicle: string, timeMs: number, at: { lat: number; lon: number }): void {
+    const { x, y } = cellOf(at, COVERAGE_CELL_M);
+    const column = this.coverageColumn(tenant, x);
     let c = column.get(y);
     if (!c) {
       const degLat = COVERAGE_CELL_M / M_PER_DEG_LAT;
@@ -748,11 +754,11 @@ export class DefectTracker {
     this.dirtyCells.clear();
     for (const c of cells) {
       const [x, y] = c.cell.split(':').map(Number) as [number, number];
-      let columns = this.coverage.get(c.tenant);
-      if (!columns) this.coverage.set(c.tenant, (columns = new Map()));
-      let column = columns.get(x);
-      if (!column) columns.set(x, (column = new Map()));
-      column.set(y, { ...c, lastPassMs: new Date(c.last_pass).getTime(), vehicles: new Set(c.vehicles) });
+      this.coverageColumn(c.tenant, x).set(y, {
+        ...c,
+        lastPassMs: new Date(c.last_pass).getTime(),
+        vehicles: new Set(c.vehicles),
+      });
     }
     this.syncedAt = new Date();
   }
