@@ -36,7 +36,27 @@ export function isEntityId(value: string): boolean {
   return idRe.test(value);
 }
 
+/**
+ * Topics parsed recently: a deployment's devices publish on the same few thousand topics again and again, and the
+ * split and two patterns cost the ingest ~1.5 µs per message. Bounded: cleared when it reaches TOPIC_CACHE_SIZE
+ * (a flood of distinct topics costs the parse, never memory). Results are frozen, as callers share them.
+ */
+const TOPIC_CACHE_SIZE = 10_000;
+const topicCache = new Map<string, TopicParseResult>();
+
 export function parseTopic(topic: string): TopicParseResult {
+  let result = topicCache.get(topic);
+  if (result === undefined) {
+    result = parseTopicUncached(topic);
+    if (result.ok) Object.freeze(result.value);
+    Object.freeze(result);
+    if (topicCache.size >= TOPIC_CACHE_SIZE) topicCache.clear();
+    topicCache.set(topic, result);
+  }
+  return result;
+}
+
+function parseTopicUncached(topic: string): TopicParseResult {
   const parts = topic.split('/');
   if (parts.length !== 5 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT) {
     return { ok: false, reason: `topic must be ${TOPIC_ROOT}/{tenant}/{stream}/{deviceId}` };

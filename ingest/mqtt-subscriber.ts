@@ -1,7 +1,8 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import mqttPacket, { type Packet, type IPublishPacket } from 'mqtt-packet';
+import mqttPacket from 'mqtt-packet';
 import { GreenopsError, errorMessage, type Logger, type MqttSettings } from '../core/index.js';
+import { MqttPacketReader, type InboundPacket } from './mqtt-reader.js';
 
 export interface InboundMessage {
   topic: string;
@@ -119,13 +120,15 @@ export class MqttSubscriber {
     socket.setNoDelay(true);
     const generation = ++this.generation;
     this.socket = socket;
-    const parser = mqttPacket.parser({ protocolVersion: 4 });
-    parser.on('packet', (packet: Packet) => this.onPacket(packet, generation));
-    parser.on('error', (err: Error) => {
-      logger.warn({ err: err.message }, 'mqtt protocol error; reconnecting');
-      socket.destroy();
+    const reader = new MqttPacketReader((packet) => this.onPacket(packet, generation));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch (err) {
+        logger.warn({ err: errorMessage(err) }, 'mqtt protocol error; reconnecting');
+        socket.destroy();
+      }
     });
-    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
     socket.once(url.protocol === 'mqtts:' || url.protocol === 'ssl:' ? 'secureConnect' : 'connect', () => {
       socket.write(
         mqttPacket.generate({
@@ -148,13 +151,13 @@ export class MqttSubscriber {
     if (this.paused) socket.pause();
   }
 
-  private onPacket(packet: Packet, generation: number): void {
+  private onPacket(packet: InboundPacket, generation: number): void {
     if (generation !== this.generation) return;
     const socket = this.socket as Socket;
-    switch (packet.cmd) {
+    switch (packet.type) {
       case 'connack': {
         if (packet.returnCode !== 0) {
-          const reason = CONNACK_REASONS[packet.returnCode ?? 0] ?? `code ${packet.returnCode}`;
+          const reason = CONNACK_REASONS[packet.returnCode] ?? `code ${packet.returnCode}`;
           const err = new GreenopsError('BROKER_UNAVAILABLE', `broker refused the connection: ${reason}`);
           if (this.stats.connects === 0) this.fail(err);
           else this.options.logger.error({ err: err.message }, 'broker refused the connection');
@@ -183,7 +186,7 @@ export class MqttSubscriber {
         return;
       }
       case 'suback': {
-        if (packet.granted.some((g) => (typeof g === 'number' ? g : (g as { qos: number }).qos) === 0x80)) {
+        if (packet.granted.some((g) => g === 0x80)) {
           const err = new GreenopsError(
             'BROKER_UNAVAILABLE',
             `broker refused the subscription to ${this.options.subscription}`,
@@ -207,22 +210,26 @@ export class MqttSubscriber {
     }
   }
 
-  private onPublish(packet: IPublishPacket, socket: Socket, generation: number): void {
+  private onPublish(
+    packet: Extract<InboundPacket, { type: 'publish' }>,
+    socket: Socket,
+    generation: number,
+  ): void {
     this.stats.received += 1;
     if (packet.dup) this.stats.redelivered += 1;
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const messageId = packet.messageId;
     let acked = false;
     const ack =
-      packet.qos > 0 && packet.messageId !== undefined
+      packet.qos > 0 && messageId !== undefined
         ? () => {
             if (acked) return;
             acked = true;
             // After a reconnect the broker redelivers unacknowledged messages itself; this ack would be stale.
             if (generation !== this.generation || socket.destroyed) return;
-            this.queueAck(socket, packet.messageId as number);
+            this.queueAck(socket, messageId);
           }
-        : () => undefined;
-    this.options.onMessage({ topic: packet.topic, payload, ack });
+        : noAck;
+    this.options.onMessage({ topic: packet.topic, payload: packet.payload, ack });
   }
 
   private queueAck(socket: Socket, messageId: number): void {
@@ -308,6 +315,8 @@ export class MqttSubscriber {
     return id;
   }
 }
+
+const noAck = () => undefined;
 
 const CONNACK_REASONS: Record<number, string> = {
   1: 'unacceptable protocol version',
