@@ -4,7 +4,9 @@
  * steps interleaved, each step in a fresh process, each figure the median of BENCH_RUNS runs.
  *
  * Options: BENCH_RUNS=3  BENCH_SECONDS=10  BENCH_RATES=2500,5000,…  BENCH_BATCHED_RATES=500,1000,1500,2000
- * (messages/s of 100 readings, greenops only)  BENCH_PEER_DIR (Node-RED's scratch folder).
+ * (messages/s of 100 readings, greenops only)  BENCH_PEER_DIR (Node-RED's scratch folder)  BENCH_CEILING=0 (leave out
+ * the box's ceiling: Mosquitto's own mosquitto_sub acknowledging on arrival and storing nothing, stepped through
+ * the same rates, which shows what the publisher and the broker alone can carry on this machine).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -12,7 +14,7 @@ import { highestKeptUp, stepUp, type RateSummary } from './ingest/campaign.js';
 import { startEnvironment } from './ingest/environment.js';
 import { installNodeRed, nodeRedSystem } from './ingest/node-red.js';
 import { loadAverage } from './ingest/processes.js';
-import { greenopsSystem } from './ingest/systems.js';
+import { greenopsSystem, nullSubscriberSystem } from './ingest/systems.js';
 import { printPeerReport } from './ingest/peer-report.js';
 import { ratesFromEnv } from './ingest/rates.js';
 
@@ -24,6 +26,7 @@ const BATCHED = ratesFromEnv('BENCH_BATCHED_RATES', '500,1000,1500,2000');
 const installDir = installNodeRed();
 const greenops = greenopsSystem('influx', 'mosquitto');
 const nodeRed = nodeRedSystem(installDir);
+const ceiling = process.env.BENCH_CEILING === '0' ? undefined : nullSubscriberSystem();
 const loads = [loadAverage()];
 console.log(
   `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; ` +
@@ -32,7 +35,10 @@ console.log(
 const env = await startEnvironment();
 try {
   console.log('\nRates (one reading per message, QoS 1):');
-  const stepped = await stepUp(env, [greenops, nodeRed], RATES, { runs: RUNS, seconds: SECONDS });
+  const stepped = await stepUp(env, [greenops, nodeRed, ...(ceiling ? [ceiling] : [])], RATES, {
+    runs: RUNS,
+    seconds: SECONDS,
+  });
   loads.push(loadAverage());
   const g = stepped.get(greenops.name) ?? [];
   const n = stepped.get(nodeRed.name) ?? [];
@@ -62,6 +68,7 @@ try {
     loadAverages: loads,
     greenops: { rates: g, latency: latency.get(greenops.name)?.[0], batched },
     nodeRed: { rates: n, latency: latency.get(nodeRed.name)?.[0] },
+    ...(ceiling ? { ceiling: { rates: stepped.get(ceiling.name) ?? [] } } : {}),
   };
   printPeerReport(report);
   mkdirSync('.tmp', { recursive: true });

@@ -6,6 +6,8 @@ export interface PeerReport {
   loadAverages: string[];
   greenops: { rates: RateSummary[]; latency: RateSummary | undefined; batched: RateSummary[] | undefined };
   nodeRed: { rates: RateSummary[]; latency: RateSummary | undefined };
+  /** A subscriber that acknowledges on arrival and stores nothing: what the publisher and broker can carry. */
+  ceiling?: { rates: RateSummary[] };
 }
 
 const n0 = (x: number | undefined) =>
@@ -48,6 +50,21 @@ export function printPeerReport(r: PeerReport): void {
       target: '',
     },
   ];
+  if (r.ceiling) {
+    const cBest = highestKeptUp(r.ceiling.rates);
+    const cMiss = firstMiss(r.ceiling.rates);
+    const needed = 3 * (nBest?.rate ?? NaN);
+    rows.push({
+      figure: "the box's ceiling: mosquitto_sub, no store (msg/s kept up)",
+      greenops: `${n0(cBest?.rate)}${cMiss ? ` (${n0(cMiss.rate)}: stored ${n0(cMiss.storedRate)}/s)` : ''}`,
+      'Node-RED': '',
+      ratio: `greenops ${ratio(gBest?.rate, cBest?.rate)} of it`,
+      target:
+        cBest && cMiss && needed > cMiss.storedRate
+          ? `3× Node-RED (${n0(needed)}) is beyond it`
+          : `3× Node-RED = ${n0(needed)}`,
+    });
+  }
   for (const s of g.rates) {
     const peer = n.rates.find((x) => x.rate === s.rate);
     if (!peer) continue;
@@ -87,7 +104,7 @@ export function printPeerReport(r: PeerReport): void {
   );
   console.table(rows);
   console.log('\nEvery rate (medians; CPU shares are of one core over the step):');
-  const all = [...g.rates, ...n.rates, ...(g.batched ?? [])];
+  const all = [...g.rates, ...n.rates, ...(r.ceiling?.rates ?? []), ...(g.batched ?? [])];
   console.table(
     all.map((s) => ({
       system: s.system,

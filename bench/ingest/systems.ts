@@ -2,9 +2,11 @@
  * The systems a step drives, each started fresh for every step: greenops (`greenops start --no-simulate`, the
  * built CLI) and the Node-RED peer (bench/ingest/node-red.ts). An instance says how its stored points are counted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { run, stop, type Running } from './processes.js';
 import { duckdbCount, influxCount } from './store-count.js';
 
@@ -41,7 +43,8 @@ export interface Instance {
 
 export interface BenchSystem {
   name: string;
-  store: 'influx' | 'duckdb';
+  /** `none`: a subscriber that stores nothing, counted by what it received (the box's ceiling). */
+  store: 'influx' | 'duckdb' | 'none';
   start(env: BenchEnvironment, ctx: StepContext): Promise<Instance>;
 }
 
@@ -130,6 +133,91 @@ export function greenopsSystem(
         async stop() {
           await stop(ingest);
           cleanup();
+        },
+      };
+    },
+  };
+}
+
+const MOSQUITTO_SUB = '/usr/bin/mosquitto_sub';
+
+/**
+ * The box's ceiling: Mosquitto's own C client (`mosquitto_sub`, Debian's mosquitto-clients) subscribed at QoS 1,
+ * acknowledging each message on arrival and storing nothing, printing one byte and a newline per message to a
+ * file that is its count. What it keeps up with is what the publisher and the broker can carry on this machine
+ * with no ingest at all; no ingest, greenops or Node-RED, can keep up with more.
+ */
+export function nullSubscriberSystem(): BenchSystem {
+  if (!existsSync(MOSQUITTO_SUB) && process.getuid?.() === 0) {
+    console.log('installing Debian mosquitto-clients for the ceiling (mosquitto_sub)');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'mosquitto-clients'], {
+      stdio: 'inherit',
+      env,
+    });
+  }
+  return {
+    name: 'ceiling: mosquitto_sub, no store',
+    store: 'none',
+    async start(env, ctx) {
+      if (!existsSync(MOSQUITTO_SUB))
+        throw new Error(
+          `${MOSQUITTO_SUB} is missing: apt-get install mosquitto-clients (or BENCH_CEILING=0)`,
+        );
+      const dir = mkdtempSync(join(tmpdir(), 'greenops-ceiling-'));
+      const file = join(dir, 'received');
+      const fd = openSync(file, 'w');
+      const url = new URL(env.brokerUrl);
+      const child = spawn(
+        MOSQUITTO_SUB,
+        [
+          ...['-h', url.hostname, '-p', url.port || '1883', '-q', '1', '-i', `ceiling-${ctx.tenant}`],
+          ...(env.username ? ['-u', env.username, '-P', env.password ?? ''] : []),
+          ...['-t', `greenops/v1/${ctx.tenant}/#`, '-F', 'x'],
+        ],
+        { stdio: ['ignore', fd, 'pipe'] },
+      );
+      closeSync(fd);
+      let errors = '';
+      child.stderr?.on('data', (d: Buffer) => (errors += d.toString()));
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      const received = () => Math.floor(statSync(file).size / 2);
+      // Subscribed once a probe comes through (a clean session gets nothing published before its SUBACK).
+      const probe = await mqtt.connectAsync(env.brokerUrl, {
+        protocolVersion: 4,
+        username: env.username,
+        password: env.password,
+      });
+      let probes = 0;
+      try {
+        const until = Date.now() + 10_000;
+        while (received() === 0) {
+          if (child.exitCode !== null || Date.now() > until)
+            throw new Error(`mosquitto_sub is not receiving: ${errors}`);
+          probes += 1;
+          await probe.publishAsync(`greenops/v1/${ctx.tenant}/energy/probe`, '{}', { qos: 1 });
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        while (received() < probes && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        await probe.endAsync();
+      }
+      const count = async () => received() - probes;
+      const stopChild = async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await exited;
+      };
+      return {
+        pid: child.pid as number,
+        brokerUrl: env.brokerUrl,
+        liveCount: count,
+        async killAndCount() {
+          await stopChild();
+          return count();
+        },
+        async stop() {
+          await stopChild();
+          rmSync(dir, { recursive: true, force: true });
         },
       };
     },
