@@ -189,9 +189,13 @@ export function decodeMessage(
 
 /** A numeric field that unit conversion pushed to ±Infinity (1e308 MWh), which no store can hold. */
 function nonFiniteField(points: readonly Point[]): string | undefined {
-  for (const point of points)
-    for (const [name, value] of Object.entries(point.fields))
+  for (const point of points) {
+    const fields = point.fields;
+    for (const name in fields) {
+      const value = fields[name];
       if (typeof value === 'number' && !Number.isFinite(value)) return name;
+    }
+  }
   return undefined;
 }
 
