@@ -1,7 +1,7 @@
 /**
  * The store's ceiling on this machine: how many points per second influxd takes when nothing else works for it.
- * Line protocol is built before the clock starts (points shaped like the ingest benchmark's: 1,000 meters, 50
- * sites, one point per reading) and POSTed by plain node:http, `BENCH_INFLIGHT` requests at a time, for
+ * Line protocol is built before the clock starts (points shaped like the ingest benchmark's batched messages: 100
+ * gateways of 100 readings from 1,000 meters, 10,000 series, one point per reading) and POSTed by plain node:http, `BENCH_INFLIGHT` requests at a time, for
  * `BENCH_SECONDS`; influxd's CPU is read from /proc. No greenops code is on the path, so the figure bounds every
  * ingest that writes to this influxd, greenops's and Node-RED's alike.
  *
@@ -23,7 +23,7 @@ function body(): Buffer {
   for (let i = 0; i < BATCH; i++, next++) {
     const meter = next % 1000;
     lines.push(
-      `energy,device=gw-${next % 100}:m-${meter},quantity=electricity,site=s-${meter % 50},tenant=bench ` +
+      `energy,device=gw-${Math.floor(next / 100) % 100}:m-${meter},quantity=electricity,site=s-${meter % 50},tenant=bench ` +
         `interval_s=60,kwh=1.5 ${t0 + Math.floor(next / 1000) * 60e9 + (next % 1000)}`,
     );
   }
