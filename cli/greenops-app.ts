@@ -187,6 +187,7 @@ export async function startGreenops(
         clientId: config.ingestClientId,
         subscription: config.ingestSubscription,
         maxUnacked: config.ingestMaxUnacked,
+        readCoalesceMs: config.ingestReadCoalesceMs,
       });
       const started = ingest;
       stoppers.push(() => started.stop());

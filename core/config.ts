@@ -34,6 +34,7 @@ export interface Config {
   ingestClientId: string;
   ingestSubscription: string;
   ingestMaxUnacked: number;
+  ingestReadCoalesceMs: number;
   ingestBatchSize: number;
   /** Unset: 50 ms on an external broker, 5 ms with the embedded one (its publishers wait for the write). */
   ingestFlushMs: number | undefined;
@@ -405,6 +406,13 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: int(1, 10_000_000),
     default: 20_000,
     description: 'Messages received but not yet written before the ingest stops reading.',
+  },
+  ingestReadCoalesceMs: {
+    env: 'GREENOPS_INGEST_READ_COALESCE_MS',
+    parse: int(0, 100),
+    default: 5,
+    description:
+      'After a small read from the broker (mqtt://), wait this long before the next so one read takes many messages; 0 reads at once.',
   },
   ingestBatchSize: {
     env: 'GREENOPS_INGEST_BATCH_SIZE',

@@ -49,6 +49,8 @@ export interface IngestOptions {
   flushMs?: number;
   /** Messages received but not yet acknowledged before reading from the broker pauses. */
   maxUnacked?: number;
+  /** Plain TCP: rest this long after a small read so the next takes many messages (MqttSubscriber). */
+  readCoalesceMs?: number;
   /** Points (and readings, dead letters) waiting to be written before reading pauses: bounds memory for batches. */
   maxPendingPoints?: number;
   limits?: Partial<DecodeLimits>;
@@ -133,6 +135,7 @@ export class IngestService {
         clean: options.cleanSession ?? false,
         subscription: options.subscription ?? INGEST_TOPIC_FILTER,
         logger: options.logger,
+        ...(options.readCoalesceMs !== undefined ? { readCoalesceMs: options.readCoalesceMs } : {}),
         onMessage: ({ topic, payload, ack }) => {
           const processed = this.accept(topic, payload);
           this.unacked += 1;

@@ -20,6 +20,11 @@ export interface MqttSubscriberOptions {
   logger: Logger;
   onMessage(message: InboundMessage): void;
   keepaliveSeconds?: number;
+  /**
+   * Plain TCP only: after a read smaller than a quarter of the read buffer, wait this long before the next, so one
+   * read takes many messages (default DEFAULT_READ_COALESCE_MS; 0 reads as soon as data arrives).
+   */
+  readCoalesceMs?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
 }
@@ -96,6 +101,16 @@ export class MqttSubscriber {
     const url = new URL(settings.url);
     const port = Number(url.port || (url.protocol === 'mqtts:' ? 8883 : 1883));
     const host = url.hostname.replace(/^\[|\]$/g, '');
+    const generation = ++this.generation;
+    const reader = new MqttPacketReader((packet) => this.onPacket(packet, generation));
+    const feed = (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch (err) {
+        logger.warn({ err: errorMessage(err) }, 'mqtt protocol error; reconnecting');
+        socket.destroy();
+      }
+    };
     let socket: Socket;
     if (url.protocol === 'mqtts:' || url.protocol === 'ssl:') {
       socket = tlsConnect({
@@ -107,7 +122,30 @@ export class MqttSubscriber {
         key: settings.tls?.key,
       });
     } else if (url.protocol === 'mqtt:' || url.protocol === 'tcp:') {
-      socket = netConnect({ host, port });
+      // Reads into one buffer of our own (Node's `onread`), so that pausing really stops reading from the kernel:
+      // after a small read the socket rests for readCoalesceMs and the next read takes everything that came
+      // meanwhile. The broker writes each PUBLISH on its own, and a read per two or three messages cost more CPU
+      // than the messages themselves (BENCHMARKS.md, issue 17). A full read is followed at once: under load
+      // nothing waits.
+      const coalesceMs = this.options.readCoalesceMs ?? DEFAULT_READ_COALESCE_MS;
+      const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+      socket = netConnect({
+        host,
+        port,
+        onread: {
+          buffer: readBuffer,
+          callback: (bytes: number, buffer: Uint8Array) => {
+            // Packets keep views into what they were read from; the read buffer is reused, so copy once.
+            feed(Buffer.from(buffer.subarray(0, bytes)));
+            if (coalesceMs <= 0 || bytes > READ_BUFFER_BYTES / 4 || this.paused || socket.destroyed)
+              return true;
+            setTimeout(() => {
+              if (!this.paused && this.socket === socket && !socket.destroyed) socket.resume();
+            }, coalesceMs);
+            return false;
+          },
+        },
+      });
     } else {
       this.fail(
         new GreenopsError(
@@ -118,17 +156,8 @@ export class MqttSubscriber {
       return;
     }
     socket.setNoDelay(true);
-    const generation = ++this.generation;
     this.socket = socket;
-    const reader = new MqttPacketReader((packet) => this.onPacket(packet, generation));
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        reader.push(chunk);
-      } catch (err) {
-        logger.warn({ err: errorMessage(err) }, 'mqtt protocol error; reconnecting');
-        socket.destroy();
-      }
-    });
+    socket.on('data', feed); // TLS (`onread` is for plain sockets only)
     socket.once(url.protocol === 'mqtts:' || url.protocol === 'ssl:' ? 'secureConnect' : 'connect', () => {
       socket.write(
         mqttPacket.generate({
@@ -317,6 +346,9 @@ export class MqttSubscriber {
 }
 
 const noAck = () => undefined;
+/** How long the socket rests after a small read: a bound on the latency it adds. */
+export const DEFAULT_READ_COALESCE_MS = 5;
+const READ_BUFFER_BYTES = 256 * 1024;
 
 const CONNACK_REASONS: Record<number, string> = {
   1: 'unacceptable protocol version',
