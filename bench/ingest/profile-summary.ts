@@ -33,7 +33,7 @@ const RULES: [string, (name: string, url: string) => boolean][] = [
     'PUBACK writes',
     (n, u) => n === 'ack' || u.includes('mqtt-packet/generate') || u.includes('mqtt-packet/writeToStream'),
   ],
-  ['MQTT parsing', (_, u) => u.includes('mqtt-packet/') || u.includes('/bl/')],
+  ['MQTT parsing', (_, u) => u.includes('mqtt-packet/') || u.includes('/bl/') || u.includes('mqtt-reader')],
   [
     'InfluxDB HTTP write',
     (_, u) =>
