@@ -164,4 +164,22 @@ describe('decodeMessage', () => {
     expect(a.nanos).not.toBe(b.nanos);
     expect(again.nanos).toBe(a.nanos);
   });
+
+  it('refuses control and direction-override characters, escaped or raw, ASCII payload or not', () => {
+    const topic = 'greenops/v1/aarhus/energy/gw-1';
+    // The record id is free text (the ids and names with a pattern refuse these characters by the pattern).
+    const withId = (idJson: string) =>
+      bytes(
+        `{"id":${idJson},"ts":"2026-01-05T00:00:00Z","siteId":"s-1","quantity":"electricity","unit":"kWh","kind":"interval","value":1}`,
+      );
+    const refused = (idJson: string) => decodeMessage(topic, withId(idJson), NOW).rejected[0]?.reason;
+    expect(refused('"s-\\u0000"')).toContain('/id: contains a control');
+    expect(refused('"s-\\u001b[2J"')).toContain('/id: contains a control');
+    expect(refused('"s-\u007f"')).toContain('/id: contains a control'); // raw DEL: ASCII
+    expect(refused('"s-\u0085"')).toContain('/id: contains a control'); // raw C1: not ASCII
+    expect(refused('"s-\u202e"')).toContain('/id: contains a control'); // raw bidi override
+    expect(refused('"s-\\u202E"')).toContain('/id: contains a control');
+    // Letters outside ASCII, raw or escaped, are fine.
+    expect(decodeMessage(topic, withId('"Ærø-\\u00f8"'), NOW).records).toHaveLength(1);
+  });
 });

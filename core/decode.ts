@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { parseTopic } from './topic.js';
 import { recordValidator, streamDefinition, type StreamName } from './streams/index.js';
 import type { Point } from './point.js';
@@ -123,13 +124,18 @@ export function decodeMessage(
   }
   let body: unknown;
   let text: string;
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   try {
-    text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+    text = bytes.toString('utf8');
     body = JSON.parse(text);
   } catch (err) {
     return rejectAll(`invalid JSON: ${(err as Error).message}`);
   }
-  const mayBeUnsafe = MAYBE_UNSAFE.test(text);
+  // In ASCII text only `\u` and DEL can match MAYBE_UNSAFE; native byte searches find both, much faster than the
+  // pattern over a batch's 20 kB (~25 µs a message).
+  const mayBeUnsafe = isAscii(bytes)
+    ? bytes.indexOf('\\u') !== -1 || bytes.indexOf(0x7f) !== -1
+    : MAYBE_UNSAFE.test(text);
   const isBatch = Array.isArray(body);
   const items: unknown[] = isBatch ? (body as unknown[]) : [body];
   if (isBatch && items.length === 0) return rejectAll('empty batch');
