@@ -29,7 +29,10 @@ export function escapeTagPart(text: string): string {
 }
 
 function sortedKeys(tags: Record<string, string>): string[] {
-  const keys = Object.keys(tags);
+  return sortedInPlace(Object.keys(tags));
+}
+
+function sortedInPlace(keys: string[]): string[] {
   for (let i = 1; i < keys.length; i++) {
     if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
   }
@@ -84,6 +87,9 @@ const KEPT_BYTES = 4 * 1024 * 1024;
 export class LineProtocolEncoder {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);
   private pos = 0;
+  /** The last tag keys seen, in their own order and sorted: points of one stream mostly share them. */
+  private keyOrder: string[] = [];
+  private sortedKeys: string[] = [];
 
   /** The points' lines, `\n` between them (none after the last), in a Buffer of the caller's own. */
   encode(points: readonly Point[]): Buffer {
@@ -115,7 +121,9 @@ export class LineProtocolEncoder {
     if (typeof measurement !== 'string') return false;
     this.name(measurement, true);
     const tags = point.tags;
-    for (const key of sortedKeys(tags)) {
+    const keys = this.tagKeys(tags);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
       const value = tags[key];
       if (!value) continue;
       if (typeof value !== 'string') return false;
@@ -149,6 +157,27 @@ export class LineProtocolEncoder {
     this.buf[this.pos++] = SPACE;
     this.time(point);
     return true;
+  }
+
+  /**
+   * The tag keys sorted, as `toLine` orders them: the last sorted list again when the keys come in the same order as
+   * last time (checked by walking them, which allocates nothing, where `Object.keys` makes an array per point).
+   */
+  private tagKeys(tags: Record<string, string>): string[] {
+    const order = this.keyOrder;
+    let i = 0;
+    for (const key in tags) {
+      if (order[i] !== key) return this.newTagKeys(tags);
+      i++;
+    }
+    return i === order.length ? this.sortedKeys : this.newTagKeys(tags);
+  }
+
+  private newTagKeys(tags: Record<string, string>): string[] {
+    const keys = Object.keys(tags);
+    this.keyOrder = keys;
+    this.sortedKeys = sortedInPlace([...keys]);
+    return this.sortedKeys;
   }
 
   /** A measurement (`,` and space escaped) or tag key, tag value or field key (`=` too), checked as `toLine` does. */
@@ -222,14 +251,28 @@ export class LineProtocolEncoder {
     } else this.text(pointTimeNs(point));
   }
 
-  /** A non-negative safe integer's decimal digits (room made by the caller). */
+  /** A non-negative safe integer's decimal digits (room made by the caller), in integer arithmetic. */
   private uint(n: number): void {
-    if (n >= 1_000_000) {
-      const low = n % 1_000_000; // exact, where Math.floor(n / 1e6) can round up near 2 ** 53
-      this.uint((n - low) / 1_000_000);
-      this.six(low);
+    if (n <= 0x7fffffff) {
+      this.int(n);
       return;
     }
+    // Split at 10^9, both parts below 2^31. The quotient is exact enough to truncate: below 2^53 / 10^9 < 2^24 its
+    // unit in the last place is at most 2^-29, less than twice the 10^-9 a fraction stays away from the next integer.
+    const high = Math.trunc(n / 1e9);
+    let low = n - high * 1e9;
+    this.int(high);
+    const buf = this.buf;
+    const pos = this.pos;
+    for (let i = 8; i >= 0; i--) {
+      buf[pos + i] = ZERO + (low % 10);
+      low = (low / 10) | 0;
+    }
+    this.pos = pos + 9;
+  }
+
+  /** 0 … 2^31 - 1 in decimal (room made by the caller). */
+  private int(n: number): void {
     let digits = 1;
     for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
     const buf = this.buf;
