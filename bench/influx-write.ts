@@ -3,7 +3,8 @@
  * throwaway influxd (the test harness's), points shaped like the ingest benchmark's (1,000 meters, 20 sites),
  * prebuilt so only `write` is measured. Per batch size: a warm-up, then BENCH_ROUNDS rounds (default 7) of
  * BENCH_WRITES sequential writes (default 20), `process.cpuUsage` around each round; the median round is printed.
- * The CPU is this process's only (influxd's is not counted).
+ * The CPU is this process's only (influxd's is not counted). Also printed: the request body alone (line protocol
+ * to bytes, as that store builds it, for as many fresh points again, outside the writes).
  *
  *   npm run bench:influx-write                    (node --expose-gc --import tsx bench/influx-write.ts)
  *   BENCH_ROOT=/path/to/other/checkout npm run bench:influx-write   (that checkout's store, e.g. before a change)
@@ -14,6 +15,8 @@ import { createLogger, type Point } from '../core/index.js';
 import { startInfluxd } from '../test/harness/influxd.js';
 
 type StoreModule = typeof import('../store/influx/influx-store.js');
+type LineModule = Partial<typeof import('../store/influx/line-protocol.js')> &
+  Pick<typeof import('../store/influx/line-protocol.js'), 'toLine'>;
 
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 7));
 const WRITES = Math.max(1, Number(process.env.BENCH_WRITES ?? 20));
@@ -22,6 +25,15 @@ const root = process.env.BENCH_ROOT;
 const { InfluxStore } = (await import(
   root ? pathToFileURL(resolve(root, 'store/influx/influx-store.ts')).href : '../store/influx/influx-store.js'
 )) as StoreModule;
+// The body alone, as that store builds it: the encoder where there is one, else lines joined and encoded.
+const lines = (await import(
+  root
+    ? pathToFileURL(resolve(root, 'store/influx/line-protocol.ts')).href
+    : '../store/influx/line-protocol.js'
+)) as LineModule;
+const encoder = lines.LineProtocolEncoder ? new lines.LineProtocolEncoder() : undefined;
+const encode = (points: Point[]): Buffer =>
+  encoder ? encoder.encode(points) : Buffer.from(points.map(lines.toLine).join('\n'));
 
 const server = await startInfluxd('influxwrite');
 try {
@@ -56,6 +68,7 @@ try {
     const perPoint: number[] = [];
     const wallMs: number[] = [];
     const systemPerPoint: number[] = [];
+    const encodePerPoint: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const batches = Array.from({ length: WRITES }, () => batch(size));
       // The points made just now moved out of the young generation first, so that collecting them (the producer's
@@ -68,11 +81,18 @@ try {
       wallMs.push((performance.now() - started) / WRITES);
       perPoint.push((used.user + used.system) / (WRITES * size));
       systemPerPoint.push(used.system / (WRITES * size));
+      const again = Array.from({ length: WRITES }, () => batch(size));
+      (globalThis as { gc?: () => void }).gc?.();
+      const encodeCpu = process.cpuUsage();
+      for (const b of again) encode(b);
+      const encodeUsed = process.cpuUsage(encodeCpu);
+      encodePerPoint.push((encodeUsed.user + encodeUsed.system) / (WRITES * size));
     }
     console.log(
       `${`${size} points per write`.padEnd(24)} ${median(perPoint).toFixed(2).padStart(5)} µs CPU/point` +
         ` (system ${median(systemPerPoint).toFixed(2)})  rounds ${perPoint.map((v) => v.toFixed(2)).join(', ')};` +
-        ` median wall ${median(wallMs).toFixed(1)} ms/write`,
+        ` median wall ${median(wallMs).toFixed(1)} ms/write; line protocol alone` +
+        ` ${median(encodePerPoint).toFixed(2)} µs/point`,
     );
   }
 } finally {
