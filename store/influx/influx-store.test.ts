@@ -1,3 +1,7 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpError, RequestTimedOutError } from '@influxdata/influxdb-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger, GreenopsError, type Point } from '../../core/index.js';
 import { timeSeriesStoreContract } from '../../test/contract/time-series-store.contract.js';
@@ -116,6 +120,10 @@ describe.runIf(available)('InfluxDB adapter against a real influxd', () => {
       .catch((e: unknown) => e);
     expect(conflict).toBeInstanceOf(GreenopsError);
     expect((conflict as GreenopsError).retryable).toBe(false);
+    // influxd's own words reach the message, and the cause is the client library's HttpError as before.
+    expect((conflict as GreenopsError).message).toMatch(/HTTP 400: .*field type conflict/);
+    expect((conflict as GreenopsError).cause).toBeInstanceOf(HttpError);
+    expect(((conflict as GreenopsError).cause as HttpError).statusCode).toBe(400);
     const gone = await InfluxStore.connect({
       url: 'http://127.0.0.1:1',
       database: 'x',
@@ -123,6 +131,78 @@ describe.runIf(available)('InfluxDB adapter against a real influxd', () => {
     }).catch((e: unknown) => e);
     expect((gone as GreenopsError).retryable).toBe(true);
   });
+  it('writes escapes, unicode and every field type so that influxd reads back what was written', async () => {
+    const store = await InfluxStore.connect({
+      url: server.url,
+      database: server.database,
+      logger: createMemoryLogger().logger,
+    });
+    const t = Date.UTC(2026, 0, 6, 8);
+    await store.write([
+      {
+        measurement: 'wire check',
+        tags: { tenant: 'wire', device: 'måler 1,a=b', site: '' },
+        fields: { n: -1.25e-7, i: 9_007_199_254_740_991, b: false, s: 'blå "ø"\nnext \\ 🚗' },
+        timeMs: t,
+        nanos: 999_999,
+      },
+      {
+        measurement: 'wire check',
+        tags: { tenant: 'wire', device: 'd2' },
+        fields: { n: 3 },
+        timeMs: t,
+        nanos: 1,
+      },
+    ]);
+    const q = encodeURIComponent(
+      `SELECT n, i, b, s, device FROM "wire check" WHERE tenant = 'wire' ORDER BY time ASC`,
+    );
+    const body = (await (
+      await fetch(`${server.url}/query?db=${server.database}&epoch=ns&q=${q}`)
+    ).json()) as { results: { series: { values: unknown[][] }[] }[] };
+    expect(body.results[0]?.series[0]?.values).toEqual([
+      [t * 1e6 + 1, 3, null, null, null, 'd2'],
+      [t * 1e6 + 999_999, -1.25e-7, 9_007_199_254_740_991, false, 'blå "ø"\nnext \\ 🚗', 'måler 1,a=b'],
+    ]);
+  });
+
+  it('writes again after influxd restarts, and a write while it is down fails as retryable', async () => {
+    const store = await InfluxStore.connect({
+      url: server.url,
+      database: server.database,
+      logger: createMemoryLogger().logger,
+      maxRetries: 0,
+    });
+    const point = (i: number): Point => ({
+      measurement: 'restart',
+      tags: { tenant: 't', device: 'd' },
+      fields: { v: i },
+      timeMs: Date.UTC(2026, 0, 7) + i,
+    });
+    await store.write([point(1)]); // a keep-alive connection now open
+    await server.stop();
+    const down = await store.write([point(2)]).catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(GreenopsError);
+    expect((down as GreenopsError).code).toBe('STORE_UNAVAILABLE');
+    expect((down as GreenopsError).retryable).toBe(true);
+    await server.start();
+    await store.write([point(3)]);
+    const missing = await InfluxStore.connect({
+      url: server.url,
+      database: 'no_such_database',
+      api: 'v2', // no CREATE DATABASE on connect
+      bucket: 'no_such_database',
+      org: 'o',
+      logger: createMemoryLogger().logger,
+      maxRetries: 0,
+    })
+      .then((s) => s.write([point(4)]))
+      .catch((e: unknown) => e);
+    // influxd 1.6 has no /api/v2/write: a 404, retryable as any answer but 400 and 413 (an operator fixes it).
+    expect((missing as GreenopsError).retryable).toBe(true);
+    expect((missing as GreenopsError).message).toMatch(/HTTP 404/);
+  });
+
   it('scans the same columns from a MessagePack answer as from a JSON one, decoded whole or a byte at a time', async () => {
     const connect = (scanFormat: 'msgpack' | 'json', scanQueries: number) =>
       InfluxStore.connect({
@@ -246,5 +326,119 @@ describe.runIf(available)('InfluxDB adapter against a real influxd', () => {
     const decoder = new MsgpackScanDecoder(new Map(), 1, () => undefined);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(() => decoder.push(bytes)).toThrow(/InfluxQL error: .*condition/);
+  });
+});
+
+/**
+ * The write request as influxd would see it, from a stand-in HTTP server (headers, path, the answer chosen per
+ * test): what a real influxd 1.6 cannot show (it ignores the headers when auth is off) or be made to do (stall,
+ * answer 413). Everything else of the store runs for real.
+ */
+describe('InfluxDB write requests', () => {
+  let server: http.Server;
+  let url: string;
+  const seen: { path: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+  let answer: (res: http.ServerResponse) => void = (res) => res.writeHead(204).end();
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = req.url ?? '';
+        if (path.includes('/ping')) return res.writeHead(204, { 'x-influxdb-version': '1.6.7' }).end();
+        if (path.includes('/query'))
+          return res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        seen.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        answer(res);
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const point: Point = {
+    measurement: 'energy',
+    tags: { tenant: 't', device: 'ø' },
+    fields: { v: 1.5 },
+    timeMs: Date.UTC(2026, 0, 1),
+    nanos: 7,
+  };
+  const write = async (settings: Partial<Parameters<typeof InfluxStore.connect>[0]>) => {
+    seen.length = 0;
+    const store = await InfluxStore.connect({
+      url,
+      database: 'db',
+      logger: createMemoryLogger().logger,
+      maxRetries: 0,
+      ...settings,
+    });
+    try {
+      await store.write([point, { ...point, nanos: 8 }]);
+      return undefined;
+    } catch (err) {
+      return err as GreenopsError;
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('sends the body with its length, Basic auth for a v1 user and Token auth for a token, under the URL path', async () => {
+    answer = (res) => res.writeHead(204).end();
+    expect(await write({ username: 'u', password: 'p' })).toBeUndefined();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.path).toBe('/write?db=db&precision=ns');
+    expect(seen[0]?.body).toBe(
+      'energy,device=ø,tenant=t v=1.5 1767225600000000007\nenergy,device=ø,tenant=t v=1.5 1767225600000000008',
+    );
+    expect(seen[0]?.headers['content-length']).toBe(String(Buffer.byteLength(seen[0]?.body ?? '')));
+    expect(seen[0]?.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(seen[0]?.headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+
+    expect(
+      await write({ token: 's3cret', api: 'v2', bucket: 'b', org: 'o', url: `${url}/influx/` }),
+    ).toBeUndefined();
+    expect(seen[0]?.path).toBe('/influx/api/v2/write?bucket=b&precision=ns&org=o');
+    expect(seen[0]?.headers.authorization).toBe('Token s3cret');
+
+    expect(await write({})).toBeUndefined();
+    expect(seen[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('maps answers and silence to the errors of before: 400 and 413 final, 5xx and timeouts retryable', async () => {
+    answer = (res) => res.writeHead(413, { 'content-type': 'text/plain' }).end('x'.repeat(5000));
+    const tooLarge = await write({});
+    expect(tooLarge?.retryable).toBe(false);
+    expect((tooLarge?.cause as HttpError).statusCode).toBe(413);
+    expect((tooLarge?.cause as HttpError).body).toBe('x'.repeat(1000)); // cut as the library's transport cuts it
+
+    answer = (res) =>
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"unable to parse \'x\'"}');
+    const bad = await write({});
+    expect(bad?.retryable).toBe(false);
+    expect(bad?.code).toBe('STORE_FAILED');
+    expect(bad?.message).toBe(`InfluxDB write of 2 points failed: HTTP 400: {"error":"unable to parse 'x'"}`);
+
+    answer = (res) => res.writeHead(503, { 'x-influxdb-error': 'engine overloaded' }).end();
+    const busy = await write({});
+    expect(busy?.retryable).toBe(true);
+    expect(busy?.code).toBe('STORE_UNAVAILABLE');
+    expect(busy?.message).toMatch(/HTTP 503: engine overloaded$/);
+
+    answer = () => undefined; // never answers
+    const silent = await write({ timeoutMs: 300 });
+    expect(silent?.retryable).toBe(true);
+    expect(silent?.cause).toBeInstanceOf(RequestTimedOutError);
+  });
+
+  it('retries a failed write on the same store, then succeeds', async () => {
+    let calls = 0;
+    answer = (res) => (++calls === 1 ? res.writeHead(500).end('boom') : res.writeHead(204).end());
+    expect(await write({ maxRetries: 2 })).toBeUndefined();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]?.body).toBe(seen[0]?.body);
   });
 });
