@@ -5,8 +5,8 @@
  *
  * Options: BENCH_RUNS=3  BENCH_SECONDS=10  BENCH_RATES=2500,5000,…  BENCH_BATCHED_RATES=500,1000,1500,2000
  * (messages/s of 100 readings, greenops only)  BENCH_PEER_DIR (Node-RED's scratch folder)  BENCH_CEILING=0 (leave out
- * the box's ceiling: Mosquitto's own mosquitto_sub acknowledging on arrival and storing nothing, stepped through
- * the same rates, which shows what the publisher and the broker alone can carry on this machine).
+ * the publisher and broker alone: Mosquitto's own mosquitto_sub acknowledging on arrival and storing nothing,
+ * stepped through the same rates, which shows what the publisher and the broker cost on this machine by rate).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';

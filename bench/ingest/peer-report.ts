@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { highestKeptUp, type RateSummary } from './campaign.js';
 
 export interface PeerReport {
@@ -51,18 +52,20 @@ export function printPeerReport(r: PeerReport): void {
     },
   ];
   if (r.ceiling) {
+    // mosquitto_sub prints a line per message and costs about what greenops does, so its top rate is not a hard
+    // bound; what is, is the publisher's and the broker's CPU, which grows with the rate whoever subscribes.
     const cBest = highestKeptUp(r.ceiling.rates);
     const cMiss = firstMiss(r.ceiling.rates);
     const needed = 3 * (nBest?.rate ?? NaN);
+    const perMsg = cBest ? (cBest.publisherCpu + cBest.brokerCpu) / cBest.rate : NaN;
     rows.push({
-      figure: "the box's ceiling: mosquitto_sub, no store (msg/s kept up)",
+      figure: 'publisher + broker alone (mosquitto_sub, no store): msg/s kept up',
       greenops: `${n0(cBest?.rate)}${cMiss ? ` (${n0(cMiss.rate)}: stored ${n0(cMiss.storedRate)}/s)` : ''}`,
       'Node-RED': '',
-      ratio: `greenops ${ratio(gBest?.rate, cBest?.rate)} of it`,
-      target:
-        cBest && cMiss && needed > cMiss.storedRate
-          ? `3× Node-RED (${n0(needed)}) is beyond it`
-          : `3× Node-RED = ${n0(needed)}`,
+      ratio: cBest
+        ? `publisher + broker ${pct(cBest.publisherCpu + cBest.brokerCpu)} at ${n0(cBest.rate)}`
+        : '',
+      target: `3× Node-RED (${n0(needed)}): publisher + broker alone ~${(perMsg * needed).toFixed(1)} of ${cpus().length} cores`,
     });
   }
   for (const s of g.rates) {
