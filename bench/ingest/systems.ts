@@ -200,6 +200,10 @@ export function nullSubscriberSystem(): BenchSystem {
           await new Promise((r) => setTimeout(r, 100));
         }
         while (received() < probes && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      } catch (err) {
+        child.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+        throw err;
       } finally {
         await probe.endAsync();
       }
