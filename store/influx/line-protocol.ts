@@ -247,7 +247,7 @@ export class LineProtocolEncoder {
     if (Number.isSafeInteger(ms) && ms >= 0 && Number.isInteger(nanos) && nanos >= 0 && nanos < 1_000_000) {
       this.ensure(22);
       this.uint(ms);
-      this.six(nanos);
+      this.padded(nanos, 6);
     } else this.text(pointTimeNs(point));
   }
 
@@ -260,15 +260,8 @@ export class LineProtocolEncoder {
     // Split at 10^9, both parts below 2^31. The quotient is exact enough to truncate: below 2^53 / 10^9 < 2^24 its
     // unit in the last place is at most 2^-29, less than twice the 10^-9 a fraction stays away from the next integer.
     const high = Math.trunc(n / 1e9);
-    let low = n - high * 1e9;
     this.int(high);
-    const buf = this.buf;
-    const pos = this.pos;
-    for (let i = 8; i >= 0; i--) {
-      buf[pos + i] = ZERO + (low % 10);
-      low = (low / 10) | 0;
-    }
-    this.pos = pos + 9;
+    this.padded(n - high * 1e9, 9);
   }
 
   /** 0 … 2^31 - 1 in decimal (room made by the caller). */
@@ -284,15 +277,15 @@ export class LineProtocolEncoder {
     } while (n > 0);
   }
 
-  /** 0 … 999,999 as six digits, zeros in front (room made by the caller). */
-  private six(n: number): void {
+  /** 0 … 10^width - 1 (below 2^31) as `width` digits, zeros in front (room made by the caller). */
+  private padded(n: number, width: number): void {
     const buf = this.buf;
     const pos = this.pos;
-    for (let i = 5; i >= 0; i--) {
+    for (let i = width - 1; i >= 0; i--) {
       buf[pos + i] = ZERO + (n % 10);
       n = (n / 10) | 0;
     }
-    this.pos = pos + 6;
+    this.pos = pos + width;
   }
 
   /** Text known to be ASCII. */
