@@ -1,6 +1,6 @@
 /**
  * npm run bench:ingest — greenops's ingest throughput, CPU, latency and memory, per store and broker, by the
- * strict rule of issue 17 (bench/ingest/step.ts): every step in a fresh ingest process after a 2 s warm-up,
+ * strict rule of issue 17 (bench/ingest/step.ts): every step in a fresh ingest process after a 2 s warm-up at its rate,
  * stored points counted in the store (InfluxQL count; DuckDB count(*) after the ingest is stopped at the
  * deadline), kept up only when the publisher offered ≥ 99 % of the rate and every point was stored within 1 s
  * of the last send; each figure the median of BENCH_RUNS runs. The publisher is its own process (mqtt.js, QoS 1).

@@ -171,7 +171,7 @@ export function nodeRedSystem(installDir: string): BenchSystem {
       return {
         pid: red.pid,
         brokerUrl: env.brokerUrl,
-        liveCount: () => influxCount(env.influxUrl, ctx.database),
+        liveCount: (window) => influxCount(env.influxUrl, ctx.database, window),
         async killAndCount() {
           await stop(red, 'SIGKILL');
           return influxCount(env.influxUrl, ctx.database);

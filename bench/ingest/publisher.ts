@@ -39,10 +39,20 @@ const MAX_IN_FLIGHT = 10_000;
 const now = () => performance.timeOrigin + performance.now();
 
 /** An energy interval reading, each on its own point (meter × minute), like a city's meters. */
+/** Reading n's time: 1,000 readings (one per meter) per minute from 2026-01-01. */
+export function readingTimeMs(n: number): number {
+  return Date.UTC(2026, 0, 1) + Math.floor(n / 1000) * 60_000;
+}
+
+/** Every how many messages a send time is kept for latency: about 2,000 samples per step. */
+export function sampleEvery(messages: number): number {
+  return Math.max(1, Math.floor(messages / 2000));
+}
+
 export function reading(n: number): Record<string, unknown> {
   return {
     id: `b${n}`,
-    ts: new Date(Date.UTC(2026, 0, 1) + Math.floor(n / 1000) * 60_000).toISOString(),
+    ts: new Date(readingTimeMs(n)).toISOString(),
     meterId: `m-${n % 1000}`,
     siteId: `s-${n % 50}`,
     quantity: 'electricity',
@@ -60,7 +70,7 @@ async function main(settings: PublishSettings): Promise<PublishResult> {
     password: settings.password,
   });
   const total = Math.round(settings.rate * settings.seconds);
-  const sampleEvery = Math.max(1, Math.floor(total / 2000));
+  const every = sampleEvery(total);
   const sendTimes: number[] = [];
   let inFlight = 0;
   let next = settings.firstReading;
@@ -94,7 +104,7 @@ async function main(settings: PublishSettings): Promise<PublishResult> {
     const sentAt = now();
     if (i === 0) firstSendMs = sentAt;
     lastSendMs = sentAt;
-    if (i % sampleEvery === 0) sendTimes.push(sentAt);
+    if (i % every === 0) sendTimes.push(sentAt);
     inFlight += 1;
     client.publish(
       `greenops/v1/${settings.tenant}/energy/gw-${i % 100}`,
@@ -113,7 +123,7 @@ async function main(settings: PublishSettings): Promise<PublishResult> {
     lastAckMs,
     achieved: total / Math.max(0.001, (lastSendMs - firstSendMs) / 1000 + 1 / settings.rate),
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    sampleEvery,
+    sampleEvery: every,
     sendTimes,
   };
 }

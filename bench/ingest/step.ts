@@ -1,19 +1,29 @@
 /**
- * One step: a fresh system process, a short warm-up, then `seconds` of QoS 1 messages at an offered rate from the
- * publisher process, with the stored points counted in the store. A step is kept up when the publisher offered
+ * One step: a fresh system process, a 2 s warm-up at the step's rate, then `seconds` of QoS 1 messages at that
+ * offered rate from the publisher process, with the stored points counted in the store. A step is kept up when the publisher offered
  * ≥ 99 % of the rate and every point was stored within 1 s of the last send (so the stored rate over the step is
  * ≥ 99 % of the offered rate and the drain ≤ 1 s).
  */
 import { randomBytes } from 'node:crypto';
-import type { PublishResult, PublishSettings } from './publisher.js';
+import { readingTimeMs, sampleEvery, type PublishResult, type PublishSettings } from './publisher.js';
 import { cpuSeconds, peakRssMb, percentile, run, sleep } from './processes.js';
 import { createInfluxDatabase, dropInfluxDatabase } from './store-count.js';
 import type { BenchEnvironment, BenchSystem, Instance } from './systems.js';
 
 export const DRAIN_LIMIT_MS = 1_000;
 const WARM_UP_SECONDS = 2;
-const WARM_UP_READINGS_PER_S = 1_000;
 const POLL_MS = 50;
+/** Between the windowed counts that time the latency samples (each asks for a few thousand points, not all). */
+const LATENCY_POLL_MS = 20;
+/**
+ * Readings are timed 1,000 a minute from reading 0 at 2026-01-01T00:00Z, a Thursday and so the start of an InfluxDB
+ * 7-day shard. The warm-up's come first (from minute 0), the step's from minute 1,000 on, in the same week: the warm-up
+ * creates the shard and its series, as a running store has them, so the step does not time a new shard and 1,000
+ * new series (which made the first second of every step 2–3× slower than the rest), and every series is written in
+ * time order, as meters write.
+ */
+const STEP_FIRST_READING = 1_000_000;
+const WEEK_READINGS = 10_080_000;
 
 export interface StepResult {
   system: string;
@@ -59,6 +69,10 @@ export async function runStep(
   rate: number,
   { readings = 1, seconds = 10, latency = false } = {},
 ): Promise<StepResult> {
+  if (Math.round(rate * WARM_UP_SECONDS) * readings > STEP_FIRST_READING)
+    throw new Error(`a warm-up of ${rate} msg/s × ${readings} readings reaches the step's readings`);
+  if (STEP_FIRST_READING + Math.round(rate * seconds) * readings > WEEK_READINGS)
+    throw new Error(`a step of ${rate} msg/s × ${readings} readings × ${seconds} s does not fit in one week`);
   const tenant = `bench-${randomBytes(4).toString('hex')}`;
   const database = `bench_${tenant.slice(6)}`;
   if (system.store === 'influx') await createInfluxDatabase(env.influxUrl, database);
@@ -68,15 +82,16 @@ export async function runStep(
       ? { url: instance.brokerUrl, tenant }
       : { url: instance.brokerUrl, username: env.username, password: env.password, tenant };
     const brokerPid = () => (instance.ownBroker ? undefined : env.brokerPid());
-    // Warm-up in the fresh process (JIT, connections, first batches), then wait until it is stored.
-    const warmRate = Math.max(1, Math.round(WARM_UP_READINGS_PER_S / readings));
-    const warm = warmRate * WARM_UP_SECONDS * readings;
+    // Warm-up in the fresh process (JIT, connections, batches) at the step's own rate, then wait until it is
+    // stored. (At 1,000 readings/s instead, the first 0.5 s of a step at 15,000 msg/s built a queue of up to
+    // ~250 ms that drained within 0.7 s: the p99 of a steady rate was the ramp's.)
+    const warm = Math.round(rate * WARM_UP_SECONDS) * readings;
     await publish({
       ...publishTo,
-      rate: warmRate,
+      rate,
       seconds: WARM_UP_SECONDS,
       readings,
-      firstReading: 50_000_000,
+      firstReading: 0,
     });
     const warmDeadline = Date.now() + 15_000;
     if (!instance.liveCount && !instance.ownCounter) await sleep(2_000);
@@ -90,7 +105,13 @@ export async function runStep(
     const started = performance.timeOrigin + performance.now();
     let result: PublishResult | undefined;
     let publishError: unknown;
-    const publishing = publish({ ...publishTo, rate, seconds, readings, firstReading: 0 }).then(
+    const publishing = publish({
+      ...publishTo,
+      rate,
+      seconds,
+      readings,
+      firstReading: STEP_FIRST_READING,
+    }).then(
       (r) => (result = r),
       (err: unknown) => (publishError = err),
     );
@@ -99,6 +120,30 @@ export async function runStep(
     let reachedAt = Infinity;
     let cpuAtDrain = NaN;
     const counted = instance.liveCount ?? (latency ? instance.ownCounter : undefined);
+    // Latency from InfluxDB: each sampled message is timed by the first count that finished and includes it, as
+    // with the full count below, but the count covers only the points from the minute of the oldest message not
+    // yet seen (a few thousand points, where a full count scans the whole step's and took 38–80 ms of influxd's
+    // CPU each): polled every 20 ms, a sample is seen ≤ ~25 ms after it is queryable instead of ≤ ~100 ms.
+    const messages = Math.round(rate * seconds);
+    const every = sampleEvery(messages);
+    const sampleCount = Math.ceil(messages / every);
+    const seenAt: number[] = [];
+    const liveCount = instance.liveCount;
+    if (latency && system.store === 'influx' && liveCount) {
+      const toMs = readingTimeMs(WEEK_READINGS);
+      while (seenAt.length < sampleCount && !publishError) {
+        const first = STEP_FIRST_READING + seenAt.length * every * readings;
+        const fromReading = first - (first % 1000);
+        const n = await liveCount({ fromMs: readingTimeMs(fromReading), toMs });
+        const t = performance.timeOrigin + performance.now();
+        // Stored in order (one connection, one write after another), so the window holds the readings from its
+        // first on: a sample's message is stored once the window holds as many as reach its last reading.
+        const lastOf = (k: number) => STEP_FIRST_READING + (k * every + 1) * readings - 1;
+        while (seenAt.length < sampleCount && n >= lastOf(seenAt.length) + 1 - fromReading) seenAt.push(t);
+        if (result && t > result.lastSendMs + 10_000) break;
+        await sleep(LATENCY_POLL_MS);
+      }
+    }
     if (counted) {
       if (!latency) await sleep(seconds * 1000 - 500);
       for (;;) {
@@ -139,7 +184,12 @@ export async function runStep(
     if (!Number.isFinite(cpuAtDrain)) cpuAtDrain = cpuSeconds(instance.pid);
     const drainMs = Math.max(0, reachedAt - result.lastSendMs);
     const latenciesMs: number[] = [];
-    if (latency) {
+    if (latency && seenAt.length > 0) {
+      result.sendTimes.forEach((sentAt, k) => {
+        const t = seenAt[k];
+        if (t !== undefined) latenciesMs.push(t - sentAt);
+      });
+    } else if (latency) {
       let s = 0;
       result.sendTimes.forEach((sentAt, k) => {
         const need = (k * result!.sampleEvery + 1) * readings;

@@ -19,9 +19,14 @@ export async function dropInfluxDatabase(url: string, database: string): Promise
   await fetch(`${url}/query?q=${encodeURIComponent(`DROP DATABASE "${database}"`)}`, { method: 'POST' });
 }
 
-/** Points of measurement `energy` in `database`, by InfluxQL count. */
-export async function influxCount(url: string, database: string): Promise<number> {
-  const q = `SELECT count("${COUNTED_FIELD}") FROM "energy"`;
+/** Points of measurement `energy` in `database`, by InfluxQL count; with a window, those timed in [fromMs, toMs). */
+export async function influxCount(
+  url: string,
+  database: string,
+  window?: { fromMs: number; toMs: number },
+): Promise<number> {
+  const where = window ? ` WHERE time >= ${window.fromMs}ms AND time < ${window.toMs}ms` : '';
+  const q = `SELECT count("${COUNTED_FIELD}") FROM "energy"${where}`;
   const res = await fetch(`${url}/query?db=${encodeURIComponent(database)}&q=${encodeURIComponent(q)}`);
   if (!res.ok) throw new Error(`count in ${database}: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as {

@@ -32,8 +32,11 @@ export interface Instance {
   brokerUrl: string;
   /** The system is its own broker (embedded): anonymous publishing, and the broker's CPU is the system's. */
   ownBroker?: boolean;
-  /** Stored points, asked of the store while the system runs; undefined where the store cannot be asked then. */
-  liveCount?: () => Promise<number>;
+  /**
+   * Stored points, asked of the store while the system runs; undefined where the store cannot be asked then. With
+   * a window, only the points timed in [fromMs, toMs) (a store that cannot say counts them all).
+   */
+  liveCount?: (window?: { fromMs: number; toMs: number }) => Promise<number>;
   /** Stops the system at once (SIGKILL: nothing more gets written) and counts in the store. */
   killAndCount(): Promise<number>;
   /** The system's own counter, used only to wait for a warm-up where the store cannot be asked live. */
@@ -123,7 +126,9 @@ export function greenopsSystem(
         brokerUrl,
         ownBroker: broker === 'embedded',
         ...(ownCounter ? { ownCounter } : {}),
-        ...(store === 'influx' ? { liveCount: () => influxCount(env.influxUrl, ctx.database) } : {}),
+        ...(store === 'influx'
+          ? { liveCount: (window) => influxCount(env.influxUrl, ctx.database, window) }
+          : {}),
         async killAndCount() {
           await stop(ingest, 'SIGKILL');
           return store === 'influx'
