@@ -410,9 +410,9 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   ingestReadCoalesceMs: {
     env: 'GREENOPS_INGEST_READ_COALESCE_MS',
     parse: int(0, 100),
-    default: 5,
+    default: 20,
     description:
-      'After a small read from the broker (mqtt://), wait this long before the next so one read takes many messages; 0 reads at once.',
+      'After a small read from the broker (mqtt://), wait this long before the next so one read takes many messages (what is read during a store write waits for that write anyway); 0 reads at once.',
   },
   ingestBatchSize: {
     env: 'GREENOPS_INGEST_BATCH_SIZE',
