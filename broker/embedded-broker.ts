@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Aedes, AuthenticateError, Client } from 'aedes';
 import type { Writable } from 'node:stream';
 import mqttPacket from 'mqtt-packet';
 import { errorMessage, type Logger } from '../core/index.js';
@@ -83,7 +83,10 @@ export class EmbeddedBroker {
       refusals.set(key, { loggedAt: now, since: 0 });
       logger.warn({ ...fields, refusedSinceLastLog: seen?.since ?? 0 }, message);
     };
-    const aedes = await Aedes.createBroker({
+    // aedes is imported here, not at module load: only the all-in-one process with no external broker runs it, and
+    // every other process (the ingest role with Mosquitto, the API) would pay its import for nothing.
+    const { Aedes: AedesBroker } = await import('aedes');
+    const aedes = await AedesBroker.createBroker({
       id: 'greenops-embedded',
       authenticate: (client, username, password, done) => {
         access.authenticate(username, password).then(

@@ -17,7 +17,6 @@ import {
   MqttAccess,
 } from '../access/index.js';
 import { DEFAULT_INGEST_OPTIONS, IngestService } from '../ingest/index.js';
-import { ApiServer } from '../api/index.js';
 import {
   MqttPublisher,
   PerDevicePublisher,
@@ -415,6 +414,9 @@ export async function startGreenops(
           { unset },
           `transparency: set ${unset.join(', ')} before publishing /transparency or a register export (README: Transparency and data protection)`,
         );
+      // The API (express and its middleware, the OpenAPI documents, every route) is imported only by a process that
+      // serves it: the ingest role alone never does, and paid ~10 MB and ~0.1 s at start-up for it.
+      const { ApiServer } = await import('../api/index.js');
       const api = new ApiServer({
         store: stores.store,
         deadLetters: stores.deadLetters,

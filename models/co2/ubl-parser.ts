@@ -1,5 +1,18 @@
-import { SaxesParser } from 'saxes';
+import { createRequire } from 'node:module';
 import { InvoiceFileError, type InvoiceFormat, type InvoiceLine } from './invoice-line.js';
+
+type Saxes = typeof import('saxes');
+let saxes: Saxes | undefined;
+
+/**
+ * saxes, required on the first invoice parsed rather than at import (it is CommonJS, so parseUbl stays synchronous):
+ * every greenops process imports this module through the models index, the ingest role too, and only an invoice
+ * import or the API's invoice upload ever parses XML.
+ */
+function saxesParser(): Saxes['SaxesParser'] {
+  saxes ??= createRequire(import.meta.url)('saxes') as Saxes;
+  return saxes.SaxesParser;
+}
 
 type Node = Record<string, unknown>;
 
@@ -256,6 +269,7 @@ interface Frame {
  * Throws InvoiceFileError naming the file and line of the first well-formedness error.
  */
 function readTree(xml: string, file: string): { doc: Node; starts: number[] } {
+  const SaxesParser = saxesParser();
   const parser = new SaxesParser({ position: true });
   const doc: Node = {};
   const starts: number[] = [];

@@ -1,7 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { storeUnavailable } from '../../core/index.js';
+
+/** The @duckdb/node-api module (its values: DuckDBInstance, blobValue, the vector classes…). */
+export type DuckDbApi = typeof import('@duckdb/node-api');
+
+let loaded: Promise<DuckDbApi> | undefined;
+
+/**
+ * @duckdb/node-api, imported once per process when a DuckDB file is first opened, not when this module is: its
+ * native binding costs ~33 MB of memory and ~0.17 s to load, which every process paid, the InfluxDB ingest role
+ * (which never opens a DuckDB file) among them. The adapters reach its values through `DuckDbDatabase.api`.
+ */
+export function loadDuckDb(): Promise<DuckDbApi> {
+  loaded ??= import('@duckdb/node-api');
+  return loaded;
+}
 
 /**
  * One DuckDB database file, shared by the adapters that keep state in it. DuckDB allows one writing process
@@ -16,6 +31,8 @@ export class DuckDbDatabase {
   reopened = 0;
 
   private constructor(
+    /** The loaded @duckdb/node-api module, for the adapters' value imports (blobValue, DuckDBDoubleVector). */
+    readonly api: DuckDbApi,
     readonly path: string,
     private readonly settings: Record<string, string>,
     private instance: DuckDBInstance,
@@ -33,9 +50,10 @@ export class DuckDbDatabase {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const settings = { memory_limit: memoryLimit, threads: String(threads) };
     try {
-      const instance = await DuckDBInstance.create(path, settings);
+      const api = await loadDuckDb();
+      const instance = await api.DuckDBInstance.create(path, settings);
       const writer = await instance.connect();
-      return new DuckDbDatabase(path, settings, instance, writer);
+      return new DuckDbDatabase(api, path, settings, instance, writer);
     } catch (err) {
       throw storeUnavailable(`cannot open DuckDB file ${path}: ${(err as Error).message}`, err);
     }
@@ -106,7 +124,7 @@ export class DuckDbDatabase {
       // as above
     }
     try {
-      this.instance = await DuckDBInstance.create(this.path, this.settings);
+      this.instance = await this.api.DuckDBInstance.create(this.path, this.settings);
       this.writer = await this.instance.connect();
       this.invalidatedBy = undefined;
       this.reopened += 1;

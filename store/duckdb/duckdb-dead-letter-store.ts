@@ -1,4 +1,4 @@
-import { blobValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { storeUnavailable } from '../../core/index.js';
 import {
   uniqueDeadLetters,
@@ -68,7 +68,7 @@ export class DuckDbDeadLetterStore implements DeadLetterStore {
               e.tenant ?? null,
               e.stream ?? null,
               e.reason,
-              blobValue(e.stored.payload),
+              this.db.api.blobValue(e.stored.payload),
               BigInt(e.stored.size),
               e.stored.sha256,
               e.stored.truncated,

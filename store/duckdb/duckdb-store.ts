@@ -1,9 +1,4 @@
-import {
-  DuckDBDoubleVector,
-  type DuckDBConnection,
-  type DuckDBValue,
-  type DuckDBVector,
-} from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
 import {
   GreenopsError,
   queryTooLarge,
@@ -23,7 +18,7 @@ import type {
   SeriesRow,
   TimeSeriesStore,
 } from '../time-series-store.js';
-import { readRows, type DuckDbDatabase } from './duckdb-database.js';
+import { readRows, type DuckDbApi, type DuckDbDatabase } from './duckdb-database.js';
 
 const NS_PER_MS = 1_000_000n;
 
@@ -171,12 +166,13 @@ export class DuckDbStore implements TimeSeriesStore {
       try {
         const result = await c.stream(sql, params);
         const columnCount = 2 + q.fields.length;
+        const doubleVector = this.db.api.DuckDBDoubleVector;
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
           const n = chunk.rowCount;
           const cols: Float64Array[] = [];
-          for (let j = 0; j < columnCount; j++) cols.push(doubles(chunk.getColumnVector(j), n));
+          for (let j = 0; j < columnCount; j++) cols.push(doubles(chunk.getColumnVector(j), n, doubleVector));
           const [device, timeMs, ...values] = cols as [Float64Array, Float64Array, ...Float64Array[]];
           visit({ length: n, device, timeMs, columns: values });
           rows += n;
@@ -325,9 +321,13 @@ function aggregateSql(fn: NonNullable<SeriesQuery['fn']>): string {
  * Float64Array over DuckDB's own memory (its `items`, not part of its typed API): that view is taken as it is, valid
  * until the next chunk is fetched. Any other vector (another binding version) is copied value by value.
  */
-function doubles(vector: DuckDBVector, n: number): Float64Array {
+function doubles(
+  vector: DuckDBVector,
+  n: number,
+  doubleVector: DuckDbApi['DuckDBDoubleVector'],
+): Float64Array {
   const items = (vector as unknown as { items?: unknown }).items;
-  if (vector instanceof DuckDBDoubleVector && items instanceof Float64Array && items.length >= n)
+  if (vector instanceof doubleVector && items instanceof Float64Array && items.length >= n)
     return items.subarray(0, n);
   const into = new Float64Array(n);
   for (let k = 0; k < n; k++) {

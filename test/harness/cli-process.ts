@@ -11,13 +11,20 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the real `greenops` CLI from source (through tsx), as a user would run the built one. */
-export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
+/**
+ * Runs the real `greenops` CLI from source (through tsx), as a user would run the built one. `nodeArgs` go to node
+ * after `--import tsx` (e.g. another `--import`).
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): CliProcess {
   // The developer's own greenops, MQTT and InfluxDB settings must not leak into a test's process.
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(GREENOPS_|MQTT_|INFLUX_|PORT$|HOST$)/.test(k)),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'cli/main.ts', ...args], {
     cwd: root,
     env: { ...inherited, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
