@@ -1,8 +1,8 @@
 /**
  * One step: a fresh system process, a 2 s warm-up at the step's rate, then `seconds` of QoS 1 messages at that
- * offered rate from the publisher process, with the stored points counted in the store. A step is kept up when the publisher offered
- * ≥ 99 % of the rate and every point was stored within 1 s of the last send (so the stored rate over the step is
- * ≥ 99 % of the offered rate and the drain ≤ 1 s).
+ * offered rate from the publisher process, with the stored points counted in the store. A step is kept up when the
+ * publisher offered ≥ 99 % of the rate and every point was stored within 1 s of the last send (so the stored rate
+ * over the step is ≥ 99 % of the offered rate and the drain ≤ 1 s).
  */
 import { randomBytes } from 'node:crypto';
 import { readingTimeMs, sampleEvery, type PublishResult, type PublishSettings } from './publisher.js';
@@ -18,9 +18,8 @@ const LATENCY_POLL_MS = 20;
 /**
  * Readings are timed 1,000 a minute from reading 0 at 2026-01-01T00:00Z, a Thursday and so the start of an InfluxDB
  * 7-day shard. The warm-up's come first (from minute 0), the step's from minute 1,000 on, in the same week: the warm-up
- * creates the shard and its series, as a running store has them, so the step does not time a new shard and 1,000
- * new series (which made the first second of every step 2–3× slower than the rest), and every series is written in
- * time order, as meters write.
+ * creates the shard and its series, as a running store has them, so the step does not time a new shard and its
+ * 1,000 series being created, and every series is written in time order, as meters write.
  */
 const STEP_FIRST_READING = 1_000_000;
 const WEEK_READINGS = 10_080_000;
@@ -131,15 +130,16 @@ export async function runStep(
     const liveCount = instance.liveCount;
     if (latency && system.store === 'influx' && liveCount) {
       const toMs = readingTimeMs(WEEK_READINGS);
+      // Readings from the step's first up to the last of sample k's message.
+      const through = (k: number) => STEP_FIRST_READING + (k * every + 1) * readings;
       while (seenAt.length < sampleCount && !publishError) {
         const first = STEP_FIRST_READING + seenAt.length * every * readings;
         const fromReading = first - (first % 1000);
         const n = await liveCount({ fromMs: readingTimeMs(fromReading), toMs });
         const t = performance.timeOrigin + performance.now();
-        // Stored in order (one connection, one write after another), so the window holds the readings from its
-        // first on: a sample's message is stored once the window holds as many as reach its last reading.
-        const lastOf = (k: number) => STEP_FIRST_READING + (k * every + 1) * readings - 1;
-        while (seenAt.length < sampleCount && n >= lastOf(seenAt.length) + 1 - fromReading) seenAt.push(t);
+        // As the full count assumes, points are stored in the order sent: a sample's message is stored once the
+        // window holds as many points as there are readings from the window's first to the message's last.
+        while (seenAt.length < sampleCount && n >= through(seenAt.length) - fromReading) seenAt.push(t);
         if (result && t > result.lastSendMs + 10_000) break;
         await sleep(LATENCY_POLL_MS);
       }
