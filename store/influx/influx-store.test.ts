@@ -10,6 +10,7 @@ import { InfluxDeadLetterStore } from './influx-dead-letter-store.js';
 import { requireServer } from '../../test/harness/debian-packages.js';
 import { startInfluxd, type InfluxServer } from '../../test/harness/influxd.js';
 import { InfluxStore } from './influx-store.js';
+import { LineProtocolEncoder } from './line-protocol.js';
 import { MsgpackScanDecoder } from './msgpack-scan.js';
 
 const available = requireServer('influxd');
@@ -406,6 +407,35 @@ describe('InfluxDB write requests', () => {
 
     expect(await write({})).toBeUndefined();
     expect(seen[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('sends a write whose body passes maxBodyBytes as several requests under it, in order, each point once', async () => {
+    answer = (res) => res.writeHead(204).end();
+    seen.length = 0;
+    const store = await InfluxStore.connect({
+      url,
+      database: 'db',
+      logger: createMemoryLogger().logger,
+      maxBodyBytes: 2_000,
+    });
+    const points = Array.from({ length: 100 }, (_, i) => ({
+      ...point,
+      fields: { v: i, text: 'x'.repeat(i % 7 === 0 ? 900 : 20) },
+      nanos: i,
+    }));
+    try {
+      await store.write(points);
+      // One point larger than the limit still goes, alone.
+      await store.write([{ ...point, fields: { text: 'y'.repeat(3_000) } }]);
+    } finally {
+      await store.close();
+    }
+    const whole = new LineProtocolEncoder().encode(points).toString('utf8');
+    const requests = seen.slice(0, -1);
+    expect(requests.length).toBeGreaterThan(1);
+    for (const r of requests) expect(Buffer.byteLength(r.body)).toBeLessThanOrEqual(2_000);
+    expect(requests.map((r) => r.body).join('\n')).toBe(whole);
+    expect(seen.at(-1)?.body).toContain('y'.repeat(3_000));
   });
 
   it('maps answers and silence to the errors of before: 400 and 413 final, 5xx and timeouts retryable', async () => {

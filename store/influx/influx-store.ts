@@ -37,6 +37,11 @@ export interface InfluxSettings {
   timeoutMs?: number;
   /** Short in-adapter retries for blips; longer outages are the ingest's to ride out. */
   maxRetries?: number;
+  /**
+   * Largest request body of a write; a larger write goes as several requests, in order (default 8 MiB). influxd
+   * 1.x refuses a body over its max-body-size (25,000,000 bytes by default) with a 413 that no retry mends.
+   */
+  maxBodyBytes?: number;
   /** Rows per chunk of a scan (scanFields), asked of influxd and handed on; default 10,000. */
   scanChunkRows?: number;
   /**
@@ -52,12 +57,15 @@ export interface InfluxSettings {
   logger: Logger;
 }
 
-type ResolvedSettings = InfluxSettings & Required<Pick<InfluxSettings, 'api' | 'timeoutMs' | 'maxRetries'>>;
+type Defaulted = 'api' | 'timeoutMs' | 'maxRetries' | 'maxBodyBytes';
+type ResolvedSettings = InfluxSettings & Required<Pick<InfluxSettings, Defaulted>>;
 
-export const DEFAULT_INFLUX_SETTINGS: Required<Pick<InfluxSettings, 'api' | 'timeoutMs' | 'maxRetries'>> = {
+export const DEFAULT_INFLUX_SETTINGS: Required<Pick<InfluxSettings, Defaulted>> = {
   api: 'auto',
   timeoutMs: 10_000,
   maxRetries: 3,
+  // Well under influxd 1.x's default max-body-size of 25,000,000 bytes.
+  maxBodyBytes: 8 * 1024 * 1024,
 };
 
 interface Target {
@@ -137,6 +145,14 @@ export class InfluxStore implements TimeSeriesStore {
         cause: err,
         retryable: false,
       });
+    }
+    // A batch of large points (dead letters keep up to 64 kB of payload each) can pass influxd's body limit: it goes
+    // in parts by count, each encoded again and split further if still too large (a single point goes as it is).
+    if (body.length > this.settings.maxBodyBytes && points.length > 1) {
+      const parts = Math.ceil(body.length / this.settings.maxBodyBytes);
+      const size = Math.ceil(points.length / parts);
+      for (let i = 0; i < points.length; i += size) await this.write(points.slice(i, i + size));
+      return;
     }
     await this.withRetries(`write of ${points.length} points`, () => this.writer.post(body));
   }
