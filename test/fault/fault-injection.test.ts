@@ -261,7 +261,11 @@ describe.runIf(ready)(
           return Number(n ?? 0);
         },
         invalid,
-      );
+      ).catch((err: Error) => {
+        // The ingest's log says why (a spill to a file names the store's error), as expectAllStored shows it.
+        throw new Error(`${err.message}
+${ingestProcess.output().slice(-4000)}`);
+      });
       const [, deadLetters] = await influxql(`SELECT count(reason) FROM dead_letters WHERE tenant = 'fuzz'`);
       expect(Number(deadLetters)).toBe(invalid);
       expect(ingestProcess.child.exitCode).toBeNull();
