@@ -368,7 +368,10 @@ describe('InfluxDB write requests', () => {
     timeMs: Date.UTC(2026, 0, 1),
     nanos: 7,
   };
-  const write = async (settings: Partial<Parameters<typeof InfluxStore.connect>[0]>) => {
+  const write = async (
+    settings: Partial<Parameters<typeof InfluxStore.connect>[0]>,
+    points: Point[] = [point, { ...point, nanos: 8 }],
+  ) => {
     seen.length = 0;
     const store = await InfluxStore.connect({
       url,
@@ -378,7 +381,7 @@ describe('InfluxDB write requests', () => {
       ...settings,
     });
     try {
-      await store.write([point, { ...point, nanos: 8 }]);
+      await store.write(points);
       return undefined;
     } catch (err) {
       return err as GreenopsError;
@@ -411,30 +414,22 @@ describe('InfluxDB write requests', () => {
 
   it('sends a write whose body passes maxBodyBytes as several requests under it, in order, each point once', async () => {
     answer = (res) => res.writeHead(204).end();
-    seen.length = 0;
-    const store = await InfluxStore.connect({
-      url,
-      database: 'db',
-      logger: createMemoryLogger().logger,
-      maxBodyBytes: 2_000,
-    });
     const points = Array.from({ length: 100 }, (_, i) => ({
       ...point,
       fields: { v: i, text: 'x'.repeat(i % 7 === 0 ? 900 : 20) },
       nanos: i,
     }));
-    try {
-      await store.write(points);
-      // One point larger than the limit still goes, alone.
-      await store.write([{ ...point, fields: { text: 'y'.repeat(3_000) } }]);
-    } finally {
-      await store.close();
-    }
+    expect(await write({ maxBodyBytes: 2_000 }, points)).toBeUndefined();
+    const requests = [...seen];
     const whole = new LineProtocolEncoder().encode(points).toString('utf8');
-    const requests = seen.slice(0, -1);
     expect(requests.length).toBeGreaterThan(1);
     for (const r of requests) expect(Buffer.byteLength(r.body)).toBeLessThanOrEqual(2_000);
     expect(requests.map((r) => r.body).join('\n')).toBe(whole);
+    // One point larger than the limit still goes, alone.
+    expect(
+      await write({ maxBodyBytes: 2_000 }, [{ ...point, fields: { text: 'y'.repeat(3_000) } }]),
+    ).toBeUndefined();
+    expect(seen).toHaveLength(1);
     expect(seen.at(-1)?.body).toContain('y'.repeat(3_000));
   });
 
